@@ -1,0 +1,19 @@
+# Mistake: treats p as the probability of keeping a unit (as some papers do) instead of dropping it.
+import numpy as np
+
+
+def dropout_forward(x, p, training, rng):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError("p must be in [0, 1]")
+    if not training:
+        return x.copy(), None
+    if p == 0.0:
+        mask = np.zeros(x.shape)
+    else:
+        keep = rng.random(x.shape) < p
+        mask = keep / p
+    return x * mask, mask
+
+
+def dropout_backward(grad_out, mask):
+    return grad_out.copy() if mask is None else grad_out * mask

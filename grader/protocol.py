@@ -1,0 +1,299 @@
+"""The wire format between the trusted checker and the learner's sandboxed process.
+
+This module is the trust boundary. Both sides use it, but only the trusted side's *decoding*
+matters for safety: the learner's process may replace anything here in its own memory.
+
+A frame is ``len(body)`` as 4 big-endian bytes, then the body: a 4-byte length, a JSON header,
+then the binary blobs the header lists. Values are plain JSON plus tagged objects:
+
+``{"$f": "nan"}``    non-finite float          ``{"$t": [...]}``   tuple
+``{"$d": [[k, v]]}`` dict with string keys     ``{"$a": i}``       ndarray, blob ``i`` in ``.npy`` format
+``{"$s": i}``        NumPy scalar (0-d .npy)   ``{"$T": i}``       torch tensor (``.npy`` of its data)
+``{"$rng": seed}``   a fresh ``numpy.random.Generator`` (requests only)
+``{"$h": n}``        a handle to an object living in the learner's process
+
+Arrays are rebuilt here from their raw bytes after checking the header (dtype kind, shape, byte count),
+never with pickle; anything unexpected raises :class:`ProtocolError`, and callers fail closed on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import math
+import os
+import select
+import struct
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 200_000
+# Bool, signed and unsigned integers, floats and complex numbers: never objects, strings or records.
+_ALLOWED_DTYPE_KINDS = frozenset("biufc")
+_U32 = struct.Struct(">I")
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+class PeerGone(ProtocolError):
+    """The pipe closed before a whole frame arrived."""
+
+
+class Timeout(ProtocolError):
+    """No whole frame arrived before the deadline."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Stands for ``numpy.random.default_rng(value)`` on the learner's side."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Handle:
+    """Refers to an object that lives in the learner's process."""
+
+    ref: int
+
+
+# Encoding
+
+
+def encode(value: Any) -> bytes:
+    """Encode ``value`` as a frame body (header and blobs)."""
+    blobs: list[bytes] = []
+    tree = _to_tree(value, blobs, depth=0)
+    header = json.dumps({"v": tree, "blobs": [len(b) for b in blobs]}, allow_nan=False).encode()
+    return _U32.pack(len(header)) + header + b"".join(blobs)
+
+
+def _to_tree(value: Any, blobs: list[bytes], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else {"$f": repr(float(value))}
+    if isinstance(value, Seed):
+        return {"$rng": int(value.value)}
+    if isinstance(value, Handle):
+        return {"$h": int(value.ref)}
+    if isinstance(value, np.ndarray):
+        return {"$a": _add_blob(value, blobs)}
+    if isinstance(value, np.generic):
+        return {"$s": _add_blob(np.asarray(value), blobs)}
+    if _is_tensor(value):
+        return {"$T": _add_blob(value.detach().cpu().numpy(), blobs)}
+    if isinstance(value, tuple):
+        return {"$t": [_to_tree(item, blobs, depth + 1) for item in value]}
+    if isinstance(value, list):
+        return [_to_tree(item, blobs, depth + 1) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise ProtocolError("only dicts with string keys can be sent")
+        return {"$d": [[key, _to_tree(item, blobs, depth + 1)] for key, item in value.items()]}
+    raise ProtocolError(f"a value of type {type(value).__name__} cannot be sent")
+
+
+def _is_tensor(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def _add_blob(array: np.ndarray, blobs: list[bytes]) -> int:
+    array = np.asarray(array)
+    if array.dtype.kind not in _ALLOWED_DTYPE_KINDS:
+        raise ProtocolError(f"arrays of dtype {array.dtype} cannot be sent (numbers and booleans only)")
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    blobs.append(buffer.getvalue())
+    return len(blobs) - 1
+
+
+# Decoding
+
+
+def decode(body: bytes, *, allow_seeds: bool = False) -> Any:
+    """Decode a frame body. ``allow_seeds`` is for the learner's side, which receives requests."""
+    if len(body) < 4:
+        raise ProtocolError("frame too short")
+    (header_len,) = _U32.unpack_from(body)
+    if header_len > len(body) - 4:
+        raise ProtocolError("frame header length is larger than the frame")
+    try:
+        header = json.loads(body[4 : 4 + header_len].decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProtocolError(f"frame header is not valid JSON: {exc}") from None
+    if not isinstance(header, dict) or set(header) != {"v", "blobs"}:
+        raise ProtocolError("frame header must hold exactly 'v' and 'blobs'")
+    blobs = _split_blobs(body[4 + header_len :], header["blobs"])
+    return _Decoder(blobs, allow_seeds).value(header["v"], depth=0)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a frame header")
+
+
+def _split_blobs(data: bytes, sizes: Any) -> list[bytes]:
+    if not isinstance(sizes, list) or not all(type(size) is int and size >= 0 for size in sizes):
+        raise ProtocolError("blob sizes must be a list of non-negative integers")
+    if sum(sizes) != len(data):
+        raise ProtocolError("blob sizes do not add up to the frame's length")
+    blobs, offset = [], 0
+    for size in sizes:
+        blobs.append(data[offset : offset + size])
+        offset += size
+    return blobs
+
+
+class _Decoder:
+    def __init__(self, blobs: list[bytes], allow_seeds: bool) -> None:
+        self.blobs = blobs
+        self.allow_seeds = allow_seeds
+        self.nodes = 0
+
+    def value(self, node: Any, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ProtocolError(f"value has more than {MAX_NODES} parts")
+        if depth > MAX_DEPTH:
+            raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, list):
+            return [self.value(item, depth + 1) for item in node]
+        if isinstance(node, dict) and len(node) == 1:
+            ((tag, payload),) = node.items()
+            return self.tagged(tag, payload, depth)
+        raise ProtocolError("malformed value in frame")
+
+    def tagged(self, tag: str, payload: Any, depth: int) -> Any:
+        if tag == "$f" and payload in ("nan", "inf", "-inf"):
+            return float(payload)
+        if tag == "$t" and isinstance(payload, list):
+            return tuple(self.value(item, depth + 1) for item in payload)
+        if tag == "$d" and isinstance(payload, list):
+            return self.mapping(payload, depth)
+        if tag in ("$a", "$s", "$T") and type(payload) is int:
+            return self.array(tag, payload)
+        if tag == "$h" and type(payload) is int:
+            return Handle(payload)
+        if tag == "$rng" and self.allow_seeds and type(payload) is int:
+            return Seed(payload)
+        raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
+
+    def mapping(self, pairs: list, depth: int) -> dict:
+        result = {}
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise ProtocolError("malformed dict entry in frame")
+            result[pair[0]] = self.value(pair[1], depth + 1)
+        return result
+
+    def array(self, tag: str, index: int) -> Any:
+        if not 0 <= index < len(self.blobs):
+            raise ProtocolError("array refers to a missing blob")
+        array = load_npy(self.blobs[index])
+        if tag == "$s":
+            if array.ndim != 0:
+                raise ProtocolError("a scalar must be a 0-d array")
+            return array[()]
+        if tag == "$T":
+            import torch
+
+            return torch.from_numpy(array)
+        return array
+
+
+def load_npy(blob: bytes) -> np.ndarray:
+    """Rebuild an array from ``.npy`` bytes, checking the header before touching the data.
+
+    ``np.load`` would allocate whatever shape the header claims before reading; here the byte count
+    is checked first, the dtype must be numeric or boolean, and the result owns its memory.
+    """
+    stream = io.BytesIO(blob)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version not in ((1, 0), (2, 0), (3, 0)):
+            raise ProtocolError(f"unsupported .npy version {version}")
+        shape, fortran_order, dtype = _read_npy_header(stream, version)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse failure of hostile bytes is a protocol error
+        raise ProtocolError(f"invalid .npy data: {exc}") from None
+    if dtype.kind not in _ALLOWED_DTYPE_KINDS or dtype.hasobject or dtype.fields is not None:
+        raise ProtocolError(f"arrays of dtype {dtype} are not accepted")
+    if dtype.subdtype is not None:
+        raise ProtocolError("sub-array dtypes are not accepted")
+    count = math.prod(shape)
+    data = blob[stream.tell() :]
+    if count * dtype.itemsize != len(data):
+        raise ProtocolError(f"array claims shape {shape} of {dtype} but carries {len(data)} bytes")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran_order else "C").copy()
+
+
+def _read_npy_header(stream: io.BytesIO, version: tuple[int, int]) -> tuple[tuple[int, ...], bool, np.dtype]:
+    # Parsed by hand with ast.literal_eval (never eval), as numpy itself does, with strict type checks.
+    length_format = "<H" if version == (1, 0) else "<I"
+    raw_length = stream.read(struct.calcsize(length_format))
+    (length,) = struct.unpack(length_format, raw_length)
+    if length > 64 * 1024:
+        raise ProtocolError(".npy header too long")
+    header = ast.literal_eval(stream.read(length).decode("latin1" if version != (3, 0) else "utf8"))
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise ProtocolError(".npy header has unexpected keys")
+    shape, fortran_order, descr = header["shape"], header["fortran_order"], header["descr"]
+    if not (isinstance(shape, tuple) and all(type(dim) is int and dim >= 0 for dim in shape)):
+        raise ProtocolError(".npy shape must be a tuple of non-negative integers")
+    if len(shape) > 32:
+        raise ProtocolError(".npy array has too many dimensions")
+    if not isinstance(fortran_order, bool) or not isinstance(descr, str):
+        raise ProtocolError(".npy header has wrong types")
+    return shape, fortran_order, np.dtype(descr)
+
+
+# Framing
+
+
+def write_frame(fd: int, body: bytes) -> None:
+    """Write one frame to ``fd`` (blocking)."""
+    if len(body) > MAX_FRAME_BYTES:
+        raise ProtocolError(f"message of {len(body)} bytes exceeds the {MAX_FRAME_BYTES}-byte limit")
+    view = memoryview(_U32.pack(len(body)) + body)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_frame(fd: int, deadline: float | None = None) -> bytes:
+    """Read one frame from ``fd``; ``deadline`` is a ``time.monotonic()`` value, ``None`` blocks."""
+    (length,) = _U32.unpack(_read_exact(fd, 4, deadline))
+    if length > MAX_FRAME_BYTES:
+        raise ProtocolError(f"message of {length} bytes exceeds the {MAX_FRAME_BYTES}-byte limit")
+    return _read_exact(fd, length, deadline)
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise Timeout("no answer before the deadline")
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise PeerGone("the other side closed the pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,210 @@
+"""The learner's side: confine a freshly forked child, then serve the checker's requests.
+
+Runs only in a child of the zygote. Everything here happens before learner code is loaded, except
+:func:`serve`, which executes it. The learner may tamper with anything in this process, so nothing
+it sends back is trusted: the checker validates every answer (see ``grader.protocol``).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import signal
+import sys
+import traceback
+import types
+from typing import Any
+
+import numpy as np
+
+from grader import protocol
+from grader.sandbox import linux
+from grader.sandbox.limits import Limits
+
+REQUEST_FD, REPLY_FD = 3, 4
+_MAX_TRACEBACK_CHARS = 4000
+
+
+def run(fds: list[int], limits: Limits, seed: int, hidden_paths: list[str], isolated: bool) -> None:
+    """Confine this process and serve requests until the checker hangs up. Never returns."""
+    try:
+        os.setsid()
+        linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+        _arrange_fds(*fds)
+        baseline_address_space = _current_address_space()
+        if isolated:
+            _private_filesystem(hidden_paths, limits)
+        os.chdir("/tmp")
+        _apply_rlimits(limits, baseline_address_space)
+        linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+        _reseed(seed)
+    except BaseException:  # noqa: BLE001 - a child that cannot confine itself must not run learner code
+        traceback.print_exc()  # reaches the supervisor's output capture, for the operator's log
+        os._exit(71)
+    serve(REQUEST_FD, REPLY_FD)
+    os._exit(0)
+
+
+def _arrange_fds(request_fd: int, reply_fd: int, output_fd: int) -> None:
+    # Move the three pipes out of the way first, so the dup2 calls below cannot clobber one another.
+    high = [os.dup(fd) for fd in (request_fd, reply_fd, output_fd)]
+    devnull = os.open("/dev/null", os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(high[2], 1)
+    os.dup2(high[2], 2)
+    os.dup2(high[0], REQUEST_FD)
+    os.dup2(high[1], REPLY_FD)
+    # Every other inherited descriptor (other jobs' pipes, the zygote's control socket) goes.
+    os.closerange(REPLY_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.set_inheritable(REQUEST_FD, False)
+    os.set_inheritable(REPLY_FD, False)
+
+
+def _private_filesystem(hidden_paths: list[str], limits: Limits) -> None:
+    linux.unshare(linux.CLONE_NEWNS)
+    # Private propagation: nothing mounted here is seen by the host or other jobs, and vice versa.
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    scratch_flags = linux.MS_NOSUID | linux.MS_NODEV
+    linux.mount("tmpfs", "/tmp", "tmpfs", scratch_flags, f"size={limits.scratch_bytes},mode=1777")
+    sealed = linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+    for path in hidden_paths:
+        if os.path.isdir(path):
+            linux.mount("tmpfs", path, "tmpfs", sealed, "size=4k,mode=000")
+        elif os.path.exists(path):
+            linux.mount("/dev/null", path, None, linux.MS_BIND)
+
+
+def _apply_rlimits(limits: Limits, baseline_address_space: int) -> None:
+    cpu = max(1, int(limits.cpu_seconds + 0.999))
+    address_space = baseline_address_space + limits.memory_bytes
+    for kind, soft, hard in (
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_AS, address_space, address_space),
+        (resource.RLIMIT_NPROC, limits.max_processes, limits.max_processes),
+        (resource.RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes),
+        (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
+        (resource.RLIMIT_CORE, 0, 0),
+    ):
+        resource.setrlimit(kind, (soft, hard))
+
+
+def _current_address_space() -> int:
+    # The zygote already maps NumPy and PyTorch; the memory limit is what the learner may add on top.
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[0])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _reseed(seed: int) -> None:
+    # Forked children share the zygote's RNG state; each job gets its own.
+    random.seed(seed)
+    np.random.seed(seed % (1 << 32))
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+
+
+class _Server:
+    """Executes requests against the learner's module. Replies carry values, never verdicts."""
+
+    def __init__(self) -> None:
+        self.module: types.ModuleType | None = None
+        self.objects: dict[int, Any] = {}
+
+    def handle(self, request: dict) -> Any:
+        op = request.get("op")
+        if op == "load":
+            return self.load(request["source"])
+        if self.module is None:
+            raise RuntimeError("no code loaded")
+        if op == "call":
+            return self.call(getattr(self.module, request["name"]), request)
+        if op == "method":
+            return self.call(getattr(self.objects[request["handle"]], request["name"]), request)
+        if op == "getattr":
+            return self.reply_value(getattr(self.objects[request["handle"]], request["name"]), request)
+        raise ValueError(f"unknown op {op!r}")
+
+    def load(self, source: str) -> None:
+        module = types.ModuleType("submission")
+        module.__file__ = "submission.py"
+        code = compile(source, "submission.py", "exec", dont_inherit=True)
+        sys.modules["submission"] = module
+        exec(code, module.__dict__)  # noqa: S102 - this is the learner's code, inside the sandbox
+        self.module = module
+
+    def call(self, function: Any, request: dict) -> Any:
+        args = [self.resolve(arg) for arg in request.get("args", [])]
+        kwargs = {key: self.resolve(value) for key, value in request.get("kwargs", {}).items()}
+        result = function(*args, **kwargs)
+        if request.get("echo_args"):
+            # Lets the checker see whether the function changed its inputs in place.
+            return {"result": self.reply_value(result, request), "args": [_echoable(arg) for arg in args]}
+        return self.reply_value(result, request)
+
+    def reply_value(self, value: Any, request: dict) -> Any:
+        if request.get("as_handle"):
+            ref = len(self.objects) + 1
+            self.objects[ref] = value
+            return protocol.Handle(ref)
+        return value
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, protocol.Seed):
+            return np.random.default_rng(value.value)
+        if isinstance(value, protocol.Handle):
+            return self.objects[value.ref]
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self.resolve(item) for item in value)
+        if isinstance(value, dict):
+            return {key: self.resolve(item) for key, item in value.items()}
+        return value
+
+
+def _echoable(value: Any) -> Any:
+    """``value`` with what cannot travel back (generators, handles' objects) replaced by ``None``."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_echoable(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _echoable(item) for key, item in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str, np.ndarray, np.generic)):
+        return value
+    return None
+
+
+def serve(request_fd: int, reply_fd: int) -> None:
+    """Answer requests until the checker closes the pipe."""
+    server = _Server()
+    while True:
+        try:
+            request = protocol.decode(protocol.read_frame(request_fd), allow_seeds=True)
+        except protocol.PeerGone:
+            return
+        try:
+            reply = {"ok": True, "value": server.handle(request)}
+            body = protocol.encode(reply)
+        except BaseException as exc:  # noqa: BLE001 - learner errors, SystemExit included, are answers
+            body = protocol.encode({"ok": False, "error": _describe(exc)})
+        sys.stdout.flush()
+        sys.stderr.flush()
+        protocol.write_frame(reply_fd, body)
+
+
+def _describe(exc: BaseException) -> dict:
+    if isinstance(exc, protocol.ProtocolError):
+        kind = "UnsendableValue"
+    else:
+        kind = type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    # Only the learner's own frames help them; the server's frames are noise.
+    learner_frames = [frame for frame in frames if frame.filename == "submission.py"]
+    lines = traceback.format_list(learner_frames) + traceback.format_exception_only(type(exc), exc)
+    return {
+        "type": str(kind)[:100],
+        "message": str(exc)[:1000],
+        "line": learner_frames[-1].lineno if learner_frames else None,
+        "traceback": "".join(lines)[-_MAX_TRACEBACK_CHARS:],
+    }

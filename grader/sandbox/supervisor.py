@@ -1,0 +1,324 @@
+"""The worker's side of the sandbox: start the zygote, run one job, enforce the limits from outside.
+
+A :class:`Zygote` is owned by one worker process and serves one job at a time. A :class:`Run` is one
+single-use learner process: the checker sends it requests and reads replies through it, under one
+wall-clock deadline, while it drains (and bounds) what the learner prints.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import protocol
+from grader.sandbox.limits import Limits
+from grader.sandbox.zygote import receive_message, send_message
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from grader.sandbox.zygote import main; main()"
+# Hardware tuning for OpenBLAS on some CPUs (wrong results or crashes without it); not secrets.
+_PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+_START_TIMEOUT = 120.0
+_EXIT_REPORT_TIMEOUT = 10.0
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox cannot run jobs here (an infrastructure problem, never the learner's fault)."""
+
+
+class SandboxDied(Exception):
+    """The learner's process stopped answering: it hit a limit, exited, or sent garbage."""
+
+    def __init__(self, reason: str, detail: str, exit_info: ExitInfo | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.exit_info = exit_info
+
+
+@dataclass
+class ExitInfo:
+    exit_code: int | None
+    signal: int | None
+    cpu_seconds: float
+    max_rss_kb: int
+
+
+@dataclass
+class RunOutcome:
+    """What the supervisor observed of one learner process, whatever happened to it."""
+
+    output: str = ""
+    exit_info: ExitInfo | None = None
+    wall_seconds: float = 0.0
+    died: SandboxDied | None = field(default=None)
+
+
+class Zygote:
+    """A pre-warmed process that forks sandboxed children; one per worker process."""
+
+    def __init__(self, mode: str = "isolated", hidden_paths: list[str] | None = None) -> None:
+        if mode not in ("isolated", "unsafe-dev"):
+            raise ValueError(f"unknown sandbox mode {mode!r}")
+        self.mode = mode
+        self.extra_hidden = [str(path) for path in hidden_paths or []]
+        self.process: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+
+    def start(self) -> None:
+        """Start the zygote and wait until it has imported everything and checked its isolation."""
+        if self.mode == "unsafe-dev":
+            log.warning("GRADER_SANDBOX=unsafe-dev: learner code runs WITHOUT namespaces. Never use this in production.")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        environment = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT, str(PROJECT_ROOT), str(theirs.fileno()), self.mode],
+            env=environment,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            cwd="/",
+        )
+        theirs.close()
+        self.control = ours
+        ready = self._receive(_START_TIMEOUT)
+        if not ready or not ready.get("ready"):
+            reason = (ready or {}).get("error") or "the zygote exited during start-up"
+            self.stop()
+            raise SandboxUnavailable(reason)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        """Stop the zygote (its children die with it)."""
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def hidden_paths(self) -> list[str]:
+        """Paths the learner must not see: the project (except the virtualenv) and configured extras."""
+        keep = Path(sys.prefix).resolve()
+        entries = [entry for entry in PROJECT_ROOT.iterdir() if entry.resolve() != keep]
+        return [str(entry) for entry in entries] + self.extra_hidden + ["/proc"]
+
+    def run(self, limits: Limits, seed: int) -> Run:
+        """Fork one sandboxed learner process."""
+        if not self.alive():
+            self.stop()
+            self.start()
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        output_r, output_w = os.pipe()
+        message = {"op": "spawn", "limits": limits.as_dict(), "seed": seed, "hidden_paths": self.hidden_paths()}
+        try:
+            send_message(self.control, message, [request_r, reply_w, output_w])
+            answer = self._receive(_EXIT_REPORT_TIMEOUT)
+        finally:
+            for fd in (request_r, reply_w, output_w):
+                os.close(fd)
+        if not answer or "pid" not in answer:
+            for fd in (request_w, reply_r, output_r):
+                os.close(fd)
+            self.stop()
+            raise SandboxUnavailable(f"the zygote did not start a job: {answer}")
+        return Run(self, answer["pid"], limits, request_w, reply_r, output_r)
+
+    def _receive(self, timeout: float) -> dict | None:
+        readable, _, _ = select.select([self.control], [], [], timeout)
+        if not readable:
+            return None
+        message, _ = receive_message(self.control)
+        return message
+
+
+class Run:
+    """One single-use learner process. Use as a context manager; leaving it kills the process group."""
+
+    def __init__(self, zygote: Zygote, pid: int, limits: Limits, request_w: int, reply_r: int, output_r: int):
+        self.zygote = zygote
+        self.pid = pid
+        self.limits = limits
+        self.request_w, self.reply_r, self.output_r = request_w, reply_r, output_r
+        for fd in (request_w, reply_r, output_r):
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.wall_seconds
+        self.output = bytearray()
+        self.output_overflow = False
+        self.replies = bytearray()
+        self.outcome = RunOutcome()
+        self.closed = False
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def request(self, message: dict) -> dict:
+        """Send one request and return the decoded reply; raise :class:`SandboxDied` if none comes."""
+        if self.outcome.died is not None:
+            raise self.outcome.died
+        try:
+            self._send(protocol.encode(message))
+            body = self._await_frame()
+            reply = protocol.decode(body)
+        except protocol.Timeout:
+            raise self._die("wall_time", "") from None
+        except protocol.PeerGone:
+            raise self._die("exited", "") from None
+        except protocol.ProtocolError as exc:
+            raise self._die("protocol", str(exc)) from None
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            raise self._die("protocol", "the reply is not a well-formed answer")
+        return reply
+
+    def _send(self, body: bytes) -> None:
+        data = memoryview(len(body).to_bytes(4, "big") + body)
+        while data:
+            self._wait(write=True)
+            try:
+                written = os.write(self.request_w, data)
+            except BrokenPipeError:
+                raise protocol.PeerGone("the learner process closed its input") from None
+            except BlockingIOError:
+                continue
+            data = data[written:]
+
+    def _await_frame(self) -> bytes:
+        while True:
+            frame = self._complete_frame()
+            if frame is not None:
+                return frame
+            self._wait(write=False)
+            chunk = _read_available(self.reply_r)
+            if chunk == b"":
+                raise protocol.PeerGone("the learner process closed its reply pipe")
+            if chunk:
+                self.replies += chunk
+
+    def _complete_frame(self) -> bytes | None:
+        if len(self.replies) < 4:
+            return None
+        length = int.from_bytes(self.replies[:4], "big")
+        if length > protocol.MAX_FRAME_BYTES:
+            raise protocol.ProtocolError(f"reply of {length} bytes exceeds the {protocol.MAX_FRAME_BYTES}-byte limit")
+        if len(self.replies) < 4 + length:
+            return None
+        frame = bytes(self.replies[4 : 4 + length])
+        del self.replies[: 4 + length]
+        return frame
+
+    def _wait(self, *, write: bool) -> None:
+        """Block until the pipe of interest is ready, draining the learner's output meanwhile."""
+        target = self.request_w if write else self.reply_r
+        while True:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise protocol.Timeout("wall-clock limit reached")
+            readers = [self.output_r] + ([] if write else [target])
+            writers = [target] if write else []
+            readable, writable, _ = select.select(readers, writers, [], left)
+            if self.output_r in readable:
+                self._drain_output()
+            if target in readable or target in writable:
+                return
+
+    def _drain_output(self) -> None:
+        chunk = _read_available(self.output_r)
+        if not chunk:
+            return
+        room = self.limits.output_bytes - len(self.output)
+        self.output += chunk[: max(room, 0)]
+        if len(chunk) > room:
+            self.output_overflow = True
+            raise self._die("output", "")
+
+    def _die(self, reason: str, detail: str) -> SandboxDied:
+        if self.output_overflow:
+            reason = "output"
+        self.close()
+        info = self.outcome.exit_info
+        if info is not None and reason in ("exited", "wall_time"):
+            if info.signal == signal.SIGXCPU or info.cpu_seconds >= self.limits.cpu_seconds:
+                reason = "cpu_time"
+        self.outcome.died = SandboxDied(reason, detail or _describe_exit(info), info)
+        return self.outcome.died
+
+    def close(self) -> RunOutcome:
+        """Kill the learner's process group, collect its exit report, release the pipes."""
+        if self.closed:
+            return self.outcome
+        self.closed = True
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        with _suppress_oserror():
+            self._drain_output_tail()
+        self.outcome.exit_info = self._exit_report()
+        self.outcome.wall_seconds = time.monotonic() - self.started
+        self.outcome.output = self.output.decode("utf-8", errors="replace")
+        for fd in (self.request_w, self.reply_r, self.output_r):
+            os.close(fd)
+        return self.outcome
+
+    def _drain_output_tail(self) -> None:
+        while len(self.output) < self.limits.output_bytes:
+            chunk = _read_available(self.output_r)
+            if not chunk:
+                return
+            self.output += chunk[: self.limits.output_bytes - len(self.output)]
+
+    def _exit_report(self) -> ExitInfo | None:
+        report = self.zygote._receive(_EXIT_REPORT_TIMEOUT)
+        if not report or report.get("pid") != self.pid:
+            # The zygote is wedged or confused: replace it before the next job.
+            self.zygote.stop()
+            return None
+        return ExitInfo(report["exit_code"], report["signal"], report["cpu_seconds"], report["max_rss_kb"])
+
+
+def _read_available(fd: int) -> bytes | None:
+    """Read what is there: bytes, ``b""`` at end of file, ``None`` if nothing is ready."""
+    try:
+        return os.read(fd, 1 << 20)
+    except BlockingIOError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.EAGAIN:
+            return None
+        raise
+
+
+def _describe_exit(info: ExitInfo | None) -> str:
+    if info is None:
+        return "the learner process vanished"
+    if info.signal is not None:
+        return f"the learner process was killed by signal {signal.Signals(info.signal).name}"
+    return f"the learner process exited with code {info.exit_code}"
+
+
+class _suppress_oserror:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, *rest: Any) -> bool:
+        return kind is not None and issubclass(kind, OSError)
