@@ -154,6 +154,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "polling_interval": 0.05,
     }
 else:
     # Longer than the longest grading, so a slow job is not redelivered while still running.

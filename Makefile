@@ -1,0 +1,34 @@
+# Two commands matter: `make run` (web + grading worker on SQLite and an embedded broker) and `make test`.
+PYTHON_BIN ?= /root/.pyenv/versions/3.11.7/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint worker clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || { if [ -x "$(PYTHON_BIN)" ]; then "$(PYTHON_BIN)" -m venv $(VENV); else python3.11 -m venv $(VENV); fi; }
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py sync_content
+	@DEBUG=1 $(PY) manage.py create_demo_users
+	@echo "Serving http://$(HOST):$(PORT)/ (web + grading worker); Ctrl-C stops both."
+	DEBUG=1 $(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,91 @@
+"""Celery tasks: glue between the database (services) and the sandbox (runner). No grading logic."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from celery import shared_task
+from celery.signals import worker_process_init, worker_process_shutdown
+from django.conf import settings
+
+from grader import runner
+from grader.sandbox.limits import Limits
+from grader.sandbox.supervisor import SandboxUnavailable, Zygote
+from quizsite.learning import services
+from quizsite.learning.models import Submission
+
+log = logging.getLogger(__name__)
+
+_zygote: Zygote | None = None
+
+
+def zygote() -> Zygote:
+    """This worker process's zygote, started on first use."""
+    global _zygote
+    if _zygote is None:
+        hidden = [str(settings.VAR_DIR), str(settings.CONTENT_DIR)]
+        _zygote = Zygote(mode=settings.GRADER_SANDBOX, hidden_paths=hidden)
+    if not _zygote.alive():
+        _zygote.start()
+    return _zygote
+
+
+@worker_process_init.connect
+def _warm_sandbox(**_kwargs) -> None:
+    # Pay the NumPy/PyTorch import once at start-up, not on the first learner's submission;
+    # and refuse loudly, in the log, when the isolation the sandbox needs is missing.
+    try:
+        zygote()
+    except SandboxUnavailable as exc:
+        log.error("sandbox unavailable, this worker cannot grade: %s", exc)
+
+
+@worker_process_shutdown.connect
+def _stop_sandbox(**_kwargs) -> None:
+    if _zygote is not None:
+        _zygote.stop()
+
+
+def job_for(submission: Submission) -> runner.Job:
+    """The sandbox job for a submission, with its exercise's limits."""
+    exercise = submission.exercise
+    limits = Limits(
+        cpu_seconds=exercise.cpu_seconds,
+        wall_seconds=exercise.wall_seconds,
+        memory_bytes=exercise.memory_mb * 1024 * 1024,
+        max_processes=exercise.max_processes,
+        output_bytes=exercise.output_kb * 1024,
+    )
+    # The same code gets the same seed, so its verdict is reproducible.
+    seed = int.from_bytes(hashlib.sha256(submission.code.encode()).digest()[:8], "big")
+    return runner.Job(code=submission.code, checks_source=exercise.checks_source, limits=limits, seed=seed)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
+def grade_submission(self, submission_id: str) -> None:
+    """Grade one submission. Idempotent: a final submission, or one claimed again since, is left alone."""
+    claim = services.submission_claim(submission_id=submission_id)
+    if claim is None:
+        services.submission_give_up_if_exhausted(submission_id=submission_id)
+        return
+    submission, token = claim
+    try:
+        report = runner.grade(job_for(submission), zygote())
+    except SandboxUnavailable as exc:
+        log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
+        if self.request.retries >= self.max_retries:
+            services.submission_fail(submission_id=submission_id, token=token, reason=f"The grader is unavailable: {exc}")
+            return
+        services.submission_release(submission_id=submission_id, token=token)
+        raise self.retry(countdown=2 ** self.request.retries) from exc
+    except Exception:
+        log.exception("submission %s: grading failed", submission_id)
+        services.submission_fail(
+            submission_id=submission_id, token=token, reason="The grader failed unexpectedly; please submit again."
+        )
+        return
+    services.submission_record_report(
+        submission_id=submission_id, token=token, report=report, exercise_version=submission.exercise.content_hash
+    )
+    log.info("submission %s graded: %s (%.2f) in %d ms", submission_id, report.verdict, report.score, report.grading_ms)

@@ -1,0 +1,89 @@
+"""Writes to the catalogue: syncing content files into the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from quizsite.catalog import content
+from quizsite.catalog.models import Exercise, Topic
+
+_LIMIT_DEFAULTS = {"cpu_seconds": 2.0, "wall_seconds": 5.0, "memory_mb": 1024, "max_processes": 16, "output_kb": 1024}
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.unpublished)
+
+
+@transaction.atomic
+def content_sync(*, root: Path) -> SyncReport:
+    """Load topics and exercises from ``root`` into the database; idempotent.
+
+    Exercises are matched by the uuid in info.toml, so renaming a folder keeps the exercise (and its
+    submissions). Exercises whose folder disappeared are unpublished, never deleted. Raises
+    :class:`content.ContentError` (and changes nothing) if any folder is invalid.
+    """
+    report = SyncReport()
+    topics = {topic.slug: topic for topic in content.load_topics(root)}
+    exercises = content.load_exercises(root)
+    for topic in topics.values():
+        _sync_topic(topic, report)
+    for exercise in exercises:
+        if exercise.topic not in topics:
+            raise content.ContentError(f"{exercise.slug}: unknown topic {exercise.topic!r}")
+        _sync_exercise(exercise, report)
+    seen = {exercise.uuid for exercise in exercises}
+    for stale in Exercise.objects.filter(is_published=True).exclude(uuid__in=seen):
+        stale.is_published = False
+        stale.save(update_fields=["is_published", "updated_at"])
+        report.unpublished.append(f"exercise {stale.slug}")
+    return report
+
+
+def _sync_topic(topic: content.TopicContent, report: SyncReport) -> None:
+    values = {"title": topic.title, "position": topic.position}
+    _upsert(Topic, {"slug": topic.slug}, values, f"topic {topic.slug}", report)
+
+
+def _sync_exercise(exercise: content.ExerciseContent, report: SyncReport) -> None:
+    values = {
+        "slug": exercise.slug,
+        "title": exercise.title,
+        "topic": Topic.objects.get(slug=exercise.topic),
+        "difficulty": exercise.difficulty,
+        "points": exercise.points,
+        "statement": exercise.statement,
+        "starter_code": exercise.starter_code,
+        "solution_code": exercise.solution_code,
+        "checks_source": exercise.checks_source,
+        "content_hash": exercise.content_hash,
+        "is_published": True,
+        **{**_LIMIT_DEFAULTS, **exercise.limits},
+    }
+    _upsert(Exercise, {"uuid": exercise.uuid}, values, f"exercise {exercise.slug}", report)
+
+
+def _upsert(model, lookup: dict, values: dict, label: str, report: SyncReport) -> None:
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        model.objects.create(**lookup, **values)
+        report.created.append(label)
+        return
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if not changed:
+        report.unchanged.append(label)
+        return
+    for name in changed:
+        setattr(instance, name, values[name])
+    instance.save()
+    report.updated.append(f"{label} ({', '.join(changed)})")

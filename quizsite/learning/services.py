@@ -1,0 +1,144 @@
+"""Writes for submissions: create, claim for grading, record the outcome.
+
+Grading may be delivered more than once (``acks_late``, worker crashes), so every transition is a
+single conditional UPDATE that only one caller can win.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from quizsite.catalog.models import Exercise
+from quizsite.learning.models import Submission
+
+Status = Submission.Status
+Verdict = Submission.Verdict
+_OUTPUT_KEPT_CHARS = 16 * 1024
+
+
+class SubmissionRejected(ValueError):
+    """The submission cannot be accepted; ``field`` names the offending input."""
+
+    def __init__(self, message: str, *, field: str, code: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+
+
+def submission_create(*, user, exercise: Exercise, code: str) -> Submission:
+    """Store a new submission and enqueue its grading once the transaction commits.
+
+    Raises :class:`SubmissionRejected` if ``code`` is too large or not valid UTF-8 text.
+    """
+    limit = settings.SUBMISSION_MAX_CODE_BYTES
+    try:
+        size = len(code.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise SubmissionRejected("Code must be valid UTF-8 text.", field="code", code="invalid_text") from None
+    if size > limit:
+        raise SubmissionRejected(
+            f"Code is {size} bytes; the limit is {limit} bytes.", field="code", code="too_large"
+        )
+    if "\x00" in code:
+        raise SubmissionRejected("Code must not contain NUL characters.", field="code", code="invalid_text")
+    submission = Submission.objects.create(user=user, exercise=exercise, code=code)
+    _enqueue_on_commit(submission.pk)
+    return submission
+
+
+def _enqueue_on_commit(submission_id: uuid.UUID) -> None:
+    from grader.tasks import grade_submission
+
+    # Enqueued after commit so a worker never looks for a row that is not there yet.
+    transaction.on_commit(lambda: grade_submission.delay(str(submission_id)))
+
+
+def submission_claim(*, submission_id: uuid.UUID | str) -> tuple[Submission, uuid.UUID] | None:
+    """Claim a submission for grading; return it with the claim token, or ``None`` if not ours.
+
+    A redelivered task may find the submission still ``running`` (its worker died): it is claimed
+    again, with a new token, while attempts remain. The token makes sure only the latest claimer
+    can record results, if two deliveries ever overlap.
+    """
+    token = uuid.uuid4()
+    won = Submission.objects.filter(
+        pk=submission_id,
+        status__in=[Status.QUEUED, Status.RUNNING],
+        attempts__lt=settings.GRADING_MAX_ATTEMPTS,
+    ).update(
+        status=Status.RUNNING,
+        attempts=F("attempts") + 1,
+        claim_token=token,
+        started_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if won != 1:
+        return None
+    return Submission.objects.select_related("exercise").get(pk=submission_id), token
+
+
+def submission_give_up_if_exhausted(*, submission_id: uuid.UUID | str) -> bool:
+    """Finish a submission whose grading was started too often without finishing (it keeps killing
+    workers); returns whether it did."""
+    done = Submission.objects.filter(
+        pk=submission_id,
+        status__in=[Status.QUEUED, Status.RUNNING],
+        attempts__gte=settings.GRADING_MAX_ATTEMPTS,
+    ).update(
+        status=Status.ERROR,
+        verdict=Verdict.SYSTEM_ERROR,
+        score=0.0,
+        message=(
+            f"Grading was interrupted {settings.GRADING_MAX_ATTEMPTS} times and has been stopped. "
+            "This is not your code's fault as far as we can tell; please submit again."
+        ),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    return done == 1
+
+
+def submission_record_report(
+    *, submission_id: uuid.UUID | str, token: uuid.UUID, report, exercise_version: str
+) -> bool:
+    """Store a grading report (``grader.runner.Report``) and the exercise version it was graded
+    against; only the current claim may write."""
+    return _finish(
+        submission_id,
+        token,
+        status=Status.DONE,
+        verdict=report.verdict,
+        score=report.score,
+        results=report.results_as_dicts(),
+        message=report.message,
+        output=report.output[:_OUTPUT_KEPT_CHARS],
+        grading_ms=report.grading_ms,
+        exercise_version=exercise_version,
+    )
+
+
+def submission_fail(*, submission_id: uuid.UUID | str, token: uuid.UUID, reason: str) -> bool:
+    """Finish a claimed submission with ``system_error`` (an infrastructure failure)."""
+    return _finish(
+        submission_id, token, status=Status.ERROR, verdict=Verdict.SYSTEM_ERROR, score=0.0, message=reason
+    )
+
+
+def submission_release(*, submission_id: uuid.UUID | str, token: uuid.UUID) -> bool:
+    """Hand a claimed submission back to the queue (the grader could not run it this time)."""
+    released = Submission.objects.filter(pk=submission_id, claim_token=token, status=Status.RUNNING).update(
+        status=Status.QUEUED, claim_token=None, updated_at=timezone.now()
+    )
+    return released == 1
+
+
+def _finish(submission_id, token: uuid.UUID, **values) -> bool:
+    written = Submission.objects.filter(pk=submission_id, claim_token=token, status=Status.RUNNING).update(
+        finished_at=timezone.now(), updated_at=timezone.now(), **values
+    )
+    return written == 1

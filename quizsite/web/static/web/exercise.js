@@ -1,0 +1,99 @@
+// Exercise page: code editor, submission through the API, live status by polling.
+(function () {
+  "use strict";
+  const form = document.getElementById("submit-form");
+  const textarea = document.getElementById("code");
+  const button = document.getElementById("submit-button");
+  const state = document.getElementById("submit-state");
+  const result = document.getElementById("result");
+  const FINAL = new Set(["done", "error"]);
+  const LABELS = {
+    accepted: "Accepted", wrong_answer: "Wrong answer", runtime_error: "Runtime error",
+    time_limit_exceeded: "Time limit exceeded", memory_limit_exceeded: "Memory limit exceeded",
+    output_limit_exceeded: "Output limit exceeded", syntax_error: "Syntax error", system_error: "System error",
+  };
+
+  const editor = window.CodeMirror
+    ? CodeMirror.fromTextArea(textarea, {
+        mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true, viewportMargin: Infinity,
+        extraKeys: { Tab: (cm) => cm.replaceSelection("    "), "Ctrl-Enter": () => form.requestSubmit() },
+      })
+    : null;
+  const currentCode = () => (editor ? editor.getValue() : textarea.value);
+  const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function text(tag, content, className) {
+    const node = document.createElement(tag);
+    node.textContent = content;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function showProblem(problem) {
+    const details = (problem.errors || []).map((e) => e.detail).join(" ");
+    state.textContent = `${problem.title || "Error"}: ${details || problem.detail || ""}`;
+    state.className = "error";
+  }
+
+  function render(submission) {
+    result.hidden = false;
+    const verdict = document.getElementById("verdict");
+    verdict.textContent = submission.verdict ? LABELS[submission.verdict] || submission.verdict : submission.status;
+    verdict.className = "verdict " + (submission.verdict || submission.status);
+    document.getElementById("score").textContent =
+      submission.score === null ? "" : `(${Math.round(submission.score * 100)}%)`;
+    document.getElementById("result-message").textContent = submission.message || "";
+    const list = document.getElementById("checks");
+    list.replaceChildren(
+      ...submission.results.map((check) => {
+        const item = document.createElement("li");
+        item.className = check.passed ? "pass" : "fail";
+        item.append(text("span", check.passed ? "✔ " : "✘ ", "mark"), text("strong", check.name));
+        if (!check.passed) item.append(text("pre", check.message));
+        return item;
+      })
+    );
+  }
+
+  async function poll(url) {
+    let delay = 250;
+    for (;;) {
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const body = await response.json();
+      if (!response.ok) return showProblem(body);
+      render(body);
+      if (FINAL.has(body.status)) {
+        state.textContent = "Graded.";
+        return;
+      }
+      state.textContent = body.status === "running" ? "Running the checks…" : "Waiting for a grader…";
+      await sleep(delay);
+      delay = Math.min(delay * 1.5, 2000);
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    state.className = "";
+    state.textContent = "Submitting…";
+    try {
+      const response = await fetch(form.dataset.submitUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ code: currentCode() }),
+      });
+      const body = await response.json();
+      if (response.status !== 202) return showProblem(body);
+      render(body);
+      await poll(response.headers.get("Location") || `/api/v1/submissions/${body.id}/`);
+    } catch (error) {
+      state.textContent = "Network error: " + error.message + ". Your code is still in the editor; try again.";
+      state.className = "error";
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();
