@@ -79,6 +79,8 @@ def encode(value: Any) -> bytes:
 def _to_tree(value: Any, blobs: list[bytes], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, np.generic):
+        return {"$s": _add_blob(np.asarray(value), blobs)}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -91,8 +93,6 @@ def _to_tree(value: Any, blobs: list[bytes], depth: int) -> Any:
         return {"$h": int(value.ref)}
     if isinstance(value, np.ndarray):
         return {"$a": _add_blob(value, blobs)}
-    if isinstance(value, np.generic):
-        return {"$s": _add_blob(np.asarray(value), blobs)}
     if _is_tensor(value):
         return {"$T": _add_blob(value.detach().cpu().numpy(), blobs)}
     if isinstance(value, tuple):
@@ -115,7 +115,7 @@ def _add_blob(array: np.ndarray, blobs: list[bytes]) -> int:
     if array.dtype.kind not in _ALLOWED_DTYPE_KINDS:
         raise ProtocolError(f"arrays of dtype {array.dtype} cannot be sent (numbers and booleans only)")
     buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
     blobs.append(buffer.getvalue())
     return len(blobs) - 1
 

@@ -1,0 +1,190 @@
+"""The sandbox runs learner code in a confined, single-use process and enforces limits from outside."""
+
+import os
+import textwrap
+
+import numpy as np
+import pytest
+
+from grader.sandbox.limits import Limits
+from grader.sandbox.supervisor import PROJECT_ROOT, SandboxDied
+
+
+def _call(zygote, source, name, *args, limits=None):
+    """Load ``source`` in a fresh sandboxed child, call ``name``; return (reply, outcome)."""
+    with zygote.run(limits or Limits(), seed=1) as run:
+        loaded = run.request({"op": "load", "source": textwrap.dedent(source)})
+        assert loaded["ok"], loaded
+        reply = run.request({"op": "call", "name": name, "args": list(args)})
+    return reply, run.outcome
+
+
+def test_a_function_is_called_and_its_array_comes_back(zygote):
+    reply, _ = _call(zygote, "def double(x):\n    return x * 2\n", "double", np.arange(3.0))
+    assert reply["ok"] and np.array_equal(reply["value"], [0.0, 2.0, 4.0])
+
+
+def test_learner_output_is_captured(zygote):
+    _, outcome = _call(zygote, "def talk():\n    print('hello from the sandbox')\n", "talk")
+    assert "hello from the sandbox" in outcome.output
+
+
+def test_learner_code_runs_in_another_process(zygote):
+    reply, _ = _call(zygote, "import os\ndef pid():\n    return os.getpid()\n", "pid")
+    assert reply["value"] != os.getpid()
+
+
+def test_the_network_is_unreachable(zygote):
+    source = """
+        import socket
+        def connect():
+            try:
+                socket.create_connection(("127.0.0.1", 6379), timeout=1)
+            except OSError as exc:
+                return type(exc).__name__ + ": " + str(exc)
+            return "connected"
+    """
+    reply, _ = _call(zygote, source, "connect")
+    assert reply["value"] != "connected"
+    assert "unreachable" in reply["value"].lower()
+
+
+def test_the_project_the_checks_and_proc_are_hidden(zygote):
+    checks = PROJECT_ROOT / "exercises" / "inverted-dropout" / "checks.py"
+    source = f"""
+        import os
+        def peek():
+            listings = [os.listdir(path) for path in
+                        ({str(PROJECT_ROOT / "exercises")!r}, {str(PROJECT_ROOT / "quizsite")!r}, "/proc")]
+            try:
+                open({str(checks)!r}).read()
+            except OSError as exc:
+                return listings, type(exc).__name__
+            return listings, "read"
+    """
+    assert checks.exists()
+    reply, _ = _call(zygote, source, "peek")
+    assert reply["value"] == ([[], [], []], "FileNotFoundError")
+
+
+def test_scratch_space_is_a_private_tmpfs_per_job(zygote):
+    write = """
+        import os
+        def write():
+            with open("/tmp/note.txt", "w") as handle:
+                handle.write("secret")
+            return os.getcwd(), sorted(os.listdir("/tmp"))
+    """
+    reply, _ = _call(zygote, write, "write")
+    assert reply["value"] == ("/tmp", ["note.txt"])
+    assert not os.path.exists("/tmp/note.txt")
+    reply, _ = _call(zygote, "import os\ndef look():\n    return os.listdir('/tmp')\n", "look")
+    assert reply["value"] == []
+
+
+def test_only_the_job_pipes_are_open(zygote):
+    source = """
+        import os
+        def fds():
+            open_fds = []
+            for fd in range(256):
+                try:
+                    os.fstat(fd)
+                    open_fds.append(fd)
+                except OSError:
+                    pass
+            return open_fds
+    """
+    reply, _ = _call(zygote, source, "fds")
+    assert reply["value"] == [0, 1, 2, 3, 4]
+
+
+def test_the_environment_is_empty(zygote):
+    reply, _ = _call(zygote, "import os\ndef env():\n    return dict(os.environ)\n", "env")
+    assert set(reply["value"]) <= {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"}
+
+
+def test_cpu_spin_is_stopped_by_the_cpu_limit(zygote):
+    with pytest.raises(SandboxDied) as died:
+        _call(zygote, "def spin():\n    while True:\n        pass\n", "spin", limits=Limits(cpu_seconds=1))
+    assert died.value.reason == "cpu_time"
+
+
+def test_sleeping_is_stopped_by_the_wall_clock(zygote):
+    source = "import time\ndef nap():\n    time.sleep(60)\n"
+    with pytest.raises(SandboxDied) as died:
+        _call(zygote, source, "nap", limits=Limits(wall_seconds=1))
+    assert died.value.reason == "wall_time"
+
+
+def test_an_output_flood_is_cut_at_the_limit(zygote):
+    source = "def flood():\n    while True:\n        print('x' * 10000)\n"
+    with pytest.raises(SandboxDied) as died:
+        _call(zygote, source, "flood", limits=Limits(output_bytes=100_000))
+    assert died.value.reason == "output"
+
+
+def test_a_memory_bomb_hits_the_address_space_limit(zygote):
+    source = "import numpy as np\ndef bomb():\n    return np.ones(2**31).sum()\n"
+    reply, _ = _call(zygote, source, "bomb", limits=Limits(memory_bytes=256 << 20))
+    assert not reply["ok"] and reply["error"]["type"] == "MemoryError"
+
+
+def test_exiting_the_process_is_reported_not_crashing_the_supervisor(zygote):
+    with pytest.raises(SandboxDied) as died:
+        _call(zygote, "import os\ndef leave():\n    os._exit(0)\n", "leave")
+    assert died.value.reason == "exited"
+    assert died.value.exit_info.exit_code == 0
+
+
+def test_sys_exit_is_an_ordinary_error_reply(zygote):
+    reply, _ = _call(zygote, "import sys\ndef leave():\n    sys.exit(0)\n", "leave")
+    assert not reply["ok"] and reply["error"]["type"] == "SystemExit"
+
+
+def test_garbage_on_the_reply_pipe_is_a_protocol_failure(zygote):
+    source = """
+        import os
+        def forge():
+            os.write(4, (12).to_bytes(4, "big") + b"not a frame!")
+            import time
+            time.sleep(5)
+    """
+    with pytest.raises(SandboxDied) as died:
+        _call(zygote, source, "forge")
+    assert died.value.reason == "protocol"
+
+
+def test_forked_grandchildren_die_with_the_job(zygote):
+    source = """
+        import os, time
+        def spawn():
+            pid = os.fork()
+            if pid == 0:
+                time.sleep(30)
+                os._exit(0)
+            return pid
+    """
+    with zygote.run(Limits(), seed=1) as run:
+        assert run.request({"op": "load", "source": textwrap.dedent(source)})["ok"]
+        run.request({"op": "call", "name": "spawn", "args": []})
+        group = run.pid
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
+
+
+def test_the_zygote_survives_a_job_that_dies_and_serves_the_next(zygote):
+    with pytest.raises(SandboxDied):
+        _call(zygote, "import os\ndef leave():\n    os._exit(3)\n", "leave")
+    reply, _ = _call(zygote, "def ok():\n    return 42\n", "ok")
+    assert reply["value"] == 42
+
+
+def test_each_job_gets_its_own_seed(zygote):
+    source = "import numpy as np\ndef draw():\n    return float(np.random.random())\n"
+    draws = set()
+    for seed in (1, 2):
+        with zygote.run(Limits(), seed=seed) as run:
+            run.request({"op": "load", "source": source})
+            draws.add(run.request({"op": "call", "name": "draw", "args": []})["value"])
+    assert len(draws) == 2

@@ -1,0 +1,209 @@
+"""The wire format is the trust boundary: values round-trip, and anything else is refused."""
+
+import io
+import json
+import pickle
+import struct
+
+import numpy as np
+import pytest
+import torch
+
+from grader import protocol
+from grader.protocol import Handle, ProtocolError, Seed
+
+
+def _body(tree, blobs=()):
+    header = json.dumps({"v": tree, "blobs": [len(b) for b in blobs]}).encode()
+    return struct.pack(">I", len(header)) + header + b"".join(blobs)
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def test_plain_values_round_trip():
+    value = {"a": [1, 2.5, None, True, "text"], "t": (1, (2, 3)), "nan": float("nan"), "inf": float("-inf")}
+    decoded = protocol.decode(protocol.encode(value))
+    assert decoded["a"] == [1, 2.5, None, True, "text"]
+    assert decoded["t"] == (1, (2, 3))
+    assert np.isnan(decoded["nan"]) and decoded["inf"] == float("-inf")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "bool", "complex128", "uint8"])
+def test_arrays_round_trip_with_dtype_and_shape(dtype):
+    array = (np.arange(24).reshape(2, 3, 4) % 2).astype(dtype)
+    decoded = protocol.decode(protocol.encode([array]))[0]
+    assert decoded.dtype == array.dtype and decoded.shape == array.shape
+    assert np.array_equal(decoded, array)
+    assert decoded.flags.writeable and decoded.flags.owndata
+
+
+def test_fortran_ordered_and_zero_size_arrays_round_trip():
+    fortran = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    empty = np.zeros((0, 5))
+    decoded = protocol.decode(protocol.encode((fortran, empty)))
+    assert np.array_equal(decoded[0], fortran)
+    assert decoded[1].shape == (0, 5)
+
+
+def test_numpy_scalars_and_tensors_come_back_as_their_kind():
+    decoded = protocol.decode(protocol.encode([np.float64(2.5), torch.tensor([1.0, 2.0])]))
+    assert isinstance(decoded[0], np.float64) and decoded[0] == 2.5
+    assert isinstance(decoded[1], torch.Tensor) and decoded[1].tolist() == [1.0, 2.0]
+
+
+def test_seeds_are_accepted_only_by_the_learner_side():
+    body = protocol.encode([Seed(7)])
+    assert protocol.decode(body, allow_seeds=True) == [Seed(7)]
+    with pytest.raises(ProtocolError):
+        protocol.decode(body)
+
+
+def test_handles_round_trip():
+    assert protocol.decode(protocol.encode(Handle(3))) == Handle(3)
+
+
+def test_a_pickle_payload_is_refused_without_being_run(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    with pytest.raises(ProtocolError):
+        protocol.decode(pickle.dumps(Exploit()))
+    object_array = _body({"$a": 0}, [pickle.dumps(Exploit())])
+    with pytest.raises(ProtocolError):
+        protocol.decode(object_array)
+    assert not marker.exists()
+
+
+def test_object_dtype_npy_is_refused():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ProtocolError, match="dtype"):
+        protocol.decode(_body({"$a": 0}, [buffer.getvalue()]))
+
+
+def test_structured_dtype_is_refused():
+    record = np.zeros(2, dtype=[("x", "f8"), ("y", "i4")])
+    with pytest.raises(ProtocolError):
+        protocol.decode(_body({"$a": 0}, [_npy(record)]))
+
+
+def _npy_with_header(header: str, data: bytes) -> bytes:
+    text = header.encode("latin1")
+    text += b" " * (-(10 + len(text) + 1) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text + data
+
+
+def test_header_claiming_a_huge_shape_is_refused_before_allocating():
+    blob = _npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999,), }", b"\0" * 32)
+    with pytest.raises(ProtocolError, match="carries"):
+        protocol.decode(_body({"$a": 0}, [blob]))
+
+
+def test_npy_header_with_code_is_not_evaluated():
+    blob = _npy_with_header("{'descr': __import__('os').getcwd(), 'fortran_order': False, 'shape': (1,), }", b"")
+    with pytest.raises(ProtocolError):
+        protocol.decode(_body({"$a": 0}, [blob]))
+
+
+def test_truncated_array_data_is_refused():
+    blob = _npy(np.arange(10.0))
+    with pytest.raises(ProtocolError):
+        protocol.decode(_body({"$a": 0}, [blob[:-8]]))
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        {"plain": "dict"},
+        {"$a": 5},
+        {"$f": "1e400"},
+        {"$x": 1},
+        {"$d": [["k"]]},
+        {"$a": 0, "$t": []},
+    ],
+)
+def test_malformed_values_are_refused(tree):
+    with pytest.raises(ProtocolError):
+        protocol.decode(_body(tree))
+
+
+def test_nan_literals_in_the_json_header_are_refused():
+    header = b'{"v": NaN, "blobs": []}'
+    with pytest.raises(ProtocolError):
+        protocol.decode(struct.pack(">I", len(header)) + header)
+
+
+def test_deeply_nested_values_are_refused():
+    tree = 1
+    for _ in range(protocol.MAX_DEPTH + 5):
+        tree = [tree]
+    with pytest.raises(ProtocolError):
+        protocol.decode(_body(tree))
+    with pytest.raises(ProtocolError):
+        protocol.encode(tree)
+
+
+def test_very_wide_values_are_refused():
+    with pytest.raises(ProtocolError, match="parts"):
+        protocol.decode(_body([0] * (protocol.MAX_NODES + 1)))
+
+
+def test_blob_sizes_must_add_up():
+    header = json.dumps({"v": None, "blobs": [10]}).encode()
+    with pytest.raises(ProtocolError):
+        protocol.decode(struct.pack(">I", len(header)) + header + b"short")
+
+
+def test_unsendable_values_raise_protocol_errors():
+    with pytest.raises(ProtocolError):
+        protocol.encode(object())
+    with pytest.raises(ProtocolError):
+        protocol.encode({1: "non-string key"})
+    with pytest.raises(ProtocolError):
+        protocol.encode(np.array(["text"]))
+
+
+def test_frames_round_trip_through_a_pipe():
+    import os
+
+    read_fd, write_fd = os.pipe()
+    try:
+        protocol.write_frame(write_fd, protocol.encode({"x": np.ones(3)}))
+        decoded = protocol.decode(protocol.read_frame(read_fd))
+        assert np.array_equal(decoded["x"], np.ones(3))
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_read_frame_times_out_instead_of_blocking():
+    import os
+    import time
+
+    read_fd, write_fd = os.pipe()
+    try:
+        with pytest.raises(protocol.Timeout):
+            protocol.read_frame(read_fd, deadline=time.monotonic() + 0.05)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_oversized_frame_length_is_refused():
+    import os
+
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, struct.pack(">I", protocol.MAX_FRAME_BYTES + 1))
+        with pytest.raises(ProtocolError, match="exceeds"):
+            protocol.read_frame(read_fd)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
