@@ -23,8 +23,12 @@ run: $(VENV)/.installed
 	@echo "Serving http://$(HOST):$(PORT)/ (web + grading worker); Ctrl-C stops both."
 	DEBUG=1 $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+# The suite uses the real PostgreSQL and Redis (integration tests start their own worker processes).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gym
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

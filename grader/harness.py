@@ -21,8 +21,8 @@ from grader.protocol import Handle, Seed
 
 __all__ = [
     "CheckFailed",
-    "LearnerError",
     "Learner",
+    "LearnerError",
     "Seed",
     "assert_array",
     "assert_close",
@@ -89,9 +89,7 @@ class Learner:
 
     def call_echo(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
         """Like :meth:`call`, but also return the arguments as they were after the call."""
-        reply = self._ask(
-            {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "echo_args": True}, name
-        )
+        reply = self._ask({"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "echo_args": True}, name)
         if not isinstance(reply, dict) or set(reply) != {"result", "args"}:
             raise CheckFailed(f"{name} answered in an unexpected form")
         return reply["result"], reply["args"]

@@ -164,9 +164,12 @@ def _load_failure_verdict(error: harness.LearnerError) -> tuple[str, str]:
 
 def _death_message(died: SandboxDied, limits: Limits) -> str:
     _, template = _DEATH_VERDICTS[died.reason]
-    return template.format(
-        wall=limits.wall_seconds, cpu=limits.cpu_seconds, output=limits.output_bytes, detail=died.detail
-    ) + "."
+    return (
+        template.format(
+            wall=limits.wall_seconds, cpu=limits.cpu_seconds, output=limits.output_bytes, detail=died.detail
+        )
+        + "."
+    )
 
 
 def _death_verdict(died: SandboxDied, limits: Limits, where: str) -> tuple[str, str]:

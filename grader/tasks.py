@@ -75,10 +75,12 @@ def grade_submission(self, submission_id: str) -> None:
     except SandboxUnavailable as exc:
         log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
         if self.request.retries >= self.max_retries:
-            services.submission_fail(submission_id=submission_id, token=token, reason=f"The grader is unavailable: {exc}")
+            services.submission_fail(
+                submission_id=submission_id, token=token, reason=f"The grader is unavailable: {exc}"
+            )
             return
         services.submission_release(submission_id=submission_id, token=token)
-        raise self.retry(countdown=2 ** self.request.retries) from exc
+        raise self.retry(countdown=2**self.request.retries) from exc
     except Exception:
         log.exception("submission %s: grading failed", submission_id)
         services.submission_fail(

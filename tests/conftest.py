@@ -66,3 +66,76 @@ def dropout(synced):
 
 def exercise_file(slug: str, name: str) -> str:
     return (CONTENT_DIR / slug / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process, on the real broker, writing to the test database.
+
+    Integration tests must not fake the parts they integrate: this needs PostgreSQL (a worker in
+    another process cannot see an in-memory SQLite test database) and Redis, as `make test` sets up.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import redis
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("integration tests need PostgreSQL: set DATABASE_URL (make test does)")
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.fail("integration tests need Redis: set CELERY_BROKER_URL (make test does)")
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    log_path = Path(settings.VAR_DIR) / "test-worker.log"
+    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "quizsite",
+                "worker",
+                "--loglevel=info",
+                "--concurrency=2",
+                "--queues=grading",
+                "--hostname=test@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 90
+    while "ready." not in log_path.read_text() and time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited during start-up:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def wait_until_final(fetch, timeout: float = 60.0) -> dict:
+    """Poll ``fetch()`` (returning a submission as a dict) until its status is final."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        body = fetch()
+        if body["status"] in ("done", "error"):
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"submission still {body['status']} after {timeout} s: {body}")
+        time.sleep(0.1)

@@ -107,7 +107,7 @@ def environment(service: dict) -> dict[str, str]:
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
-    return {key: value for key, value in env.items()}
+    return dict(env)
 
 
 def healthcheck_command(service: dict) -> str:
@@ -118,9 +118,7 @@ def healthcheck_command(service: dict) -> str:
     assert test, "healthcheck has no test command"
     if isinstance(test, str):
         return test
-    assert test[0] in {"CMD", "CMD-SHELL"}, (
-        f"healthcheck test must start with CMD or CMD-SHELL, got {test[0]!r}"
-    )
+    assert test[0] in {"CMD", "CMD-SHELL"}, f"healthcheck test must start with CMD or CMD-SHELL, got {test[0]!r}"
     assert len(test) > 1, "healthcheck test has no command after its CMD marker"
     return " ".join(str(part) for part in test[1:])
 
@@ -136,7 +134,7 @@ def dependency_conditions(service: dict) -> dict[str, str]:
     depends_on = service.get("depends_on") or {}
     if isinstance(depends_on, list):
         # The short form waits only for the container to start, never for health or completion.
-        return {name: "service_started" for name in depends_on}
+        return dict.fromkeys(depends_on, "service_started")
     return {name: (spec or {}).get("condition", "service_started") for name, spec in depends_on.items()}
 
 
@@ -427,10 +425,7 @@ def test_dockerfile_serves_gunicorn_on_port_8000_by_default(dockerfile: list) ->
     assert gunicorn_app(command) == "quizsite.wsgi:application"
     assert option_values(command, "--bind", "-b") == ["0.0.0.0:8000"]
     exposed = [
-        port.split("/")[0]
-        for keyword, arguments in dockerfile
-        if keyword == "EXPOSE"
-        for port in arguments.split()
+        port.split("/")[0] for keyword, arguments in dockerfile if keyword == "EXPOSE" for port in arguments.split()
     ]
     assert "8000" in exposed
 

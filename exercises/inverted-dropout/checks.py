@@ -52,8 +52,7 @@ def mask_values_and_scaling(learner):
         if not valid.all():
             index = tuple(int(i) for i in np.argwhere(~valid)[0])
             raise CheckFailed(
-                f"with p={p} every mask entry must be 0 or 1/(1-p) = {scale:g}; "
-                f"mask{list(index)} = {mask[index]!r}"
+                f"with p={p} every mask entry must be 0 or 1/(1-p) = {scale:g}; mask{list(index)} = {mask[index]!r}"
             )
         assert_close(out, x * mask, what=f"p={p}: out compared with x * mask", rtol=1e-12, atol=0)
 

@@ -194,10 +194,7 @@ def serve(request_fd: int, reply_fd: int) -> None:
 
 
 def _describe(exc: BaseException) -> dict:
-    if isinstance(exc, protocol.ProtocolError):
-        kind = "UnsendableValue"
-    else:
-        kind = type(exc).__name__
+    kind = "UnsendableValue" if isinstance(exc, protocol.ProtocolError) else type(exc).__name__
     frames = traceback.extract_tb(exc.__traceback__)
     # Only the learner's own frames help them; the server's frames are noise.
     learner_frames = [frame for frame in frames if frame.filename == "submission.py"]

@@ -7,6 +7,7 @@ wall-clock deadline, while it drains (and bounds) what the learner prints.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -81,7 +82,9 @@ class Zygote:
     def start(self) -> None:
         """Start the zygote and wait until it has imported everything and checked its isolation."""
         if self.mode == "unsafe-dev":
-            log.warning("GRADER_SANDBOX=unsafe-dev: learner code runs WITHOUT namespaces. Never use this in production.")
+            log.warning(
+                "GRADER_SANDBOX=unsafe-dev: learner code runs WITHOUT namespaces. Never use this in production."
+            )
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         environment = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
         self.process = subprocess.Popen(
@@ -256,9 +259,11 @@ class Run:
             reason = "output"
         self.close()
         info = self.outcome.exit_info
-        if info is not None and reason in ("exited", "wall_time"):
-            if info.signal == signal.SIGXCPU or info.cpu_seconds >= self.limits.cpu_seconds:
-                reason = "cpu_time"
+        cpu_exhausted = info is not None and (
+            info.signal == signal.SIGXCPU or info.cpu_seconds >= self.limits.cpu_seconds
+        )
+        if cpu_exhausted and reason in ("exited", "wall_time"):
+            reason = "cpu_time"
         self.outcome.died = SandboxDied(reason, detail or _describe_exit(info), info)
         return self.outcome.died
 
@@ -267,11 +272,9 @@ class Run:
         if self.closed:
             return self.outcome
         self.closed = True
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        with _suppress_oserror():
+        with contextlib.suppress(OSError):
             self._drain_output_tail()
         self.outcome.exit_info = self._exit_report()
         self.outcome.wall_seconds = time.monotonic() - self.started
@@ -314,11 +317,3 @@ def _describe_exit(info: ExitInfo | None) -> str:
     if info.signal is not None:
         return f"the learner process was killed by signal {signal.Signals(info.signal).name}"
     return f"the learner process exited with code {info.exit_code}"
-
-
-class _suppress_oserror:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, *rest: Any) -> bool:
-        return kind is not None and issubclass(kind, OSError)

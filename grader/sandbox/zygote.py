@@ -11,11 +11,13 @@ Control messages are JSON over a SOCK_SEQPACKET socket; pipe ends travel as SCM_
 from __future__ import annotations
 
 import array
+import contextlib
 import json
 import os
 import signal
 import socket
 import sys
+import time
 
 from grader.sandbox import linux
 from grader.sandbox.limits import Limits
@@ -107,7 +109,6 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool
         os.close(fd)
     send_message(control, {"pid": pid})
     _, status, usage = os.wait4(pid, 0)
-    _reap_orphans()
     send_message(
         control,
         {
@@ -118,17 +119,22 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool
             "max_rss_kb": usage.ru_maxrss,
         },
     )
+    _reap_orphans(pid)
 
 
-def _reap_orphans() -> None:
-    # As a subreaper, the zygote inherits the grandchildren a job left behind once they are killed.
-    while True:
+def _reap_orphans(group: int, patience: float = 0.5) -> None:
+    # As a subreaper, the zygote inherits the processes a job forked; kill what is left of the job's
+    # group and reap them, so no zombie outlives the job (after the report, off the job's clock).
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
-            return
+            time.sleep(0.002)
 
 
 def main() -> None:

@@ -67,7 +67,9 @@ class SubmissionCreateView(APIView):
                 raise PayloadTooLarge(str(exc)) from exc
             raise ValidationError({exc.field: [str(exc)]}) from exc
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
-        return Response(SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        return Response(
+            SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
 
 
 class SubmissionDetailView(generics.RetrieveAPIView):

@@ -137,6 +137,6 @@ def _read_toml(path: Path) -> dict:
 
 def _required(data: dict, key: str, kind: type, path: Path):
     value = data.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise ContentError(f"{path}: '{key}' must be a {kind.__name__}")
     return value

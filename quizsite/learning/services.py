@@ -41,9 +41,7 @@ def submission_create(*, user, exercise: Exercise, code: str) -> Submission:
     except UnicodeEncodeError:
         raise SubmissionRejected("Code must be valid UTF-8 text.", field="code", code="invalid_text") from None
     if size > limit:
-        raise SubmissionRejected(
-            f"Code is {size} bytes; the limit is {limit} bytes.", field="code", code="too_large"
-        )
+        raise SubmissionRejected(f"Code is {size} bytes; the limit is {limit} bytes.", field="code", code="too_large")
     if "\x00" in code:
         raise SubmissionRejected("Code must not contain NUL characters.", field="code", code="invalid_text")
     submission = Submission.objects.create(user=user, exercise=exercise, code=code)
@@ -124,9 +122,7 @@ def submission_record_report(
 
 def submission_fail(*, submission_id: uuid.UUID | str, token: uuid.UUID, reason: str) -> bool:
     """Finish a claimed submission with ``system_error`` (an infrastructure failure)."""
-    return _finish(
-        submission_id, token, status=Status.ERROR, verdict=Verdict.SYSTEM_ERROR, score=0.0, message=reason
-    )
+    return _finish(submission_id, token, status=Status.ERROR, verdict=Verdict.SYSTEM_ERROR, score=0.0, message=reason)
 
 
 def submission_release(*, submission_id: uuid.UUID | str, token: uuid.UUID) -> bool:

@@ -2,6 +2,7 @@
 
 import os
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -167,10 +168,11 @@ def test_forked_grandchildren_die_with_the_job(zygote):
     """
     with zygote.run(Limits(), seed=1) as run:
         assert run.request({"op": "load", "source": textwrap.dedent(source)})["ok"]
-        run.request({"op": "call", "name": "spawn", "args": []})
-        group = run.pid
-    with pytest.raises(ProcessLookupError):
-        os.killpg(group, 0)
+        grandchild = run.request({"op": "call", "name": "spawn", "args": []})["value"]
+    deadline = time.monotonic() + 5
+    while os.path.exists(f"/proc/{grandchild}") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not os.path.exists(f"/proc/{grandchild}")
 
 
 def test_the_zygote_survives_a_job_that_dies_and_serves_the_next(zygote):

@@ -20,8 +20,11 @@ class Command(BaseCommand):
             report = content_sync(root=root or settings.CONTENT_DIR)
         except ContentError as exc:
             raise CommandError(f"Content is invalid, nothing was changed: {exc}") from exc
-        for kind, items in (("created", report.created), ("updated", report.updated),
-                            ("unpublished", report.unpublished)):
+        for kind, items in (
+            ("created", report.created),
+            ("updated", report.updated),
+            ("unpublished", report.unpublished),
+        ):
             for item in items:
                 self.stdout.write(f"{kind}: {item}")
         self.stdout.write(

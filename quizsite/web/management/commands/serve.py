@@ -20,8 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2)
 
     def handle(self, *args, host: str, port: int, concurrency: int, **options) -> None:
-        worker = [sys.executable, "-m", "celery", "-A", "quizsite", "worker", "--loglevel=info",
-                  f"--concurrency={concurrency}", "--queues=grading", "--hostname=local@%h"]
+        worker = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "quizsite",
+            "worker",
+            "--loglevel=info",
+            f"--concurrency={concurrency}",
+            "--queues=grading",
+            "--hostname=local@%h",
+        ]
         web = [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
         processes = [subprocess.Popen(worker), subprocess.Popen(web)]
         stopping = False

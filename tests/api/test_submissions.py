@@ -1,0 +1,122 @@
+"""Submission endpoints: the contract LMSs and the web page rely on."""
+
+import pytest
+from django.test import override_settings
+
+from quizsite.learning.models import Submission
+from tests.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/exercises/inverted-dropout/submissions/"
+FIELDS = {"id", "exercise", "status", "verdict", "passed", "score", "results", "message", "created_at", "finished_at"}
+
+
+def test_posting_code_returns_202_with_a_queued_submission_and_location(
+    api, dropout, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api.post(URL, {"code": "def f():\n    return 1\n"}, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert set(body) == FIELDS
+    assert (body["status"], body["verdict"], body["passed"], body["score"], body["results"]) == (
+        "queued",
+        None,
+        False,
+        None,
+        [],
+    )
+    assert response["Location"].endswith(f"/api/v1/submissions/{body['id']}/")
+    assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "pointer"),
+    [
+        ({}, "/code"),
+        ({"code": 42}, "/code"),
+        ({"code": None}, "/code"),
+        ({"code": ["x"]}, "/code"),
+        ({"code": ""}, "/code"),
+    ],
+)
+def test_missing_or_non_string_code_is_a_400_naming_the_field(api, dropout, payload, pointer):
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert [error["pointer"] for error in response.json()["errors"]] == [pointer]
+    assert not Submission.objects.exists()
+
+
+def test_code_over_64_kib_is_a_413(api, dropout):
+    response = api.post(URL, {"code": "#" * (64 * 1024 + 1)}, format="json")
+    assert response.status_code == 413
+    assert "65536" in response.json()["detail"]
+    assert not Submission.objects.exists()
+
+
+def test_exactly_64_kib_is_accepted(api, dropout):
+    assert api.post(URL, {"code": "#" * (64 * 1024)}, format="json").status_code == 202
+
+
+@override_settings(SUBMISSION_MAX_CODE_BYTES=100)
+def test_the_size_limit_counts_utf8_bytes(api, dropout):
+    assert api.post(URL, {"code": "é" * 51}, format="json").status_code == 413
+
+
+def test_an_unknown_exercise_is_a_404(api, synced):
+    response = api.post("/api/v1/exercises/nope/submissions/", {"code": "x"}, format="json")
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("not-found")
+
+
+def test_malformed_json_is_a_400(api, dropout):
+    response = api.post(URL, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_graded_submission_shows_verdict_passed_score_and_results(api, learner, dropout):
+    submission = Submission.objects.create(
+        user=learner,
+        exercise=dropout,
+        code="x",
+        status="done",
+        verdict="accepted",
+        score=1.0,
+        results=[{"name": "Evaluation mode", "passed": True, "message": "Passed.", "points": 1, "public": True}],
+    )
+    response = api.get(f"/api/v1/submissions/{submission.pk}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["verdict"], body["passed"], body["score"]) == ("done", "accepted", True, 1.0)
+    assert body["results"] == [{"name": "Evaluation mode", "passed": True, "message": "Passed.", "points": 1}]
+    assert "Retry-After" not in response
+
+
+def test_a_pending_submission_suggests_when_to_poll_again(api, learner, dropout):
+    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    response = api.get(f"/api/v1/submissions/{submission.pk}/")
+    assert response.json()["passed"] is False
+    assert response["Retry-After"] == "1"
+
+
+def test_another_learners_submission_is_a_404(other_learner, learner, dropout):
+    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    response = token_client(other_learner).get(f"/api/v1/submissions/{submission.pk}/")
+    assert response.status_code == 404
+
+
+def test_staff_see_every_submission(instructor, learner, dropout):
+    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    assert token_client(instructor).get(f"/api/v1/submissions/{submission.pk}/").status_code == 200
+
+
+def test_an_unknown_submission_id_is_a_404(api):
+    assert api.get("/api/v1/submissions/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_wrong_methods_are_405(api, dropout):
+    assert api.delete(URL).status_code == 405
+    assert api.get(URL).status_code == 405

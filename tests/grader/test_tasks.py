@@ -1,0 +1,62 @@
+"""The grading task: grades through the real sandbox, is idempotent, and survives redelivery."""
+
+import pytest
+from django.test import override_settings
+
+from grader.tasks import grade_submission
+from quizsite.learning.models import Submission
+from tests.conftest import exercise_file
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit(learner, exercise, code):
+    return Submission.objects.create(user=learner, exercise=exercise, code=code)
+
+
+def test_a_correct_submission_is_graded_accepted(learner, dropout):
+    submission = _submit(learner, dropout, exercise_file("inverted-dropout", "solution.py"))
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.score) == ("done", "accepted", 1.0)
+    assert submission.exercise_version == dropout.content_hash
+    assert submission.started_at <= submission.finished_at
+
+
+def test_a_second_delivery_of_a_final_submission_changes_nothing(learner, dropout):
+    submission = _submit(learner, dropout, exercise_file("inverted-dropout", "wrong/no_rescale.py"))
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    first = (submission.verdict, submission.finished_at, submission.attempts)
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert (submission.verdict, submission.finished_at, submission.attempts) == first
+    assert first[0] == "wrong_answer" and first[2] == 1
+
+
+def test_a_submission_left_running_by_a_dead_worker_is_regraded(learner, dropout):
+    submission = _submit(learner, dropout, exercise_file("inverted-dropout", "solution.py"))
+    Submission.objects.filter(pk=submission.pk).update(status="running", attempts=1)
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.attempts) == ("done", "accepted", 2)
+
+
+@override_settings(GRADING_MAX_ATTEMPTS=3)
+def test_a_submission_that_keeps_killing_workers_stops_with_system_error(learner, dropout):
+    submission = _submit(learner, dropout, "x = 1\n")
+    Submission.objects.filter(pk=submission.pk).update(status="running", attempts=3)
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict) == ("error", "system_error")
+    assert submission.message
+
+
+def test_an_infinite_loop_ends_as_time_limit_exceeded(learner, dropout):
+    dropout.cpu_seconds = 1
+    dropout.save()
+    submission = _submit(learner, dropout, "while True:\n    pass\n")
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.score) == ("done", "time_limit_exceeded", 0.0)
+    assert "CPU-time limit" in submission.message

@@ -1,0 +1,44 @@
+"""Through the API, a real Redis broker, a real Celery worker process, the sandbox and PostgreSQL."""
+
+import pytest
+
+from quizsite.learning.models import Submission
+from tests.conftest import exercise_file, wait_until_final
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+URL = "/api/v1/exercises/inverted-dropout/submissions/"
+
+
+def _submit_and_wait(api, code):
+    response = api.post(URL, {"code": code}, format="json")
+    assert response.status_code == 202, response.content
+    return wait_until_final(lambda: api.get(response["Location"]).json())
+
+
+def test_submissions_are_graded_by_the_worker_with_the_right_verdicts(celery_worker_process, synced, api):
+    cases = {
+        exercise_file("inverted-dropout", "solution.py"): ("accepted", 1.0),
+        exercise_file("inverted-dropout", "wrong/no_rescale.py"): ("wrong_answer", None),
+        "def dropout_forward(:\n": ("syntax_error", 0.0),
+        "raise ValueError('nope')\n": ("runtime_error", 0.0),
+        "while True:\n    pass\n": ("time_limit_exceeded", 0.0),
+    }
+    for code, (verdict, score) in cases.items():
+        body = _submit_and_wait(api, code)
+        assert body["status"] == "done"
+        assert body["verdict"] == verdict, body
+        assert body["passed"] is (verdict == "accepted")
+        if score is not None:
+            assert body["score"] == score
+        assert body["results"] and all(set(r) == {"name", "passed", "message", "points"} for r in body["results"])
+    assert Submission.objects.filter(status="done").count() == len(cases)
+    assert set(Submission.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_the_wrong_answer_explains_the_failed_checks(celery_worker_process, synced, api):
+    body = _submit_and_wait(api, exercise_file("inverted-dropout", "wrong/scales_at_evaluation.py"))
+    failed = [result for result in body["results"] if not result["passed"]]
+    assert [result["name"] for result in failed] == ["Evaluation mode returns the input unchanged and no mask"]
+    assert "expected" in failed[0]["message"] and "got" in failed[0]["message"]
+    assert 0 < body["score"] < 1

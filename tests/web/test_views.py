@@ -1,0 +1,61 @@
+"""Learner pages render content, require login where they should, and load no asset from a CDN."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_topic_list_shows_topics_and_exercises(client, dropout):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Dropout" in response.content and b"Inverted dropout" in response.content
+
+
+def test_the_exercise_page_needs_a_login(client, dropout):
+    response = client.get("/exercises/inverted-dropout/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_exercise_page_renders_statement_starter_and_editor(client, learner, dropout):
+    client.force_login(learner)
+    response = client.get("/exercises/inverted-dropout/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Inverted dropout</h1>" in html
+    assert "raise NotImplementedError" in html
+    assert "vendor/codemirror/codemirror.js" in html
+    assert dropout.checks_source[:200] not in html
+
+
+def test_pages_load_scripts_and_styles_only_from_this_site(client, learner, dropout):
+    client.force_login(learner)
+    html = client.get("/exercises/inverted-dropout/").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and not [url for url in sources if url.startswith(("http:", "https:", "//"))]
+
+
+def test_statement_markdown_cannot_inject_script(client, learner, dropout):
+    dropout.statement = "Hello <script>alert(1)</script> <img src=x onerror=alert(2)>"
+    dropout.save()
+    client.force_login(learner)
+    html = client.get("/exercises/inverted-dropout/").content.decode()
+    assert "<script>alert(1)" not in html and "onerror" not in html
+
+
+def test_static_editor_assets_are_served(client):
+    assert client.get("/static/vendor/codemirror/codemirror.js").status_code == 200
+
+
+def test_signup_creates_an_account_and_logs_in(client, synced):
+    response = client.post(
+        "/accounts/signup/", {"username": "newbie", "password1": "a-long-pass-9876", "password2": "a-long-pass-9876"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").context["user"].username == "newbie"
+
+
+def test_healthz_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
