@@ -65,8 +65,15 @@ def _private_filesystem(hidden_paths: list[str], limits: Limits) -> None:
     linux.unshare(linux.CLONE_NEWNS)
     # Private propagation: nothing mounted here is seen by the host or other jobs, and vice versa.
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    # If the virtualenv lives under /tmp (a checkout there), carry it over the scratch tmpfs.
+    runtime = os.path.realpath(sys.prefix)
+    carried = linux.clone_mount_tree(runtime) if runtime.startswith("/tmp/") else None
     scratch_flags = linux.MS_NOSUID | linux.MS_NODEV
     linux.mount("tmpfs", "/tmp", "tmpfs", scratch_flags, f"size={limits.scratch_bytes},mode=1777")
+    if carried is not None:
+        os.makedirs(runtime)
+        linux.attach_mount_tree(carried, runtime)
+        os.close(carried)
     sealed = linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
     for path in hidden_paths:
         if os.path.isdir(path):

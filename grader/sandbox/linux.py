@@ -19,6 +19,13 @@ MS_PRIVATE = 0x40000
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
+# New mount API (Linux 5.2+; these syscall numbers are the same on every architecture).
+_SYS_OPEN_TREE = 428
+_SYS_MOVE_MOUNT = 429
+_AT_FDCWD = -100
+_OPEN_TREE_CLONE = 1
+_AT_RECURSIVE = 0x8000
+_MOVE_MOUNT_F_EMPTY_PATH = 0x4
 
 
 def _check(result: int, what: str) -> None:
@@ -44,3 +51,18 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
 def prctl(option: int, arg: int) -> None:
     """prctl(2) with one argument."""
     _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), 0, 0, 0), f"prctl {option}")
+
+
+def clone_mount_tree(path: str) -> int:
+    """A detached copy of the mounts at ``path`` (open_tree(2)), to re-attach elsewhere later."""
+    fd = _libc.syscall(_SYS_OPEN_TREE, _AT_FDCWD, path.encode(), _OPEN_TREE_CLONE | _AT_RECURSIVE | os.O_CLOEXEC)
+    if fd < 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"open_tree {path}: {os.strerror(errno)}")
+    return fd
+
+
+def attach_mount_tree(fd: int, target: str) -> None:
+    """Attach a tree from :func:`clone_mount_tree` at ``target`` (move_mount(2))."""
+    result = _libc.syscall(_SYS_MOVE_MOUNT, fd, b"", _AT_FDCWD, target.encode(), _MOVE_MOUNT_F_EMPTY_PATH)
+    _check(result, f"move_mount {target}")
