@@ -19,31 +19,47 @@ from typing import Any
 import numpy as np
 
 from grader import protocol
-from grader.sandbox import linux
+from grader.sandbox import linux, seccomp
 from grader.sandbox.limits import Limits
 
 REQUEST_FD, REPLY_FD = 3, 4
 _MAX_TRACEBACK_CHARS = 4000
 
 
-def run(fds: list[int], limits: Limits, seed: int, hidden_paths: list[str], isolated: bool) -> None:
-    """Confine this process and serve requests until the checker hangs up. Never returns."""
+def run(fds: list[int], job: dict, isolated: bool) -> None:
+    """Confine this process and serve requests until the checker hangs up. Never returns.
+
+    ``job`` holds ``limits``, ``seed``, ``uid`` and ``hidden_paths`` from the supervisor.
+    """
     try:
-        os.setsid()
-        linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
         _arrange_fds(*fds)
-        baseline_address_space = _current_address_space()
-        if isolated:
-            _private_filesystem(hidden_paths, limits)
-        os.chdir("/tmp")
-        _apply_rlimits(limits, baseline_address_space)
-        linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
-        _reseed(seed)
+        confine(Limits(**job["limits"]), job["uid"], job["hidden_paths"], isolated)
+        _reseed(job["seed"])
     except BaseException:  # noqa: BLE001 - a child that cannot confine itself must not run learner code
         traceback.print_exc()  # reaches the supervisor's output capture, for the operator's log
         os._exit(71)
     serve(REQUEST_FD, REPLY_FD)
     os._exit(0)
+
+
+def confine(limits: Limits, uid: int, hidden_paths: list[str], isolated: bool) -> None:
+    """Apply every layer, in an order where each step still has the privilege it needs."""
+    os.setsid()
+    baseline_address_space = _current_address_space()
+    if isolated:
+        _private_filesystem(hidden_paths, limits)
+    os.chdir("/tmp")
+    _apply_rlimits(limits, baseline_address_space)
+    if isolated:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    # Set after the uid change, which clears it; the job dies with the zygote.
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if isolated:
+        seccomp.install(os.getpid())
+    else:
+        linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
 
 
 def _arrange_fds(request_fd: int, reply_fd: int, output_fd: int) -> None:
@@ -65,21 +81,45 @@ def _private_filesystem(hidden_paths: list[str], limits: Limits) -> None:
     linux.unshare(linux.CLONE_NEWNS)
     # Private propagation: nothing mounted here is seen by the host or other jobs, and vice versa.
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-    # If the virtualenv lives under /tmp (a checkout there), carry it over the scratch tmpfs.
-    runtime = os.path.realpath(sys.prefix)
-    carried = linux.clone_mount_tree(runtime) if runtime.startswith("/tmp/") else None
-    scratch_flags = linux.MS_NOSUID | linux.MS_NODEV
-    linux.mount("tmpfs", "/tmp", "tmpfs", scratch_flags, f"size={limits.scratch_bytes},mode=1777")
-    if carried is not None:
-        os.makedirs(runtime)
-        linux.attach_mount_tree(carried, runtime)
-        os.close(carried)
+    covers = {"/tmp": f"size={limits.scratch_bytes},mode=1777"}
+    for closed in _closed_ancestors(_runtime_roots()):
+        # e.g. /root (mode 0700) above the interpreter: replace it by an empty, traversable directory.
+        covers.setdefault(closed, "size=64k,mode=755")
+    carried = [
+        (root, linux.clone_mount_tree(root))
+        for root in _runtime_roots()
+        if any(root.startswith(cover + "/") for cover in covers)
+    ]
+    for cover, options in covers.items():
+        linux.mount("tmpfs", cover, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, options)
+    for root, tree in carried:
+        os.makedirs(root, exist_ok=True)
+        linux.attach_mount_tree(tree, root)
+        os.close(tree)
     sealed = linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
     for path in hidden_paths:
         if os.path.isdir(path):
             linux.mount("tmpfs", path, "tmpfs", sealed, "size=4k,mode=000")
         elif os.path.exists(path):
             linux.mount("/dev/null", path, None, linux.MS_BIND)
+
+
+def _runtime_roots() -> list[str]:
+    """The interpreter's and the virtualenv's folders: the learner process must still read them."""
+    return sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)})
+
+
+def _closed_ancestors(roots: list[str]) -> list[str]:
+    """For each root, the highest ancestor an unprivileged user cannot traverse, if any."""
+    closed = []
+    for root in roots:
+        parts = root.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            ancestor = "/" + "/".join(parts[:depth])
+            if not os.stat(ancestor).st_mode & 0o001:
+                closed.append(ancestor)
+                break
+    return closed
 
 
 def _apply_rlimits(limits: Limits, baseline_address_space: int) -> None:

@@ -66,3 +66,8 @@ def attach_mount_tree(fd: int, target: str) -> None:
     """Attach a tree from :func:`clone_mount_tree` at ``target`` (move_mount(2))."""
     result = _libc.syscall(_SYS_MOVE_MOUNT, fd, b"", _AT_FDCWD, target.encode(), _MOVE_MOUNT_F_EMPTY_PATH)
     _check(result, f"move_mount {target}")
+
+
+def libc() -> ctypes.CDLL:
+    """The C library, with errno capture."""
+    return _libc

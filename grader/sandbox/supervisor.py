@@ -33,6 +33,7 @@ _BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from grader.sandbox.zy
 # Hardware tuning for OpenBLAS on some CPUs (wrong results or crashes without it); not secrets.
 _PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _START_TIMEOUT = 120.0
+SLOT_UID_BASE = 61000
 _EXIT_REPORT_TIMEOUT = 10.0
 
 
@@ -71,10 +72,13 @@ class RunOutcome:
 class Zygote:
     """A pre-warmed process that forks sandboxed children; one per worker process."""
 
-    def __init__(self, mode: str = "isolated", hidden_paths: list[str] | None = None) -> None:
+    def __init__(self, mode: str = "isolated", hidden_paths: list[str] | None = None, slot: int = 0) -> None:
         if mode not in ("isolated", "unsafe-dev"):
             raise ValueError(f"unknown sandbox mode {mode!r}")
         self.mode = mode
+        # One unprivileged uid per concurrent slot: jobs in different slots cannot signal each other,
+        # and RLIMIT_NPROC (counted per uid) caps each job alone.
+        self.uid = SLOT_UID_BASE + slot
         self.extra_hidden = [str(path) for path in hidden_paths or []]
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
@@ -88,7 +92,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         environment = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, str(PROJECT_ROOT), str(theirs.fileno()), self.mode],
+            [sys.executable, "-I", "-c", _BOOT, str(PROJECT_ROOT), str(theirs.fileno()), self.mode, str(self.uid)],
             env=environment,
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,

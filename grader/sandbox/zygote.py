@@ -70,40 +70,49 @@ def _warm_up() -> None:
     os.environ.clear()
 
 
-def _isolate(isolated: bool) -> str | None:
-    """Enter an empty network namespace shared by all children; return why isolation failed."""
+def _isolate(isolated: bool, uid: int) -> str | None:
+    """Enter an empty network namespace shared by all children, then prove a child can be confined.
+
+    Returns why isolation is unavailable, or ``None``.
+    """
     if not isolated:
         return None
     try:
         linux.unshare(linux.CLONE_NEWNET)
     except OSError as exc:
         return f"cannot create a network namespace ({exc}); run the worker as root or with CAP_SYS_ADMIN"
-    return _probe_mount_namespace()
+    return _probe_confinement(uid)
 
 
-def _probe_mount_namespace() -> str | None:
+def _probe_confinement(uid: int) -> str | None:
+    from grader.sandbox import child
+
+    read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(read_end)
         try:
-            linux.unshare(linux.CLONE_NEWNS)
-            linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-            linux.mount("tmpfs", "/tmp", "tmpfs", 0, "size=64k")
-        except OSError:
+            child.confine(Limits(), uid, [], isolated=True)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which refuses to grade
+            os.write(write_end, f"{type(exc).__name__}: {exc}".encode()[:1000])
             os._exit(1)
         os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reason:
+        message = reason.read().decode(errors="replace")
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        return "cannot create a private mount namespace with a tmpfs; the worker needs CAP_SYS_ADMIN"
+        return f"a sandboxed child cannot be confined here ({message or 'it died'}); the worker needs root"
     return None
 
 
-def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool) -> None:
+def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool, uid: int) -> None:
     from grader.sandbox import child
 
     pid = os.fork()
     if pid == 0:
         control.close()
-        child.run(fds, Limits(**request["limits"]), request["seed"], request["hidden_paths"], isolated)
+        child.run(fds, {**request, "uid": uid}, isolated)
         os._exit(72)
     for fd in fds:
         os.close(fd)
@@ -138,13 +147,14 @@ def _reap_orphans(group: int, patience: float = 0.5) -> None:
 
 
 def main() -> None:
-    """Entry point: ``python -I -c '...' <control fd> <mode>`` (see the supervisor)."""
+    """Entry point: ``python -I -c '...' <control fd> <mode> <uid>`` (see the supervisor)."""
     control = socket.socket(fileno=int(sys.argv[1]))
     isolated = sys.argv[2] != "unsafe-dev"
+    uid = int(sys.argv[3])
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     _warm_up()
-    error = _isolate(isolated)
+    error = _isolate(isolated, uid)
     send_message(control, {"ready": error is None, "error": error, "isolated": isolated})
     if error:
         return
@@ -157,4 +167,4 @@ def main() -> None:
                 os.close(fd)
             send_message(control, {"error": "malformed spawn request"})
             continue
-        _spawn(control, request, fds, isolated)
+        _spawn(control, request, fds, isolated, uid)
