@@ -120,7 +120,7 @@ def _run_all(run, job: Job, checks: list[harness.CheckSpec], results: list[Check
     if all(result.passed for result in results):
         return "accepted", "All checks passed."
     failed = sum(not result.passed for result in results)
-    if any(error.type == "MemoryError" for error in unexpected_errors):
+    if any(_is_out_of_memory(error) for error in unexpected_errors):
         return "memory_limit_exceeded", "Your code ran out of memory; see the checks for where."
     if unexpected_errors:
         first = unexpected_errors[0]
@@ -157,9 +157,15 @@ def _load_failure_verdict(error: harness.LearnerError) -> tuple[str, str]:
     detail = error.traceback or f"{error.type}: {error.message}"
     if error.type in _SYNTAX_ERRORS:
         return "syntax_error", f"Your code has a syntax error:\n{detail}"
-    if error.type == "MemoryError":
+    if _is_out_of_memory(error):
         return "memory_limit_exceeded", "Your code ran out of memory while loading."
     return "runtime_error", f"Your code raised an exception while loading:\n{detail}"
+
+
+def _is_out_of_memory(error: harness.LearnerError) -> bool:
+    # NumPy and Python raise MemoryError; PyTorch's allocator raises RuntimeError saying so.
+    message = error.message.lower()
+    return error.type == "MemoryError" or (error.type == "RuntimeError" and "can't allocate memory" in message)
 
 
 def _death_message(died: SandboxDied, limits: Limits) -> str:

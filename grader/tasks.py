@@ -11,40 +11,41 @@ from django.conf import settings
 
 from grader import runner
 from grader.sandbox.limits import Limits
-from grader.sandbox.supervisor import SandboxUnavailable, Zygote
+from grader.sandbox.supervisor import RUNTIMES, SandboxUnavailable, Zygote
 from quizsite.learning import services
 from quizsite.learning.models import Submission
 
 log = logging.getLogger(__name__)
 
-_zygote: Zygote | None = None
+_zygotes: dict[str, Zygote] = {}
 
 
-def zygote() -> Zygote:
-    """This worker process's zygote, started on first use."""
-    global _zygote
-    if _zygote is None:
+def zygote(runtime: str) -> Zygote:
+    """This worker process's zygote for ``runtime``, started on first use."""
+    if runtime not in _zygotes:
         hidden = [str(settings.VAR_DIR), str(settings.CONTENT_DIR)]
-        _zygote = Zygote(mode=settings.GRADER_SANDBOX, hidden_paths=hidden)
-    if not _zygote.alive():
-        _zygote.start()
-    return _zygote
+        _zygotes[runtime] = Zygote(mode=settings.GRADER_SANDBOX, hidden_paths=hidden, runtime=runtime)
+    instance = _zygotes[runtime]
+    if not instance.alive():
+        instance.start()
+    return instance
 
 
 @worker_process_init.connect
 def _warm_sandbox(**_kwargs) -> None:
-    # Pay the NumPy/PyTorch import once at start-up, not on the first learner's submission;
+    # Pay the NumPy/PyTorch imports once at start-up, not on the first learner's submission;
     # and refuse loudly, in the log, when the isolation the sandbox needs is missing.
-    try:
-        zygote()
-    except SandboxUnavailable as exc:
-        log.error("sandbox unavailable, this worker cannot grade: %s", exc)
+    for runtime in RUNTIMES:
+        try:
+            zygote(runtime)
+        except SandboxUnavailable as exc:
+            log.error("sandbox unavailable, this worker cannot grade: %s", exc)
 
 
 @worker_process_shutdown.connect
 def _stop_sandbox(**_kwargs) -> None:
-    if _zygote is not None:
-        _zygote.stop()
+    for instance in _zygotes.values():
+        instance.release_slot()
 
 
 def job_for(submission: Submission) -> runner.Job:
@@ -71,7 +72,7 @@ def grade_submission(self, submission_id: str) -> None:
         return
     submission, token = claim
     try:
-        report = runner.grade(job_for(submission), zygote())
+        report = runner.grade(job_for(submission), zygote(submission.exercise.runtime))
     except SandboxUnavailable as exc:
         log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
         if self.request.retries >= self.max_retries:

@@ -18,7 +18,7 @@ def zygote():
     instance = Zygote(mode="isolated", hidden_paths=[])
     instance.start()
     yield instance
-    instance.stop()
+    instance.release_slot()
 
 
 @pytest.fixture

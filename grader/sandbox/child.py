@@ -7,10 +7,13 @@ it sends back is trusted: the checker validates every answer (see ``grader.proto
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
 import signal
+import socket
+import struct
 import sys
 import traceback
 import types
@@ -24,6 +27,16 @@ from grader.sandbox.limits import Limits
 
 REQUEST_FD, REPLY_FD = 3, 4
 _MAX_TRACEBACK_CHARS = 4000
+_baseline_address_space = 0
+
+
+def prepare() -> None:
+    """Run once in the zygote: pay every first-use cost there, not in each child."""
+    global _baseline_address_space
+    _reseed(0)  # first seeding initialises NumPy's and PyTorch's generators (~10 ms)
+    _exercise_common_paths()
+    seccomp.prepare()
+    _baseline_address_space = _current_address_space()
 
 
 def run(fds: list[int], job: dict, isolated: bool) -> None:
@@ -31,25 +44,63 @@ def run(fds: list[int], job: dict, isolated: bool) -> None:
 
     ``job`` holds ``limits``, ``seed``, ``uid`` and ``hidden_paths`` from the supervisor.
     """
+    limits = Limits(**job["limits"])
+    _confined_or_exit(lambda: confine(limits, job["uid"], job["hidden_paths"], isolated))
+    _start_job(fds, limits, job["seed"])
+
+
+def wait_as_spare(channel: socket.socket, uid: int, hidden_paths: list[str], isolated: bool) -> None:
+    """Confine this process ahead of time, then wait for a job on ``channel``. Never returns.
+
+    Forking and confining are most of a job's cost; a spare does them before the job exists.
+    Whatever needs the job (its pipes, limits and seed) comes in one message on ``channel``.
+    """
+    _confined_or_exit(lambda: confine(Limits(), uid, hidden_paths, isolated, apply_limits=False))
+    data, ancillary, _flags, _addr = channel.recvmsg(64 * 1024, socket.CMSG_SPACE(3 * 4))
+    fds = [
+        fd
+        for level, kind, payload in ancillary
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS
+        for fd in struct.unpack(f"{len(payload) // 4}i", payload[: len(payload) - len(payload) % 4])
+    ]
+    if not data or len(fds) != 3:
+        os._exit(0)
+    job = json.loads(data)
+    limits = Limits(**job["limits"])
+    _start_job(fds, limits, job["seed"], limits_pending=True)
+
+
+def _confined_or_exit(step) -> None:
     try:
-        _arrange_fds(*fds)
-        confine(Limits(**job["limits"]), job["uid"], job["hidden_paths"], isolated)
-        _reseed(job["seed"])
+        step()
     except BaseException:  # noqa: BLE001 - a child that cannot confine itself must not run learner code
         traceback.print_exc()  # reaches the supervisor's output capture, for the operator's log
         os._exit(71)
+
+
+def _start_job(fds: list[int], limits: Limits, seed: int, *, limits_pending: bool = False) -> None:
+    def prepare_job() -> None:
+        _arrange_fds(*fds)
+        if limits_pending:
+            _apply_rlimits(limits, _baseline_address_space or _current_address_space())
+        _reseed(seed)
+
+    _confined_or_exit(prepare_job)
     serve(REQUEST_FD, REPLY_FD)
     os._exit(0)
 
 
-def confine(limits: Limits, uid: int, hidden_paths: list[str], isolated: bool) -> None:
-    """Apply every layer, in an order where each step still has the privilege it needs."""
+def confine(limits: Limits, uid: int, hidden_paths: list[str], isolated: bool, *, apply_limits: bool = True) -> None:
+    """Apply every layer, in an order where each step still has the privilege it needs.
+
+    Without ``apply_limits`` the rlimits are left for later: lowering them needs no privilege.
+    """
     os.setsid()
-    baseline_address_space = _current_address_space()
     if isolated:
         _private_filesystem(hidden_paths, limits)
     os.chdir("/tmp")
-    _apply_rlimits(limits, baseline_address_space)
+    if apply_limits:
+        _apply_rlimits(limits, _baseline_address_space or _current_address_space())
     if isolated:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
@@ -134,6 +185,17 @@ def _apply_rlimits(limits: Limits, baseline_address_space: int) -> None:
         (resource.RLIMIT_CORE, 0, 0),
     ):
         resource.setrlimit(kind, (soft, hard))
+
+
+def _exercise_common_paths() -> None:
+    # First calls initialise dispatch tables, the autograd engine and BLAS buffers: do it once here.
+    matrix = np.ones((8, 8))
+    np.tanh(matrix @ matrix.T).sum()
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        tensor = torch.ones(8, 8, dtype=torch.float64, requires_grad=True)
+        torch.tanh(tensor @ tensor.T).sum().backward()
+        torch.nn.functional.mse_loss(torch.zeros(3), torch.ones(3))
 
 
 def _current_address_space() -> int:
@@ -233,6 +295,8 @@ def serve(request_fd: int, reply_fd: int) -> None:
         try:
             reply = {"ok": True, "value": server.handle(request)}
             body = protocol.encode(reply)
+            if len(body) > protocol.MAX_FRAME_BYTES:
+                raise protocol.ProtocolError(f"the value is larger than {protocol.MAX_FRAME_BYTES} bytes")
         except BaseException as exc:  # noqa: BLE001 - learner errors, SystemExit included, are answers
             body = protocol.encode({"ok": False, "error": _describe(exc)})
         sys.stdout.flush()

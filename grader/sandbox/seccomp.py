@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import platform
 import struct
@@ -85,8 +86,23 @@ def _errno(number: int) -> int:
     return _RET_ERRNO | number
 
 
+def prepare() -> None:
+    """Build the pid-independent part of the filter now (in the zygote), once."""
+    _static_rules()
+
+
 def build_filter(own_pid: int) -> bytes:
     """The filter program for a learner process whose pid (and process group) is ``own_pid``."""
+    program = [_static_rules()]
+    program += _signal_rule(_KILL, own_pid, allow_group=True)
+    program += _signal_rule(_RT_SIGQUEUEINFO, own_pid, allow_group=True)
+    program += _signal_rule(_TGKILL, own_pid, allow_group=False)
+    program.append(_statement(_RET_K, _RET_ALLOW))
+    return b"".join(program)
+
+
+@functools.cache
+def _static_rules() -> bytes:
     if platform.machine() != "x86_64":
         raise SeccompUnavailable(errno.ENOSYS, f"no seccomp syscall table for {platform.machine()}")
     program = [
@@ -102,10 +118,6 @@ def build_filter(own_pid: int) -> bytes:
         program += [_statement(_JEQ_K, number, jf=1), _statement(_RET_K, _errno(errno.EPERM))]
     program += [_statement(_JEQ_K, _CLONE3, jf=1), _statement(_RET_K, _errno(errno.ENOSYS))]
     program += _clone_rule()
-    program += _signal_rule(_KILL, own_pid, allow_group=True)
-    program += _signal_rule(_RT_SIGQUEUEINFO, own_pid, allow_group=True)
-    program += _signal_rule(_TGKILL, own_pid, allow_group=False)
-    program.append(_statement(_RET_K, _RET_ALLOW))
     return b"".join(program)
 
 

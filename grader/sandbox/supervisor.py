@@ -17,7 +17,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,12 @@ _BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from grader.sandbox.zy
 _PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _START_TIMEOUT = 120.0
 SLOT_UID_BASE = 61000
+# What a zygote preloads: NumPy alone forks in about a millisecond; with PyTorch about five.
+RUNTIMES = ("numpy", "torch")
+SLOT_LOCK_DIR = "/run/gradient-gym-slots"
+MAX_SLOTS = 256
 _EXIT_REPORT_TIMEOUT = 10.0
+_KEPT_EXIT_REPORTS = 64
 
 
 class SandboxUnavailable(Exception):
@@ -72,16 +80,22 @@ class RunOutcome:
 class Zygote:
     """A pre-warmed process that forks sandboxed children; one per worker process."""
 
-    def __init__(self, mode: str = "isolated", hidden_paths: list[str] | None = None, slot: int = 0) -> None:
+    def __init__(self, mode: str = "isolated", hidden_paths: list[str] | None = None, runtime: str = "torch") -> None:
         if mode not in ("isolated", "unsafe-dev"):
             raise ValueError(f"unknown sandbox mode {mode!r}")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r}")
         self.mode = mode
-        # One unprivileged uid per concurrent slot: jobs in different slots cannot signal each other,
-        # and RLIMIT_NPROC (counted per uid) caps each job alone.
-        self.uid = SLOT_UID_BASE + slot
+        self.runtime = runtime
+        # One unprivileged uid per concurrent slot, machine-wide: jobs in different slots cannot signal
+        # each other, and RLIMIT_NPROC (counted per uid) caps each job alone.
+        self.slot, self._slot_lock = claim_slot(SLOT_LOCK_DIR if mode == "isolated" else tempfile.gettempdir())
+        self.uid = SLOT_UID_BASE + self.slot
         self.extra_hidden = [str(path) for path in hidden_paths or []]
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
+        # Exit reports arrive after the job's result; they are read when someone needs them.
+        self._exits: OrderedDict[int, dict] = OrderedDict()
 
     def start(self) -> None:
         """Start the zygote and wait until it has imported everything and checked its isolation."""
@@ -92,7 +106,17 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         environment = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, str(PROJECT_ROOT), str(theirs.fileno()), self.mode, str(self.uid)],
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                _BOOT,
+                str(PROJECT_ROOT),
+                str(theirs.fileno()),
+                self.mode,
+                str(self.uid),
+                self.runtime,
+            ],
             env=environment,
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
@@ -119,6 +143,13 @@ class Zygote:
             self.process.wait()
             self.process = None
 
+    def release_slot(self) -> None:
+        """Stop the zygote and give its slot back (for a process that stops grading for good)."""
+        self.stop()
+        if self._slot_lock is not None:
+            os.close(self._slot_lock)
+            self._slot_lock = None
+
     def hidden_paths(self) -> list[str]:
         """Paths the learner must not see: the project (except the virtualenv) and configured extras."""
         keep = Path(sys.prefix).resolve()
@@ -136,16 +167,40 @@ class Zygote:
         message = {"op": "spawn", "limits": limits.as_dict(), "seed": seed, "hidden_paths": self.hidden_paths()}
         try:
             send_message(self.control, message, [request_r, reply_w, output_w])
-            answer = self._receive(_EXIT_REPORT_TIMEOUT)
+            answer = self._await(lambda event: event.get("event") in ("spawned", "error"), _EXIT_REPORT_TIMEOUT)
         finally:
             for fd in (request_r, reply_w, output_w):
                 os.close(fd)
-        if not answer or "pid" not in answer:
+        if not answer or answer.get("event") != "spawned":
             for fd in (request_w, reply_r, output_r):
                 os.close(fd)
             self.stop()
             raise SandboxUnavailable(f"the zygote did not start a job: {answer}")
+        self._exits.pop(answer["pid"], None)  # a report for an earlier process that had this pid
         return Run(self, answer["pid"], limits, request_w, reply_r, output_r)
+
+    def exit_report(self, pid: int) -> ExitInfo | None:
+        """Wait for the zygote's report of how ``pid`` ended; ``None`` (and a restart) if it never comes."""
+        report = self._exits.pop(pid, None) or self._await(
+            lambda event: event.get("event") == "exited" and event.get("pid") == pid, _EXIT_REPORT_TIMEOUT
+        )
+        if report is None:
+            # The zygote is wedged or confused: replace it before the next job.
+            self.stop()
+            return None
+        return ExitInfo(report["exit_code"], report["signal"], report["cpu_seconds"], report["max_rss_kb"])
+
+    def _await(self, wanted: Callable[[dict], bool], timeout: float) -> dict | None:
+        """The next control message ``wanted`` accepts; exit reports met on the way are kept."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._receive(max(0.0, deadline - time.monotonic()))
+            if message is None or wanted(message):
+                return message
+            if message.get("event") == "exited":
+                self._exits[message["pid"]] = message
+                while len(self._exits) > _KEPT_EXIT_REPORTS:
+                    self._exits.popitem(last=False)
 
     def _receive(self, timeout: float) -> dict | None:
         readable, _, _ = select.select([self.control], [], [], timeout)
@@ -153,6 +208,20 @@ class Zygote:
             return None
         message, _ = receive_message(self.control)
         return message
+
+
+def claim_slot(lock_dir: str) -> tuple[int, int]:
+    """Take the lowest free slot number, held by an flock for as long as this process lives."""
+    os.makedirs(lock_dir, mode=0o700, exist_ok=True)
+    for slot in range(MAX_SLOTS):
+        fd = os.open(os.path.join(lock_dir, f"slot-{slot}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return slot, fd
+    raise SandboxUnavailable(f"all {MAX_SLOTS} sandbox slots are taken")
 
 
 class Run:
@@ -215,11 +284,7 @@ class Run:
             if frame is not None:
                 return frame
             self._wait(write=False)
-            chunk = _read_available(self.reply_r)
-            if chunk == b"":
-                raise protocol.PeerGone("the learner process closed its reply pipe")
-            if chunk:
-                self.replies += chunk
+            self._buffer_replies()
 
     def _complete_frame(self) -> bytes | None:
         if len(self.replies) < 4:
@@ -234,19 +299,33 @@ class Run:
         return frame
 
     def _wait(self, *, write: bool) -> None:
-        """Block until the pipe of interest is ready, draining the learner's output meanwhile."""
+        """Block until the pipe of interest is ready, draining the learner's output meanwhile.
+
+        While a request is being written, replies are buffered too: a learner process that writes
+        unasked-for frames must not be able to deadlock the two sides writing at each other.
+        """
         target = self.request_w if write else self.reply_r
         while True:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 raise protocol.Timeout("wall-clock limit reached")
-            readers = [self.output_r] + ([] if write else [target])
             writers = [target] if write else []
-            readable, writable, _ = select.select(readers, writers, [], left)
+            readable, writable, _ = select.select([self.output_r, self.reply_r], writers, [], left)
             if self.output_r in readable:
                 self._drain_output()
+            if write and self.reply_r in readable:
+                self._buffer_replies()
             if target in readable or target in writable:
                 return
+
+    def _buffer_replies(self) -> None:
+        chunk = _read_available(self.reply_r)
+        if chunk == b"":
+            raise protocol.PeerGone("the learner process closed its reply pipe")
+        if chunk:
+            self.replies += chunk
+            if len(self.replies) > protocol.MAX_FRAME_BYTES + 4:
+                raise protocol.ProtocolError("the learner process sent more than it was asked for")
 
     def _drain_output(self) -> None:
         chunk = _read_available(self.output_r)
@@ -261,7 +340,7 @@ class Run:
     def _die(self, reason: str, detail: str) -> SandboxDied:
         if self.output_overflow:
             reason = "output"
-        self.close()
+        self.close(wait=True)
         info = self.outcome.exit_info
         cpu_exhausted = info is not None and (
             info.signal == signal.SIGXCPU or info.cpu_seconds >= self.limits.cpu_seconds
@@ -271,16 +350,23 @@ class Run:
         self.outcome.died = SandboxDied(reason, detail or _describe_exit(info), info)
         return self.outcome.died
 
-    def close(self) -> RunOutcome:
-        """Kill the learner's process group, collect its exit report, release the pipes."""
+    def close(self, *, wait: bool = False) -> RunOutcome:
+        """Kill the learner's process group and release the pipes.
+
+        With ``wait``, also collect the zygote's report of how the process ended (needed to explain a
+        death); otherwise the teardown happens off this job's clock.
+        """
         if self.closed:
+            if wait and self.outcome.exit_info is None:
+                self.outcome.exit_info = self.zygote.exit_report(self.pid)
             return self.outcome
         self.closed = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self._drain_output_tail()
-        self.outcome.exit_info = self._exit_report()
+        if wait:
+            self.outcome.exit_info = self.zygote.exit_report(self.pid)
         self.outcome.wall_seconds = time.monotonic() - self.started
         self.outcome.output = self.output.decode("utf-8", errors="replace")
         for fd in (self.request_w, self.reply_r, self.output_r):
@@ -293,14 +379,6 @@ class Run:
             if not chunk:
                 return
             self.output += chunk[: self.limits.output_bytes - len(self.output)]
-
-    def _exit_report(self) -> ExitInfo | None:
-        report = self.zygote._receive(_EXIT_REPORT_TIMEOUT)
-        if not report or report.get("pid") != self.pid:
-            # The zygote is wedged or confused: replace it before the next job.
-            self.zygote.stop()
-            return None
-        return ExitInfo(report["exit_code"], report["signal"], report["cpu_seconds"], report["max_rss_kb"])
 
 
 def _read_available(fd: int) -> bytes | None:

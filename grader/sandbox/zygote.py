@@ -14,15 +14,17 @@ import array
 import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import sys
-import time
+from dataclasses import dataclass
 
 from grader.sandbox import linux
 from grader.sandbox.limits import Limits
 
 MAX_CONTROL_BYTES = 64 * 1024
+_REAP_INTERVAL = 0.1
 # Stdlib modules a learner may reasonably import, loaded here so that children never need to read
 # the interpreter's directory (which later layers of the sandbox may hide from them).
 _PRELOADED_MODULES = (
@@ -42,7 +44,10 @@ def send_message(sock: socket.socket, message: dict, fds: list[int] | None = Non
 def receive_message(sock: socket.socket, max_fds: int = 0) -> tuple[dict | None, list[int]]:
     """Receive one control message; ``(None, [])`` when the peer has gone."""
     fd_space = socket.CMSG_SPACE(max_fds * array.array("i").itemsize) if max_fds else 0
-    data, ancillary, _flags, _addr = sock.recvmsg(MAX_CONTROL_BYTES, fd_space)
+    try:
+        data, ancillary, _flags, _addr = sock.recvmsg(MAX_CONTROL_BYTES, fd_space)
+    except ConnectionResetError:
+        return None, []
     fds = array.array("i")
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
@@ -52,22 +57,26 @@ def receive_message(sock: socket.socket, max_fds: int = 0) -> tuple[dict | None,
     return json.loads(data), list(fds)
 
 
-def _warm_up() -> None:
+def _warm_up(runtime: str) -> None:
     # Thread pools are sized from these variables at import time; one thread per job is the budget.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     import importlib
 
     import numpy  # noqa: F401
-    import torch
 
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
+    if runtime == "torch":
+        # PyTorch quadruples the zygote's memory and so the cost of every fork: only where needed.
+        import torch
+
+        torch.set_num_threads(1)
+        torch.set_num_interop_threads(1)
     for name in _PRELOADED_MODULES:
         importlib.import_module(name)
-    from grader.sandbox import child  # noqa: F401
+    from grader.sandbox import child
 
     os.environ.clear()
+    child.prepare()
 
 
 def _isolate(isolated: bool, uid: int) -> str | None:
@@ -106,7 +115,8 @@ def _probe_confinement(uid: int) -> str | None:
     return None
 
 
-def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool, uid: int) -> None:
+def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool, uid: int) -> tuple[int, int]:
+    """Fork a child for the job; return its pid and a pidfd that becomes readable when it exits."""
     from grader.sandbox import child
 
     pid = os.fork()
@@ -116,55 +126,139 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool
         os._exit(72)
     for fd in fds:
         os.close(fd)
-    send_message(control, {"pid": pid})
-    _, status, usage = os.wait4(pid, 0)
-    send_message(
-        control,
-        {
-            "pid": pid,
-            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "cpu_seconds": usage.ru_utime + usage.ru_stime,
-            "max_rss_kb": usage.ru_maxrss,
-        },
-    )
-    _reap_orphans(pid)
+    send_message(control, {"event": "spawned", "pid": pid})
+    return pid, os.pidfd_open(pid)
 
 
-def _reap_orphans(group: int, patience: float = 0.5) -> None:
-    # As a subreaper, the zygote inherits the processes a job forked; kill what is left of the job's
-    # group and reap them, so no zombie outlives the job (after the report, off the job's clock).
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signal.SIGKILL)
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
+def _collect_exits(control: socket.socket, jobs: dict[int, int]) -> None:
+    """Report every job that has exited and reap any leftover grandchild, without blocking.
+
+    As a subreaper the zygote also inherits what a job forked; those are killed with the job's group
+    by the supervisor and reaped here. ``waitid(..., WNOWAIT)`` peeks first, so a job's own exit is
+    always collected with ``wait4`` (for its resource usage) and never lost to a generic reap.
+    """
+    while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except ChildProcessError:
             return
-        if pid == 0:
-            time.sleep(0.002)
+        if info is None:
+            return
+        pid = info.si_pid
+        _, status, usage = os.wait4(pid, 0)
+        pidfd = jobs.pop(pid, None)
+        if pidfd is None:
+            continue
+        os.close(pidfd)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        send_message(
+            control,
+            {
+                "event": "exited",
+                "pid": pid,
+                "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "max_rss_kb": usage.ru_maxrss,
+            },
+        )
+
+
+@dataclass
+class _Spare:
+    """A child already forked and confined, waiting on ``channel`` for a job."""
+
+    pid: int
+    channel: socket.socket
+    pidfd: int
+    hidden_paths: list[str]
+
+    def discard(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.channel.close()
+        os.close(self.pidfd)
+
+
+def _fork_spare(control: socket.socket, uid: int, hidden_paths: list[str], isolated: bool) -> _Spare:
+    from grader.sandbox import child
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        control.close()
+        ours.close()
+        child.wait_as_spare(theirs, uid, hidden_paths, isolated)
+        os._exit(72)
+    theirs.close()
+    return _Spare(pid, ours, os.pidfd_open(pid), hidden_paths)
+
+
+def _fits(spare: _Spare | None, request: dict) -> bool:
+    # The spare's mounts were made for these hidden paths and the default scratch size.
+    return (
+        spare is not None
+        and spare.hidden_paths == request["hidden_paths"]
+        and request["limits"]["scratch_bytes"] == Limits().scratch_bytes
+    )
+
+
+def _hand_over(control: socket.socket, spare: _Spare, request: dict, fds: list[int]) -> tuple[int, int]:
+    job = {"limits": request["limits"], "seed": request["seed"]}
+    send_message(spare.channel, job, fds)
+    for fd in fds:
+        os.close(fd)
+    spare.channel.close()
+    send_message(control, {"event": "spawned", "pid": spare.pid})
+    return spare.pid, spare.pidfd
+
+
+def _serve(control: socket.socket, isolated: bool, uid: int) -> None:
+    """Handle spawn requests and child exits as they come: a job's teardown never delays the next.
+
+    After each job starts, a spare child is forked and confined for the next one, while this job
+    runs; a request the spare does not fit (other mounts or scratch size) gets a cold fork.
+    """
+    jobs: dict[int, int] = {}
+    spare: _Spare | None = None
+    while True:
+        watched = [control, *jobs.values(), *([spare.pidfd] if spare else [])]
+        # The timeout also lets it reap, soon after they die, grandchildren it inherited.
+        readable, _, _ = select.select(watched, [], [], _REAP_INTERVAL)
+        if spare is not None and spare.pidfd in readable:
+            spare.discard()  # it died while waiting: make another when needed
+            spare = None
+        if control in readable:
+            request, fds = receive_message(control, max_fds=3)
+            if request is None:
+                return
+            if request.get("op") != "spawn" or len(fds) != 3:
+                for fd in fds:
+                    os.close(fd)
+                send_message(control, {"event": "error", "error": "malformed spawn request"})
+                continue
+            if _fits(spare, request):
+                pid, pidfd = _hand_over(control, spare, request, fds)
+            else:
+                if spare is not None:
+                    spare.discard()
+                pid, pidfd = _spawn(control, request, fds, isolated, uid)
+            jobs[pid] = pidfd
+            spare = _fork_spare(control, uid, request["hidden_paths"], isolated)
+        _collect_exits(control, jobs)
 
 
 def main() -> None:
-    """Entry point: ``python -I -c '...' <control fd> <mode> <uid>`` (see the supervisor)."""
+    """Entry point: ``python -I -c '...' <control fd> <mode> <uid> <runtime>`` (see the supervisor)."""
     control = socket.socket(fileno=int(sys.argv[1]))
     isolated = sys.argv[2] != "unsafe-dev"
     uid = int(sys.argv[3])
+    runtime = sys.argv[4]
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
-    _warm_up()
+    _warm_up(runtime)
     error = _isolate(isolated, uid)
-    send_message(control, {"ready": error is None, "error": error, "isolated": isolated})
-    if error:
-        return
-    while True:
-        request, fds = receive_message(control, max_fds=3)
-        if request is None:
-            return
-        if request.get("op") != "spawn" or len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            send_message(control, {"error": "malformed spawn request"})
-            continue
-        _spawn(control, request, fds, isolated, uid)
+    send_message(control, {"event": "ready", "ready": error is None, "error": error, "isolated": isolated})
+    if not error:
+        _serve(control, isolated, uid)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 EXERCISE_FILES = ("info.toml", "statement.md", "starter.py", "solution.py", "checks.py")
 DIFFICULTIES = ("easy", "medium", "hard")
+RUNTIMES = ("numpy", "torch")
 _LIMIT_FIELDS = {
     "cpu_seconds": float,
     "wall_seconds": float,
@@ -48,6 +49,7 @@ class ExerciseContent:
     solution_code: str
     checks_source: str
     limits: dict
+    runtime: str = "numpy"
     wrong_solutions: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
 
@@ -85,6 +87,9 @@ def load_exercise(folder: Path) -> ExerciseContent:
     difficulty = _required(info, "difficulty", str, info_path)
     if difficulty not in DIFFICULTIES:
         raise ContentError(f"{info_path}: difficulty must be one of {DIFFICULTIES}, not {difficulty!r}")
+    runtime = info.get("runtime", "numpy")
+    if runtime not in RUNTIMES:
+        raise ContentError(f"{info_path}: runtime must be one of {RUNTIMES}, not {runtime!r}")
     try:
         exercise_uuid = uuid.UUID(_required(info, "uuid", str, info_path))
     except ValueError:
@@ -101,6 +106,7 @@ def load_exercise(folder: Path) -> ExerciseContent:
         solution_code=texts["solution.py"],
         checks_source=texts["checks.py"],
         limits=_limits(info.get("limits", {}), info_path),
+        runtime=runtime,
         wrong_solutions=wrong,
         content_hash=_hash(texts, wrong),
     )

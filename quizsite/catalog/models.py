@@ -30,6 +30,12 @@ class Exercise(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="exercises")
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM)
     points = models.PositiveIntegerField(default=10)
+    runtime = models.CharField(
+        max_length=10,
+        choices=[("numpy", "NumPy"), ("torch", "NumPy and PyTorch")],
+        default="numpy",
+        help_text="What the sandbox preloads for this exercise.",
+    )
     statement = models.TextField(help_text="Markdown shown to learners.")
     starter_code = models.TextField()
     # Hidden from learners and the API: the reference solution and the trusted checks.

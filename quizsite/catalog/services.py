@@ -61,6 +61,7 @@ def _sync_exercise(exercise: content.ExerciseContent, report: SyncReport) -> Non
         "title": exercise.title,
         "topic": Topic.objects.get(slug=exercise.topic),
         "difficulty": exercise.difficulty,
+        "runtime": exercise.runtime,
         "points": exercise.points,
         "statement": exercise.statement,
         "starter_code": exercise.starter_code,

@@ -56,7 +56,7 @@ def test_jobs_live_in_a_network_namespace_of_their_own(zygote):
 
 def test_the_project_the_checks_and_proc_are_hidden(zygote):
     checks = PROJECT_ROOT / "exercises" / "inverted-dropout" / "checks.py"
-    source = f"""
+    source = """
         import os
         def peek(path):
             try:
@@ -76,7 +76,9 @@ def test_the_project_the_checks_and_proc_are_hidden(zygote):
 
 
 def test_jobs_run_as_the_slots_unprivileged_user(zygote):
-    reply, _ = _call(zygote, "import os\ndef ids():\n    return os.getuid(), os.geteuid(), os.getgid(), os.getgroups()\n", "ids")
+    reply, _ = _call(
+        zygote, "import os\ndef ids():\n    return os.getuid(), os.geteuid(), os.getgid(), os.getgroups()\n", "ids"
+    )
     assert reply["value"] == (zygote.uid, zygote.uid, zygote.uid, [])
     assert zygote.uid != 0
 
@@ -204,3 +206,13 @@ def test_each_job_gets_its_own_seed(zygote):
             run.request({"op": "load", "source": source})
             draws.add(run.request({"op": "call", "name": "draw", "args": []})["value"])
     assert len(draws) == 2
+
+
+def test_two_zygotes_get_different_slots_and_uids(zygote):
+    from grader.sandbox.supervisor import Zygote
+
+    second = Zygote()
+    try:
+        assert second.slot != zygote.slot and second.uid != zygote.uid
+    finally:
+        second.release_slot()

@@ -1,0 +1,120 @@
+"""The attack suite: every hostile submission gets its verdict, and nothing secret reaches the learner.
+
+Secrets are planted where an attacker would look: the worker's environment, the hidden checks, the
+data folder, root's home and the host's /tmp. Every text a learner can see (verdict message, check
+messages, captured output) is searched for them.
+"""
+
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from grader.runner import Job, grade
+from grader.sandbox.limits import Limits
+from grader.sandbox.supervisor import PROJECT_ROOT, Zygote
+from tests.security.attacks import ATTACKS, SOLUTION, WRONG
+
+CANARY = f"CANARY-{uuid.uuid4().hex}"
+CHECKS = (PROJECT_ROOT / "exercises" / "inverted-dropout" / "checks.py").read_text() + f"\n# {CANARY}-checks\n"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """Secrets in every place a submission might look; removed afterwards."""
+    # The attacker may know the paths; only the contents are secret.
+    host_file = Path("/tmp") / f"gym-secret-{uuid.uuid4().hex}.txt"
+    var_file = Path(settings.VAR_DIR) / f"secret-{uuid.uuid4().hex}.txt"
+    for path in (host_file, var_file):
+        path.write_text(f"{CANARY}-file")
+    os.environ["GYM_SECRET"] = f"{CANARY}-environ"
+    yield {"{root}": str(PROJECT_ROOT), "{host_file}": str(host_file), "{var_file}": str(var_file)}
+    os.environ.pop("GYM_SECRET")
+    host_file.unlink()
+    var_file.unlink()
+
+
+@pytest.fixture(scope="module")
+def attack_zygote(planted):
+    """A zygote started after the secrets were planted, hiding the data folder as the worker's does."""
+    instance = Zygote(hidden_paths=[str(settings.VAR_DIR)])
+    instance.start()
+    yield instance
+    instance.release_slot()
+
+
+def _fill(code: str, planted: dict) -> str:
+    for placeholder, value in planted.items():
+        code = code.replace(placeholder, value)
+    return code
+
+
+def _visible_text(report) -> str:
+    return "\n".join([report.message, report.output, *(result.message for result in report.results)])
+
+
+def _assert_nothing_leaked(report) -> None:
+    text = _visible_text(report)
+    assert CANARY not in text
+    assert settings.SECRET_KEY not in text
+    # Not a fragment of the hidden checks either (their docstring and a failure-message template).
+    assert "Hidden checks for inverted dropout" not in text
+    assert "false-rejection rate" not in text or "Hoeffding" in text
+
+
+def test_the_suite_is_large_and_names_are_unique():
+    assert len(ATTACKS) >= 40
+    assert len({attack.name for attack in ATTACKS}) == len(ATTACKS)
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda attack: attack.name)
+def test_attack_gets_its_verdict_and_leaks_nothing(attack, attack_zygote, planted):
+    code = _fill(attack.code, planted) + "\n" + attack.appendix
+    limits = Limits(cpu_seconds=attack.cpu_seconds, wall_seconds=attack.cpu_seconds + 3)
+    report = grade(Job(code=code, checks_source=CHECKS, limits=limits), attack_zygote)
+    assert report.verdict == attack.verdict, (report.verdict, report.message, report.output[-2000:])
+    assert report.score < 1
+    _assert_nothing_leaked(report)
+    # The sandbox is still usable afterwards: the next job is graded normally.
+    assert attack_zygote.alive()
+
+
+def test_the_planted_secrets_are_where_an_attacker_would_look(planted):
+    assert Path(planted["{host_file}"]).read_text().startswith(CANARY)
+    assert os.environ["GYM_SECRET"].startswith(CANARY)
+
+
+def test_two_hostile_submissions_graded_concurrently_cannot_see_or_hurt_each_other(attack_zygote, planted):
+    """One job kills every process it can and lists the scratch space; a correct job runs beside it."""
+    neighbour = Zygote(hidden_paths=[str(settings.VAR_DIR)])
+    neighbour.start()
+    hostile = (
+        "import os, signal, time\n"
+        "with open('/tmp/mine.txt', 'w') as f:\n    f.write('hostile')\n"
+        "for pid in set(range(2, 32768)) - {os.getpid()}:\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass\n"
+        "print('scratch:', os.listdir('/tmp'))\n" + WRONG
+    )
+    snooper = "import os, time\ntime.sleep(0.3)\nprint('seen:', os.listdir('/tmp'))\n" + SOLUTION
+    reports = {}
+
+    def run(name, zygote, code):
+        reports[name] = grade(Job(code=code, checks_source=CHECKS), zygote)
+
+    threads = [
+        threading.Thread(target=run, args=("hostile", attack_zygote, hostile)),
+        threading.Thread(target=run, args=("snooper", neighbour, snooper)),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        neighbour.release_slot()
+    assert reports["hostile"].verdict == "wrong_answer", reports["hostile"].message
+    assert reports["snooper"].verdict == "accepted"
+    assert "mine.txt" not in reports["snooper"].output
+    assert "scratch: ['mine.txt']" in reports["hostile"].output
