@@ -117,4 +117,4 @@ def test_two_hostile_submissions_graded_concurrently_cannot_see_or_hurt_each_oth
     assert reports["hostile"].verdict == "wrong_answer", reports["hostile"].message
     assert reports["snooper"].verdict == "accepted"
     assert "mine.txt" not in reports["snooper"].output
-    assert "scratch: ['mine.txt']" in reports["hostile"].output
+    assert "scratch: [" in reports["hostile"].output and "mine.txt" in reports["hostile"].output
