@@ -7,13 +7,11 @@ it sends back is trusted: the checker validates every answer (see ``grader.proto
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import resource
 import signal
 import socket
-import struct
 import sys
 import traceback
 import types
@@ -23,6 +21,7 @@ import numpy as np
 
 from grader import protocol
 from grader.sandbox import linux, seccomp
+from grader.sandbox.control import receive_message
 from grader.sandbox.limits import Limits
 
 REQUEST_FD, REPLY_FD = 3, 4
@@ -56,16 +55,9 @@ def wait_as_spare(channel: socket.socket, uid: int, hidden_paths: list[str], iso
     Whatever needs the job (its pipes, limits and seed) comes in one message on ``channel``.
     """
     _confined_or_exit(lambda: confine(Limits(), uid, hidden_paths, isolated, apply_limits=False))
-    data, ancillary, _flags, _addr = channel.recvmsg(64 * 1024, socket.CMSG_SPACE(3 * 4))
-    fds = [
-        fd
-        for level, kind, payload in ancillary
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS
-        for fd in struct.unpack(f"{len(payload) // 4}i", payload[: len(payload) - len(payload) % 4])
-    ]
-    if not data or len(fds) != 3:
+    job, fds = receive_message(channel, max_fds=3)
+    if job is None or len(fds) != 3:
         os._exit(0)
-    job = json.loads(data)
     limits = Limits(**job["limits"])
     _start_job(fds, limits, job["seed"], limits_pending=True)
 
@@ -74,7 +66,8 @@ def _confined_or_exit(step) -> None:
     try:
         step()
     except BaseException:  # noqa: BLE001 - a child that cannot confine itself must not run learner code
-        traceback.print_exc()  # reaches the supervisor's output capture, for the operator's log
+        # Before the job's pipes are in place this reaches the worker's log; after, the job's output.
+        traceback.print_exc()
         os._exit(71)
 
 

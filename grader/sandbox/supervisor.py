@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import protocol
+from grader.sandbox.control import receive_message, send_message
 from grader.sandbox.limits import Limits
-from grader.sandbox.zygote import receive_message, send_message
 
 log = logging.getLogger(__name__)
 

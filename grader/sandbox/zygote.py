@@ -5,14 +5,12 @@ setting or secret. It imports NumPy and PyTorch once, so a job costs a fork inst
 start, and it never holds checks, reference solutions or other learners' code: it only ever sees the
 limits, a seed and three pipe ends for each job.
 
-Control messages are JSON over a SOCK_SEQPACKET socket; pipe ends travel as SCM_RIGHTS.
+Control messages (``grader.sandbox.control``) are JSON over SOCK_SEQPACKET; pipe ends travel as SCM_RIGHTS.
 """
 
 from __future__ import annotations
 
-import array
 import contextlib
-import json
 import os
 import select
 import signal
@@ -21,9 +19,9 @@ import sys
 from dataclasses import dataclass
 
 from grader.sandbox import linux
+from grader.sandbox.control import receive_message, send_message
 from grader.sandbox.limits import Limits
 
-MAX_CONTROL_BYTES = 64 * 1024
 _REAP_INTERVAL = 0.1
 # Stdlib modules a learner may reasonably import, loaded here so that children never need to read
 # the interpreter's directory (which later layers of the sandbox may hide from them).
@@ -32,29 +30,6 @@ _PRELOADED_MODULES = (
     "fractions", "functools", "heapq", "itertools", "math", "numbers", "operator", "random", "re",
     "statistics", "string", "typing", "warnings",
 )  # fmt: skip
-
-
-def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
-    """Send one control message, optionally with file descriptors."""
-    data = json.dumps(message).encode()
-    ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
-    sock.sendmsg([data], ancillary)
-
-
-def receive_message(sock: socket.socket, max_fds: int = 0) -> tuple[dict | None, list[int]]:
-    """Receive one control message; ``(None, [])`` when the peer has gone."""
-    fd_space = socket.CMSG_SPACE(max_fds * array.array("i").itemsize) if max_fds else 0
-    try:
-        data, ancillary, _flags, _addr = sock.recvmsg(MAX_CONTROL_BYTES, fd_space)
-    except ConnectionResetError:
-        return None, []
-    fds = array.array("i")
-    for level, kind, payload in ancillary:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-    if not data:
-        return None, list(fds)
-    return json.loads(data), list(fds)
 
 
 def _warm_up(runtime: str) -> None:

@@ -216,3 +216,18 @@ def test_two_zygotes_get_different_slots_and_uids(zygote):
         assert second.slot != zygote.slot and second.uid != zygote.uid
     finally:
         second.release_slot()
+
+
+def test_a_job_the_spare_does_not_fit_gets_a_fresh_fork(zygote):
+    source = "import os\ndef free():\n    s = os.statvfs('/tmp')\n    return s.f_blocks * s.f_frsize\n"
+    reply, _ = _call(zygote, source, "free", limits=Limits(scratch_bytes=32 << 20))
+    assert reply["value"] == 32 << 20
+    reply, _ = _call(zygote, source, "free")
+    assert reply["value"] == Limits().scratch_bytes
+
+
+def test_limits_are_those_of_the_job_even_from_a_spare(zygote):
+    source = "import resource\ndef cpu():\n    return resource.getrlimit(resource.RLIMIT_CPU)\n"
+    _call(zygote, source, "cpu")  # make sure a spare exists
+    reply, _ = _call(zygote, source, "cpu", limits=Limits(cpu_seconds=3))
+    assert reply["value"] == (3, 4)
