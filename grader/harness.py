@@ -94,6 +94,18 @@ class Learner:
             raise CheckFailed(f"{name} answered in an unexpected form")
         return reply["result"], reply["args"]
 
+    def support(self, source: str) -> None:
+        """Load trusted support code into the learner's process (see ``grader.sandbox.child``)."""
+        self._ask({"op": "support", "source": source}, "support code")
+
+    def support_call(self, name: str, *args: Any, as_handle: bool = False, **kwargs: Any) -> Any:
+        """Call a support function in the learner's process; ``as_handle`` keeps the result there."""
+        message = {"op": "call", "support": True, "name": name, "args": list(args), "kwargs": kwargs}
+        if as_handle:
+            message["as_handle"] = True
+            return RemoteObject(self, name, self._ask(message, name))
+        return self._ask(message, name)
+
     def new(self, class_name: str, *args: Any, **kwargs: Any) -> RemoteObject:
         """Construct the learner's class ``class_name`` and return a handle to the instance."""
         message = {"op": "call", "name": class_name, "args": list(args), "kwargs": kwargs, "as_handle": True}
@@ -118,8 +130,16 @@ class RemoteObject:
         self._class_name = class_name
         self._handle = handle
 
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    @property
+    def handle(self) -> Handle:
+        """Pass this as an argument to hand the object itself to a learner's function."""
+        return self._handle
+
+    def call(self, method: str, *args: Any, discard: bool = False, **kwargs: Any) -> Any:
+        """Call a method; ``discard`` drops its result (e.g. ``module.train()``, which returns itself)."""
         message = {"op": "method", "handle": self._handle.ref, "name": method, "args": list(args), "kwargs": kwargs}
+        if discard:
+            message["discard"] = True
         return self._learner._ask(message, f"{self._class_name}.{method}")
 
     def get(self, attribute: str) -> Any:

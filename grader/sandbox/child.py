@@ -208,16 +208,28 @@ def _reseed(seed: int) -> None:
 
 
 class _Server:
-    """Executes requests against the learner's module. Replies carry values, never verdicts."""
+    """Executes requests against the learner's module. Replies carry values, never verdicts.
+
+    A check may also load *support* code (instrumented models, metrics, seeding helpers) into a module
+    of its own here: objects that cannot cross the boundary as data are built in this process and
+    passed to the learner's functions by handle. Support code shares the process with the learner's
+    code, so checks never trust what it reports; they recompute what decides the verdict.
+    """
 
     def __init__(self) -> None:
         self.module: types.ModuleType | None = None
+        self.support = types.ModuleType("support")
         self.objects: dict[int, Any] = {}
 
     def handle(self, request: dict) -> Any:
         op = request.get("op")
         if op == "load":
             return self.load(request["source"])
+        if op == "support":
+            exec(compile(request["source"], "support.py", "exec"), self.support.__dict__)  # noqa: S102
+            return None
+        if op == "call" and request.get("support"):
+            return self.call(getattr(self.support, request["name"]), request)
         if self.module is None:
             raise RuntimeError("no code loaded")
         if op == "call":
@@ -246,6 +258,8 @@ class _Server:
         return self.reply_value(result, request)
 
     def reply_value(self, value: Any, request: dict) -> Any:
+        if request.get("discard"):
+            return None
         if request.get("as_handle"):
             ref = len(self.objects) + 1
             self.objects[ref] = value
