@@ -35,6 +35,8 @@ class Job:
     checks_source: str
     limits: Limits = field(default_factory=Limits)
     seed: int = 0
+    # Run only the checks marked public: a learner's example run, which is not a graded attempt.
+    public_only: bool = False
 
 
 @dataclass
@@ -75,6 +77,8 @@ def load_checks(checks_source: str) -> list[harness.CheckSpec]:
 def grade(job: Job, zygote: Zygote) -> Report:
     """Run every check of ``job`` against its code in one sandboxed process and build the report."""
     checks = load_checks(job.checks_source)
+    if job.public_only:
+        checks = [spec for spec in checks if spec.public]
     started = time.monotonic()
     results: list[CheckResult] = []
     with zygote.run(job.limits, job.seed) as run:

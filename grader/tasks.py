@@ -60,7 +60,13 @@ def job_for(submission: Submission) -> runner.Job:
     )
     # The same code gets the same seed, so its verdict is reproducible.
     seed = int.from_bytes(hashlib.sha256(submission.code.encode()).digest()[:8], "big")
-    return runner.Job(code=submission.code, checks_source=exercise.checks_source, limits=limits, seed=seed)
+    return runner.Job(
+        code=submission.code,
+        checks_source=exercise.checks_source,
+        limits=limits,
+        seed=seed,
+        public_only=submission.examples_only,
+    )
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)

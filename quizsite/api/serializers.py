@@ -38,7 +38,14 @@ class ExerciseDetailSerializer(ExerciseListSerializer):
     limits = serializers.SerializerMethodField()
 
     class Meta(ExerciseListSerializer.Meta):
-        fields = [*ExerciseListSerializer.Meta.fields, "statement", "starter_code", "limits", "content_hash"]
+        fields = [
+            *ExerciseListSerializer.Meta.fields,
+            "statement",
+            "starter_code",
+            "public_examples",
+            "limits",
+            "content_hash",
+        ]
 
     def get_limits(self, exercise: Exercise) -> dict:
         return LimitsSerializer(exercise).data
@@ -46,6 +53,9 @@ class ExerciseDetailSerializer(ExerciseListSerializer):
 
 class SubmissionCreateSerializer(serializers.Serializer):
     code = StrictCharField(trim_whitespace=False, allow_blank=False)
+    examples_only = serializers.BooleanField(
+        default=False, help_text="Run only the exercise's public examples (not a graded attempt)."
+    )
 
 
 class CheckResultSerializer(serializers.Serializer):
@@ -65,6 +75,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "exercise",
+            "examples_only",
             "status",
             "verdict",
             "passed",

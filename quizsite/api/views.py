@@ -59,9 +59,7 @@ class SubmissionCreateView(APIView):
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            submission = services.submission_create(
-                user=request.user, exercise=exercise, code=serializer.validated_data["code"]
-            )
+            submission = services.submission_create(user=request.user, exercise=exercise, **serializer.validated_data)
         except services.SubmissionRejected as exc:
             if exc.code == "too_large":
                 raise PayloadTooLarge(str(exc)) from exc

@@ -6,6 +6,7 @@ Layout: ``exercises/<slug>/`` holds info.toml, statement.md, starter.py, solutio
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import tomllib
 import uuid
@@ -50,6 +51,7 @@ class ExerciseContent:
     checks_source: str
     limits: dict
     runtime: str = "numpy"
+    public_examples: list[str] = field(default_factory=list)
     wrong_solutions: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
 
@@ -105,10 +107,38 @@ def load_exercise(folder: Path) -> ExerciseContent:
         starter_code=texts["starter.py"],
         solution_code=texts["solution.py"],
         checks_source=texts["checks.py"],
+        public_examples=public_check_names(texts["checks.py"], folder / "checks.py"),
         limits=_limits(info.get("limits", {}), info_path),
         runtime=runtime,
         wrong_solutions=wrong,
         content_hash=_hash(texts, wrong),
+    )
+
+
+def public_check_names(source: str, path: Path) -> list[str]:
+    """Names of the checks marked ``public=True``, read from the source without running it."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ContentError(f"{path}: {exc}") from None
+    names = []
+    for node in tree.body:
+        for decorator in getattr(node, "decorator_list", []):
+            if _is_public_check(decorator):
+                names.append(decorator.args[0].value)
+    return names
+
+
+def _is_public_check(decorator: ast.expr) -> bool:
+    if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check"):
+        return False
+    if not (
+        decorator.args and isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str)
+    ):
+        return False
+    return any(
+        keyword.arg == "public" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        for keyword in decorator.keywords
     )
 
 

@@ -41,6 +41,9 @@ class Exercise(models.Model):
     # Hidden from learners and the API: the reference solution and the trusted checks.
     solution_code = models.TextField()
     checks_source = models.TextField()
+    public_examples = models.JSONField(
+        default=list, blank=True, help_text="Names of the checks learners may run as examples (from checks.py)."
+    )
     cpu_seconds = models.FloatField(default=2.0)
     wall_seconds = models.FloatField(default=5.0)
     memory_mb = models.PositiveIntegerField(default=1024)

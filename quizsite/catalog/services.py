@@ -67,6 +67,7 @@ def _sync_exercise(exercise: content.ExerciseContent, report: SyncReport) -> Non
         "starter_code": exercise.starter_code,
         "solution_code": exercise.solution_code,
         "checks_source": exercise.checks_source,
+        "public_examples": exercise.public_examples,
         "content_hash": exercise.content_hash,
         "is_published": True,
         **{**_LIMIT_DEFAULTS, **exercise.limits},

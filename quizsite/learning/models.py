@@ -31,6 +31,9 @@ class Submission(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
     code = models.TextField()
+    examples_only = models.BooleanField(
+        default=False, help_text="A run of the public examples only: shown to the learner, never graded."
+    )
     # Lifecycle and outcome are separate: "done" with "runtime_error" is a graded submission.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     verdict = models.CharField(max_length=24, choices=Verdict.choices, null=True, blank=True)

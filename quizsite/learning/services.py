@@ -30,8 +30,10 @@ class SubmissionRejected(ValueError):
         self.code = code
 
 
-def submission_create(*, user, exercise: Exercise, code: str) -> Submission:
+def submission_create(*, user, exercise: Exercise, code: str, examples_only: bool = False) -> Submission:
     """Store a new submission and enqueue its grading once the transaction commits.
+
+    ``examples_only`` runs just the exercise's public checks (an example run, not a graded attempt).
 
     Raises :class:`SubmissionRejected` if ``code`` is too large or not valid UTF-8 text.
     """
@@ -44,7 +46,7 @@ def submission_create(*, user, exercise: Exercise, code: str) -> Submission:
         raise SubmissionRejected(f"Code is {size} bytes; the limit is {limit} bytes.", field="code", code="too_large")
     if "\x00" in code:
         raise SubmissionRejected("Code must not contain NUL characters.", field="code", code="invalid_text")
-    submission = Submission.objects.create(user=user, exercise=exercise, code=code)
+    submission = Submission.objects.create(user=user, exercise=exercise, code=code, examples_only=examples_only)
     _enqueue_on_commit(submission.pk)
     return submission
 

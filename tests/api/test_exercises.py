@@ -35,6 +35,7 @@ def test_the_detail_has_statement_starter_and_limits_but_no_hidden_parts(api, dr
     body = response.json()
     assert body["statement"].startswith("# Inverted dropout")
     assert "raise NotImplementedError" in body["starter_code"]
+    assert "Evaluation mode returns the input unchanged and no mask" in body["public_examples"]
     assert body["limits"] == {"cpu_seconds": 2.0, "wall_seconds": 5.0, "memory_mb": 1024, "output_kb": 1024}
     raw = response.content.decode()
     assert not any(marker in raw for marker in HIDDEN)

@@ -9,7 +9,19 @@ from tests.conftest import token_client
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/exercises/inverted-dropout/submissions/"
-FIELDS = {"id", "exercise", "status", "verdict", "passed", "score", "results", "message", "created_at", "finished_at"}
+FIELDS = {
+    "id",
+    "exercise",
+    "examples_only",
+    "status",
+    "verdict",
+    "passed",
+    "score",
+    "results",
+    "message",
+    "created_at",
+    "finished_at",
+}
 
 
 def test_posting_code_returns_202_with_a_queued_submission_and_location(
@@ -120,3 +132,11 @@ def test_an_unknown_submission_id_is_a_404(api):
 def test_wrong_methods_are_405(api, dropout):
     assert api.delete(URL).status_code == 405
     assert api.get(URL).status_code == 405
+
+
+def test_an_example_run_is_flagged(api, dropout, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api.post(URL, {"code": "x = 1\n", "examples_only": True}, format="json")
+    assert response.status_code == 202
+    assert response.json()["examples_only"] is True
+    assert Submission.objects.get().examples_only is True

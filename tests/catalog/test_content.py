@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quizsite.catalog.content import ContentError, load_exercise, load_exercises, load_topics
+from quizsite.catalog.content import ContentError, load_exercise, load_exercises, load_topics, public_check_names
 
 ROOT = Path(__file__).resolve().parents[2] / "exercises"
 
@@ -63,3 +63,12 @@ def test_a_bad_difficulty_is_refused(copy_of_dropout):
     info.write_text(info.read_text().replace('difficulty = "easy"', 'difficulty = "trivial"'))
     with pytest.raises(ContentError, match="difficulty"):
         load_exercise(copy_of_dropout)
+
+
+def test_public_examples_are_read_from_the_check_decorators():
+    source = (
+        "@check('Shown', points=1, public=True)\ndef a(learner): pass\n"
+        "@check('Hidden', points=2)\ndef b(learner): pass\n"
+        "@check('Also hidden', public=False)\ndef c(learner): pass\n"
+    )
+    assert public_check_names(source, Path("checks.py")) == ["Shown"]

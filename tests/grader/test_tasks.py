@@ -60,3 +60,14 @@ def test_an_infinite_loop_ends_as_time_limit_exceeded(learner, dropout):
     submission.refresh_from_db()
     assert (submission.status, submission.verdict, submission.score) == ("done", "time_limit_exceeded", 0.0)
     assert "CPU-time limit" in submission.message
+
+
+def test_an_example_run_grades_only_the_public_checks(learner, dropout):
+    submission = Submission.objects.create(
+        user=learner, exercise=dropout, code=exercise_file("inverted-dropout", "solution.py"), examples_only=True
+    )
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert submission.verdict == "accepted"
+    assert [result["name"] for result in submission.results] == dropout.public_examples
+    assert len(dropout.public_examples) < len(dropout.checks_source.split("@check(")) - 1

@@ -26,6 +26,7 @@ def test_the_exercise_page_renders_statement_starter_and_editor(client, learner,
     assert "<h1>Inverted dropout</h1>" in html
     assert "raise NotImplementedError" in html
     assert "vendor/codemirror/codemirror.js" in html
+    assert "Run examples" in html and "Backward multiplies the gradient by the forward mask" in html
     assert dropout.checks_source[:200] not in html
 
 

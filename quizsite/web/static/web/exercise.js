@@ -3,7 +3,7 @@
   "use strict";
   const form = document.getElementById("submit-form");
   const textarea = document.getElementById("code");
-  const button = document.getElementById("submit-button");
+  const buttons = form.querySelectorAll("button[type=submit]");
   const state = document.getElementById("submit-state");
   const result = document.getElementById("result");
   const FINAL = new Set(["done", "error"]);
@@ -38,6 +38,7 @@
 
   function render(submission) {
     result.hidden = false;
+    document.getElementById("result-kind").textContent = submission.examples_only ? "Examples" : "Result";
     const verdict = document.getElementById("verdict");
     verdict.textContent = submission.verdict ? LABELS[submission.verdict] || submission.verdict : submission.status;
     verdict.className = "verdict " + (submission.verdict || submission.status);
@@ -75,7 +76,8 @@
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    button.disabled = true;
+    const examplesOnly = Boolean(event.submitter && event.submitter.dataset.examplesOnly);
+    buttons.forEach((button) => (button.disabled = true));
     state.className = "";
     state.textContent = "Submitting…";
     try {
@@ -83,7 +85,7 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({ code: currentCode() }),
+        body: JSON.stringify({ code: currentCode(), examples_only: examplesOnly }),
       });
       const body = await response.json();
       if (response.status !== 202) return showProblem(body);
@@ -93,7 +95,7 @@
       state.textContent = "Network error: " + error.message + ". Your code is still in the editor; try again.";
       state.className = "error";
     } finally {
-      button.disabled = false;
+      buttons.forEach((button) => (button.disabled = false));
     }
   });
 })();
