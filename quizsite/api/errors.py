@@ -23,6 +23,12 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's current state."
+    default_code = "conflict"
+
+
 def problem(status_code: int, title: str, detail: str, *, errors: list[dict] | None = None, kind: str = "") -> Response:
     """A problem-details response."""
     body = {

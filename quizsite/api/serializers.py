@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from quizsite.catalog.models import Exercise
-from quizsite.learning.models import Submission
+from quizsite.catalog.models import Exercise, Quiz, Topic
+from quizsite.learning.models import Attempt, Submission
+from quizsite.learning.selectors import attempt_questions
 
 
 class StrictCharField(serializers.CharField):
@@ -85,3 +87,58 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         ]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    lesson = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "title", "position", "lesson"]
+
+    def get_lesson(self, topic: Topic) -> str | None:
+        lesson = getattr(topic, "lesson", None)
+        return lesson.body if lesson else None
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Quiz
+        fields = ["slug", "title", "description", "mode", "topics", "question_count", "time_limit_minutes",
+                  "max_attempts"]  # fmt: skip
+
+
+class QuestionViewSerializer(serializers.Serializer):
+    """A question as the learner sees it; after grading also the answer's score and the explanation."""
+
+    id = serializers.CharField()
+    kind = serializers.CharField()
+    topic = serializers.CharField()
+    prompt = serializers.CharField()
+    options = serializers.ListField(child=serializers.CharField())
+    matches = serializers.ListField(child=serializers.CharField(), required=False)
+    scoring = serializers.CharField(required=False)
+    response = serializers.JSONField(allow_null=True)
+    score = serializers.FloatField(allow_null=True, required=False)
+    correct_response = serializers.JSONField(required=False)
+    explanation = serializers.CharField(required=False)
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    quiz = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    questions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attempt
+        fields = ["id", "quiz", "status", "started_at", "deadline", "submitted_at", "score", "topic_scores",
+                  "questions"]  # fmt: skip
+
+    @extend_schema_field(QuestionViewSerializer(many=True))
+    def get_questions(self, attempt: Attempt) -> list[dict]:
+        return attempt_questions(attempt)
+
+
+class AnswerSerializer(serializers.Serializer):
+    response = serializers.JSONField(help_text="Index, list of indices, boolean or number, by question kind.")

@@ -5,19 +5,25 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizsite.api.errors import PayloadTooLarge
+from quizsite.api.errors import Conflict, PayloadTooLarge
 from quizsite.api.serializers import (
+    AnswerSerializer,
+    AttemptSerializer,
     ExerciseDetailSerializer,
     ExerciseListSerializer,
+    QuizSerializer,
     SubmissionCreateSerializer,
     SubmissionSerializer,
+    TopicSerializer,
 )
-from quizsite.catalog.models import Exercise
-from quizsite.learning import selectors, services
+from quizsite.catalog.models import Exercise, Quiz, Topic
+from quizsite.learning import attempts, selectors, services
+from quizsite.learning.attempts import AttemptError
+from quizsite.learning.models import Attempt
 
 
 def _published_exercises():
@@ -84,3 +90,73 @@ class SubmissionDetailView(generics.RetrieveAPIView):
         if not submission.is_final:
             response["Retry-After"] = "1"
         return response
+
+
+class TopicListView(generics.ListAPIView):
+    """Topics with their lessons (Markdown)."""
+
+    serializer_class = TopicSerializer
+    queryset = Topic.objects.select_related("lesson").order_by("position")
+
+
+class QuizListView(generics.ListAPIView):
+    """Published quizzes."""
+
+    serializer_class = QuizSerializer
+    queryset = Quiz.objects.filter(is_published=True).prefetch_related("topics")
+
+
+def _attempt_error(exc: AttemptError) -> Exception:
+    if exc.code == "invalid_answer":
+        return ValidationError({exc.field or "response": [str(exc)]})
+    if exc.code == "unknown_question":
+        return NotFound(str(exc))
+    return Conflict(str(exc), code=exc.code)
+
+
+class AttemptCreateView(APIView):
+    @extend_schema(request=None, responses={201: AttemptSerializer, 404: None, 409: None}, summary="Start an attempt")
+    def post(self, request, slug: str) -> Response:
+        quiz = get_object_or_404(Quiz.objects.filter(is_published=True), slug=slug)
+        try:
+            attempt = attempts.attempt_start(user=request.user, quiz=quiz)
+        except AttemptError as exc:
+            raise _attempt_error(exc) from exc
+        location = request.build_absolute_uri(f"/api/v1/attempts/{attempt.pk}/")
+        return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class AttemptDetailView(generics.RetrieveAPIView):
+    """An attempt with its questions; answers and explanations appear once it is graded."""
+
+    serializer_class = AttemptSerializer
+
+    def get_queryset(self):
+        return selectors.attempts_visible_to(self.request.user)
+
+
+class AttemptAnswerView(APIView):
+    @extend_schema(request=AnswerSerializer, responses={200: AttemptSerializer}, summary="Save one answer")
+    def put(self, request, pk, question_id: str) -> Response:
+        attempt = get_object_or_404(Attempt.objects.filter(user=request.user), pk=pk)
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            attempts.attempt_answer(
+                attempt=attempt, question_key=question_id, response=serializer.validated_data["response"]
+            )
+        except AttemptError as exc:
+            raise _attempt_error(exc) from exc
+        attempt.refresh_from_db()
+        return Response(AttemptSerializer(attempt).data)
+
+
+class AttemptSubmitView(APIView):
+    @extend_schema(request=None, responses={200: AttemptSerializer}, summary="Submit and grade an attempt")
+    def post(self, request, pk) -> Response:
+        attempt = get_object_or_404(Attempt.objects.filter(user=request.user), pk=pk)
+        try:
+            attempt = attempts.attempt_submit(attempt=attempt)
+        except AttemptError as exc:
+            raise _attempt_error(exc) from exc
+        return Response(AttemptSerializer(attempt).data)

@@ -58,3 +58,68 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Lesson(models.Model):
+    topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="lesson")
+    body = models.TextField(help_text="Markdown.")
+
+    def __str__(self) -> str:
+        return f"Lesson: {self.topic}"
+
+
+class Question(models.Model):
+    """A quiz question. Parameterised ones name a generator in their topic's questions.py."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+        NUMERIC = "numeric", "Numeric"
+        ORDERING = "ordering", "Ordering"
+        MATCHING = "matching", "Matching"
+
+    key = models.SlugField(max_length=100, unique=True, help_text="Stable id from questions.toml.")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    difficulty = models.CharField(max_length=10, default="medium")
+    prompt = models.TextField(blank=True)
+    options = models.JSONField(default=list, blank=True)
+    matches = models.JSONField(default=list, blank=True)
+    answer = models.JSONField(null=True, blank=True)
+    tolerance = models.JSONField(default=dict, blank=True)
+    explanation = models.TextField(blank=True)
+    generator = models.CharField(max_length=100, blank=True, help_text="Function in the topic's questions.py.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["topic__position", "key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Quiz(models.Model):
+    class Mode(models.TextChoices):
+        FIXED = "fixed", "Fixed questions"
+        TOPICS = "topics", "Drawn from topics"
+        ADAPTIVE = "adaptive", "Adaptive practice (weakest topics first)"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.TOPICS)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quizzes")
+    question_keys = models.JSONField(default=list, blank=True, help_text="For fixed quizzes, in order.")
+    question_count = models.PositiveIntegerField(default=10)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title

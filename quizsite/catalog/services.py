@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from quizsite.catalog import content
-from quizsite.catalog.models import Exercise, Topic
+from quizsite.catalog import content, questions, quizzes
+from quizsite.catalog.models import Exercise, Lesson, Question, Quiz, Topic
 
 _LIMIT_DEFAULTS = {"cpu_seconds": 2.0, "wall_seconds": 5.0, "memory_mb": 1024, "max_processes": 16, "output_kb": 1024}
 
@@ -30,7 +30,8 @@ def content_sync(*, root: Path) -> SyncReport:
     """Load topics and exercises from ``root`` into the database; idempotent.
 
     Exercises are matched by the uuid in info.toml, so renaming a folder keeps the exercise (and its
-    submissions). Exercises whose folder disappeared are unpublished, never deleted. Raises
+    submissions). Exercises whose folder disappeared are unpublished, never deleted; lessons,
+    questions and quizzes are synced too, and questions that disappeared are deactivated. Raises
     :class:`content.ContentError` (and changes nothing) if any folder is invalid.
     """
     report = SyncReport()
@@ -47,7 +48,67 @@ def content_sync(*, root: Path) -> SyncReport:
         stale.is_published = False
         stale.save(update_fields=["is_published", "updated_at"])
         report.unpublished.append(f"exercise {stale.slug}")
+    _sync_lessons(root, report)
+    _sync_questions(questions.load_bank(root), report)
+    _sync_quizzes(quizzes.load_quizzes(root), report)
     return report
+
+
+def _sync_lessons(root: Path, report: SyncReport) -> None:
+    for topic in Topic.objects.all():
+        path = root / "topics" / topic.slug / "lesson.md"
+        if path.exists():
+            _upsert(
+                Lesson, {"topic": topic}, {"body": path.read_text(encoding="utf-8")}, f"lesson {topic.slug}", report
+            )
+
+
+def _sync_questions(bank: list[questions.Question], report: SyncReport) -> None:
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    for question in bank:
+        values = {
+            "topic": topics[question.topic],
+            "kind": question.kind,
+            "difficulty": question.difficulty,
+            "prompt": question.prompt,
+            "options": list(question.options),
+            "matches": list(question.matches),
+            "answer": question.answer,
+            "tolerance": question.tolerance,
+            "explanation": question.explanation,
+            "generator": question.generator.__name__ if question.generator else "",
+            "is_active": True,
+        }
+        _upsert(Question, {"key": question.id}, values, f"question {question.id}", report)
+    keys = {question.id for question in bank}
+    for stale in Question.objects.filter(is_active=True).exclude(key__in=keys):
+        stale.is_active = False
+        stale.save(update_fields=["is_active"])
+        report.unpublished.append(f"question {stale.key}")
+
+
+def _sync_quizzes(definitions: list[quizzes.QuizContent], report: SyncReport) -> None:
+    known = set(Question.objects.values_list("key", flat=True))
+    for quiz in definitions:
+        missing = set(quiz.questions) - known
+        if missing:
+            raise content.ContentError(f"quiz {quiz.slug}: unknown questions {sorted(missing)}")
+        values = {
+            "title": quiz.title,
+            "description": quiz.description,
+            "mode": quiz.mode,
+            "question_keys": quiz.questions,
+            "question_count": quiz.question_count,
+            "time_limit_minutes": quiz.time_limit_minutes,
+            "max_attempts": quiz.max_attempts,
+            "position": quiz.position,
+            "is_published": True,
+        }
+        _upsert(Quiz, {"slug": quiz.slug}, values, f"quiz {quiz.slug}", report)
+        instance = Quiz.objects.get(slug=quiz.slug)
+        wanted = set(Topic.objects.filter(slug__in=quiz.topics))
+        if set(instance.topics.all()) != wanted:
+            instance.topics.set(wanted)
 
 
 def _sync_topic(topic: content.TopicContent, report: SyncReport) -> None:

@@ -64,3 +64,48 @@ class Submission(models.Model):
     @property
     def passed(self) -> bool:
         return self.verdict == self.Verdict.ACCEPTED
+
+
+class Attempt(models.Model):
+    """One go at a quiz. Answers are saved as they are given; submitting grades and freezes it."""
+
+    class Status(models.TextChoices):
+        STARTED = "started"
+        ANSWERING = "answering"
+        SUBMITTED = "submitted"
+        GRADED = "graded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    quiz = models.ForeignKey("catalog.Quiz", on_delete=models.PROTECT, related_name="attempts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTED, db_index=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    topic_scores = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} by {self.user} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.STARTED, self.Status.ANSWERING)
+
+
+class AttemptItem(models.Model):
+    """One question of an attempt: its variant is rendered from the attempt's id and the question."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey("catalog.Question", on_delete=models.PROTECT, related_name="attempt_items")
+    position = models.PositiveIntegerField()
+    response = models.JSONField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="one_item_per_question")]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from quizsite.learning.models import Submission
+from quizsite.catalog.questions import correct_response
+from quizsite.catalog.selectors import variant_of
+from quizsite.learning.models import Attempt, Submission
 
 
 def submissions_visible_to(user) -> QuerySet[Submission]:
@@ -13,3 +15,22 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
     if user.is_staff:
         return queryset
     return queryset.filter(user=user)
+
+
+def attempt_questions(attempt: Attempt) -> list[dict]:
+    """The attempt's questions as the learner may see them: answers and explanations only once graded."""
+    graded = attempt.status == Attempt.Status.GRADED
+    rows = []
+    for item in attempt.items.select_related("question__topic"):
+        variant = variant_of(item.question, str(attempt.pk))
+        row = {**variant.public(), "topic": item.question.topic.slug, "response": item.response}
+        if graded:
+            row.update(score=item.score, correct_response=correct_response(variant), explanation=variant.explanation)
+        rows.append(row)
+    return rows
+
+
+def attempts_visible_to(user) -> QuerySet[Attempt]:
+    """Staff see every attempt; everyone else sees only their own."""
+    queryset = Attempt.objects.select_related("quiz", "user")
+    return queryset if user.is_staff else queryset.filter(user=user)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from quizsite.catalog.content import ContentError
+from quizsite.catalog.questions import QuestionError
+from quizsite.catalog.quizzes import QuizError
 from quizsite.catalog.services import content_sync
 
 
@@ -18,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, root: Path | None, **options) -> None:
         try:
             report = content_sync(root=root or settings.CONTENT_DIR)
-        except ContentError as exc:
+        except (ContentError, QuestionError, QuizError) as exc:
             raise CommandError(f"Content is invalid, nothing was changed: {exc}") from exc
         for kind, items in (
             ("created", report.created),

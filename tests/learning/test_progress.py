@@ -1,0 +1,67 @@
+"""Mastery per topic blends recent quiz answers and best exercise scores; practice targets the weakest."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from quizsite.catalog.models import Quiz, Topic
+from quizsite.catalog.services import content_sync
+from quizsite.learning import attempts, progress
+from quizsite.learning.models import Submission
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2] / "exercises"
+
+
+@pytest.fixture
+def content(tmp_path, settings):
+    shutil.copytree(ROOT / "topics", tmp_path / "topics", ignore=shutil.ignore_patterns("questions.*", "lesson.md"))
+    shutil.copytree(ROOT / "topics" / "dropout", tmp_path / "topics" / "dropout", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "inverted-dropout", tmp_path / "inverted-dropout")
+    (tmp_path / "quizzes").mkdir()
+    shutil.copy(ROOT / "quizzes" / "dropout.toml", tmp_path / "quizzes")
+    shutil.copy(ROOT / "quizzes" / "adaptive-practice.toml", tmp_path / "quizzes")
+    settings.CONTENT_DIR = tmp_path
+    content_sync(root=tmp_path)
+
+
+def _mastery(user, slug):
+    return next(row for row in progress.topic_mastery(user) if row.topic.slug == slug)
+
+
+def test_nothing_done_means_no_mastery_yet(learner, content):
+    assert _mastery(learner, "dropout").mastery is None
+
+
+def test_a_graded_quiz_sets_mastery_from_its_answers(learner, content):
+    attempt = attempts.attempt_start(user=learner, quiz=Quiz.objects.get(slug="dropout"))
+    attempts.attempt_submit(attempt=attempt)
+    row = _mastery(learner, "dropout")
+    assert row.mastery == 0.0 and row.answered == 8
+
+
+def test_exercise_scores_count_towards_their_topic(learner, content):
+    from quizsite.catalog.models import Exercise
+
+    exercise = Exercise.objects.get(slug="inverted-dropout")
+    Submission.objects.create(user=learner, exercise=exercise, code="", status="done", verdict="accepted", score=1.0)
+    Submission.objects.create(user=learner, exercise=exercise, code="", status="done", verdict="accepted", score=1.0,
+                              examples_only=False)  # fmt: skip
+    Submission.objects.create(user=learner, exercise=exercise, code="", status="done", score=0.0, examples_only=True)
+    row = _mastery(learner, "dropout")
+    assert row.mastery == 1.0 and row.exercises_done == 1 and row.exercises_total == 1
+
+
+def test_practice_goes_to_untried_then_weakest_topics(learner, content):
+    attempt = attempts.attempt_start(user=learner, quiz=Quiz.objects.get(slug="dropout"))
+    attempts.attempt_submit(attempt=attempt)
+    weakest = progress.weakest_topics(learner, count=3)
+    assert Topic.objects.get(slug="dropout") not in weakest
+
+
+def test_adaptive_practice_draws_from_the_weakest_topics(learner, content):
+    adaptive = Quiz.objects.get(slug="adaptive-practice")
+    attempt = attempts.attempt_start(user=learner, quiz=adaptive)
+    # Only dropout has questions here, and as an untried topic it is among the weakest.
+    assert {item.question.topic.slug for item in attempt.items.all()} == {"dropout"}
