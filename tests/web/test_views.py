@@ -60,3 +60,34 @@ def test_signup_creates_an_account_and_logs_in(client, synced):
 def test_healthz_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_the_topic_page_shows_its_lesson_quiz_and_exercises(client, dropout):
+    from quizsite.catalog.models import Lesson, Topic
+
+    Lesson.objects.update_or_create(topic=Topic.objects.get(slug="dropout"), defaults={"body": "# Dropout\n\nWhy."})
+    html = client.get("/topics/dropout/").content.decode()
+    assert "<h1>Dropout</h1>" in html and "Quiz: Dropout" in html and "Inverted dropout" in html
+
+
+def test_the_dashboard_needs_a_login_and_lists_every_topic(client, learner, dropout):
+    assert client.get("/dashboard/").status_code == 302
+    client.force_login(learner)
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-topic="dropout"' in html and "not started" in html
+
+
+def test_starting_a_quiz_from_the_page_opens_the_attempt(client, learner, dropout):
+    client.force_login(learner)
+    response = client.post("/quizzes/dropout/start/")
+    assert response.status_code == 302 and "/attempts/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert page.count('class="question"') == 8
+
+
+def test_the_admin_lists_quiz_content(client, instructor, dropout):
+    client.force_login(instructor)
+    instructor.is_superuser = True
+    instructor.save()
+    for url in ("/admin/catalog/question/", "/admin/catalog/quiz/", "/admin/learning/attempt/"):
+        assert client.get(url).status_code == 200, url

@@ -12,8 +12,9 @@ def kept_scale(rng):
         "answer": scale,
         "tolerance": {"relative": 0.001},
         "explanation": (
-            f"Each unit survives with probability 1 - p = {1 - p:g}. Multiplying survivors by 1 / (1 - p) = {scale:.4g} "
-            "keeps the expected output equal to the input, so nothing has to change at evaluation time."
+            f"Each unit survives with probability 1 - p = {1 - p:g}. Multiplying survivors by "
+            f"1 / (1 - p) = {scale:.4g} keeps the expected output equal to the input, so nothing has to change "
+            "at evaluation time."
         ),
     }
 
