@@ -31,40 +31,41 @@
   }
 
   // One save in flight per question; changes made meanwhile are sent once it returns, so the last
-  // answer given is the one stored even when requests would otherwise overtake each other.
+  // answer given is the one stored even when requests would otherwise overtake each other. The label
+  // says "Saved" only when nothing is pending for that question.
   const inFlight = new Map();
 
   function save(fieldset) {
+    const label = fieldset.querySelector(".save-state");
+    if (responseOf(fieldset) === undefined) return;
+    label.textContent = "Saving…";
+    label.className = "save-state";
     if (inFlight.has(fieldset)) {
       inFlight.set(fieldset, true);
       return;
     }
     inFlight.set(fieldset, false);
-    send(fieldset).finally(() => {
+    send(fieldset).then((outcome) => {
       const again = inFlight.get(fieldset);
       inFlight.delete(fieldset);
-      if (again) save(fieldset);
+      if (again) return save(fieldset);
+      label.textContent = outcome.message;
+      label.className = "save-state " + (outcome.ok ? "saved" : "error");
     });
   }
 
   async function send(fieldset) {
-    const response = responseOf(fieldset);
-    const label = fieldset.querySelector(".save-state");
-    if (response === undefined) return;
-    label.textContent = "Saving…";
     try {
       const reply = await fetch(`/api/v1/attempts/${attempt}/answers/${fieldset.dataset.question}/`, {
         method: "PUT",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ response }),
+        body: JSON.stringify({ response: responseOf(fieldset) }),
       });
       const body = await reply.json();
-      label.textContent = reply.ok ? "Saved" : body.detail || "Not saved";
-      label.className = "save-state " + (reply.ok ? "saved" : "error");
+      return { ok: reply.ok, message: reply.ok ? "Saved" : body.detail || "Not saved" };
     } catch (error) {
-      label.textContent = "Not saved (network error); change the answer again to retry";
-      label.className = "save-state error";
+      return { ok: false, message: "Not saved (network error); change the answer again to retry" };
     }
   }
 
