@@ -1,0 +1,16 @@
+# Mistake: scales by max_norm / total_norm, dropping the + 1e-6 that PyTorch adds to the denominator.
+import numpy as np
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    if not grads:
+        return [], 0.0
+    total = float(np.linalg.norm([np.linalg.norm(np.ravel(g), ord=norm_type) for g in grads], ord=norm_type))
+    coef = max_norm / total if total > 0 else 1.0
+    if coef < 1:
+        return [g * coef for g in grads], total
+    return [g.copy() for g in grads], total
+
+
+def clip_grad_value(grads, clip_value):
+    return [np.clip(g, -clip_value, clip_value) for g in grads]

@@ -1,0 +1,136 @@
+"""Generators for the data-augmentation questions: trusted server code; each gets a seeded NumPy Generator."""
+
+import math
+
+
+def crop_positions(rng):
+    size = int(rng.choice([28, 32, 64, 96]))
+    pad = int(rng.choice([2, 3, 4, 6, 8]))
+    flip = bool(rng.integers(2))
+    per_axis = 2 * pad + 1
+    placements = per_axis**2
+    answer = placements * (2 if flip else 1)
+    flip_text = " followed by a random horizontal flip" if flip else ""
+    flip_step = f" A horizontal flip (on or off) doubles this: {placements} × 2 = {answer}." if flip else ""
+    return {
+        "prompt": (
+            f"Training images are {size}×{size}. The pipeline pads {pad} pixels on every side and takes a random "
+            f"{size}×{size} crop{flip_text}. How many distinct augmented versions of one image can it produce?"
+        ),
+        "answer": answer,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"After padding the image is {size + 2 * pad}×{size + 2 * pad}. A {size}-pixel crop can start at "
+            f"{size + 2 * pad} - {size} + 1 = {per_axis} positions along each axis, so there are "
+            f"{per_axis} × {per_axis} = {placements} placements.{flip_step}"
+        ),
+    }
+
+
+def offline_steps_per_epoch(rng):
+    n = int(rng.choice([2000, 3000, 5000, 12000, 25000]))
+    copies = int(rng.choice([1, 2, 3, 4, 9]))
+    batch = int(rng.choice([32, 64, 128, 256]))
+    stored = n * (copies + 1)
+    steps = math.ceil(stored / batch)
+    return {
+        "prompt": (
+            f"You augment a training set of {n} images *offline*: each image gets {copies} transformed copies "
+            f"written to disk, and the originals are kept. With batch size {batch} and the last partial batch "
+            "kept, how many optimisation steps does one epoch over the stored set take?"
+        ),
+        "answer": steps,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"The stored set has {n} × ({copies} + 1) = {stored} images. One epoch is "
+            f"ceil({stored} / {batch}) = ceil({stored / batch:.4g}) = {steps} steps. With online augmentation "
+            f"instead, an epoch would stay at ceil({n} / {batch}) = {math.ceil(n / batch)} steps, each image "
+            "transformed afresh every time it is loaded."
+        ),
+    }
+
+
+def random_deletion_expected_words(rng):
+    length = int(rng.choice([12, 15, 18, 20, 24, 30, 40]))
+    p = float(rng.choice([0.05, 0.1, 0.15, 0.2, 0.25]))
+    kept = length * (1 - p)
+    return {
+        "prompt": (
+            f"Random deletion removes each word of a sentence independently with probability p = {p:g}. For a "
+            f"{length}-word sentence, what is the expected number of words left? Give one decimal."
+        ),
+        "answer": kept,
+        "tolerance": {"absolute": 0.06},
+        "explanation": (
+            f"Each word survives with probability 1 - {p:g} = {1 - p:g}, so by linearity of expectation the "
+            f"expected count is {length} × {1 - p:g} = {kept:g}. On average {length * p:g} words are "
+            "deleted. (Some implementations keep one random word if every word is drawn for deletion.)"
+        ),
+    }
+
+
+def brightness_pixel(rng):
+    value = float(rng.choice([0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]))
+    factor = float(rng.choice([0.6, 0.7, 0.8, 1.2, 1.3, 1.4, 1.5]))
+    product = value * factor
+    answer = round(min(1.0, product), 2)
+    if product > 1.0:
+        clip_text = " That is above the valid range, so it is clipped to 1.00."
+    else:
+        clip_text = " It lies within [0, 1], so no clipping is needed."
+    return {
+        "prompt": (
+            "`ColorJitter(brightness=0.5)` draws a brightness factor uniformly from [0.5, 1.5] and multiplies "
+            f"every pixel by it; results are clipped to [0, 1]. The factor drawn is {factor:g}. What does a pixel "
+            f"with value {value:g} become? Give two decimals."
+        ),
+        "answer": answer,
+        "tolerance": {"absolute": 0.005},
+        "explanation": (
+            f"{value:g} × {factor:g} = {product:.2f}.{clip_text} Brightness jitter scales all pixels by the same "
+            "factor, so bright regions saturate first when the factor is above 1."
+        ),
+    }
+
+
+def window_slice_count(rng):
+    window = int(rng.choice([50, 64, 90, 100, 128]))
+    stride = int(rng.choice([5, 10, 16, 25]))
+    steps = int(rng.integers(4, 21))
+    length = window + steps * stride + int(rng.integers(0, stride))
+    count = (length - window) // stride + 1
+    return {
+        "prompt": (
+            f"A time series has {length} points. Window slicing cuts it into sub-windows of {window} points, "
+            f"starting at point 0 and moving the start by {stride} points each time; a window must fit entirely "
+            "inside the series. How many windows do you get?"
+        ),
+        "answer": count,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"The last allowed start is {length} - {window} = {length - window}. The starts 0, {stride}, "
+            f"{2 * stride}, ... that do not pass it number floor({length - window} / {stride}) + 1 = "
+            f"{(length - window) // stride} + 1 = {count}."
+        ),
+    }
+
+
+def tta_average_probability(rng):
+    views = int(rng.choice([2, 4, 5]))
+    probs = [float(p) for p in rng.choice([0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], size=views)]
+    mean = sum(probs) / views
+    listed = ", ".join(f"{p:g}" for p in probs)
+    return {
+        "prompt": (
+            f"With test-time augmentation over {views} views of one image, the model gives the class 'cat' the "
+            f"probabilities {listed}. What probability does TTA report for 'cat' (mean over views)? Give three "
+            "decimals."
+        ),
+        "answer": round(mean, 3),
+        "tolerance": {"absolute": 0.0015},
+        "explanation": (
+            f"TTA averages the per-view probabilities: ({' + '.join(f'{p:g}' for p in probs)}) / {views} = "
+            f"{sum(probs):g} / {views} = {mean:.3f}. The weights are unchanged; the average smooths out errors "
+            "that depend on one particular crop or flip."
+        ),
+    }

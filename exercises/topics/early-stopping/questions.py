@@ -1,0 +1,207 @@
+"""Generators for the early-stopping questions: trusted server code; each gets a seeded NumPy Generator.
+
+Losses are drawn in thousandths and compared as integers, so the strict test of Keras's EarlyStopping
+(min mode: an improvement needs ``current < best - min_delta``) is never decided by float rounding.
+"""
+
+MAX_EPOCHS = 14
+
+
+def _simulate(losses, patience, min_delta):
+    """Keras EarlyStopping in min mode; epochs numbered from 1. Returns (halt epoch or None, last best, rows)."""
+    best, best_epoch, wait, rows = None, None, 0, []
+    for epoch, loss in enumerate(losses, start=1):
+        wait += 1
+        improved = best is None or loss < best - min_delta
+        if improved:
+            best, best_epoch, wait = loss, epoch, 0
+        rows.append((epoch, loss, improved, best, wait))
+        if not improved and wait >= patience:
+            return epoch, best_epoch, rows
+    return None, best_epoch, rows
+
+
+def _draw_curve(rng):
+    """A validation curve in thousandths: a few large drops, then small noisy moves drifting upwards."""
+    loss = int(rng.choice([900, 1000, 1100, 1200]))
+    curve = [loss]
+    for _ in range(int(rng.integers(2, 5))):
+        loss -= int(rng.choice([60, 80, 100, 120, 150]))
+        curve.append(loss)
+    while len(curve) < MAX_EPOCHS:
+        loss += int(rng.choice([-25, -15, -10, -5, 5, 10, 20, 30, 40]))
+        curve.append(loss)
+    return curve
+
+
+def _has_boundary_tie(rows, min_delta):
+    """Whether some epoch lands exactly on best - min_delta (decided only by the strict inequality)."""
+    best = None
+    for _, loss, _, new_best, _ in rows:
+        if best is not None and min_delta and loss == best - min_delta:
+            return True
+        best = new_best
+    return False
+
+
+def _sub_threshold_epochs(rows, min_delta):
+    """Epochs whose loss was below the best so far, but not by more than min_delta."""
+    found, best = [], None
+    for epoch, loss, improved, new_best, _ in rows:
+        if not improved and loss < best:
+            found.append(epoch)
+        best = new_best
+    return found
+
+
+def _scenario(rng, min_delta_choices, want):
+    """Draw curves until one halts inside MAX_EPOCHS and ``want(rows, best_epoch, min_delta)`` holds."""
+    for _ in range(1000):
+        curve = _draw_curve(rng)
+        patience = int(rng.choice([2, 3, 4]))
+        min_delta = int(rng.choice(min_delta_choices))
+        halt, best_epoch, rows = _simulate(curve, patience, min_delta)
+        if halt is None or halt <= 6 or _has_boundary_tie(rows, min_delta):
+            continue
+        if want(rows, best_epoch, min_delta):
+            return curve, patience, min_delta, halt, best_epoch, rows
+    raise RuntimeError("no early-stopping scenario found")  # never reached in practice: most draws qualify
+
+
+def _milli(value):
+    return f"{value / 1000:.3f}"
+
+
+def _prompt(curve, patience, min_delta, question):
+    losses = ", ".join(_milli(v) for v in curve)
+    delta = f"min_delta={min_delta / 1000:g}" if min_delta else "min_delta=0"
+    rule = (
+        f" As in Keras, an epoch counts as an improvement only if its loss is below best - {min_delta / 1000:g}."
+        if min_delta
+        else ""
+    )
+    return (
+        f"`EarlyStopping(monitor='val_loss', patience={patience}, {delta}, restore_best_weights=True)` is used "
+        f"with `epochs={MAX_EPOCHS}`.{rule} The validation losses at the end of epochs 1 to {MAX_EPOCHS} would "
+        f"be:\n\n{losses}\n\n{question}"
+    )
+
+
+def _trace(rows, min_delta):
+    lines = []
+    for epoch, loss, improved, best, wait in rows:
+        if epoch == 1:
+            verdict = "improvement (first epoch)"
+        elif improved:
+            verdict = "improvement"
+        else:
+            verdict = "no improvement"
+        lines.append(f"- epoch {epoch}: {_milli(loss)}: {verdict}, best {_milli(best)}, wait {wait}")
+    threshold = f"best - {min_delta / 1000:g}" if min_delta else "best"
+    return f"An epoch improves only if its loss is strictly below {threshold}.\n\n" + "\n".join(lines)
+
+
+def halt_epoch(rng):
+    curve, patience, min_delta, halt, best_epoch, rows = _scenario(rng, [0], lambda rows, best, delta: True)
+    return {
+        "prompt": _prompt(curve, patience, min_delta, "At the end of which epoch does training stop?"),
+        "answer": halt,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"{_trace(rows, min_delta)}\n\nThe last improvement is at epoch {best_epoch}; the counter reaches "
+            f"patience {patience} at epoch {best_epoch} + {patience} = {halt}, so training stops there."
+        ),
+    }
+
+
+def _has_sub_threshold(rows, best_epoch, min_delta):
+    return bool(_sub_threshold_epochs(rows, min_delta))
+
+
+def halt_epoch_min_delta(rng):
+    curve, patience, min_delta, halt, best_epoch, rows = _scenario(rng, [10, 20], _has_sub_threshold)
+    small = ", ".join(str(e) for e in _sub_threshold_epochs(rows, min_delta))
+    return {
+        "prompt": _prompt(curve, patience, min_delta, "At the end of which epoch does training stop?"),
+        "answer": halt,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"{_trace(rows, min_delta)}\n\nEpoch(s) {small} went below the best value but by no more than "
+            f"{min_delta / 1000:g}, so they count as no improvement and best does not move. The last improvement "
+            f"is at epoch {best_epoch}, and the counter reaches {patience} at epoch {best_epoch} + {patience} = "
+            f"{halt}."
+        ),
+    }
+
+
+def _lowest_is_not_restored(rows, best_epoch, min_delta):
+    lowest = min(rows, key=lambda row: row[1])[0]
+    return lowest != best_epoch
+
+
+def restored_epoch(rng):
+    curve, patience, min_delta, halt, best_epoch, rows = _scenario(rng, [10, 20], _lowest_is_not_restored)
+    lowest_epoch, lowest_loss = min(((row[0], row[1]) for row in rows), key=lambda pair: pair[1])
+    return {
+        "prompt": _prompt(
+            curve,
+            patience,
+            min_delta,
+            "Training stops early. The weights of which epoch does the model hold afterwards?",
+        ),
+        "answer": best_epoch,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"{_trace(rows, min_delta)}\n\nTraining stops at epoch {halt}. The callback saves weights only at "
+            f"epochs that count as improvements, and the last one is epoch {best_epoch}, so those weights are "
+            f"restored. Epoch {lowest_epoch} had a lower loss ({_milli(lowest_loss)}), but it did not beat the "
+            f"best by more than min_delta, so its weights were never saved."
+        ),
+    }
+
+
+def epochs_run(rng):
+    best = int(rng.integers(8, 41))
+    patience = int(rng.choice([3, 5, 10, 15, 20]))
+    max_epochs = int(rng.choice([50, 60, 100]))
+    run = min(max_epochs, best + patience)
+    return {
+        "prompt": (
+            f"A model trains for at most {max_epochs} epochs with early stopping (patience {patience}, min_delta 0). "
+            f"The validation loss reaches its lowest value at epoch {best} and never goes below it again. How many "
+            "epochs are trained in total?"
+        ),
+        "answer": run,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"After the last improvement at epoch {best}, the counter grows by one each epoch and reaches "
+            f"{patience} at epoch {best} + {patience} = {best + patience}, the last epoch trained"
+            + (
+                f"; this is within the {max_epochs}-epoch limit."
+                if best + patience <= max_epochs
+                else f", but the {max_epochs}-epoch limit ends training first."
+            )
+            + f" The {run - best} epochs after the best one are the price of patience."
+        ),
+    }
+
+
+def generalisation_loss(rng):
+    best = int(rng.choice([200, 250, 400, 500, 800]))
+    rise = int(rng.choice([2, 4, 5, 6, 8, 10, 12, 15, 20]))
+    current = best * (100 + rise) // 100
+    gl = 100 * (current / best - 1)
+    return {
+        "prompt": (
+            "Prechelt's generalisation loss is GL(t) = 100 × (E_val(t) / E_best(t) - 1), where E_best(t) is the "
+            f"lowest validation error up to epoch t. The lowest validation error so far is {best / 1000:.3f}; the "
+            f"current one is {current / 1000:.3f}. What is GL(t), in percent? Give one decimal."
+        ),
+        "answer": round(gl, 4),
+        "tolerance": {"absolute": 0.06},
+        "explanation": (
+            f"GL = 100 × ({current / 1000:.3f} / {best / 1000:.3f} - 1) = 100 × ({current / best:.4f} - 1) = "
+            f"{gl:.1f}%. The GL_alpha criterion stops training as soon as GL exceeds a threshold alpha, for "
+            f"example 5%; here it would {'stop' if gl > 5 else 'continue'} with alpha = 5."
+        ),
+    }

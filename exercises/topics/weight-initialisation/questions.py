@@ -1,0 +1,111 @@
+"""Generators for the weight-initialisation questions: trusted server code; each gets a seeded NumPy Generator."""
+
+import math
+
+
+def glorot_value(rng):
+    fan_in = int(rng.choice([64, 100, 128, 256, 300, 512, 784]))
+    fan_out = int(rng.choice([10, 32, 50, 64, 100, 128, 256]))
+    asked = str(rng.choice(["uniform", "normal"]))
+    total = fan_in + fan_out
+    if asked == "uniform":
+        answer = math.sqrt(6 / total)
+        what = "the bound a of the uniform distribution U(−a, a) used by `xavier_uniform_` (gain 1)"
+        work = f"a = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / {total}) = {answer:.4f}"
+        other = f"The normal version would use std = sqrt(2 / {total}) = {math.sqrt(2 / total):.4f}."
+    else:
+        answer = math.sqrt(2 / total)
+        what = "the standard deviation used by `xavier_normal_` (gain 1)"
+        work = f"std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / {total}) = {answer:.4f}"
+        other = f"The uniform version would use the bound sqrt(6 / {total}) = {math.sqrt(6 / total):.4f}."
+    return {
+        "prompt": (
+            f"A fully connected layer `nn.Linear({fan_in}, {fan_out})` is initialised with Glorot (Xavier) "
+            f"{asked} initialisation. What is {what}? Give 4 decimal places."
+        ),
+        "answer": answer,
+        "tolerance": {"absolute": 0.0005},
+        "explanation": (
+            f"fan_in = {fan_in} (inputs) and fan_out = {fan_out} (outputs), so fan_in + fan_out = {total}. "
+            f"The Glorot variance is 2 / {total} = {2 / total:.6f}, hence {work}. {other} "
+            "Both have the same variance, because U(−a, a) has variance a² / 3."
+        ),
+    }
+
+
+def he_conv_std(rng):
+    in_channels = int(rng.choice([8, 16, 32, 64, 128]))
+    kernel = int(rng.choice([1, 3, 5]))
+    out_channels = int(rng.choice([32, 64, 128, 256]))
+    fan_in = in_channels * kernel * kernel
+    std = math.sqrt(2 / fan_in)
+    return {
+        "prompt": (
+            f"The weight of `nn.Conv2d({in_channels}, {out_channels}, kernel_size={kernel})` (followed by ReLU) is "
+            "initialised with `kaiming_normal_` in its default mode (`fan_in`, ReLU gain). What standard deviation "
+            "does it use? Give 4 decimal places."
+        ),
+        "answer": std,
+        "tolerance": {"absolute": 0.0005},
+        "explanation": (
+            f"For a convolution, fan_in counts every input value one output sees: in_channels × kernel height × "
+            f"kernel width = {in_channels} × {kernel} × {kernel} = {fan_in}. He initialisation uses "
+            f"std = sqrt(2 / fan_in) = sqrt(2 / {fan_in}) = {std:.4f}. The number of output channels "
+            f"({out_channels}) would only matter in `fan_out` mode."
+        ),
+    }
+
+
+def conv_fan(rng):
+    in_channels = int(rng.choice([3, 16, 32, 64, 128]))
+    out_channels = int(rng.choice([16, 32, 64, 128, 256]))
+    kernel = int(rng.choice([3, 5, 7]))
+    asked = str(rng.choice(["fan_in", "fan_out"]))
+    fan_in = in_channels * kernel * kernel
+    fan_out = out_channels * kernel * kernel
+    answer = fan_in if asked == "fan_in" else fan_out
+    return {
+        "prompt": (
+            f"What is the `{asked}` of the weight of `nn.Conv2d({in_channels}, {out_channels}, "
+            f"kernel_size={kernel})`, as PyTorch's initialisers compute it? Give a whole number."
+        ),
+        "answer": answer,
+        "tolerance": {"absolute": 0.5},
+        "explanation": (
+            f"The weight has shape ({out_channels}, {in_channels}, {kernel}, {kernel}). The receptive field is "
+            f"{kernel} × {kernel} = {kernel * kernel}, so fan_in = {in_channels} × {kernel * kernel} = {fan_in} "
+            f"and fan_out = {out_channels} × {kernel * kernel} = {fan_out}. The question asked for {asked}, "
+            f"which is {answer}."
+        ),
+    }
+
+
+def relu_depth_scale(rng):
+    # (width, std) pairs whose per-layer factor width * std² / 2 is a friendly number.
+    width, std = [(200, 0.1), (400, 0.1), (100, 0.1), (800, 0.05), (200, 0.05), (500, 0.1), (320, 0.05), (300, 0.1)][
+        int(rng.integers(8))
+    ]
+    per_layer = width * std * std / 2
+    layers = int(rng.choice([3, 4, 5, 6]))
+    factor = per_layer**layers
+    he_std = math.sqrt(2 / width)
+    return {
+        "prompt": (
+            f"A stack of fully connected ReLU layers, each {width} units wide, has weights drawn from a normal "
+            f"distribution with mean 0 and std {std:g}. Using the standard variance argument (independent weights, "
+            "symmetric pre-activations), what is the ratio of the mean square of the pre-activations at layer "
+            f"k + {layers} to that at layer k? Give at least 3 significant figures."
+        ),
+        "answer": factor,
+        "tolerance": {"relative": 0.01},
+        "explanation": (
+            f"Per layer, Var(z) = fan_in · Var(w) · E[x²] and ReLU gives E[x²] = Var(z_previous) / 2, so the factor "
+            f"is {width} × {std:g}² / 2 = {width} × {std * std:g} / 2 = {per_layer:g}. Over {layers} layers: "
+            f"{per_layer:g}^{layers} = {factor:.4g}. "
+            + (
+                f"This std is exactly He's sqrt(2 / {width}) = {he_std:.4f}, which is why the scale is preserved."
+                if math.isclose(per_layer, 1.0)
+                else f"He initialisation (std = sqrt(2 / {width}) = {he_std:.4f}) would make the factor exactly 1."
+            )
+        ),
+    }

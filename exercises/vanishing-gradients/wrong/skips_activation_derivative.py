@@ -1,0 +1,15 @@
+# Mistake: backpropagates through the weights only, as if every layer were linear (no activation derivative).
+import numpy as np
+
+
+def layer_gradient_norms(weights, x, activation):
+    act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[activation]
+    hs = [x]
+    for w in weights:
+        hs.append(act(hs[-1] @ w.T))
+    grad = np.ones_like(hs[-1])
+    norms = [0.0] * len(weights)
+    for layer in reversed(range(len(weights))):
+        norms[layer] = float(np.linalg.norm(grad.T @ hs[layer]))
+        grad = grad @ weights[layer]
+    return norms

@@ -1,0 +1,11 @@
+# Mistake: std = 1 / sqrt(fan_in) (LeCun normal): forgets the factor 2 that compensates for ReLU zeroing half the inputs.
+import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound, size=(fan_out, fan_in))
+
+
+def he_normal(fan_in, fan_out, rng):
+    return rng.normal(0.0, 1.0 / np.sqrt(fan_in), size=(fan_out, fan_in))
