@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 from grader import runner
 from grader.sandbox.limits import Limits
 from grader.sandbox.supervisor import RUNTIMES, SandboxUnavailable, Zygote
 from quizsite.learning import services
 from quizsite.learning.models import Submission
+from quizsite.ops.services import worker_sandbox_report
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +38,23 @@ def zygote(runtime: str) -> Zygote:
 @worker_process_init.connect
 def _warm_sandbox(**_kwargs) -> None:
     # Pay the NumPy/PyTorch imports once at start-up, not on the first learner's submission;
-    # and refuse loudly, in the log, when the isolation the sandbox needs is missing.
+    # and refuse loudly, in the log and on /readyz, when the isolation the sandbox needs is missing.
     for runtime in RUNTIMES:
         try:
             zygote(runtime)
+            _report_sandbox(runtime, None)
         except SandboxUnavailable as exc:
             log.error("sandbox unavailable, this worker cannot grade: %s", exc)
+            _report_sandbox(runtime, str(exc))
+    # The connection opened here must not be carried into the tasks that follow.
+    connection.close()
+
+
+def _report_sandbox(runtime: str, error: str | None) -> None:
+    try:
+        worker_sandbox_report(hostname=socket.gethostname(), pid=os.getpid(), runtime=runtime, error=error)
+    except DatabaseError:
+        log.exception("could not record the sandbox status")
 
 
 @worker_process_shutdown.connect
@@ -81,6 +96,7 @@ def grade_submission(self, submission_id: str) -> None:
         report = runner.grade(job_for(submission), zygote(submission.exercise.runtime))
     except SandboxUnavailable as exc:
         log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
+        _report_sandbox(submission.exercise.runtime, str(exc))
         if self.request.retries >= self.max_retries:
             services.submission_fail(
                 submission_id=submission_id, token=token, reason=f"The grader is unavailable: {exc}"
@@ -97,4 +113,6 @@ def grade_submission(self, submission_id: str) -> None:
     services.submission_record_report(
         submission_id=submission_id, token=token, report=report, exercise_version=submission.exercise.content_hash
     )
+    # Also a heartbeat for /readyz: this worker's sandbox demonstrably works.
+    _report_sandbox(submission.exercise.runtime, None)
     log.info("submission %s graded: %s (%.2f) in %d ms", submission_id, report.verdict, report.score, report.grading_ms)

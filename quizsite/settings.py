@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "quizsite.learning",
     "quizsite.web",
     "quizsite.api",
+    "quizsite.ops",
 ]
 
 MIDDLEWARE = [

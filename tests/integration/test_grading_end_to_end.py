@@ -42,3 +42,10 @@ def test_the_wrong_answer_explains_the_failed_checks(celery_worker_process, sync
     assert [result["name"] for result in failed] == ["Evaluation mode returns the input unchanged and no mask"]
     assert "expected" in failed[0]["message"] and "got" in failed[0]["message"]
     assert 0 < body["score"] < 1
+
+
+def test_a_grading_worker_reports_a_working_sandbox_on_readyz(celery_worker_process, synced, api, client):
+    _submit_and_wait(api, exercise_file("inverted-dropout", "solution.py"))
+    body = client.get("/readyz").json()
+    assert body["checks"]["sandbox"]["ok"] is True, body
+    assert body["ready"] is True

@@ -1,0 +1,9 @@
+# Mistake: squares the bias after averaging over points, so errors of opposite sign cancel out.
+import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    mean_prediction = predictions.mean(axis=0)
+    bias_squared = float(np.mean(mean_prediction - y_true) ** 2)
+    variance = float(np.mean(predictions.var(axis=0)))
+    return bias_squared, variance

@@ -1,0 +1,10 @@
+# Mistake: turns predictions into errors in place (predictions -= y_true), corrupting the caller's array.
+import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    errors = predictions
+    errors -= y_true
+    bias_squared = float(np.mean(errors.mean(axis=0) ** 2))
+    variance = float(np.mean(errors.var(axis=0)))
+    return bias_squared, variance

@@ -1,0 +1,9 @@
+# Mistake: takes each model's variance across the test points (axis=1) instead of across models per point.
+import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    mean_prediction = predictions.mean(axis=0)
+    bias_squared = float(np.mean((mean_prediction - y_true) ** 2))
+    variance = float(np.mean(predictions.var(axis=1)))
+    return bias_squared, variance

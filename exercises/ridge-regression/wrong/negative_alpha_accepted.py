@@ -1,0 +1,9 @@
+# Mistake: never validates alpha, so a negative alpha silently rewards large coefficients.
+import numpy as np
+
+
+def ridge_fit(X, y, alpha):
+    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    coef = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ yc)
+    return coef, float(y_mean - x_mean @ coef)

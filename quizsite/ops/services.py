@@ -1,0 +1,48 @@
+"""Writes and reads of operational state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from quizsite.ops.models import WorkerSandbox
+
+# A worker that has not reported for this long is not counted as ready.
+FRESH_FOR = timedelta(minutes=15)
+
+
+def worker_sandbox_report(*, hostname: str, pid: int, runtime: str, error: str | None) -> None:
+    """Record that a worker process's sandbox for ``runtime`` works (``error`` is None) or why not."""
+    WorkerSandbox.objects.update_or_create(
+        hostname=hostname, pid=pid, runtime=runtime, defaults={"ok": error is None, "error": error or ""}
+    )
+
+
+def readiness(*, broker_check) -> dict:
+    """Whether the database, the broker and at least one worker with a working sandbox are there."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True}
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with the reason
+        checks["database"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    try:
+        broker_check()
+        checks["broker"] = {"ok": True}
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    checks["sandbox"] = _sandbox_status() if checks["database"]["ok"] else {"ok": False, "error": "no database"}
+    return {"ready": all(check["ok"] for check in checks.values()), "checks": checks}
+
+
+def _sandbox_status() -> dict:
+    recent = WorkerSandbox.objects.filter(updated_at__gte=timezone.now() - FRESH_FOR)
+    working = recent.filter(ok=True)
+    if working.exists():
+        return {"ok": True, "workers": sorted({f"{row.hostname}:{row.pid}" for row in working})}
+    failures = [f"{row.hostname}:{row.pid} ({row.runtime}): {row.error}" for row in recent.filter(ok=False)]
+    reason = "; ".join(failures) if failures else "no grading worker has reported a working sandbox recently"
+    return {"ok": False, "error": reason}
