@@ -189,6 +189,12 @@ def _exercise_common_paths() -> None:
         tensor = torch.ones(8, 8, dtype=torch.float64, requires_grad=True)
         torch.tanh(tensor @ tensor.T).sum().backward()
         torch.nn.functional.mse_loss(torch.zeros(3), torch.ones(3))
+        # The first optimiser imports torch._dynamo (about a second of CPU): never in a learner's budget.
+        layer = torch.nn.Linear(2, 1)
+        optimiser = torch.optim.SGD(layer.parameters(), lr=0.1)
+        layer(torch.ones(1, 2)).sum().backward()
+        optimiser.step()
+        optimiser.zero_grad()
 
 
 def _current_address_space() -> int:

@@ -11,21 +11,21 @@ HIDDEN = ("solution_code", "checks_source", "wrong", "def _forward")
 def test_the_list_shows_published_exercises(api, dropout):
     response = api.get("/api/v1/exercises/")
     assert response.status_code == 200
-    assert response.json() == [
-        {
-            "slug": "inverted-dropout",
-            "title": "Inverted dropout",
-            "topic": "dropout",
-            "difficulty": "easy",
-            "points": 10,
-        }
-    ]
+    listed = {exercise["slug"]: exercise for exercise in response.json()}
+    assert len(listed) >= 15
+    assert listed["inverted-dropout"] == {
+        "slug": "inverted-dropout",
+        "title": "Inverted dropout",
+        "topic": "dropout",
+        "difficulty": "easy",
+        "points": 10,
+    }
 
 
 def test_unpublished_exercises_are_not_listed(api, dropout):
     dropout.is_published = False
     dropout.save()
-    assert api.get("/api/v1/exercises/").json() == []
+    assert "inverted-dropout" not in {exercise["slug"] for exercise in api.get("/api/v1/exercises/").json()}
     assert api.get("/api/v1/exercises/inverted-dropout/").status_code == 404
 
 

@@ -1,0 +1,34 @@
+# Mistake: compares each loss with the previous epoch's instead of the best so far, so slow steady gains stop training.
+import copy
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_delta=0.0):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    val_losses = []
+    best_loss, best_epoch, wait, previous = math.inf, None, 0, math.inf
+    best_state = copy.deepcopy(model.state_dict())
+    stopped_epoch = max_epochs - 1
+    for epoch in range(max_epochs):
+        optimizer.zero_grad()
+        F.mse_loss(model(X_train), y_train).backward()
+        optimizer.step()
+        with torch.no_grad():
+            val_loss = F.mse_loss(model(X_val), y_val).item()
+        val_losses.append(val_loss)
+        improved, previous = val_loss < previous - min_delta, val_loss
+        if improved:
+            wait = 0
+            if val_loss < best_loss:
+                best_loss, best_epoch = val_loss, epoch
+                best_state = copy.deepcopy(model.state_dict())
+        else:
+            wait += 1
+            if wait >= patience:
+                stopped_epoch = epoch
+                break
+    model.load_state_dict(best_state)
+    return {"val_losses": val_losses, "best_epoch": best_epoch, "stopped_epoch": stopped_epoch}
