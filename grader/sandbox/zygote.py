@@ -50,8 +50,9 @@ def _warm_up(runtime: str) -> None:
         importlib.import_module(name)
     from grader.sandbox import child
 
-    os.environ.clear()
     child.prepare()
+    # Last, because warming up PyTorch sets variables of its own (e.g. TORCHINDUCTOR_CACHE_DIR).
+    os.environ.clear()
 
 
 def _isolate(isolated: bool, uid: int) -> str | None:

@@ -72,3 +72,10 @@ def test_public_examples_are_read_from_the_check_decorators():
         "@check('Also hidden', public=False)\ndef c(learner): pass\n"
     )
     assert public_check_names(source, Path("checks.py")) == ["Shown"]
+
+
+def test_every_statement_is_150_to_400_words_with_a_worked_example():
+    for exercise in load_exercises(ROOT):
+        words = len(exercise.statement.split())
+        assert 150 <= words <= 400, (exercise.slug, words)
+        assert "```" in exercise.statement, exercise.slug

@@ -108,4 +108,4 @@ def test_every_question_renders_accepts_its_answer_and_rejects_a_wrong_one(quest
 def test_every_topic_has_a_lesson_of_the_right_length():
     for folder in sorted((ROOT / "topics").iterdir()):
         words = len((folder / "lesson.md").read_text().split())
-        assert 300 <= words <= 850, (folder.name, words)
+        assert 300 <= words <= 800, (folder.name, words)
