@@ -46,7 +46,8 @@ class LearnerError(Exception):
         self.line = error.get("line")
         self.traceback = str(error.get("traceback", ""))
         where = f" (line {self.line} of your code)" if isinstance(self.line, int) else ""
-        super().__init__(f"{function} raised {self.type}: {self.message}{where}")
+        detail = f": {self.message}" if self.message else ""
+        super().__init__(f"{function} raised {self.type}{detail}{where}")
 
 
 @dataclass(frozen=True)

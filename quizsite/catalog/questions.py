@@ -206,8 +206,11 @@ def render(question: Question, seed: int) -> Variant:
     options, matches = concrete.options, concrete.matches
     if concrete.kind in ("ordering", "matching"):
         rng = np.random.default_rng(seed)
-        shown = rng.permutation(len(concrete.options if concrete.kind == "ordering" else concrete.matches))
-        order = tuple(int(i) for i in shown)
+        size = len(concrete.options if concrete.kind == "ordering" else concrete.matches)
+        order = tuple(int(i) for i in rng.permutation(size))
+        if order == tuple(range(size)):
+            # Never show the answer itself: the identity shuffle becomes a rotation.
+            order = order[1:] + order[:1]
         if concrete.kind == "ordering":
             options = tuple(concrete.options[i] for i in order)
         else:

@@ -109,3 +109,9 @@ def test_every_topic_has_a_lesson_of_the_right_length():
     for folder in sorted((ROOT / "topics").iterdir()):
         words = len((folder / "lesson.md").read_text().split())
         assert 300 <= words <= 800, (folder.name, words)
+
+
+def test_an_ordering_is_never_shown_already_in_order():
+    question = _question(kind="ordering", options=("first", "second", "third"))
+    for seed in range(200):
+        assert render(question, seed).options != ("first", "second", "third")
