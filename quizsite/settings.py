@@ -138,6 +138,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "quizsite.api.errors.json_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["quizsite.api.throttles.RequestRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -145,6 +147,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Exercises, submissions and grading results for learners and LMS integrations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Shared by all processes when set (rate limits need that); per-process memory otherwise.
+_cache_url = env_str("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 # Grading
@@ -174,6 +184,12 @@ CELERY_TASK_DEFAULT_QUEUE = "grading"
 # A submission whose grading has been started this many times without finishing is given up on.
 GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 3, minimum=1)
 SUBMISSION_MAX_CODE_BYTES = env_int("SUBMISSION_MAX_CODE_BYTES", 64 * 1024, minimum=1)
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
+# Requests per minute per user, for all API calls and for submissions alone (429 with Retry-After).
+API_RATES = {
+    "requests": env_str("API_RATE_REQUESTS", "600/min"),
+    "submissions": env_str("API_RATE_SUBMISSIONS", "30/min"),
+}
 # "isolated" (default) refuses to grade without namespaces; "unsafe-dev" is for local development only.
 GRADER_SANDBOX = env_str("GRADER_SANDBOX", "isolated")
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "exercises")))

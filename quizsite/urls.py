@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from quizsite.api.views import ApiNotFoundView
 from quizsite.ops.views import readyz
 
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("quizsite.api.urls")),
+    re_path(r"^api/", ApiNotFoundView.as_view()),
     path("accounts/", include("quizsite.accounts.urls")),
     path("", include("quizsite.web.urls")),
 ]

@@ -21,6 +21,14 @@ def zygote():
     instance.release_slot()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def learner(django_user_model):
     return django_user_model.objects.create_user(username="ada", password="pw-ada-123456")

@@ -60,6 +60,13 @@ class SubmissionCreateSerializer(serializers.Serializer):
     )
 
 
+class SubmissionFilterSerializer(serializers.Serializer):
+    exercise = serializers.SlugField(required=False)
+    learner = serializers.CharField(required=False, max_length=150)
+    status = serializers.ChoiceField(choices=Submission.Status.choices, required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
 class CheckResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     passed = serializers.BooleanField()

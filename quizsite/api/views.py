@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizsite.api.errors import Conflict, PayloadTooLarge
+from quizsite.api.errors import Conflict, PayloadTooLarge, Unprocessable
 from quizsite.api.serializers import (
     AnswerSerializer,
     AttemptSerializer,
@@ -17,13 +20,15 @@ from quizsite.api.serializers import (
     ExerciseListSerializer,
     QuizSerializer,
     SubmissionCreateSerializer,
+    SubmissionFilterSerializer,
     SubmissionSerializer,
     TopicSerializer,
 )
+from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
 from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning import attempts, selectors, services
 from quizsite.learning.attempts import AttemptError
-from quizsite.learning.models import Attempt
+from quizsite.learning.models import Attempt, Submission
 
 
 def _published_exercises():
@@ -50,13 +55,25 @@ class ExerciseDetailView(generics.RetrieveAPIView):
 
 
 class SubmissionCreateView(APIView):
+    throttle_classes = [RequestRateThrottle, SubmissionRateThrottle]
+
     @extend_schema(
         request=SubmissionCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retries with the same key and body return the first submission (24 h).",
+            )
+        ],
         responses={
             202: SubmissionSerializer,
             400: OpenApiResponse(description="Missing or invalid `code`"),
             404: OpenApiResponse(description="Unknown exercise"),
             413: OpenApiResponse(description="Code over the size limit"),
+            422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+            429: OpenApiResponse(description="Too many submissions; see Retry-After"),
         },
         summary="Submit code for grading",
     )
@@ -64,16 +81,86 @@ class SubmissionCreateView(APIView):
         exercise = get_object_or_404(_published_exercises(), slug=slug)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key")
+        replayed = False
         try:
-            submission = services.submission_create(user=request.user, exercise=exercise, **serializer.validated_data)
+            if key:
+                submission, replayed = services.submission_create_idempotent(
+                    user=request.user, exercise=exercise, key=key[:255], **serializer.validated_data
+                )
+            else:
+                submission = services.submission_create(
+                    user=request.user, exercise=exercise, **serializer.validated_data
+                )
         except services.SubmissionRejected as exc:
             if exc.code == "too_large":
                 raise PayloadTooLarge(str(exc)) from exc
             raise ValidationError({exc.field: [str(exc)]}) from exc
+        except services.IdempotencyConflict as exc:
+            raise Unprocessable(str(exc)) from exc
+        location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
+        headers = {"Location": location, **({"Idempotent-Replayed": "true"} if replayed else {})}
+        return Response(SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers=headers)
+
+
+class SubmissionCursorPagination(CursorPagination):
+    ordering = "-created_at"
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class SubmissionListView(generics.ListAPIView):
+    """Submissions you may see (staff: all), newest first, filtered by ``exercise`` (slug), ``learner``
+    (username), ``status`` and ``updated_since`` (ISO 8601), with cursor pagination."""
+
+    serializer_class = SubmissionSerializer
+    pagination_class = SubmissionCursorPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("exercise", str, description="Exercise slug"),
+            OpenApiParameter("learner", str, description="Username (staff)"),
+            OpenApiParameter("status", str, enum=["queued", "running", "done", "error"]),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        ]
+    )
+    def get(self, request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = SubmissionFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.submissions_filtered(self.request.user, **filters.validated_data)
+
+
+class SubmissionRegradeView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=None, responses={202: SubmissionSerializer, 409: None}, summary="Regrade (staff)")
+    def post(self, request, pk) -> Response:
+        get_object_or_404(Submission, pk=pk)
+        try:
+            submission = services.submission_regrade(submission_id=pk)
+        except services.RegradeRefused as exc:
+            raise Conflict(str(exc), code="not_final") from exc
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
         return Response(
             SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
+
+
+class ApiNotFoundView(APIView):
+    """Any other path under /api/: a problem+json 404 rather than an HTML page."""
+
+    permission_classes = [AllowAny]
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound("There is no API endpoint at this address.")
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound("There is no API endpoint at this address.")
 
 
 class SubmissionDetailView(generics.RetrieveAPIView):

@@ -9,6 +9,22 @@ from quizsite.catalog.selectors import variant_of
 from quizsite.learning.models import Attempt, Submission
 
 
+def submissions_filtered(
+    user, *, exercise: str | None = None, learner: str | None = None, status: str | None = None, updated_since=None
+) -> QuerySet[Submission]:
+    """The submissions ``user`` may see, narrowed by the given filters."""
+    queryset = submissions_visible_to(user)
+    if exercise:
+        queryset = queryset.filter(exercise__slug=exercise)
+    if learner:
+        queryset = queryset.filter(user__username=learner)
+    if status:
+        queryset = queryset.filter(status=status)
+    if updated_since:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    return queryset
+
+
 def submissions_visible_to(user) -> QuerySet[Submission]:
     """Staff see every submission; everyone else sees only their own."""
     queryset = Submission.objects.select_related("exercise", "user")

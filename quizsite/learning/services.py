@@ -6,15 +6,17 @@ single conditional UPDATE that only one caller can win.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
-from quizsite.learning.models import Submission
+from quizsite.learning.models import IdempotencyKey, Submission
 
 Status = Submission.Status
 Verdict = Submission.Verdict
@@ -140,3 +142,68 @@ def _finish(submission_id, token: uuid.UUID, **values) -> bool:
         finished_at=timezone.now(), updated_at=timezone.now(), **values
     )
     return written == 1
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was already used with a different request."""
+
+
+def submission_create_idempotent(
+    *, user, exercise: Exercise, code: str, examples_only: bool = False, key: str
+) -> tuple[Submission, bool]:
+    """Like :func:`submission_create`, but the same ``key`` with the same request returns the first
+    submission instead of grading again; returns ``(submission, replayed)``.
+
+    Keys expire after ``IDEMPOTENCY_KEY_TTL_HOURS``. The same key with a different request raises
+    :class:`IdempotencyConflict`.
+    """
+    request_hash = hashlib.sha256(f"{exercise.pk}\0{examples_only}\0{code}".encode()).hexdigest()
+    expiry = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    with transaction.atomic():
+        IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=expiry).delete()
+        existing = IdempotencyKey.objects.select_related("submission").filter(user=user, key=key).first()
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
+            return existing.submission, True
+        try:
+            # A savepoint, so that losing the race below leaves the outer transaction usable.
+            with transaction.atomic():
+                submission = submission_create(user=user, exercise=exercise, code=code, examples_only=examples_only)
+                IdempotencyKey.objects.create(user=user, key=key, request_hash=request_hash, submission=submission)
+        except IntegrityError:
+            # A concurrent request with the same key won: answer with its submission.
+            winner = IdempotencyKey.objects.select_related("submission").get(user=user, key=key)
+            if winner.request_hash != request_hash:
+                raise IdempotencyConflict("This Idempotency-Key was used with a different request.") from None
+            return winner.submission, True
+    return submission, False
+
+
+class RegradeRefused(Exception):
+    """The submission is still being graded."""
+
+
+def submission_regrade(*, submission_id: uuid.UUID | str) -> Submission:
+    """Grade a final submission again, against the exercise's current checks.
+
+    Only final submissions can be regraded (one conditional update, so a regrade never races a grading
+    in progress); raises :class:`RegradeRefused` otherwise.
+    """
+    reset = Submission.objects.filter(pk=submission_id, status__in=Submission.FINAL_STATUSES).update(
+        status=Status.QUEUED,
+        verdict=None,
+        score=None,
+        results=[],
+        message="",
+        output="",
+        attempts=0,
+        claim_token=None,
+        started_at=None,
+        finished_at=None,
+        updated_at=timezone.now(),
+    )
+    if reset != 1:
+        raise RegradeRefused("Only a graded submission can be regraded; this one is still queued or running.")
+    _enqueue_on_commit(submission_id)
+    return Submission.objects.get(pk=submission_id)

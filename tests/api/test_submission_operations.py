@@ -1,0 +1,139 @@
+"""Idempotent submission, listing with filters and cursors, regrade, rate limits and error format."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from quizsite.api.errors import json_exception_handler
+from quizsite.learning.models import IdempotencyKey, Submission
+from tests.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/exercises/inverted-dropout/submissions/"
+
+
+def test_the_same_idempotency_key_and_body_return_the_first_submission(
+    api, dropout, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = api.post(URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        again = api.post(URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 202
+    assert first.json()["id"] == again.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert Submission.objects.count() == 1 and len(callbacks) == 1
+
+
+def test_the_same_key_with_another_body_is_a_422(api, dropout, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        api.post(URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+        response = api.post(URL, {"code": "x = 2\n"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert Submission.objects.count() == 1
+
+
+def test_keys_expire_after_a_day(api, dropout, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = api.post(URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3").json()
+        IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
+        second = api.post(URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3").json()
+    assert first["id"] != second["id"]
+
+
+def test_keys_belong_to_one_user(api, other_learner, dropout, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        mine = api.post(URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="shared").json()
+        theirs = token_client(other_learner).post(
+            URL, {"code": "x = 1\n"}, format="json", HTTP_IDEMPOTENCY_KEY="shared"
+        )
+    assert theirs.status_code == 202 and theirs.json()["id"] != mine["id"]
+
+
+def _make(user, exercise, **fields):
+    return Submission.objects.create(user=user, exercise=exercise, code="x", **fields)
+
+
+def test_the_list_shows_only_my_submissions_newest_first_with_filters(api, learner, other_learner, dropout):
+    old = _make(learner, dropout, status="done", verdict="accepted", score=1.0)
+    new = _make(learner, dropout)
+    _make(other_learner, dropout)
+    listed = api.get("/api/v1/submissions/").json()
+    assert [row["id"] for row in listed["results"]] == [str(new.pk), str(old.pk)]
+    assert [row["id"] for row in api.get("/api/v1/submissions/?status=done").json()["results"]] == [str(old.pk)]
+    assert api.get("/api/v1/submissions/?exercise=no-such").json()["results"] == []
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert api.get("/api/v1/submissions/", {"updated_since": future}).json()["results"] == []
+
+
+def test_staff_filter_by_learner(instructor, learner, other_learner, dropout):
+    _make(learner, dropout)
+    _make(other_learner, dropout)
+    rows = token_client(instructor).get("/api/v1/submissions/?learner=grace").json()["results"]
+    assert len(rows) == 1
+
+
+def test_the_list_pages_with_a_cursor(api, learner, dropout):
+    for _ in range(5):
+        _make(learner, dropout)
+    first = api.get("/api/v1/submissions/?page_size=2").json()
+    assert len(first["results"]) == 2 and first["next"]
+    second = api.get(first["next"]).json()
+    assert {row["id"] for row in first["results"]}.isdisjoint({row["id"] for row in second["results"]})
+
+
+def test_bad_filters_are_a_400_naming_the_field(api, dropout):
+    response = api.get("/api/v1/submissions/?updated_since=yesterday")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/updated_since"
+
+
+def test_staff_can_regrade_a_graded_submission(instructor, learner, dropout, django_capture_on_commit_callbacks):
+    submission = _make(learner, dropout, status="done", verdict="wrong_answer", score=0.5, attempts=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/")
+    assert response.status_code == 202
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.attempts) == ("queued", None, 0)
+    assert len(callbacks) == 1
+
+
+def test_regrading_is_refused_while_grading_and_for_learners(instructor, api, learner, dropout):
+    submission = _make(learner, dropout, status="running")
+    assert token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/").status_code == 409
+    assert api.post(f"/api/v1/submissions/{submission.pk}/regrade/").status_code == 403
+
+
+def test_too_many_submissions_get_a_429_with_retry_after(api, dropout, settings, django_capture_on_commit_callbacks):
+    settings.API_RATES = {**settings.API_RATES, "submissions": "2/min"}
+    with django_capture_on_commit_callbacks(execute=False):
+        codes = [api.post(URL, {"code": "x = 1\n"}, format="json").status_code for _ in range(3)]
+        response = api.post(URL, {"code": "x = 1\n"}, format="json")
+    assert codes == [202, 202, 429]
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_unknown_api_paths_are_problem_json_404s(api):
+    for path in ("/api/v1/nope/", "/api/v2/exercises/", "/api/v1/exercises/inverted-dropout/nothing/"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/problem+json", path
+
+
+def test_unsupported_media_type_is_a_415(api, dropout):
+    response = api.post(URL, data="code=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["status"] == 415
+
+
+def test_an_unexpected_error_is_a_500_with_a_correlation_id_and_no_trace(caplog):
+    with caplog.at_level(logging.ERROR):
+        response = json_exception_handler(RuntimeError("secret internals"), {})
+    assert response.status_code == 500
+    body = response.data
+    assert "secret internals" not in str(body) and "Traceback" not in str(body)
+    correlation_id = body["detail"].split("error id ")[1].rstrip(").")
+    assert correlation_id in caplog.text
