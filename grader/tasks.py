@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import socket
+from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
@@ -116,3 +117,14 @@ def grade_submission(self, submission_id: str) -> None:
     # Also a heartbeat for /readyz: this worker's sandbox demonstrably works.
     _report_sandbox(submission.exercise.runtime, None)
     log.info("submission %s graded: %s (%.2f) in %d ms", submission_id, report.verdict, report.score, report.grading_ms)
+
+
+@shared_task(ignore_result=True)
+def sweep_stuck_submissions() -> None:
+    """Periodic (Celery beat): requeue submissions a lost message or a dead worker left behind."""
+    counts = services.submissions_requeue_stuck(
+        queued_for=timedelta(seconds=settings.SWEEP_QUEUED_AFTER_SECONDS),
+        running_for=timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS),
+    )
+    if any(counts.values()):
+        log.warning("sweeper recovered submissions: %s", counts)

@@ -183,6 +183,17 @@ CELERY_TASK_DEFAULT_QUEUE = "grading"
 
 # A submission whose grading has been started this many times without finishing is given up on.
 GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 3, minimum=1)
+# The sweeper (Celery beat) requeues submissions queued this long untouched, or running this long
+# (far beyond any exercise's wall-clock limit); it runs every SWEEP_INTERVAL_SECONDS.
+SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 120, minimum=1)
+SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 300, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {
+        "task": "grader.tasks.sweep_stuck_submissions",
+        "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1),
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SUBMISSION_MAX_CODE_BYTES = env_int("SUBMISSION_MAX_CODE_BYTES", 64 * 1024, minimum=1)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
 # Requests per minute per user, for all API calls and for submissions alone (429 with Retry-After).

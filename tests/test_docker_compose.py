@@ -475,3 +475,10 @@ def test_management_commands_run_by_compose_exist(services: dict) -> None:
             for path in top.glob(f"**/management/commands/{name}.py")
         ]
         assert found, f"no management command {name!r} in the repository"
+
+
+def test_a_single_beat_service_schedules_the_sweeper(services: dict) -> None:
+    schedulers = [name for name, spec in services.items() if "beat" in str(spec.get("command", ""))]
+    assert schedulers == ["beat"]
+    command = services["beat"]["command"]
+    assert command[:4] == ["celery", "-A", "quizsite", "beat"]

@@ -207,3 +207,32 @@ def submission_regrade(*, submission_id: uuid.UUID | str) -> Submission:
         raise RegradeRefused("Only a graded submission can be regraded; this one is still queued or running.")
     _enqueue_on_commit(submission_id)
     return Submission.objects.get(pk=submission_id)
+
+
+def submissions_requeue_stuck(*, queued_for: timedelta, running_for: timedelta) -> dict[str, int]:
+    """Recover submissions a lost message or a dead worker left behind; return counts per outcome.
+
+    - ``queued`` and untouched for ``queued_for``: the broker lost the message (e.g. Redis restarted
+      empty); enqueue again. A duplicate delivery is harmless: claiming is idempotent.
+    - ``running`` for ``running_for`` (longer than any grading may take): its worker died; hand it back
+      to the queue while attempts remain, else finish it with ``system_error``.
+    """
+    now = timezone.now()
+    queued = list(
+        Submission.objects.filter(status=Status.QUEUED, updated_at__lt=now - queued_for).values_list("pk", flat=True)
+    )
+    for submission_id in queued:
+        # Touch it, so the next sweep waits a full period before sending it again.
+        Submission.objects.filter(pk=submission_id, status=Status.QUEUED).update(updated_at=now)
+        _enqueue_on_commit(submission_id)
+    stale = Submission.objects.filter(status=Status.RUNNING, started_at__lt=now - running_for)
+    requeued = given_up = 0
+    for submission_id in list(stale.values_list("pk", flat=True)):
+        if submission_give_up_if_exhausted(submission_id=submission_id):
+            given_up += 1
+            continue
+        # Conditional: a worker that finishes meanwhile keeps its result.
+        if stale.filter(pk=submission_id).update(status=Status.QUEUED, claim_token=None, updated_at=now) == 1:
+            _enqueue_on_commit(submission_id)
+            requeued += 1
+    return {"requeued_queued": len(queued), "requeued_running": requeued, "given_up": given_up}

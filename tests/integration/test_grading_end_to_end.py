@@ -49,3 +49,27 @@ def test_a_grading_worker_reports_a_working_sandbox_on_readyz(celery_worker_proc
     body = client.get("/readyz").json()
     assert body["checks"]["sandbox"]["ok"] is True, body
     assert body["ready"] is True
+
+
+def test_the_sweeper_requeues_a_submission_a_dead_worker_left_running(celery_worker_process, synced, api, learner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grader.tasks import sweep_stuck_submissions
+    from quizsite.catalog.models import Exercise
+
+    submission = Submission.objects.create(
+        user=learner,
+        exercise=Exercise.objects.get(slug="inverted-dropout"),
+        code=exercise_file("inverted-dropout", "solution.py"),
+        status="running",
+        attempts=1,
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    # No message exists for it: only the sweeper can bring it back.
+    sweep_stuck_submissions.apply()
+    body = wait_until_final(lambda: api.get(f"/api/v1/submissions/{submission.pk}/").json())
+    assert (body["status"], body["verdict"]) == ("done", "accepted")
+    submission.refresh_from_db()
+    assert submission.attempts == 2

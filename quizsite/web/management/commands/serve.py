@@ -1,4 +1,4 @@
-"""``manage.py serve``: the web server and a grading worker together, for local runs.
+"""``manage.py serve``: the web server and a grading worker (with the sweeper's schedule), for local runs.
 
 Both run as child processes; Ctrl-C (or either one exiting) stops both.
 """
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             f"--concurrency={concurrency}",
             "--queues=grading",
             "--hostname=local@%h",
+            "--beat",  # the sweeper's schedule; one local worker, so one scheduler
         ]
         web = [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
         processes = [subprocess.Popen(worker), subprocess.Popen(web)]
