@@ -140,6 +140,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "quizsite.api.errors.json_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["quizsite.api.throttles.RequestRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": None,
+    # ``?format=`` belongs to endpoints (grades as CSV), not to renderer selection.
+    "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -149,3 +149,16 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.Serializer):
     response = serializers.JSONField(help_text="Index, list of indices, boolean or number, by question kind.")
+
+
+GRADE_FIELDS = ["learner", "kind", "item", "best", "latest", "tries", "last_at"]
+
+
+class GradeSerializer(serializers.Serializer):
+    learner = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["exercise", "quiz"])
+    item = serializers.CharField(help_text="Exercise or quiz slug.")
+    best = serializers.FloatField()
+    latest = serializers.FloatField()
+    tries = serializers.IntegerField()
+    last_at = serializers.DateTimeField(allow_null=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("submissions/", views.SubmissionListView.as_view(), name="api-submission-list"),
     path("submissions/<uuid:pk>/", views.SubmissionDetailView.as_view(), name="api-submission-detail"),
     path("submissions/<uuid:pk>/regrade/", views.SubmissionRegradeView.as_view(), name="api-submission-regrade"),
+    path("grades/", views.GradesView.as_view(), name="api-grades"),
     path("topics/", views.TopicListView.as_view(), name="api-topic-list"),
     path("quizzes/", views.QuizListView.as_view(), name="api-quiz-list"),
     path("quizzes/<slug:slug>/attempts/", views.AttemptCreateView.as_view(), name="api-attempt-create"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,10 +17,12 @@ from rest_framework.views import APIView
 
 from quizsite.api.errors import Conflict, PayloadTooLarge, Unprocessable
 from quizsite.api.serializers import (
+    GRADE_FIELDS,
     AnswerSerializer,
     AttemptSerializer,
     ExerciseDetailSerializer,
     ExerciseListSerializer,
+    GradeSerializer,
     QuizSerializer,
     SubmissionCreateSerializer,
     SubmissionFilterSerializer,
@@ -247,3 +252,24 @@ class AttemptSubmitView(APIView):
         except AttemptError as exc:
             raise _attempt_error(exc) from exc
         return Response(AttemptSerializer(attempt).data)
+
+
+class GradesView(APIView):
+    """Best and latest score per learner and exercise or quiz; ``?format=csv`` for a spreadsheet."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses={200: GradeSerializer(many=True)},
+        summary="Grades",
+    )
+    def get(self, request) -> HttpResponse:
+        rows = selectors.grades(request.user)
+        if request.query_params.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="grades.csv"'
+            writer = csv.DictWriter(response, fieldnames=GRADE_FIELDS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({**row, "last_at": row["last_at"].isoformat() if row["last_at"] else ""})
+            return response
+        return Response(GradeSerializer(rows, many=True).data)

@@ -50,3 +50,28 @@ def attempts_visible_to(user) -> QuerySet[Attempt]:
     """Staff see every attempt; everyone else sees only their own."""
     queryset = Attempt.objects.select_related("quiz", "user")
     return queryset if user.is_staff else queryset.filter(user=user)
+
+
+def grades(user) -> list[dict]:
+    """Per learner and per exercise or quiz: best and latest score (staff: every learner)."""
+    submissions = submissions_visible_to(user).filter(examples_only=False, status=Submission.Status.DONE)
+    attempts = attempts_visible_to(user).filter(status=Attempt.Status.GRADED)
+    rows: dict[tuple, dict] = {}
+    # Oldest first, so the last score seen for a key is the latest one.
+    for submission in submissions.order_by("created_at").select_related("user", "exercise"):
+        _fold(rows, submission.user.username, "exercise", submission.exercise.slug, submission.score or 0.0,
+              submission.finished_at)  # fmt: skip
+    for attempt in attempts.order_by("started_at").select_related("user", "quiz"):
+        _fold(rows, attempt.user.username, "quiz", attempt.quiz.slug, attempt.score or 0.0, attempt.submitted_at)
+    return sorted(rows.values(), key=lambda row: (row["learner"], row["kind"], row["item"]))
+
+
+def _fold(rows: dict, learner: str, kind: str, item: str, score: float, when) -> None:
+    row = rows.setdefault(
+        (learner, kind, item),
+        {"learner": learner, "kind": kind, "item": item, "best": score, "latest": score, "tries": 0, "last_at": when},
+    )
+    row["best"] = max(row["best"], score)
+    row["latest"] = score
+    row["tries"] += 1
+    row["last_at"] = when
