@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "quizsite.ops.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "quizsite.urls"

@@ -11,6 +11,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from quizsite.ops.middleware import MESSAGE as DATABASE_DOWN_MESSAGE
+from quizsite.ops.middleware import is_connection_failure
+
 log = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -54,6 +57,11 @@ def json_exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    if is_connection_failure(exc):
+        log.error("database unavailable: %s", exc)
+        result = problem(503, "Service Unavailable", DATABASE_DOWN_MESSAGE, kind="unavailable")
+        result["Retry-After"] = "30"
+        return result
     response = exception_handler(exc, context)
     if response is None:
         correlation_id = uuid.uuid4().hex
