@@ -71,3 +71,29 @@ def attach_mount_tree(fd: int, target: str) -> None:
 def libc() -> ctypes.CDLL:
     """The C library, with errno capture."""
     return _libc
+
+
+_MADV_COLLAPSE = 25
+_HUGE_PAGE = 1 << 21
+
+
+def collapse_anonymous_memory() -> int:
+    """Back this process's writable anonymous memory with huge pages (MADV_COLLAPSE, Linux 6.1+).
+
+    Forking copies one page-table entry and one page reference per 4 KiB page; with 2 MiB pages the
+    zygote's fork and its children's exit are several times cheaper. Best effort: regions the kernel
+    refuses are left as they are. Returns how many regions were collapsed.
+    """
+    collapsed = 0
+    with open("/proc/self/maps", encoding="ascii") as maps:
+        for line in maps:
+            fields = line.split()
+            anonymous = len(fields) == 5 or fields[5] == "[heap]"
+            if "w" not in fields[1] or not anonymous:
+                continue
+            start, end = (int(value, 16) for value in fields[0].split("-"))
+            first = (start + _HUGE_PAGE - 1) & ~(_HUGE_PAGE - 1)
+            last = end & ~(_HUGE_PAGE - 1)
+            if last > first:
+                collapsed += _libc.madvise(ctypes.c_void_p(first), ctypes.c_size_t(last - first), _MADV_COLLAPSE) == 0
+    return collapsed

@@ -53,6 +53,7 @@ def _warm_up(runtime: str) -> None:
     child.prepare()
     # Last, because warming up PyTorch sets variables of its own (e.g. TORCHINDUCTOR_CACHE_DIR).
     os.environ.clear()
+    linux.collapse_anonymous_memory()
 
 
 def _isolate(isolated: bool, uid: int) -> str | None:
