@@ -67,12 +67,12 @@ def _stop_sandbox(**_kwargs) -> None:
 def job_for(submission: Submission) -> runner.Job:
     """The sandbox job for a submission, with its exercise's limits."""
     exercise = submission.exercise
-    limits = Limits(
+    limits = Limits.from_exercise_units(
         cpu_seconds=exercise.cpu_seconds,
         wall_seconds=exercise.wall_seconds,
-        memory_bytes=exercise.memory_mb * 1024 * 1024,
+        memory_mb=exercise.memory_mb,
         max_processes=exercise.max_processes,
-        output_bytes=exercise.output_kb * 1024,
+        output_kb=exercise.output_kb,
     )
     # The same code gets the same seed, so its verdict is reproducible.
     seed = int.from_bytes(hashlib.sha256(submission.code.encode()).digest()[:8], "big")

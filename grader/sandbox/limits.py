@@ -1,5 +1,7 @@
 """Resource limits for one sandboxed run."""
 
+from __future__ import annotations
+
 from dataclasses import asdict, dataclass
 
 
@@ -18,3 +20,14 @@ class Limits:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_exercise_units(cls, **units: float) -> Limits:
+        """Limits from an exercise's units (``cpu_seconds``, ``wall_seconds``, ``memory_mb``,
+        ``max_processes``, ``output_kb``); any not given keeps its default."""
+        names = {"memory_mb": ("memory_bytes", 1 << 20), "output_kb": ("output_bytes", 1 << 10)}
+        fields = {}
+        for name, value in units.items():
+            field, scale = names.get(name, (name, 1))
+            fields[field] = int(value * scale) if scale != 1 else value
+        return cls(**fields)

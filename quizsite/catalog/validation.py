@@ -45,15 +45,7 @@ def zygotes(mode: str = "isolated") -> Iterator[dict[str, Zygote]]:
 
 def limits_of(exercise: ExerciseContent) -> Limits:
     """The sandbox limits an exercise's info.toml asks for (defaults elsewhere)."""
-    raw = exercise.limits
-    defaults = Limits()
-    return Limits(
-        cpu_seconds=raw.get("cpu_seconds", defaults.cpu_seconds),
-        wall_seconds=raw.get("wall_seconds", defaults.wall_seconds),
-        memory_bytes=raw.get("memory_mb", defaults.memory_bytes >> 20) << 20,
-        max_processes=raw.get("max_processes", defaults.max_processes),
-        output_bytes=raw.get("output_kb", defaults.output_bytes >> 10) << 10,
-    )
+    return Limits.from_exercise_units(**exercise.limits)
 
 
 def exercise_validate(*, exercise: ExerciseContent, zygotes: dict[str, Zygote]) -> list[SampleResult]:

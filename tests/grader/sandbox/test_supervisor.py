@@ -231,3 +231,9 @@ def test_limits_are_those_of_the_job_even_from_a_spare(zygote):
     _call(zygote, source, "cpu")  # make sure a spare exists
     reply, _ = _call(zygote, source, "cpu", limits=Limits(cpu_seconds=3))
     assert reply["value"] == (3, 4)
+
+
+def test_exercise_units_convert_to_limits_and_missing_ones_keep_defaults():
+    limits = Limits.from_exercise_units(cpu_seconds=3.0, memory_mb=512, output_kb=64)
+    assert (limits.cpu_seconds, limits.memory_bytes, limits.output_bytes) == (3.0, 512 << 20, 64 << 10)
+    assert limits.wall_seconds == Limits().wall_seconds
