@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "quizsite.learning",
     "quizsite.web",
     "quizsite.api",
+    "quizsite.webhooks",
     "quizsite.ops",
 ]
 
@@ -132,9 +133,13 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "quizsite.api.authentication.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "quizsite.api.permissions.ClientScopes",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -149,7 +154,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Gradient Gym API",
     "DESCRIPTION": "Exercises, submissions and grading results for learners and LMS integrations.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"WebhookEvent": "quizsite.webhooks.models.Event"},
 }
 
 # Shared by all processes when set (rate limits need that); per-process memory otherwise.
@@ -183,6 +191,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "grading"
+# Webhook deliveries wait on other people's servers: their own queue, so they never hold up grading.
+CELERY_TASK_ROUTES = {"quizsite.webhooks.tasks.*": {"queue": "webhooks"}}
 
 # A submission whose grading has been started this many times without finishing is given up on.
 GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 3, minimum=1)
@@ -194,16 +204,31 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "grader.tasks.sweep_stuck_submissions",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1),
-    }
+    },
+    "send-due-webhooks": {
+        "task": "quizsite.webhooks.tasks.send_due_webhooks",
+        "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SUBMISSION_MAX_CODE_BYTES = env_int("SUBMISSION_MAX_CODE_BYTES", 64 * 1024, minimum=1)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
-# Requests per minute per user, for all API calls and for submissions alone (429 with Retry-After).
+# Requests per minute per user and per API client (its learners share it), for all API calls and for
+# submissions alone (429 with Retry-After).
 API_RATES = {
     "requests": env_str("API_RATE_REQUESTS", "600/min"),
     "submissions": env_str("API_RATE_SUBMISSIONS", "30/min"),
+    "client_requests": env_str("API_RATE_CLIENT_REQUESTS", "6000/min"),
+    "client_submissions": env_str("API_RATE_CLIENT_SUBMISSIONS", "600/min"),
 }
+# Webhook deliveries: seconds to wait before each retry after a failed attempt (about a day in all),
+# the HTTP timeout, and whether endpoints may be private addresses (loopback, RFC 1918: off in production,
+# where they would let a client probe our network).
+WEBHOOK_RETRY_DELAYS = [
+    float(delay) for delay in env_list("WEBHOOK_RETRY_DELAYS", ["5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 # "isolated" (default) refuses to grade without namespaces; "unsafe-dev" is for local development only.
 GRADER_SANDBOX = env_str("GRADER_SANDBOX", "isolated")
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "exercises")))

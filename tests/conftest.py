@@ -111,7 +111,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
                 "worker",
                 "--loglevel=info",
                 "--concurrency=2",
-                "--queues=grading",
+                "--queues=grading,webhooks",
                 "--hostname=test@%h",
                 "--without-gossip",
                 "--without-mingle",

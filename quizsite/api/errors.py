@@ -32,6 +32,12 @@ class Unprocessable(exceptions.APIException):
     default_code = "unprocessable"
 
 
+class LearnerRequired(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "An API client must name the learner this is for with the X-Learner-Id header."
+    default_code = "learner_required"
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the resource's current state."

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning.models import Attempt, Submission
 from quizsite.learning.selectors import attempt_questions
+from quizsite.webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 class StrictCharField(serializers.CharField):
@@ -151,14 +152,57 @@ class AnswerSerializer(serializers.Serializer):
     response = serializers.JSONField(help_text="Index, list of indices, boolean or number, by question kind.")
 
 
-GRADE_FIELDS = ["learner", "kind", "item", "best", "latest", "tries", "last_at"]
+GRADE_FIELDS = ["learner", "external_id", "kind", "item", "best", "latest", "tries", "last_at"]
 
 
 class GradeSerializer(serializers.Serializer):
-    learner = serializers.CharField()
+    learner = serializers.CharField(help_text="Username.")
+    external_id = serializers.CharField(
+        allow_null=True, help_text="The learner's id at the API client that created them (X-Learner-Id)."
+    )
     kind = serializers.ChoiceField(choices=["exercise", "quiz"])
     item = serializers.CharField(help_text="Exercise or quiz slug.")
     best = serializers.FloatField()
     latest = serializers.FloatField()
     tries = serializers.IntegerField()
     last_at = serializers.DateTimeField(allow_null=True)
+
+
+class WebhookEndpointInputSerializer(serializers.Serializer):
+    url = StrictCharField(max_length=2000, help_text="Absolute http(s) URL that receives POSTed events.")
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=Event.choices), min_length=1, help_text="Events to receive."
+    )
+    description = StrictCharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False, help_text="Pause (false) or resume (true) deliveries.")
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "description", "is_active", "created_at"]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(help_text="Signing secret (Standard Webhooks); shown only in this response.")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["sent_at", "status_code", "error", "duration_ms"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(read_only=True)
+    webhook_id = serializers.CharField(read_only=True, help_text="The webhook-id header of every attempt.")
+    payload = serializers.JSONField(read_only=True, source="payload_json")
+    log = WebhookAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "webhook_id", "event_type", "status", "attempts", "next_attempt_at", "last_status_code",
+                  "last_error", "created_at", "delivered_at", "payload", "log"]  # fmt: skip

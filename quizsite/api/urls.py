@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from quizsite.api import views
+from quizsite.api import views, webhook_views
 
 urlpatterns = [
     path("exercises/", views.ExerciseListView.as_view(), name="api-exercise-list"),
@@ -24,6 +24,16 @@ urlpatterns = [
         name="api-attempt-answer",
     ),
     path("attempts/<uuid:pk>/submit/", views.AttemptSubmitView.as_view(), name="api-attempt-submit"),
+    path("webhooks/", webhook_views.WebhookListView.as_view(), name="api-webhook-list"),
+    path("webhooks/<uuid:pk>/", webhook_views.WebhookDetailView.as_view(), name="api-webhook-detail"),
+    path(
+        "webhooks/<uuid:pk>/deliveries/", webhook_views.WebhookDeliveryListView.as_view(), name="api-webhook-deliveries"
+    ),
+    path(
+        "webhooks/<uuid:pk>/deliveries/<uuid:delivery_id>/redeliver/",
+        webhook_views.WebhookRedeliverView.as_view(),
+        name="api-webhook-redeliver",
+    ),
     # Last: anything else under /api/v1/ is a problem+json 404.
     re_path(r"^.*$", views.ApiNotFoundView.as_view(), name="api-not-found"),
 ]

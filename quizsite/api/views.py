@@ -11,11 +11,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizsite.api.errors import Conflict, PayloadTooLarge, Unprocessable
+from quizsite.api import permissions as scopes
+from quizsite.api.authentication import client_of
+from quizsite.api.errors import Conflict, LearnerRequired, PayloadTooLarge, Unprocessable
 from quizsite.api.serializers import (
     GRADE_FIELDS,
     AnswerSerializer,
@@ -33,17 +35,26 @@ from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
 from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning import attempts, selectors, services
 from quizsite.learning.attempts import AttemptError
-from quizsite.learning.models import Attempt, Submission
+from quizsite.learning.models import Attempt
 
 
 def _published_exercises():
     return Exercise.objects.filter(is_published=True).select_related("topic")
 
 
+def _acting_learner(request):
+    """The learner a write is for: the person calling, or the one an API client names with X-Learner-Id."""
+    client = client_of(request)
+    if client is not None and request.user.pk == client.service_user_id:
+        raise LearnerRequired()
+    return request.user
+
+
 class ExerciseListView(generics.ListAPIView):
     """All published exercises."""
 
     serializer_class = ExerciseListSerializer
+    client_scopes = {"GET": scopes.READ_CONTENT}
 
     def get_queryset(self):
         return _published_exercises()
@@ -54,6 +65,7 @@ class ExerciseDetailView(generics.RetrieveAPIView):
 
     serializer_class = ExerciseDetailSerializer
     lookup_field = "slug"
+    client_scopes = {"GET": scopes.READ_CONTENT}
 
     def get_queryset(self):
         return _published_exercises()
@@ -61,6 +73,7 @@ class ExerciseDetailView(generics.RetrieveAPIView):
 
 class SubmissionCreateView(APIView):
     throttle_classes = [RequestRateThrottle, SubmissionRateThrottle]
+    client_scopes = {"POST": scopes.SUBMIT}
 
     @extend_schema(
         request=SubmissionCreateSerializer,
@@ -83,6 +96,7 @@ class SubmissionCreateView(APIView):
         summary="Submit code for grading",
     )
     def post(self, request, slug: str) -> Response:
+        learner = _acting_learner(request)
         exercise = get_object_or_404(_published_exercises(), slug=slug)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -91,12 +105,10 @@ class SubmissionCreateView(APIView):
         try:
             if key:
                 submission, replayed = services.submission_create_idempotent(
-                    user=request.user, exercise=exercise, key=key[:255], **serializer.validated_data
+                    user=learner, exercise=exercise, key=key[:255], **serializer.validated_data
                 )
             else:
-                submission = services.submission_create(
-                    user=request.user, exercise=exercise, **serializer.validated_data
-                )
+                submission = services.submission_create(user=learner, exercise=exercise, **serializer.validated_data)
         except services.SubmissionRejected as exc:
             if exc.code == "too_large":
                 raise PayloadTooLarge(str(exc)) from exc
@@ -121,6 +133,7 @@ class SubmissionListView(generics.ListAPIView):
 
     serializer_class = SubmissionSerializer
     pagination_class = SubmissionCursorPagination
+    client_scopes = {"GET": scopes.READ_SUBMISSIONS}
 
     @extend_schema(
         parameters=[
@@ -140,11 +153,12 @@ class SubmissionListView(generics.ListAPIView):
 
 
 class SubmissionRegradeView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, scopes.ClientScopes, scopes.StaffOrClient]
+    client_scopes = {"POST": scopes.SUBMIT}
 
     @extend_schema(request=None, responses={202: SubmissionSerializer, 409: None}, summary="Regrade (staff)")
     def post(self, request, pk) -> Response:
-        get_object_or_404(Submission, pk=pk)
+        get_object_or_404(selectors.submissions_visible_to(request.user), pk=pk)
         try:
             submission = services.submission_regrade(submission_id=pk)
         except services.RegradeRefused as exc:
@@ -172,6 +186,7 @@ class SubmissionDetailView(generics.RetrieveAPIView):
     """A submission's status, verdict and per-check results. Learners see only their own."""
 
     serializer_class = SubmissionSerializer
+    client_scopes = {"GET": scopes.READ_SUBMISSIONS}
 
     def get_queryset(self):
         return selectors.submissions_visible_to(self.request.user)
@@ -188,6 +203,7 @@ class TopicListView(generics.ListAPIView):
     """Topics with their lessons (Markdown)."""
 
     serializer_class = TopicSerializer
+    client_scopes = {"GET": scopes.READ_CONTENT}
     queryset = Topic.objects.select_related("lesson").order_by("position")
 
 
@@ -195,6 +211,7 @@ class QuizListView(generics.ListAPIView):
     """Published quizzes."""
 
     serializer_class = QuizSerializer
+    client_scopes = {"GET": scopes.READ_CONTENT}
     queryset = Quiz.objects.filter(is_published=True).prefetch_related("topics")
 
 
@@ -207,11 +224,14 @@ def _attempt_error(exc: AttemptError) -> Exception:
 
 
 class AttemptCreateView(APIView):
+    client_scopes = {"POST": scopes.SUBMIT}
+
     @extend_schema(request=None, responses={201: AttemptSerializer, 404: None, 409: None}, summary="Start an attempt")
     def post(self, request, slug: str) -> Response:
+        learner = _acting_learner(request)
         quiz = get_object_or_404(Quiz.objects.filter(is_published=True), slug=slug)
         try:
-            attempt = attempts.attempt_start(user=request.user, quiz=quiz)
+            attempt = attempts.attempt_start(user=learner, quiz=quiz)
         except AttemptError as exc:
             raise _attempt_error(exc) from exc
         location = request.build_absolute_uri(f"/api/v1/attempts/{attempt.pk}/")
@@ -222,12 +242,15 @@ class AttemptDetailView(generics.RetrieveAPIView):
     """An attempt with its questions; answers and explanations appear once it is graded."""
 
     serializer_class = AttemptSerializer
+    client_scopes = {"GET": scopes.READ_SUBMISSIONS}
 
     def get_queryset(self):
         return selectors.attempts_visible_to(self.request.user)
 
 
 class AttemptAnswerView(APIView):
+    client_scopes = {"PUT": scopes.SUBMIT}
+
     @extend_schema(request=AnswerSerializer, responses={200: AttemptSerializer}, summary="Save one answer")
     def put(self, request, pk, question_id: str) -> Response:
         attempt = get_object_or_404(Attempt.objects.filter(user=request.user), pk=pk)
@@ -244,6 +267,8 @@ class AttemptAnswerView(APIView):
 
 
 class AttemptSubmitView(APIView):
+    client_scopes = {"POST": scopes.SUBMIT}
+
     @extend_schema(request=None, responses={200: AttemptSerializer}, summary="Submit and grade an attempt")
     def post(self, request, pk) -> Response:
         attempt = get_object_or_404(Attempt.objects.filter(user=request.user), pk=pk)
@@ -256,6 +281,8 @@ class AttemptSubmitView(APIView):
 
 class GradesView(APIView):
     """Best and latest score per learner and exercise or quiz; ``?format=csv`` for a spreadsheet."""
+
+    client_scopes = {"GET": scopes.READ_GRADES}
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],

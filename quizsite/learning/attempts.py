@@ -17,6 +17,7 @@ from quizsite.catalog.models import Question, Quiz
 from quizsite.catalog.selectors import variant_of
 from quizsite.learning.models import Attempt, AttemptItem
 from quizsite.learning.progress import weakest_topics
+from quizsite.webhooks.services import attempt_submitted_emit
 
 Status = Attempt.Status
 
@@ -125,4 +126,5 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
     attempt.score = sum(item.score for item in items) / len(items)
     attempt.status = Status.GRADED
     attempt.save(update_fields=["topic_scores", "score", "status"])
+    attempt_submitted_emit(attempt=attempt)
     return attempt

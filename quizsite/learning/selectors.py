@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from quizsite.catalog.questions import correct_response
 from quizsite.catalog.selectors import variant_of
@@ -17,7 +17,7 @@ def submissions_filtered(
     if exercise:
         queryset = queryset.filter(exercise__slug=exercise)
     if learner:
-        queryset = queryset.filter(user__username=learner)
+        queryset = queryset.filter(Q(user__username=learner) | Q(user__external_identity__external_id=learner))
     if status:
         queryset = queryset.filter(status=status)
     if updated_since:
@@ -25,12 +25,17 @@ def submissions_filtered(
     return queryset
 
 
+def _owned_by(user) -> Q:
+    """A user's own things and, for an API client's service account, those of the client's learners."""
+    return Q(user=user) | Q(user__external_identity__client__service_user=user)
+
+
 def submissions_visible_to(user) -> QuerySet[Submission]:
-    """Staff see every submission; everyone else sees only their own."""
+    """Staff see every submission; an API client those of its learners; a learner only their own."""
     queryset = Submission.objects.select_related("exercise", "user")
     if user.is_staff:
         return queryset
-    return queryset.filter(user=user)
+    return queryset.filter(_owned_by(user))
 
 
 def attempt_questions(attempt: Attempt) -> list[dict]:
@@ -47,30 +52,35 @@ def attempt_questions(attempt: Attempt) -> list[dict]:
 
 
 def attempts_visible_to(user) -> QuerySet[Attempt]:
-    """Staff see every attempt; everyone else sees only their own."""
+    """Staff see every attempt; an API client those of its learners; a learner only their own."""
     queryset = Attempt.objects.select_related("quiz", "user")
-    return queryset if user.is_staff else queryset.filter(user=user)
+    return queryset if user.is_staff else queryset.filter(_owned_by(user))
 
 
 def grades(user) -> list[dict]:
-    """Per learner and per exercise or quiz: best and latest score (staff: every learner)."""
+    """Per learner and per exercise or quiz: best and latest score, for the learners ``user`` may see.
+
+    ``external_id`` is the learner's id at the API client that created them (None for other accounts).
+    """
     submissions = submissions_visible_to(user).filter(examples_only=False, status=Submission.Status.DONE)
     attempts = attempts_visible_to(user).filter(status=Attempt.Status.GRADED)
     rows: dict[tuple, dict] = {}
     # Oldest first, so the last score seen for a key is the latest one.
-    for submission in submissions.order_by("created_at").select_related("user", "exercise"):
-        _fold(rows, submission.user.username, "exercise", submission.exercise.slug, submission.score or 0.0,
+    for submission in submissions.order_by("created_at").select_related("user__external_identity", "exercise"):
+        _fold(rows, submission.user, "exercise", submission.exercise.slug, submission.score or 0.0,
               submission.finished_at)  # fmt: skip
-    for attempt in attempts.order_by("started_at").select_related("user", "quiz"):
-        _fold(rows, attempt.user.username, "quiz", attempt.quiz.slug, attempt.score or 0.0, attempt.submitted_at)
+    for attempt in attempts.order_by("started_at").select_related("user__external_identity", "quiz"):
+        _fold(rows, attempt.user, "quiz", attempt.quiz.slug, attempt.score or 0.0, attempt.submitted_at)
     return sorted(rows.values(), key=lambda row: (row["learner"], row["kind"], row["item"]))
 
 
-def _fold(rows: dict, learner: str, kind: str, item: str, score: float, when) -> None:
+def _fold(rows: dict, learner, kind: str, item: str, score: float, when) -> None:
+    identity = getattr(learner, "external_identity", None)
     row = rows.setdefault(
-        (learner, kind, item),
-        {"learner": learner, "kind": kind, "item": item, "best": score, "latest": score, "tries": 0, "last_at": when},
-    )
+        (learner.pk, kind, item),
+        {"learner": learner.username, "external_id": identity.external_id if identity else None, "kind": kind,
+         "item": item, "best": score, "latest": score, "tries": 0, "last_at": when},
+    )  # fmt: skip
     row["best"] = max(row["best"], score)
     row["latest"] = score
     row["tries"] += 1

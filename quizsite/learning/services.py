@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
 from quizsite.learning.models import IdempotencyKey, Submission
+from quizsite.webhooks.services import submission_finished_emit
 
 Status = Submission.Status
 Verdict = Submission.Verdict
@@ -87,21 +88,24 @@ def submission_claim(*, submission_id: uuid.UUID | str) -> tuple[Submission, uui
 def submission_give_up_if_exhausted(*, submission_id: uuid.UUID | str) -> bool:
     """Finish a submission whose grading was started too often without finishing (it keeps killing
     workers); returns whether it did."""
-    done = Submission.objects.filter(
-        pk=submission_id,
-        status__in=[Status.QUEUED, Status.RUNNING],
-        attempts__gte=settings.GRADING_MAX_ATTEMPTS,
-    ).update(
-        status=Status.ERROR,
-        verdict=Verdict.SYSTEM_ERROR,
-        score=0.0,
-        message=(
-            f"Grading was interrupted {settings.GRADING_MAX_ATTEMPTS} times and has been stopped. "
-            "This is not your code's fault as far as we can tell; please submit again."
-        ),
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        done = Submission.objects.filter(
+            pk=submission_id,
+            status__in=[Status.QUEUED, Status.RUNNING],
+            attempts__gte=settings.GRADING_MAX_ATTEMPTS,
+        ).update(
+            status=Status.ERROR,
+            verdict=Verdict.SYSTEM_ERROR,
+            score=0.0,
+            message=(
+                f"Grading was interrupted {settings.GRADING_MAX_ATTEMPTS} times and has been stopped. "
+                "This is not your code's fault as far as we can tell; please submit again."
+            ),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if done == 1:
+            submission_finished_emit(submission_id=submission_id)
     return done == 1
 
 
@@ -138,9 +142,13 @@ def submission_release(*, submission_id: uuid.UUID | str, token: uuid.UUID) -> b
 
 
 def _finish(submission_id, token: uuid.UUID, **values) -> bool:
-    written = Submission.objects.filter(pk=submission_id, claim_token=token, status=Status.RUNNING).update(
-        finished_at=timezone.now(), updated_at=timezone.now(), **values
-    )
+    # The result and the webhook messages about it are committed together, or neither is.
+    with transaction.atomic():
+        written = Submission.objects.filter(pk=submission_id, claim_token=token, status=Status.RUNNING).update(
+            finished_at=timezone.now(), updated_at=timezone.now(), **values
+        )
+        if written == 1:
+            submission_finished_emit(submission_id=submission_id)
     return written == 1
 
 

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             "worker",
             "--loglevel=info",
             f"--concurrency={concurrency}",
-            "--queues=grading",
+            "--queues=grading,webhooks",
             "--hostname=local@%h",
             "--beat",  # the sweeper's schedule; one local worker, so one scheduler
         ]

@@ -1,0 +1,120 @@
+"""API v1 views for an API client's webhook endpoints and their delivery log (scope ``admin:webhooks``)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from quizsite.api import permissions as scopes
+from quizsite.api.authentication import client_of
+from quizsite.api.serializers import (
+    WebhookDeliverySerializer,
+    WebhookEndpointCreatedSerializer,
+    WebhookEndpointInputSerializer,
+    WebhookEndpointSerializer,
+)
+from quizsite.webhooks import services
+from quizsite.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+_ALL_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+
+
+class _WebhookView(APIView):
+    permission_classes = [IsAuthenticated, scopes.ClientScopes, scopes.ClientOnly]
+    client_scopes = dict.fromkeys(_ALL_METHODS, scopes.WEBHOOKS)
+
+    def endpoint(self, pk) -> WebhookEndpoint:
+        return get_object_or_404(WebhookEndpoint.objects.filter(client=client_of(self.request)), pk=pk)
+
+
+def _invalid(exc: services.InvalidEndpoint) -> ValidationError:
+    return ValidationError({exc.field: [str(exc)]})
+
+
+class WebhookListView(_WebhookView):
+    @extend_schema(responses={200: WebhookEndpointSerializer(many=True)}, summary="List webhook endpoints")
+    def get(self, request) -> Response:
+        endpoints = WebhookEndpoint.objects.filter(client=client_of(request))
+        return Response(WebhookEndpointSerializer(endpoints, many=True).data)
+
+    @extend_schema(
+        request=WebhookEndpointInputSerializer,
+        responses={201: WebhookEndpointCreatedSerializer},
+        summary="Register a webhook endpoint",
+    )
+    def post(self, request) -> Response:
+        serializer = WebhookEndpointInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            endpoint = services.endpoint_create(
+                client=client_of(request),
+                url=data["url"],
+                events=data["events"],
+                description=data.get("description", ""),
+            )
+        except services.InvalidEndpoint as exc:
+            raise _invalid(exc) from exc
+        location = request.build_absolute_uri(f"/api/v1/webhooks/{endpoint.pk}/")
+        return Response(
+            WebhookEndpointCreatedSerializer(endpoint).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class WebhookDetailView(_WebhookView):
+    @extend_schema(responses={200: WebhookEndpointSerializer}, summary="A webhook endpoint")
+    def get(self, request, pk) -> Response:
+        return Response(WebhookEndpointSerializer(self.endpoint(pk)).data)
+
+    @extend_schema(
+        request=WebhookEndpointInputSerializer(partial=True),
+        responses={200: WebhookEndpointSerializer},
+        summary="Change a webhook endpoint",
+    )
+    def patch(self, request, pk) -> Response:
+        endpoint = self.endpoint(pk)
+        serializer = WebhookEndpointInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            endpoint = services.endpoint_update(endpoint=endpoint, **serializer.validated_data)
+        except services.InvalidEndpoint as exc:
+            raise _invalid(exc) from exc
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(responses={204: None}, summary="Delete a webhook endpoint (and its delivery log)")
+    def delete(self, request, pk) -> Response:
+        self.endpoint(pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeliveryCursorPagination(CursorPagination):
+    ordering = "-created_at"
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class WebhookDeliveryListView(_WebhookView, generics.ListAPIView):
+    """The endpoint's delivery log, newest first: every message with each attempt's outcome."""
+
+    serializer_class = WebhookDeliverySerializer
+    pagination_class = DeliveryCursorPagination
+
+    def get_queryset(self):
+        return self.endpoint(self.kwargs["pk"]).deliveries.prefetch_related("log")
+
+
+class WebhookRedeliverView(_WebhookView):
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer}, summary="Send a delivery again")
+    def post(self, request, pk, delivery_id) -> Response:
+        delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=self.endpoint(pk)), pk=delivery_id)
+        delivery = services.delivery_redeliver(delivery=delivery)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
