@@ -51,6 +51,25 @@ def token_client(user) -> APIClient:
     return client
 
 
+def key_client(key: str, learner: str | None = None) -> APIClient:
+    """An API client sending an API client key and, optionally, ``X-Learner-Id: learner``."""
+    client = APIClient()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    if learner is not None:
+        headers["HTTP_X_LEARNER_ID"] = learner
+    client.credentials(**headers)
+    return client
+
+
+@pytest.fixture
+def lms(instructor):
+    """An LMS registered as an API client with every scope: ``(ApiClient, key)``."""
+    from quizsite.accounts.models import Scope
+    from quizsite.accounts.services import api_client_create
+
+    return api_client_create(name="Course LMS", owner=instructor, scopes=Scope.values)
+
+
 @pytest.fixture
 def api(learner) -> APIClient:
     """An API client authenticated as ``learner`` with a token."""

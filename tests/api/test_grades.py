@@ -22,8 +22,8 @@ def test_best_and_latest_scores_per_exercise(api, learner, dropout):
     _graded(learner, dropout, 0.0, examples_only=True)
     rows = api.get("/api/v1/grades/").json()
     assert rows == [
-        {"learner": "ada", "external_id": None, "kind": "exercise", "item": "inverted-dropout", "best": 1.0, "latest": 0.75,
-         "tries": 3, "last_at": None},
+        {"learner": "ada", "external_id": None, "kind": "exercise", "item": "inverted-dropout", "best": 1.0,
+         "latest": 0.75, "tries": 3, "last_at": None},
     ]  # fmt: skip
 
 

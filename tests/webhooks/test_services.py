@@ -1,0 +1,150 @@
+"""Events become one delivery per subscribed endpoint; sending retries on failure with the same
+webhook-id, gives up after the schedule, and can be redone on demand. Deliveries go over real HTTP."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from grader.runner import CheckResult, Report
+from quizsite.accounts.services import external_learner_user
+from quizsite.learning import services as learning
+from quizsite.webhooks import services
+from quizsite.webhooks.models import WebhookDelivery
+from tests.webhook_receiver import WebhookReceiver
+
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]
+ALLOW_LOCAL = override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True, WEBHOOK_RETRY_DELAYS=[1, 2])
+
+
+def _graded_submission(user, exercise, verdict="accepted", score=1.0, examples_only=False):
+    submission = learning.submission_create(user=user, exercise=exercise, code="x = 1\n", examples_only=examples_only)
+    _, token = learning.submission_claim(submission_id=submission.pk)
+    report = Report(verdict=verdict, score=score, message="m", results=[CheckResult("c", True, "ok", 1, False, 1.0)])
+    learning.submission_record_report(submission_id=submission.pk, token=token, report=report, exercise_version="v")
+    return submission
+
+
+def _due_now(delivery: WebhookDelivery) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+
+@ALLOW_LOCAL
+def test_a_graded_submission_reaches_only_endpoints_subscribed_to_it(lms, dropout):
+    client, _ = lms
+    graded = services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/b", events=["attempt.submitted"])
+    learner = external_learner_user(client=client, external_id="s-1")
+    submission = _graded_submission(learner, dropout, score=0.75, verdict="wrong_answer")
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.endpoint == graded and delivery.event_type == "submission.graded"
+    message = json.loads(delivery.payload)
+    assert message["type"] == "submission.graded"
+    expected = {"id": str(submission.pk), "learner": "s-1", "score": 0.75, "passed": False}
+    assert message["data"].items() >= expected.items()
+
+
+@ALLOW_LOCAL
+def test_learners_outside_any_client_and_practice_runs_send_nothing(lms, learner, dropout):
+    client, _ = lms
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
+    _graded_submission(learner, dropout)
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout, examples_only=True)
+    assert not WebhookDelivery.objects.exists()
+
+
+@ALLOW_LOCAL
+def test_a_system_error_is_a_failed_event(lms, dropout):
+    client, _ = lms
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.failed"])
+    submission = learning.submission_create(
+        user=external_learner_user(client=client, external_id="s-1"), exercise=dropout, code="x = 1\n"
+    )
+    _, token = learning.submission_claim(submission_id=submission.pk)
+    learning.submission_fail(submission_id=submission.pk, token=token, reason="sandbox unavailable")
+    assert json.loads(WebhookDelivery.objects.get().payload)["data"]["verdict"] == "system_error"
+
+
+@ALLOW_LOCAL
+def test_a_failed_attempt_is_retried_with_the_same_id_until_acknowledged(lms, dropout):
+    client, _ = lms
+    with WebhookReceiver(fail_first=1) as receiver:
+        endpoint = services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
+        receiver.secret = endpoint.secret
+        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        delivery = WebhookDelivery.objects.get()
+        assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
+        delivery.refresh_from_db()
+        assert delivery.last_status_code == 503 and delivery.next_attempt_at > timezone.now()
+        assert services.delivery_send(delivery_id=delivery.pk) == "skipped", "not due yet"
+        _due_now(delivery)
+        assert services.delivery_send(delivery_id=delivery.pk) == "delivered"
+    ids = {request["headers"]["webhook-id"] for request in receiver.requests}
+    assert ids == {delivery.webhook_id} and len(receiver.requests) == 2
+    assert receiver.bad_signatures == 0 and len(receiver.events) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.log.count() == 2
+
+
+@ALLOW_LOCAL
+def test_it_gives_up_after_the_retry_schedule_and_can_be_redelivered(lms, dropout):
+    client, _ = lms
+    with WebhookReceiver(fail_first=3) as receiver:
+        endpoint = services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
+        receiver.secret = endpoint.secret
+        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        delivery = WebhookDelivery.objects.get()
+        outcomes = []
+        for _ in range(3):  # the first attempt and one per retry delay (two in this test)
+            _due_now(delivery)
+            outcomes.append(services.delivery_send(delivery_id=delivery.pk))
+        assert outcomes == ["retrying", "retrying", "failed"]
+        services.delivery_redeliver(delivery=delivery)
+        assert services.delivery_send(delivery_id=delivery.pk) == "delivered"
+    assert len(receiver.events) == 1
+
+
+@ALLOW_LOCAL
+def test_an_unreachable_endpoint_is_logged_as_an_error(lms, dropout):
+    client, _ = lms
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/closed", events=["submission.graded"])
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    delivery = WebhookDelivery.objects.get()
+    assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
+    attempt = delivery.log.get()
+    assert attempt.status_code is None and "refused" in attempt.error.lower()
+
+
+def test_private_addresses_are_refused_in_production(lms):
+    client, _ = lms
+    with override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=False):
+        for url in ["http://127.0.0.1/x", "http://10.0.0.8/x", "http://[::1]/x", "http://169.254.169.254/latest"]:
+            with pytest.raises(services.InvalidEndpoint):
+                services.endpoint_create(client=client, url=url, events=["submission.graded"])
+
+
+@pytest.mark.parametrize(
+    ("url", "events", "field"),
+    [("ftp://example.org/x", ["submission.graded"], "url"), ("/relative", ["submission.graded"], "url"),
+     ("https://example.org/x", [], "events"), ("https://example.org/x", ["submission.deleted"], "events")],
+)  # fmt: skip
+def test_bad_endpoints_name_the_field(lms, url, events, field):
+    client, _ = lms
+    with pytest.raises(services.InvalidEndpoint) as refused:
+        services.endpoint_create(client=client, url=url, events=events)
+    assert refused.value.field == field
+
+
+@ALLOW_LOCAL
+def test_the_sweep_picks_up_due_deliveries_that_no_worker_holds(lms, dropout, django_capture_on_commit_callbacks):
+    client, _ = lms
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    held = WebhookDelivery.objects.get()
+    _graded_submission(external_learner_user(client=client, external_id="s-2"), dropout)
+    WebhookDelivery.objects.filter(pk=held.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.deliveries_due_send() == 1
+    assert len(callbacks) == 1
