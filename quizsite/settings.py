@@ -158,6 +158,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"WebhookEvent": "quizsite.webhooks.models.Event"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "quizsite.api.schema.add_problem_responses",
+    ],
 }
 
 # Shared by all processes when set (rate limits need that); per-process memory otherwise.

@@ -118,7 +118,14 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     log_path = Path(settings.VAR_DIR) / "test-worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        # Webhook tests receive on 127.0.0.1 and cannot wait minutes between retries.
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "1",
+        "WEBHOOK_RETRY_DELAYS": "0.5,1,2,4",
+    }
     with log_path.open("w") as log:
         worker = subprocess.Popen(
             [

@@ -22,6 +22,31 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A BooleanField that takes only JSON true and false, not 0, 1 or "yes"."""
+
+    default_error_messages = {"not_a_boolean": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("not_a_boolean")
+        return data
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "integer", "description": "single choice: the option's index"},
+            {"type": "array", "items": {"type": "integer"}, "description": "multiple choice, ordering, matching"},
+            {"type": "boolean", "description": "true/false"},
+            {"type": "number", "description": "numeric"},
+        ]
+    }
+)
+class AnswerField(serializers.JSONField):
+    """An answer to a question; its shape depends on the question's kind."""
+
+
 class ExerciseListSerializer(serializers.ModelSerializer):
     topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -56,7 +81,7 @@ class ExerciseDetailSerializer(ExerciseListSerializer):
 
 class SubmissionCreateSerializer(serializers.Serializer):
     code = StrictCharField(trim_whitespace=False, allow_blank=False)
-    examples_only = serializers.BooleanField(
+    examples_only = StrictBooleanField(
         default=False, help_text="Run only the exercise's public examples (not a graded attempt)."
     )
 
@@ -128,9 +153,9 @@ class QuestionViewSerializer(serializers.Serializer):
     options = serializers.ListField(child=serializers.CharField())
     matches = serializers.ListField(child=serializers.CharField(), required=False)
     scoring = serializers.CharField(required=False)
-    response = serializers.JSONField(allow_null=True)
+    response = AnswerField(allow_null=True, help_text="The saved answer; null if none yet.")
     score = serializers.FloatField(allow_null=True, required=False)
-    correct_response = serializers.JSONField(required=False)
+    correct_response = AnswerField(required=False)
     explanation = serializers.CharField(required=False)
 
 
@@ -149,7 +174,11 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    response = serializers.JSONField(help_text="Index, list of indices, boolean or number, by question kind.")
+    response = AnswerField(help_text="Index, list of indices, boolean or number, by question kind.")
+
+
+class GradesQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["json", "csv"], default="json")
 
 
 GRADE_FIELDS = ["learner", "external_id", "kind", "item", "best", "latest", "tries", "last_at"]
@@ -174,7 +203,7 @@ class WebhookEndpointInputSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Event.choices), min_length=1, help_text="Events to receive."
     )
     description = StrictCharField(max_length=200, required=False, allow_blank=True)
-    is_active = serializers.BooleanField(required=False, help_text="Pause (false) or resume (true) deliveries.")
+    is_active = StrictBooleanField(required=False, help_text="Pause (false) or resume (true) deliveries.")
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

@@ -7,17 +7,18 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from quizsite.api import examples
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
 from quizsite.api.errors import Conflict, LearnerRequired, PayloadTooLarge, Unprocessable
+from quizsite.api.pagination import NewestFirstCursorPagination
 from quizsite.api.serializers import (
     GRADE_FIELDS,
     AnswerSerializer,
@@ -25,6 +26,7 @@ from quizsite.api.serializers import (
     ExerciseDetailSerializer,
     ExerciseListSerializer,
     GradeSerializer,
+    GradesQuerySerializer,
     QuizSerializer,
     SubmissionCreateSerializer,
     SubmissionFilterSerializer,
@@ -50,6 +52,7 @@ def _acting_learner(request):
     return request.user
 
 
+@extend_schema_view(get=extend_schema(summary="List exercises", examples=[examples.EXERCISE_LIST]))
 class ExerciseListView(generics.ListAPIView):
     """All published exercises."""
 
@@ -60,6 +63,7 @@ class ExerciseListView(generics.ListAPIView):
         return _published_exercises()
 
 
+@extend_schema_view(get=extend_schema(summary="An exercise", examples=[examples.EXERCISE_DETAIL]))
 class ExerciseDetailView(generics.RetrieveAPIView):
     """One exercise: statement, starter code and limits (never the checks or solutions)."""
 
@@ -87,12 +91,13 @@ class SubmissionCreateView(APIView):
         ],
         responses={
             202: SubmissionSerializer,
-            400: OpenApiResponse(description="Missing or invalid `code`"),
+            400: OpenApiResponse(description="Missing or invalid `code`, or an API client named no learner"),
             404: OpenApiResponse(description="Unknown exercise"),
             413: OpenApiResponse(description="Code over the size limit"),
             422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
             429: OpenApiResponse(description="Too many submissions; see Retry-After"),
         },
+        examples=[examples.SUBMISSION_CREATE, examples.SUBMISSION_QUEUED],
         summary="Submit code for grading",
     )
     def post(self, request, slug: str) -> Response:
@@ -120,34 +125,30 @@ class SubmissionCreateView(APIView):
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers=headers)
 
 
-class SubmissionCursorPagination(CursorPagination):
-    ordering = "-created_at"
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-
-
 class SubmissionListView(generics.ListAPIView):
     """Submissions you may see (staff: all), newest first, filtered by ``exercise`` (slug), ``learner``
     (username), ``status`` and ``updated_since`` (ISO 8601), with cursor pagination."""
 
     serializer_class = SubmissionSerializer
-    pagination_class = SubmissionCursorPagination
+    pagination_class = NewestFirstCursorPagination
     client_scopes = {"GET": scopes.READ_SUBMISSIONS}
 
     @extend_schema(
+        summary="List submissions",
+        examples=[examples.SUBMISSION_PAGE],
         parameters=[
             OpenApiParameter("exercise", str, description="Exercise slug"),
-            OpenApiParameter("learner", str, description="Username (staff)"),
+            OpenApiParameter("learner", str, description="Username (staff), or an API client's own learner id"),
             OpenApiParameter("status", str, enum=["queued", "running", "done", "error"]),
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-        ]
+        ],
     )
     def get(self, request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = SubmissionFilterSerializer(data=self.request.query_params)
+        # A plain dict, so that an empty value (``?updated_since=``) is refused rather than ignored.
+        filters = SubmissionFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
         return selectors.submissions_filtered(self.request.user, **filters.validated_data)
 
@@ -156,7 +157,12 @@ class SubmissionRegradeView(APIView):
     permission_classes = [IsAuthenticated, scopes.ClientScopes, scopes.StaffOrClient]
     client_scopes = {"POST": scopes.SUBMIT}
 
-    @extend_schema(request=None, responses={202: SubmissionSerializer, 409: None}, summary="Regrade (staff)")
+    @extend_schema(
+        request=None,
+        responses={202: SubmissionSerializer, 409: OpenApiResponse(description="Still queued or running")},
+        examples=[examples.REGRADE_QUEUED],
+        summary="Regrade (staff, or an API client for its learners)",
+    )
     def post(self, request, pk) -> Response:
         get_object_or_404(selectors.submissions_visible_to(request.user), pk=pk)
         try:
@@ -182,6 +188,7 @@ class ApiNotFoundView(APIView):
         raise NotFound("There is no API endpoint at this address.")
 
 
+@extend_schema_view(get=extend_schema(summary="A submission", examples=[examples.SUBMISSION_GRADED]))
 class SubmissionDetailView(generics.RetrieveAPIView):
     """A submission's status, verdict and per-check results. Learners see only their own."""
 
@@ -199,6 +206,7 @@ class SubmissionDetailView(generics.RetrieveAPIView):
         return response
 
 
+@extend_schema_view(get=extend_schema(summary="List topics and their lessons", examples=[examples.TOPICS]))
 class TopicListView(generics.ListAPIView):
     """Topics with their lessons (Markdown)."""
 
@@ -207,6 +215,7 @@ class TopicListView(generics.ListAPIView):
     queryset = Topic.objects.select_related("lesson").order_by("position")
 
 
+@extend_schema_view(get=extend_schema(summary="List quizzes", examples=[examples.QUIZZES]))
 class QuizListView(generics.ListAPIView):
     """Published quizzes."""
 
@@ -226,7 +235,12 @@ def _attempt_error(exc: AttemptError) -> Exception:
 class AttemptCreateView(APIView):
     client_scopes = {"POST": scopes.SUBMIT}
 
-    @extend_schema(request=None, responses={201: AttemptSerializer, 404: None, 409: None}, summary="Start an attempt")
+    @extend_schema(
+        request=None,
+        responses={201: AttemptSerializer, 409: OpenApiResponse(description="No attempts left, or one is open")},
+        examples=[examples.ATTEMPT_STARTED],
+        summary="Start an attempt",
+    )
     def post(self, request, slug: str) -> Response:
         learner = _acting_learner(request)
         quiz = get_object_or_404(Quiz.objects.filter(is_published=True), slug=slug)
@@ -238,6 +252,7 @@ class AttemptCreateView(APIView):
         return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+@extend_schema_view(get=extend_schema(summary="An attempt", examples=[examples.ATTEMPT_GRADED]))
 class AttemptDetailView(generics.RetrieveAPIView):
     """An attempt with its questions; answers and explanations appear once it is graded."""
 
@@ -251,7 +266,12 @@ class AttemptDetailView(generics.RetrieveAPIView):
 class AttemptAnswerView(APIView):
     client_scopes = {"PUT": scopes.SUBMIT}
 
-    @extend_schema(request=AnswerSerializer, responses={200: AttemptSerializer}, summary="Save one answer")
+    @extend_schema(
+        request=AnswerSerializer,
+        responses={200: AttemptSerializer, 409: OpenApiResponse(description="The attempt is closed")},
+        examples=[examples.ANSWER, examples.ATTEMPT_ANSWERED],
+        summary="Save one answer",
+    )
     def put(self, request, pk, question_id: str) -> Response:
         attempt = get_object_or_404(Attempt.objects.filter(user=request.user), pk=pk)
         serializer = AnswerSerializer(data=request.data)
@@ -269,7 +289,12 @@ class AttemptAnswerView(APIView):
 class AttemptSubmitView(APIView):
     client_scopes = {"POST": scopes.SUBMIT}
 
-    @extend_schema(request=None, responses={200: AttemptSerializer}, summary="Submit and grade an attempt")
+    @extend_schema(
+        request=None,
+        responses={200: AttemptSerializer, 409: OpenApiResponse(description="Already submitted")},
+        examples=[examples.ATTEMPT_GRADED],
+        summary="Submit and grade an attempt",
+    )
     def post(self, request, pk) -> Response:
         attempt = get_object_or_404(Attempt.objects.filter(user=request.user), pk=pk)
         try:
@@ -285,13 +310,19 @@ class GradesView(APIView):
     client_scopes = {"GET": scopes.READ_GRADES}
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
-        responses={200: GradeSerializer(many=True)},
+        parameters=[GradesQuerySerializer],
+        responses={
+            (200, "application/json"): GradeSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The same rows as CSV, with a header."),
+        },
+        examples=[examples.GRADES],
         summary="Grades",
     )
     def get(self, request) -> HttpResponse:
+        query = GradesQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
         rows = selectors.grades(request.user)
-        if request.query_params.get("format") == "csv":
+        if query.validated_data["format"] == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="grades.csv"'
             writer = csv.DictWriter(response, fieldnames=GRADE_FIELDS)

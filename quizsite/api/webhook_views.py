@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from quizsite.api import examples
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
+from quizsite.api.pagination import NewestFirstCursorPagination
 from quizsite.api.serializers import (
     WebhookDeliverySerializer,
     WebhookEndpointCreatedSerializer,
@@ -38,7 +39,11 @@ def _invalid(exc: services.InvalidEndpoint) -> ValidationError:
 
 
 class WebhookListView(_WebhookView):
-    @extend_schema(responses={200: WebhookEndpointSerializer(many=True)}, summary="List webhook endpoints")
+    @extend_schema(
+        responses={200: WebhookEndpointSerializer(many=True)},
+        examples=[examples.WEBHOOK_LIST],
+        summary="List webhook endpoints",
+    )
     def get(self, request) -> Response:
         endpoints = WebhookEndpoint.objects.filter(client=client_of(request))
         return Response(WebhookEndpointSerializer(endpoints, many=True).data)
@@ -46,19 +51,14 @@ class WebhookListView(_WebhookView):
     @extend_schema(
         request=WebhookEndpointInputSerializer,
         responses={201: WebhookEndpointCreatedSerializer},
+        examples=[examples.WEBHOOK_CREATE, examples.WEBHOOK_CREATED],
         summary="Register a webhook endpoint",
     )
     def post(self, request) -> Response:
         serializer = WebhookEndpointInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         try:
-            endpoint = services.endpoint_create(
-                client=client_of(request),
-                url=data["url"],
-                events=data["events"],
-                description=data.get("description", ""),
-            )
+            endpoint = services.endpoint_create(client=client_of(request), **serializer.validated_data)
         except services.InvalidEndpoint as exc:
             raise _invalid(exc) from exc
         location = request.build_absolute_uri(f"/api/v1/webhooks/{endpoint.pk}/")
@@ -70,13 +70,16 @@ class WebhookListView(_WebhookView):
 
 
 class WebhookDetailView(_WebhookView):
-    @extend_schema(responses={200: WebhookEndpointSerializer}, summary="A webhook endpoint")
+    @extend_schema(
+        responses={200: WebhookEndpointSerializer}, examples=[examples.WEBHOOK], summary="A webhook endpoint"
+    )
     def get(self, request, pk) -> Response:
         return Response(WebhookEndpointSerializer(self.endpoint(pk)).data)
 
     @extend_schema(
         request=WebhookEndpointInputSerializer(partial=True),
         responses={200: WebhookEndpointSerializer},
+        examples=[examples.WEBHOOK_PAUSE, examples.WEBHOOK],
         summary="Change a webhook endpoint",
     )
     def patch(self, request, pk) -> Response:
@@ -95,25 +98,24 @@ class WebhookDetailView(_WebhookView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DeliveryCursorPagination(CursorPagination):
-    ordering = "-created_at"
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-
-
+@extend_schema_view(get=extend_schema(summary="Delivery log of an endpoint", examples=[examples.DELIVERY_PAGE]))
 class WebhookDeliveryListView(_WebhookView, generics.ListAPIView):
     """The endpoint's delivery log, newest first: every message with each attempt's outcome."""
 
     serializer_class = WebhookDeliverySerializer
-    pagination_class = DeliveryCursorPagination
+    pagination_class = NewestFirstCursorPagination
 
     def get_queryset(self):
         return self.endpoint(self.kwargs["pk"]).deliveries.prefetch_related("log")
 
 
 class WebhookRedeliverView(_WebhookView):
-    @extend_schema(request=None, responses={202: WebhookDeliverySerializer}, summary="Send a delivery again")
+    @extend_schema(
+        request=None,
+        responses={202: WebhookDeliverySerializer},
+        examples=[examples.DELIVERY_REQUEUED],
+        summary="Send a delivery again",
+    )
     def post(self, request, pk, delivery_id) -> Response:
         delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=self.endpoint(pk)), pk=delivery_id)
         delivery = services.delivery_redeliver(delivery=delivery)

@@ -62,12 +62,15 @@ def _is_private_host(host: str) -> bool:
     return False
 
 
-def endpoint_create(*, client: ApiClient, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+def endpoint_create(
+    *, client: ApiClient, url: str, events: list[str], description: str = "", is_active: bool = True
+) -> WebhookEndpoint:
     """Register an endpoint for ``client`` with a new signing secret; raises :class:`InvalidEndpoint`."""
     _check_endpoint(url, events)
     return WebhookEndpoint.objects.create(
-        client=client, url=url, events=sorted(set(events)), description=description, secret=signing.secret_new()
-    )
+        client=client, url=url, events=sorted(set(events)), description=description, is_active=is_active,
+        secret=signing.secret_new(),
+    )  # fmt: skip
 
 
 def endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
