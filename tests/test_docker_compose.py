@@ -206,13 +206,17 @@ def test_worker_runs_a_celery_worker_for_the_quizsite_app(services: dict) -> Non
     assert celery_app_option(services["worker"]) == "quizsite"
 
 
-def test_worker_consumes_the_grading_queue(services: dict) -> None:
-    queues = [
+def test_worker_consumes_every_queue_tasks_are_routed_to(services: dict) -> None:
+    from django.conf import settings
+
+    queues = {
         queue.strip()
         for value in option_values(argv(services["worker"]), "--queues", "-Q")
         for queue in value.split(",")
-    ]
-    assert "grading" in queues
+    }
+    routed = {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed == {"grading", "webhooks"}
+    assert routed <= queues
 
 
 def test_migrate_applies_migrations_before_syncing_content(services: dict) -> None:
