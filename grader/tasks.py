@@ -9,13 +9,14 @@ import socket
 from datetime import timedelta
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_process_shutdown
 from django.conf import settings
 from django.db import DatabaseError, connection
 
 from grader import runner
 from grader.sandbox.limits import Limits
 from grader.sandbox.supervisor import RUNTIMES, SandboxUnavailable, Zygote
+from quizsite import logs
 from quizsite.learning import services
 from quizsite.learning.models import Submission
 from quizsite.ops.services import worker_sandbox_report
@@ -23,6 +24,7 @@ from quizsite.ops.services import worker_sandbox_report
 log = logging.getLogger(__name__)
 
 _zygotes: dict[str, Zygote] = {}
+_log_context: dict[str, list] = {}
 
 
 def zygote(runtime: str) -> Zygote:
@@ -62,6 +64,19 @@ def _report_sandbox(runtime: str, error: str | None) -> None:
 def _stop_sandbox(**_kwargs) -> None:
     for instance in _zygotes.values():
         instance.release_slot()
+
+
+@task_prerun.connect
+def _bind_log_context(task_id: str, task, args: tuple = (), kwargs: dict | None = None, **_kwargs) -> None:
+    # Bound before the task runs and released after Celery has logged its outcome, so every line of
+    # a grading (ours, the sandbox supervisor's, Celery's "succeeded") names the submission.
+    submission_id = (kwargs or {}).get("submission_id") or (args[0] if task.name == grade_submission.name else None)
+    _log_context[task_id] = logs.bind(task_id=task_id, submission_id=submission_id)
+
+
+@task_postrun.connect
+def _unbind_log_context(task_id: str, **_kwargs) -> None:
+    logs.unbind(_log_context.pop(task_id, []))
 
 
 def job_for(submission: Submission) -> runner.Job:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "quizsite.ops.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,10 +238,21 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 GRADER_SANDBOX = env_str("GRADER_SANDBOX", "isolated")
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "exercises")))
 
+# One JSON object per line in production (LOG_FORMAT=json), readable lines locally; both carry the
+# request, submission and task ids bound to the code that logs (quizsite/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "quizsite.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "quizsite.logs.JsonFormatter"},
+        "plain": {"()": "quizsite.logs.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# The worker logs through the configuration above (not Celery's own), so its lines are structured too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -11,6 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from quizsite import logs
 from quizsite.ops.middleware import MESSAGE as DATABASE_DOWN_MESSAGE
 from quizsite.ops.middleware import is_connection_failure
 
@@ -70,7 +71,8 @@ def json_exception_handler(exc: Exception, context: dict) -> Response:
         return result
     response = exception_handler(exc, context)
     if response is None:
-        correlation_id = uuid.uuid4().hex
+        # The request id is on every log line of this request, so it finds the whole story, not one line.
+        correlation_id = logs.current("request_id") or uuid.uuid4().hex
         log.exception("unhandled API error, correlation id %s", correlation_id)
         return problem(500, "Internal server error", f"Something went wrong on our side (error id {correlation_id}).")
     errors = None

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from quizsite import logs
 from quizsite.api import examples
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
@@ -120,6 +121,7 @@ class SubmissionCreateView(APIView):
             raise ValidationError({exc.field: [str(exc)]}) from exc
         except services.IdempotencyConflict as exc:
             raise Unprocessable(str(exc)) from exc
+        logs.bind(submission_id=submission.pk)  # the middleware clears it when the request ends
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
         headers = {"Location": location, **({"Idempotent-Replayed": "true"} if replayed else {})}
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers=headers)
@@ -165,6 +167,7 @@ class SubmissionRegradeView(APIView):
     )
     def post(self, request, pk) -> Response:
         get_object_or_404(selectors.submissions_visible_to(request.user), pk=pk)
+        logs.bind(submission_id=pk)
         try:
             submission = services.submission_regrade(submission_id=pk)
         except services.RegradeRefused as exc:
@@ -200,6 +203,7 @@ class SubmissionDetailView(generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         submission = self.get_object()
+        logs.bind(submission_id=submission.pk)
         response = Response(self.get_serializer(submission).data)
         if not submission.is_final:
             response["Retry-After"] = "1"

@@ -7,6 +7,7 @@ single conditional UPDATE that only one caller can win.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from quizsite.catalog.models import Exercise
 from quizsite.learning.models import IdempotencyKey, Submission
 from quizsite.webhooks.services import submission_finished_emit
 
+log = logging.getLogger(__name__)
 Status = Submission.Status
 Verdict = Submission.Verdict
 _OUTPUT_KEPT_CHARS = 16 * 1024
@@ -50,6 +52,9 @@ def submission_create(*, user, exercise: Exercise, code: str, examples_only: boo
     if "\x00" in code:
         raise SubmissionRejected("Code must not contain NUL characters.", field="code", code="invalid_text")
     submission = Submission.objects.create(user=user, exercise=exercise, code=code, examples_only=examples_only)
+    kind = "example run" if examples_only else "graded"
+    log.info("submission created: %s by %s, %d bytes, %s", exercise.slug, user, size, kind,
+             extra={"submission_id": str(submission.pk)})  # fmt: skip
     _enqueue_on_commit(submission.pk)
     return submission
 

@@ -1,11 +1,15 @@
-"""Turn a lost database into a clear 503, never a stack trace."""
+"""Request context for the logs, and a lost database turned into a clear 503, never a stack trace."""
 
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from quizsite import logs
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +45,26 @@ def is_connection_failure(exception: Exception) -> bool:
     # OperationalError/InterfaceError cover refused, dropped and timed-out connections; other database
     # errors (integrity, programming) are bugs and stay 500s.
     return isinstance(exception, OperationalError | InterfaceError)
+
+
+_REQUEST_ID = re.compile(r"^[\w.-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (the caller's ``X-Request-ID`` if sane, else a new one), binds it to every
+    log line of the request, and returns it in ``X-Request-ID``. Clears any context a previous request on
+    this thread left behind."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        tokens = logs.bind(request_id=request_id, submission_id=None, task_id=None)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.unbind(tokens)
+        response["X-Request-ID"] = request_id
+        return response

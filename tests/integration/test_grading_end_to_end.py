@@ -73,3 +73,26 @@ def test_the_sweeper_requeues_a_submission_a_dead_worker_left_running(celery_wor
     assert (body["status"], body["verdict"]) == ("done", "accepted")
     submission.refresh_from_db()
     assert submission.attempts == 2
+
+
+def test_every_worker_log_line_about_a_grading_names_its_submission(celery_worker_process, synced, api, settings):
+    import json
+    import time
+    from pathlib import Path
+
+    submission_id = _submit_and_wait(api, exercise_file("inverted-dropout", "solution.py"))["id"]
+    log_path = Path(settings.VAR_DIR) / "test-worker.log"
+
+    def lines_of_this_grading() -> list[dict]:
+        lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+        return [
+            line for line in lines if line.get("submission_id") == submission_id or submission_id in line["message"]
+        ]
+
+    deadline = time.monotonic() + 10
+    while not any("succeeded" in line["message"] for line in lines_of_this_grading()):
+        assert time.monotonic() < deadline, "Celery's success line for the task never appeared"
+        time.sleep(0.1)
+    lines = lines_of_this_grading()
+    assert any(line["message"].startswith(f"submission {submission_id} graded") for line in lines)
+    assert all(line.get("submission_id") == submission_id and line.get("task_id") for line in lines), lines

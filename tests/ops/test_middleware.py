@@ -1,5 +1,8 @@
 """A database that cannot be reached gives a clear 503 with Retry-After, never a stack trace."""
 
+import logging
+
+import pytest
 from django.db import IntegrityError, OperationalError
 from django.test import RequestFactory
 
@@ -30,3 +33,42 @@ def test_api_views_answer_503_through_the_exception_handler():
     response = json_exception_handler(OperationalError("server closed the connection"), {})
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "closed the connection" not in str(response.data)
+
+
+@pytest.mark.django_db
+def test_each_response_names_its_request_id(api, synced):
+    first = api.get("/api/v1/exercises/")
+    second = api.get("/api/v1/exercises/")
+    assert len(first["X-Request-ID"]) == 32 and first["X-Request-ID"] != second["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_a_sane_incoming_request_id_is_kept_and_a_strange_one_replaced(api, synced):
+    assert api.get("/api/v1/exercises/", HTTP_X_REQUEST_ID="lms-7f3a.1")["X-Request-ID"] == "lms-7f3a.1"
+    assert api.get("/api/v1/exercises/", HTTP_X_REQUEST_ID="a b<script>")["X-Request-ID"] != "a b<script>"
+
+
+@pytest.mark.django_db
+def test_log_lines_of_a_submission_request_carry_its_ids(api, dropout, django_capture_on_commit_callbacks):
+    import json
+
+    from quizsite import logs
+
+    lines: list[dict] = []
+    handler = logging.Handler()
+    handler.addFilter(logs.ContextFilter())
+    handler.emit = lambda record: lines.append(json.loads(logs.JsonFormatter().format(record)))
+    services_log = logging.getLogger("quizsite.learning.services")
+    services_log.addHandler(handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=False):
+            response = api.post(
+                "/api/v1/exercises/inverted-dropout/submissions/", {"code": "x = 1\n"}, format="json",
+                HTTP_X_REQUEST_ID="req-42",
+            )  # fmt: skip
+    finally:
+        services_log.removeHandler(handler)
+    created = [line for line in lines if line["message"].startswith("submission created")]
+    assert len(created) == 1
+    assert created[0]["submission_id"] == response.json()["id"] and created[0]["request_id"] == "req-42"
+    assert logs.current("request_id") is None and logs.current("submission_id") is None, "cleared after the request"
