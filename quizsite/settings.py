@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Back-pressure: how many gradings run at once across all workers (for the expected wait the API
+# reports), and the queue length past which responses flag the queue as busy. Nothing is ever refused.
+GRADING_SLOTS = env_int("GRADING_SLOTS", 2, minimum=1)
+GRADING_QUEUE_BUSY_AFTER = env_int("GRADING_QUEUE_BUSY_AFTER", 100, minimum=0)
 SUBMISSION_MAX_CODE_BYTES = env_int("SUBMISSION_MAX_CODE_BYTES", 64 * 1024, minimum=1)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
 # Requests per minute per user and per API client (its learners share it), for all API calls and for

@@ -38,10 +38,12 @@ SUBMISSION_CREATE = OpenApiExample(
 _QUEUED = {
     "id": _SUBMISSION_ID, "exercise": "inverted-dropout", "examples_only": False, "status": "queued",
     "verdict": None, "passed": False, "score": None, "results": [], "message": "",
+    "queue": {"ahead": 3, "expected_wait_seconds": 1, "busy": False},
     "created_at": "2026-11-29T10:00:00Z", "finished_at": None,
 }  # fmt: skip
 _GRADED = {
     **_QUEUED, "status": "done", "verdict": "wrong_answer", "score": 0.8, "finished_at": "2026-11-29T10:00:01Z",
+    "queue": None,
     "message": "1 of 5 checks failed.",
     "results": [
         {"name": "Drop rate matches p (binomial test)", "passed": True, "message": "Passed.", "points": 2},

@@ -100,10 +100,18 @@ class CheckResultSerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
 
+class QueueEstimateSerializer(serializers.Serializer):
+    ahead = serializers.IntegerField(help_text="Submissions waiting before this one.")
+    expected_wait_seconds = serializers.IntegerField(help_text="About how long until it is graded.")
+    busy = serializers.BooleanField(help_text="The queue is longer than usual; it is still accepted and kept.")
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     exercise = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     passed = serializers.BooleanField(read_only=True)
     results = CheckResultSerializer(many=True, read_only=True)
+    # Set by the views that show one submission (create, detail, regrade); null in lists and once final.
+    queue = QueueEstimateSerializer(read_only=True, allow_null=True, default=None, source="queue_estimate")
 
     class Meta:
         model = Submission
@@ -117,6 +125,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "score",
             "results",
             "message",
+            "queue",
             "created_at",
             "finished_at",
         ]

@@ -40,9 +40,27 @@ from quizsite.learning import attempts, selectors, services
 from quizsite.learning.attempts import AttemptError
 from quizsite.learning.models import Attempt
 
+_POLL_HINT = OpenApiParameter(
+    "Retry-After", int, OpenApiParameter.HEADER, response=[200, 202],
+    description="While the submission is not final: seconds to wait before polling again.",
+)  # fmt: skip
+_LOCATION = OpenApiParameter(
+    "Location", str, OpenApiParameter.HEADER, response=[202], description="The submission's URL, to poll."
+)
+
 
 def _published_exercises():
     return Exercise.objects.filter(is_published=True).select_related("topic")
+
+
+def _submission_response(submission, *, status_code: int = 200, headers: dict | None = None) -> Response:
+    """One submission with its place in the queue, and while it is not final a ``Retry-After`` hint."""
+    submission.queue_estimate = selectors.submission_queue_estimate(submission)
+    response = Response(SubmissionSerializer(submission).data, status=status_code, headers=headers)
+    if submission.queue_estimate is not None:
+        # Poll at about half the expected wait: often enough to be prompt, rarely enough under load.
+        response["Retry-After"] = str(max(1, min(30, submission.queue_estimate["expected_wait_seconds"] // 2)))
+    return response
 
 
 def _acting_learner(request):
@@ -83,12 +101,14 @@ class SubmissionCreateView(APIView):
     @extend_schema(
         request=SubmissionCreateSerializer,
         parameters=[
+            _POLL_HINT,
+            _LOCATION,
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
                 description="Retries with the same key and body return the first submission (24 h).",
-            )
+            ),
         ],
         responses={
             202: SubmissionSerializer,
@@ -124,7 +144,7 @@ class SubmissionCreateView(APIView):
         logs.bind(submission_id=submission.pk)  # the middleware clears it when the request ends
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
         headers = {"Location": location, **({"Idempotent-Replayed": "true"} if replayed else {})}
-        return Response(SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers=headers)
+        return _submission_response(submission, status_code=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 class SubmissionListView(generics.ListAPIView):
@@ -161,6 +181,7 @@ class SubmissionRegradeView(APIView):
 
     @extend_schema(
         request=None,
+        parameters=[_POLL_HINT, _LOCATION],
         responses={202: SubmissionSerializer, 409: OpenApiResponse(description="Still queued or running")},
         examples=[examples.REGRADE_QUEUED],
         summary="Regrade (staff, or an API client for its learners)",
@@ -173,9 +194,7 @@ class SubmissionRegradeView(APIView):
         except services.RegradeRefused as exc:
             raise Conflict(str(exc), code="not_final") from exc
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
-        return Response(
-            SubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
-        )
+        return _submission_response(submission, status_code=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class ApiNotFoundView(APIView):
@@ -191,7 +210,9 @@ class ApiNotFoundView(APIView):
         raise NotFound("There is no API endpoint at this address.")
 
 
-@extend_schema_view(get=extend_schema(summary="A submission", examples=[examples.SUBMISSION_GRADED]))
+@extend_schema_view(
+    get=extend_schema(summary="A submission", parameters=[_POLL_HINT], examples=[examples.SUBMISSION_GRADED])
+)
 class SubmissionDetailView(generics.RetrieveAPIView):
     """A submission's status, verdict and per-check results. Learners see only their own."""
 
@@ -204,10 +225,7 @@ class SubmissionDetailView(generics.RetrieveAPIView):
     def retrieve(self, request, *args, **kwargs) -> Response:
         submission = self.get_object()
         logs.bind(submission_id=submission.pk)
-        response = Response(self.get_serializer(submission).data)
-        if not submission.is_final:
-            response["Retry-After"] = "1"
-        return response
+        return _submission_response(submission)
 
 
 @extend_schema_view(get=extend_schema(summary="List topics and their lessons", examples=[examples.TOPICS]))

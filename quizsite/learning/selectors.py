@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import statistics
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from quizsite.catalog.questions import correct_response
@@ -36,6 +41,35 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
     if user.is_staff:
         return queryset
     return queryset.filter(_owned_by(user))
+
+
+def submission_queue_estimate(submission: Submission) -> dict | None:
+    """Where a submission that is not final stands: how many wait before it, about how long until it is
+    graded, and whether the queue is longer than ``GRADING_QUEUE_BUSY_AFTER``. None once final."""
+    if submission.is_final:
+        return None
+    queued = Submission.objects.filter(status=Submission.Status.QUEUED)
+    # Queued since: updated_at is when it was (re)queued, so a regrade waits behind what came first.
+    ahead = queued.filter(updated_at__lt=submission.updated_at).count() if submission.status == "queued" else 0
+    running = Submission.objects.filter(status=Submission.Status.RUNNING).count()
+    typical = _typical_grading_seconds()
+    expected = math.ceil(((ahead + running) / settings.GRADING_SLOTS + 1) * typical)
+    return {
+        "ahead": ahead,
+        "expected_wait_seconds": expected,
+        "busy": queued.count() > settings.GRADING_QUEUE_BUSY_AFTER,
+    }
+
+
+def _typical_grading_seconds() -> float:
+    """Median grading time of the last 100 graded submissions (1 s before there are any), cached for 30 s."""
+    cached = cache.get("typical_grading_seconds")
+    if cached is None:
+        recent = Submission.objects.filter(grading_ms__isnull=False).order_by("-finished_at")[:100]
+        times = list(recent.values_list("grading_ms", flat=True))
+        cached = statistics.median(times) / 1000 if times else 1.0
+        cache.set("typical_grading_seconds", cached, 30)
+    return cached
 
 
 def attempt_questions(attempt: Attempt) -> list[dict]:

@@ -13,6 +13,7 @@ FIELDS = {
     "id",
     "exercise",
     "examples_only",
+    "queue",
     "status",
     "verdict",
     "passed",
@@ -140,3 +141,30 @@ def test_an_example_run_is_flagged(api, dropout, django_capture_on_commit_callba
     assert response.status_code == 202
     assert response.json()["examples_only"] is True
     assert Submission.objects.get().examples_only is True
+
+
+def test_a_long_queue_still_accepts_and_says_how_long_it_will_take(
+    api, learner, dropout, settings, django_capture_on_commit_callbacks
+):
+    settings.GRADING_QUEUE_BUSY_AFTER = 3
+    settings.GRADING_SLOTS = 2
+    Submission.objects.bulk_create(
+        Submission(user=learner, exercise=dropout, code="x = 1\n", status="done", grading_ms=4000) for _ in range(3)
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        responses = [api.post(URL, {"code": f"x = {n}\n"}, format="json") for n in range(5)]
+    assert [response.status_code for response in responses] == [202] * 5, "nothing is refused"
+    queues = [response.json()["queue"] for response in responses]
+    assert [queue["ahead"] for queue in queues] == [0, 1, 2, 3, 4]
+    assert [queue["busy"] for queue in queues] == [False, False, False, True, True]
+    # 4 s a grading, 2 at a time: the fifth waits for the four before it, then its own grading.
+    assert queues[4]["expected_wait_seconds"] == (4 / 2 + 1) * 4
+    assert int(responses[4]["Retry-After"]) == 6
+    assert Submission.objects.filter(status="queued").count() == 5
+
+
+def test_lists_and_final_submissions_carry_no_queue_estimate(api, learner, dropout):
+    Submission.objects.create(user=learner, exercise=dropout, code="", status="done", verdict="accepted", score=1.0)
+    row = api.get("/api/v1/submissions/").json()["results"][0]
+    assert row["queue"] is None
+    assert api.get(f"/api/v1/submissions/{row['id']}/").json()["queue"] is None

@@ -57,6 +57,12 @@
     );
   }
 
+  function waitingText(queue) {
+    if (!queue || queue.ahead === 0) return "Waiting for a grader…";
+    const busy = queue.busy ? " The queue is longer than usual; your code is saved and will be graded." : "";
+    return `Waiting for a grader: ${queue.ahead} ahead of you, about ${queue.expected_wait_seconds} s.${busy}`;
+  }
+
   async function poll(url) {
     let delay = 250;
     for (;;) {
@@ -68,7 +74,7 @@
         state.textContent = "Graded.";
         return;
       }
-      state.textContent = body.status === "running" ? "Running the checks…" : "Waiting for a grader…";
+      state.textContent = body.status === "running" ? "Running the checks…" : waitingText(body.queue);
       await sleep(delay);
       delay = Math.min(delay * 1.5, 2000);
     }
