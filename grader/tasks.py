@@ -11,7 +11,7 @@ from datetime import timedelta
 from celery import shared_task
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_process_shutdown
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from grader import runner
 from grader.sandbox.limits import Limits
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 _zygotes: dict[str, Zygote] = {}
 _log_context: dict[str, list] = {}
+_DATABASE_RETRIES = 10
 
 
 def zygote(runtime: str) -> Zygote:
@@ -103,6 +104,16 @@ def job_for(submission: Submission) -> runner.Job:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
 def grade_submission(self, submission_id: str) -> None:
     """Grade one submission. Idempotent: a final submission, or one claimed again since, is left alone."""
+    try:
+        _grade(self, submission_id)
+    except (OperationalError, InterfaceError) as exc:
+        # The database restarted or dropped us: grade again shortly (claims make that safe); once the
+        # retries run out the sweeper still finds the submission.
+        log.warning("submission %s: database unavailable, retrying: %s", submission_id, exc)
+        raise self.retry(countdown=min(2**self.request.retries, 30), max_retries=_DATABASE_RETRIES) from exc
+
+
+def _grade(task, submission_id: str) -> None:
     claim = services.submission_claim(submission_id=submission_id)
     if claim is None:
         services.submission_give_up_if_exhausted(submission_id=submission_id)
@@ -113,13 +124,13 @@ def grade_submission(self, submission_id: str) -> None:
     except SandboxUnavailable as exc:
         log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
         _report_sandbox(submission.exercise.runtime, str(exc))
-        if self.request.retries >= self.max_retries:
+        if task.request.retries >= task.max_retries:
             services.submission_fail(
                 submission_id=submission_id, token=token, reason=f"The grader is unavailable: {exc}"
             )
             return
         services.submission_release(submission_id=submission_id, token=token)
-        raise self.retry(countdown=2**self.request.retries) from exc
+        raise task.retry(countdown=2**task.request.retries) from exc
     except Exception:
         log.exception("submission %s: grading failed", submission_id)
         services.submission_fail(

@@ -62,8 +62,9 @@ def submission_create(*, user, exercise: Exercise, code: str, examples_only: boo
 def _enqueue_on_commit(submission_id: uuid.UUID) -> None:
     from grader.tasks import grade_submission
 
-    # Enqueued after commit so a worker never looks for a row that is not there yet.
-    transaction.on_commit(lambda: grade_submission.delay(str(submission_id)))
+    # Enqueued after commit so a worker never looks for a row that is not there yet. Robust: if the
+    # broker is down the submission is still stored and queued, and the sweeper enqueues it later.
+    transaction.on_commit(lambda: grade_submission.delay(str(submission_id)), robust=True)
 
 
 def submission_claim(*, submission_id: uuid.UUID | str) -> tuple[Submission, uuid.UUID] | None:

@@ -109,7 +109,8 @@ def _emit(*, event_type: str, user_id: int, data: dict) -> int:
 def _send_on_commit(delivery_id: uuid.UUID, countdown: float = 0) -> None:
     from quizsite.webhooks.tasks import deliver_webhook
 
-    transaction.on_commit(lambda: deliver_webhook.apply_async((str(delivery_id),), countdown=countdown))
+    # Robust: a broker outage leaves the delivery pending; the periodic sweep sends it later.
+    transaction.on_commit(lambda: deliver_webhook.apply_async((str(delivery_id),), countdown=countdown), robust=True)
 
 
 def submission_finished_emit(*, submission_id: uuid.UUID | str) -> int:
