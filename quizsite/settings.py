@@ -196,6 +196,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "grading"
+# No task runs longer than this (a grading takes at most its exercise's wall limit, seconds): so a warm
+# shutdown (SIGTERM) lets the gradings in progress finish within this bound, and hands back the
+# messages not yet started. Keep docker-compose's stop_grace_period above it.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=10)
 # Webhook deliveries wait on other people's servers: their own queue, so they never hold up grading.
 CELERY_TASK_ROUTES = {"quizsite.webhooks.tasks.*": {"queue": "webhooks"}}
 
