@@ -486,3 +486,18 @@ def test_a_single_beat_service_schedules_the_sweeper(services: dict) -> None:
     assert schedulers == ["beat"]
     command = services["beat"]["command"]
     assert command[:4] == ["celery", "-A", "quizsite", "beat"]
+
+
+def _seconds(duration: str) -> int:
+    """A Compose duration such as ``2m`` or ``90s`` in seconds."""
+    match = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert match and duration, duration
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
+
+
+def test_worker_is_given_longer_to_stop_than_any_task_may_run(services: dict) -> None:
+    from django.conf import settings
+
+    # docker stop sends SIGTERM, then SIGKILL after the grace period; a warm shutdown needs up to the
+    # task time limit to let the gradings in progress finish.
+    assert _seconds(services["worker"]["stop_grace_period"]) > settings.CELERY_TASK_TIME_LIMIT

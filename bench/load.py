@@ -1,0 +1,171 @@
+"""End-to-end load: the API under gunicorn, 2 Celery worker processes, Redis and PostgreSQL.
+
+    .venv/bin/python bench/load.py [--latency-runs 50] [--burst 600] [--rate 50] [--seconds 15]
+
+Starts, on ports of its own, a Redis, gunicorn (2 processes x 4 threads) and 2 Celery workers (one
+pool process each) on a database ``gym_bench`` of the local PostgreSQL (created and migrated here),
+with the same process harness as tests/reliability. This script is the client, in another process.
+Run as root (the sandbox needs it). Prints Markdown.
+
+1. Low load: one ``inverted-dropout`` reference solution at a time; submit-to-final latency as the
+   client sees it (POST, then GET every 10 ms until final) and as the server records it.
+2. Sustained: ``--burst`` submissions from 16 client threads as fast as they go; graded submissions
+   per second from the first submission to the last result.
+3. During that burst: ``GET /api/v1/exercises/`` and the exercise page, each at ``--rate`` requests/s
+   for ``--seconds``; their median and p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATABASE = "gym_bench"
+os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
+os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def prepare_database() -> None:
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
+    for command in (["migrate", "--noinput", "-v0"], ["sync_content"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, capture_output=True)
+
+
+def submit(stack, token: str, code: str) -> str:
+    status, body = stack.call("POST", "/api/v1/exercises/inverted-dropout/submissions/", token, {"code": code})
+    assert status == 202, (status, body)
+    return body["id"]
+
+
+def low_load_latency(stack, token: str, code: str, runs: int) -> tuple[list[float], list[float]]:
+    from datetime import datetime
+
+    client, server = [], []
+    for _ in range(runs):
+        began = time.perf_counter()
+        submission_id = submit(stack, token, code)
+        while True:
+            _, body = stack.call("GET", f"/api/v1/submissions/{submission_id}/", token)
+            if body.get("status") in ("done", "error"):
+                break
+            time.sleep(0.01)
+        client.append(time.perf_counter() - began)
+        assert body["verdict"] == "accepted", body
+        created, finished = (datetime.fromisoformat(body[key]) for key in ("created_at", "finished_at"))
+        server.append((finished - created).total_seconds())
+        time.sleep(0.2)
+    return client, server
+
+
+def burst(stack, token: str, code: str, count: int) -> None:
+    """Submit ``count`` submissions from 16 client threads as fast as they are accepted."""
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda _: submit(stack, token, code), range(count)))
+
+
+def constant_rate(url: str, rate: float, seconds: float, cookie: str, token: str) -> list[float]:
+    """GET ``url`` ``rate`` times a second for ``seconds``; the latency of each request."""
+    latencies: list[float] = []
+    headers = {"Cookie": cookie} if cookie else {"Authorization": f"Token {token}"}
+
+    def one() -> None:
+        began = time.perf_counter()
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+            response.read()
+            assert response.status == 200
+        latencies.append(time.perf_counter() - began)
+
+    with ThreadPoolExecutor(16) as pool:
+        start = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            time.sleep(max(0.0, start + n / rate - time.perf_counter()))
+            pool.submit(one)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency-runs", type=int, default=50)
+    parser.add_argument("--burst", type=int, default=600)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+
+    prepare_database()
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db.models import Max, Min
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from quizsite.learning.models import Submission
+    from tests.reliability.stack import Stack
+
+    user = get_user_model().objects.create_user(username="bench", password="bench-password-123")
+    token = Token.objects.create(user=user).key
+    browser = Client()
+    browser.force_login(user)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    code = (ROOT / "exercises" / "inverted-dropout" / "solution.py").read_text()
+
+    stack = Stack(Path(tempfile.mkdtemp(prefix="gym-load-")), extra_env={"DATABASE_URL": os.environ["DATABASE_URL"]})
+    try:
+        stack.start_redis()
+        stack.start_web()
+        stack.start_worker("a")
+        stack.start_worker("b")
+        low_load_latency(stack, token, code, 5)  # warm-up: first imports, connections
+        client, server = low_load_latency(stack, token, code, args.latency_runs)
+
+        Submission.objects.all().delete()
+        pages: dict[str, list[float]] = {}
+        submitter = threading.Thread(target=burst, args=(stack, token, code, args.burst))
+        submitter.start()
+        pages["GET /api/v1/exercises/"] = constant_rate(
+            f"{stack.base}/api/v1/exercises/", args.rate, args.seconds, "", token
+        )
+        pages["GET /exercises/inverted-dropout/ (page)"] = constant_rate(
+            f"{stack.base}/exercises/inverted-dropout/", args.rate, args.seconds, cookie, token
+        )
+        submitter.join()
+        while Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).exists():
+            time.sleep(0.2)
+        window = Submission.objects.aggregate(first=Min("created_at"), last=Max("finished_at"))
+        graded = Submission.objects.filter(verdict="accepted").count()
+        span = (window["last"] - window["first"]).total_seconds()
+    finally:
+        stack.stop()
+
+    ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
+    print(f"low load, {args.latency_runs} sequential submissions of the inverted-dropout reference:\n")
+    print("| submit to final | median | p95 |\n|---|---|---|")
+    print(f"| client (POST, GET every 10 ms) | {ms(statistics.median(client))} | {ms(percentile(client, 0.95))} |")
+    print(f"| server (created_at to finished_at) | {ms(statistics.median(server))} | {ms(percentile(server, 0.95))} |")
+    print(f"\nsustained: {graded} of {args.burst} graded accepted in {span:.1f} s = {graded / span:.1f} graded/s\n")
+    print(f"| during the burst, {args.rate:.0f} requests/s for {args.seconds:.0f} s | median | p95 |\n|---|---|---|")
+    for name, latencies in pages.items():
+        print(f"| {name} | {ms(statistics.median(latencies))} | {ms(percentile(latencies, 0.95))} |")
+
+
+if __name__ == "__main__":
+    main()
