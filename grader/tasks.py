@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import socket
-import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -27,8 +26,6 @@ log = logging.getLogger(__name__)
 _zygotes: dict[str, Zygote] = {}
 _log_context: dict[str, list] = {}
 _DATABASE_RETRIES = 10
-_HEARTBEAT_SECONDS = 60
-_last_heartbeat: dict[str, float] = {}
 
 
 def zygote(runtime: str) -> Zygote:
@@ -49,7 +46,7 @@ def _warm_sandbox(**_kwargs) -> None:
     for runtime in RUNTIMES:
         try:
             zygote(runtime)
-            _heartbeat(runtime)
+            _report_sandbox(runtime, None)
         except SandboxUnavailable as exc:
             log.error("sandbox unavailable, this worker cannot grade: %s", exc)
             _report_sandbox(runtime, str(exc))
@@ -62,15 +59,6 @@ def _report_sandbox(runtime: str, error: str | None) -> None:
         worker_sandbox_report(hostname=socket.gethostname(), pid=os.getpid(), runtime=runtime, error=error)
     except DatabaseError:
         log.exception("could not record the sandbox status")
-
-
-def _heartbeat(runtime: str) -> None:
-    """Tell /readyz that this worker's sandbox demonstrably works: at most once a minute, since it is a
-    database write and readiness only needs to know within minutes (``FRESH_FOR``)."""
-    now = time.monotonic()
-    if now - _last_heartbeat.get(runtime, -_HEARTBEAT_SECONDS) >= _HEARTBEAT_SECONDS:
-        _report_sandbox(runtime, None)
-        _last_heartbeat[runtime] = now
 
 
 @worker_process_shutdown.connect
@@ -152,7 +140,8 @@ def _grade(task, submission_id: str) -> None:
     services.submission_record_report(
         submission_id=submission_id, token=token, report=report, exercise_version=submission.exercise.content_hash
     )
-    _heartbeat(submission.exercise.runtime)
+    # Also a heartbeat for /readyz: this worker's sandbox demonstrably works.
+    _report_sandbox(submission.exercise.runtime, None)
     log.info("submission %s graded: %s (%.2f) in %d ms", submission_id, report.verdict, report.score, report.grading_ms)
 
 

@@ -23,7 +23,7 @@ EXERCISE_DETAIL = OpenApiExample(
         "points": 10, "statement": "Implement `dropout_forward(x, p, training, rng)` …",
         "starter_code": "import numpy as np\n\n\ndef dropout_forward(x, p, training, rng):\n    ...\n",
         "public_examples": [{"call": "dropout_forward(np.ones(4), 0.0, True, rng)", "expected": "[1. 1. 1. 1.]"}],
-        "limits": {"cpu_seconds": 5.0, "wall_seconds": 10.0, "memory_mb": 512, "output_kb": 64},
+        "limits": {"cpu_seconds": 2.0, "wall_seconds": 5.0, "memory_mb": 512, "output_kb": 64},
         "content_hash": "3f1c9a…",
     },
 )  # fmt: skip
