@@ -125,6 +125,9 @@ WEBHOOK_CREATED = OpenApiExample(
     value={**_WEBHOOK, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 )
 WEBHOOK = OpenApiExample("An endpoint", response_only=True, value=_WEBHOOK)
+WEBHOOK_ROTATED = OpenApiExample(
+    "New secret", response_only=True, value={**_WEBHOOK, "secret": "whsec_3q2+7wAAAAAeLdWzIsN0hC5YbCv/8k1x"}
+)
 WEBHOOK_LIST = OpenApiExample("Endpoints", response_only=True, value=[_WEBHOOK])
 WEBHOOK_PAUSE = OpenApiExample("Pause deliveries", request_only=True, value={"is_active": False})
 _DELIVERY = {

@@ -30,6 +30,9 @@ urlpatterns = [
         "webhooks/<uuid:pk>/deliveries/", webhook_views.WebhookDeliveryListView.as_view(), name="api-webhook-deliveries"
     ),
     path(
+        "webhooks/<uuid:pk>/rotate-secret/", webhook_views.WebhookRotateSecretView.as_view(), name="api-webhook-rotate"
+    ),
+    path(
         "webhooks/<uuid:pk>/deliveries/<uuid:delivery_id>/redeliver/",
         webhook_views.WebhookRedeliverView.as_view(),
         name="api-webhook-redeliver",

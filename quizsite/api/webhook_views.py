@@ -120,3 +120,15 @@ class WebhookRedeliverView(_WebhookView):
         delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=self.endpoint(pk)), pk=delivery_id)
         delivery = services.delivery_redeliver(delivery=delivery)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class WebhookRotateSecretView(_WebhookView):
+    @extend_schema(
+        request=None,
+        responses={200: WebhookEndpointCreatedSerializer},
+        examples=[examples.WEBHOOK_ROTATED],
+        summary="Rotate the signing secret (the old one keeps signing for 24 h)",
+    )
+    def post(self, request, pk) -> Response:
+        endpoint = services.endpoint_rotate_secret(endpoint=self.endpoint(pk))
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data)

@@ -24,6 +24,9 @@ class WebhookEndpoint(models.Model):
     description = models.CharField(max_length=200, blank=True)
     # Standard Webhooks secret ("whsec_" + base64 key); the receiver needs it to check signatures.
     secret = models.CharField(max_length=100, editable=False)
+    # After a rotation the old secret signs too, for a day, so receivers can switch without losing events.
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -30,6 +30,7 @@ _RESPONSE_KEPT_CHARS = 500
 # Deliveries whose retry is this close are sent by a delayed task; later ones by the periodic sweep,
 # which also recovers any task the broker lost.
 _COUNTDOWN_MAX_SECONDS = 300
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 
 
 class InvalidEndpoint(ValueError):
@@ -80,6 +81,21 @@ def endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
     _check_endpoint(endpoint.url, endpoint.events)
     endpoint.save()
     return endpoint
+
+
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Give an endpoint a new secret; the old one keeps signing beside it for ``WEBHOOK_SECRET_OVERLAP``."""
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + WEBHOOK_SECRET_OVERLAP
+    endpoint.secret = signing.secret_new()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    return endpoint
+
+
+def _signing_secrets(endpoint: WebhookEndpoint) -> list[str]:
+    expires = endpoint.previous_secret_expires_at
+    still_valid = endpoint.previous_secret and expires is not None and expires > timezone.now()
+    return [endpoint.secret, endpoint.previous_secret] if still_valid else [endpoint.secret]
 
 
 def _emit(*, event_type: str, user_id: int, data: dict) -> int:
@@ -170,7 +186,9 @@ def delivery_send(*, delivery_id: uuid.UUID | str) -> str:
 def _post(delivery: WebhookDelivery) -> WebhookAttempt:
     body = delivery.payload.encode()
     sent_at = timezone.now()
-    headers = signing.signed_headers(delivery.endpoint.secret, delivery.webhook_id, int(sent_at.timestamp()), body)
+    headers = signing.signed_headers(
+        _signing_secrets(delivery.endpoint), delivery.webhook_id, int(sent_at.timestamp()), body
+    )
     headers.update({"Content-Type": "application/json", "User-Agent": "GradientGym-Webhooks/1"})
     attempt = WebhookAttempt(delivery=delivery, sent_at=sent_at)
     started = time.monotonic()

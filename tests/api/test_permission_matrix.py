@@ -45,6 +45,7 @@ MATRIX = [
     ("PATCH",  "/webhooks/{webhook}/",                 401, 403, 403, 403, 403, 403, 403, 200, 403),
     ("GET",    "/webhooks/{webhook}/deliveries/",      401, 403, 403, 403, 403, 403, 403, 200, 403),
     ("POST",   "/webhooks/{webhook}/deliveries/{delivery}/redeliver/", 401, 403, 403, 403, 403, 403, 403, 202, 403),
+    ("POST",   "/webhooks/{webhook}/rotate-secret/",   401, 403, 403, 403, 403, 403, 403, 200, 403),
     ("DELETE", "/webhooks/{webhook}/",                 401, 403, 403, 403, 403, 403, 403, 204, 403),
 ]
 # fmt: on

@@ -80,6 +80,15 @@ def test_the_delivery_log_and_redelivery(lms, django_capture_on_commit_callbacks
     assert len(callbacks) == 1
 
 
+def test_rotating_the_secret_returns_a_new_one(lms):
+    _, key = lms
+    created = _register(key).json()
+    rotated = key_client(key).post(f"{URL}{created['id']}/rotate-secret/")
+    assert rotated.status_code == 200 and rotated.json()["secret"].startswith("whsec_")
+    assert rotated.json()["secret"] != created["secret"]
+    assert WebhookEndpoint.objects.get(pk=created["id"]).previous_secret == created["secret"]
+
+
 def test_people_cannot_manage_webhooks(instructor):
     from tests.conftest import token_client
 

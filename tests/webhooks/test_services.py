@@ -148,3 +148,32 @@ def test_the_sweep_picks_up_due_deliveries_that_no_worker_holds(lms, dropout, dj
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert services.deliveries_due_send() == 1
     assert len(callbacks) == 1
+
+
+@ALLOW_LOCAL
+@pytest.mark.parametrize("receiver_knows", ["old", "new"])
+def test_after_a_rotation_receivers_with_either_secret_verify_for_a_day(lms, dropout, receiver_knows):
+    client, _ = lms
+    with WebhookReceiver() as receiver:
+        endpoint = services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
+        old = endpoint.secret
+        services.endpoint_rotate_secret(endpoint=endpoint)
+        receiver.secret = old if receiver_knows == "old" else endpoint.secret
+        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        assert services.delivery_send(delivery_id=WebhookDelivery.objects.get().pk) == "delivered"
+    assert receiver.bad_signatures == 0 and len(receiver.events) == 1
+
+
+@ALLOW_LOCAL
+def test_once_the_overlap_ends_only_the_new_secret_signs(lms, dropout):
+    client, _ = lms
+    with WebhookReceiver() as receiver:
+        endpoint = services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
+        receiver.secret = endpoint.secret
+        services.endpoint_rotate_secret(endpoint=endpoint)
+        endpoint.previous_secret_expires_at = timezone.now() - timedelta(seconds=1)
+        endpoint.save()
+        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        assert services.delivery_send(delivery_id=WebhookDelivery.objects.get().pk) == "retrying"
+    assert receiver.bad_signatures == 1, "a receiver still on the old secret is refused"
+    assert len(receiver.requests[0]["headers"]["webhook-signature"].split()) == 1

@@ -9,7 +9,7 @@ from quizsite.webhooks import signing
 def _headers(secret: str, body: bytes, message_id: str = "msg_1") -> dict[str, str]:
     import time
 
-    return signing.signed_headers(secret, message_id, int(time.time()), body)
+    return signing.signed_headers([secret], message_id, int(time.time()), body)
 
 
 def test_the_reference_implementation_accepts_our_signature():
@@ -38,6 +38,17 @@ def test_the_signature_covers_the_message_id():
     headers = {**_headers(secret, body, "msg_1"), "webhook-id": "msg_2"}
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(body, headers)
+
+
+def test_during_a_rotation_either_secret_verifies():
+    import time
+
+    old, new = signing.secret_new(), signing.secret_new()
+    body = b'{"type":"attempt.submitted"}'
+    headers = signing.signed_headers([new, old], "msg_9", int(time.time()), body)
+    assert Webhook(old).verify(body, headers) == Webhook(new).verify(body, headers) == {"type": "attempt.submitted"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(signing.secret_new()).verify(body, headers)
 
 
 def test_secrets_are_fresh_and_carry_the_prefix():
