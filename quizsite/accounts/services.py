@@ -111,5 +111,14 @@ def external_learner_user(*, client: ApiClient, external_id: str):
             ExternalLearner.objects.create(client=client, external_id=external_id, user=user)
             return user
     except IntegrityError:
-        # Two first requests for the same learner raced; the other one created it.
-        return ExternalLearner.objects.get(client=client, external_id=external_id).user
+        # Two first requests for the same learner raced, and the other one created it; or, rarely, the
+        # username is taken by another id (a shortened long id): then the learner gets a random one.
+        existing = ExternalLearner.objects.select_related("user").filter(client=client, external_id=external_id).first()
+        if existing is not None:
+            return existing.user
+        with transaction.atomic():
+            user = get_user_model().objects.create(username=f"lms{client.pk}:{secrets.token_hex(16)}")
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            ExternalLearner.objects.create(client=client, external_id=external_id, user=user)
+            return user

@@ -27,7 +27,9 @@ class ClientScopes(BasePermission):
             if "X-Learner-Id" in request.headers:
                 raise PermissionDenied("X-Learner-Id can only be used with an API client key.")
             return True
-        needed = getattr(view, "client_scopes", {}).get(request.method)
+        # HEAD is answered by the GET handler, so it needs what GET needs.
+        method = "GET" if request.method == "HEAD" else request.method
+        needed = getattr(view, "client_scopes", {}).get(method)
         if needed is None or any(client.has_scope(scope) for scope in needed):
             return True
         raise PermissionDenied(f"This API client's key lacks the {' or '.join(needed)} scope.")

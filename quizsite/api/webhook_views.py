@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from quizsite.api import examples
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
+from quizsite.api.errors import Conflict
 from quizsite.api.pagination import NewestFirstCursorPagination
 from quizsite.api.serializers import (
     WebhookDeliverySerializer,
@@ -112,13 +113,16 @@ class WebhookDeliveryListView(_WebhookView, generics.ListAPIView):
 class WebhookRedeliverView(_WebhookView):
     @extend_schema(
         request=None,
-        responses={202: WebhookDeliverySerializer},
+        responses={202: WebhookDeliverySerializer, 409: OpenApiResponse(description="Being sent right now")},
         examples=[examples.DELIVERY_REQUEUED],
         summary="Send a delivery again",
     )
     def post(self, request, pk, delivery_id) -> Response:
         delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=self.endpoint(pk)), pk=delivery_id)
-        delivery = services.delivery_redeliver(delivery=delivery)
+        try:
+            delivery = services.delivery_redeliver(delivery=delivery)
+        except services.DeliveryBusy as exc:
+            raise Conflict(str(exc), code="busy") from exc
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 

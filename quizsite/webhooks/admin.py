@@ -35,6 +35,13 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again now (same webhook-id)")
     def redeliver(self, request, queryset) -> None:
+        queued = busy = 0
         for delivery in queryset:
-            services.delivery_redeliver(delivery=delivery)
-        messages.success(request, f"{queryset.count()} deliveries queued to be sent again.")
+            try:
+                services.delivery_redeliver(delivery=delivery)
+                queued += 1
+            except services.DeliveryBusy:
+                busy += 1
+        messages.success(request, f"{queued} deliveries queued to be sent again.")
+        if busy:
+            messages.warning(request, f"{busy} were being sent right now and were left alone; try again shortly.")

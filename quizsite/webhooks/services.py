@@ -31,6 +31,8 @@ _RESPONSE_KEPT_CHARS = 500
 # which also recovers any task the broker lost.
 _COUNTDOWN_MAX_SECONDS = 300
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
+# Longer than any task may run (CELERY_TASK_TIME_LIMIT), however slowly a receiver answers.
+_CLAIM = timedelta(minutes=5)
 
 
 class InvalidEndpoint(ValueError):
@@ -101,7 +103,8 @@ def _signing_secrets(endpoint: WebhookEndpoint) -> list[str]:
 def _emit(*, event_type: str, user_id: int, data: dict) -> int:
     """Queue ``event_type`` for every active endpoint, subscribed to it, of the client the learner belongs
     to; returns how many deliveries were created. Call inside the transaction that made the change."""
-    identity = ExternalLearner.objects.filter(user_id=user_id).values("client_id", "external_id").first()
+    active = ExternalLearner.objects.filter(user_id=user_id, client__is_active=True)
+    identity = active.values("client_id", "external_id").first()
     if identity is None:
         return 0
     endpoints = [
@@ -166,14 +169,14 @@ def delivery_send(*, delivery_id: uuid.UUID | str) -> str:
     (``delivered``, ``retrying``, ``failed``, or ``skipped`` when it is not due or another worker has it).
     """
     now = timezone.now()
-    # One conditional update claims the attempt, so two copies of the task never send at once.
+    # One conditional update claims the attempt, so two copies of the task never send at once. The claim
+    # outlasts any task (the hard time limit), so even a sender killed mid-request is not doubled. A
+    # paused endpoint or a deactivated client holds its deliveries until it is active again.
     claimed = (
-        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 30),
-            attempts=F("attempts") + 1,
-        )
+        _unclaimed(now)
+        .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+        .filter(endpoint__is_active=True, endpoint__client__is_active=True)
+        .update(claimed_until=now + _CLAIM, attempts=F("attempts") + 1)
     )
     if claimed != 1:
         return "skipped"
@@ -201,14 +204,19 @@ def _post(delivery: WebhookDelivery) -> WebhookAttempt:
         request = urllib.request.Request(delivery.endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
         with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             attempt.status_code = response.status
-            attempt.response_excerpt = response.read(_RESPONSE_KEPT_CHARS).decode("utf-8", "replace")
+            attempt.response_excerpt = _excerpt(response.read(_RESPONSE_KEPT_CHARS))
     except urllib.error.HTTPError as exc:
         attempt.status_code = exc.code
-        attempt.response_excerpt = exc.read(_RESPONSE_KEPT_CHARS).decode("utf-8", "replace")
-    except (OSError, ValueError) as exc:
-        attempt.error = str(exc)[:500] or type(exc).__name__
+        attempt.response_excerpt = _excerpt(exc.read(_RESPONSE_KEPT_CHARS))
+    except Exception as exc:  # noqa: BLE001 - whatever a receiver does wrong is a failed attempt, never a crash
+        attempt.error = (str(exc)[:500] or type(exc).__name__).replace("\x00", "")
     attempt.duration_ms = round((time.monotonic() - started) * 1000)
     return attempt
+
+
+def _excerpt(body: bytes) -> str:
+    # Text columns cannot hold NUL; a receiver's body is kept for people to read, so dropping it is fine.
+    return body.decode("utf-8", "replace").replace("\x00", "")
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -217,7 +225,8 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+# No proxy from the environment either: deliveries go straight to the address that was checked.
+_OPENER = urllib.request.build_opener(_NoRedirects, urllib.request.ProxyHandler({}))
 
 
 def _schedule_after(delivery: WebhookDelivery, attempt: WebhookAttempt) -> str:
@@ -225,7 +234,7 @@ def _schedule_after(delivery: WebhookDelivery, attempt: WebhookAttempt) -> str:
     if attempt.succeeded:
         outcome = "delivered"
         values.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=attempt.sent_at, next_attempt_at=None)
-    elif delivery.attempts <= len(settings.WEBHOOK_RETRY_DELAYS):
+    elif delivery.attempts <= len(settings.WEBHOOK_RETRY_DELAYS):  # attempts that crashed count too
         outcome = "retrying"
         delay = settings.WEBHOOK_RETRY_DELAYS[delivery.attempts - 1]
         values["next_attempt_at"] = timezone.now() + timedelta(seconds=delay)
@@ -243,23 +252,40 @@ def _schedule_after(delivery: WebhookDelivery, attempt: WebhookAttempt) -> str:
     return outcome
 
 
+class DeliveryBusy(Exception):
+    """The delivery is being sent right now."""
+
+
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery again now, with the same ``webhook-id``, restarting its retry schedule."""
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+    """Send a delivery again now, with the same ``webhook-id``, restarting its retry schedule.
+
+    Raises :class:`DeliveryBusy` while an attempt is in flight (its outcome would overwrite the reset).
+    """
+    now = timezone.now()
+    reset = (
+        _unclaimed(now)
+        .filter(pk=delivery.pk)
+        .update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=now, claimed_until=None)
     )
+    if reset != 1:
+        raise DeliveryBusy("This delivery is being sent right now; try again in a minute.")
     _send_on_commit(delivery.pk)
     delivery.refresh_from_db()
     return delivery
+
+
+def _unclaimed(now):
+    return WebhookDelivery.objects.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
 
 
 def deliveries_due_send() -> int:
     """Enqueue every pending delivery whose time has come and that no worker holds (the periodic sweep:
     long retries, and messages the broker lost); returns how many."""
     now = timezone.now()
-    due = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    )
+    due = _unclaimed(now).filter(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now, endpoint__is_active=True,
+        endpoint__client__is_active=True,
+    )  # fmt: skip
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
     for delivery_id in ids:
         _send_on_commit(delivery_id)

@@ -69,3 +69,15 @@ def test_malformed_external_ids_are_refused(lms, bad):
     client, _ = lms
     with pytest.raises(services.InvalidExternalId):
         services.external_learner_user(client=client, external_id=bad)
+
+
+def test_a_shortened_long_id_cannot_collide_with_a_literal_one(lms):
+    import hashlib
+
+    client, _ = lms
+    long_id = "y" * 200
+    first = services.external_learner_user(client=client, external_id=long_id)
+    lookalike = hashlib.sha256(long_id.encode()).hexdigest()[:40]
+    second = services.external_learner_user(client=client, external_id=lookalike)
+    assert first != second
+    assert ExternalLearner.objects.get(external_id=lookalike).user == second

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 
 from quizsite.accounts.models import ExternalLearner
-from quizsite.accounts.services import api_client_create
+from quizsite.accounts.services import api_client_create, external_learner_user
 from quizsite.learning.models import Submission
 from tests.conftest import key_client, token_client
 
@@ -119,3 +119,32 @@ def test_a_clients_learners_share_the_clients_rate_limit(lms, synced, api):
     limited = key_client(key, "e").get("/api/v1/exercises/")
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert api.get("/api/v1/exercises/").status_code == 200, "people keep their own budget"
+
+
+def test_head_needs_the_same_scope_as_get(instructor, synced):
+    _, key = api_client_create(name="No scopes", owner=instructor, scopes=[])
+    assert key_client(key).head("/api/v1/grades/").status_code == 403
+    assert key_client(key).head("/api/v1/exercises/").status_code == 403
+
+
+def test_quiz_answers_from_a_client_need_a_named_learner(lms, synced):
+    from quizsite.catalog.models import Quiz
+    from quizsite.learning import attempts
+
+    client, key = lms
+    learner = external_learner_user(client=client, external_id="stu-1")
+    attempt = attempts.attempt_start(user=learner, quiz=Quiz.objects.get(slug="dropout"))
+    response = key_client(key).post(f"/api/v1/attempts/{attempt.pk}/submit/")
+    assert response.status_code == 400 and response.json()["type"].endswith("/learner-required")
+
+
+def test_grades_csv_defuses_ids_a_spreadsheet_would_run(lms, instructor, dropout, no_enqueue):
+    import csv
+    import io
+
+    _, key = lms
+    key_client(key, '=HYPERLINK("http://x")').post(SUBMIT, {"code": "x = 1\n"}, format="json")
+    Submission.objects.update(status="done", verdict="accepted", score=1.0)
+    body = token_client(instructor).get("/api/v1/grades/?format=csv").content.decode()
+    row = next(csv.DictReader(io.StringIO(body)))
+    assert row["external_id"] == '\'=HYPERLINK("http://x")'

@@ -177,3 +177,80 @@ def test_once_the_overlap_ends_only_the_new_secret_signs(lms, dropout):
         assert services.delivery_send(delivery_id=WebhookDelivery.objects.get().pk) == "retrying"
     assert receiver.bad_signatures == 1, "a receiver still on the old secret is refused"
     assert len(receiver.requests[0]["headers"]["webhook-signature"].split()) == 1
+
+
+class _RawReceiver:
+    """A TCP server that answers every connection with fixed bytes, however wrong."""
+
+    def __init__(self, answer: bytes) -> None:
+        import socket
+        import threading
+
+        self.answer = answer
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(self.answer)
+
+
+@ALLOW_LOCAL
+@pytest.mark.parametrize(
+    "answer", [b"garbage\r\n", b"HTTP/1.1 500 Oops\r\nContent-Length: 5\r\n\r\nx\x00y\x00z"], ids=["not-http", "nul"]
+)
+def test_a_receiver_answering_nonsense_is_a_failed_attempt_not_a_crash(lms, dropout, answer):
+    client, _ = lms
+    receiver = _RawReceiver(answer)
+    services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    delivery = WebhookDelivery.objects.get()
+    assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
+    assert delivery.log.count() == 1
+    receiver.server.close()
+
+
+@ALLOW_LOCAL
+def test_a_paused_endpoint_holds_its_deliveries_until_resumed(lms, dropout):
+    client, _ = lms
+    endpoint = services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
+    services.endpoint_update(endpoint=endpoint, is_active=False)
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    assert not WebhookDelivery.objects.exists(), "a paused endpoint gets no new events"
+    services.endpoint_update(endpoint=endpoint, is_active=True)
+    _graded_submission(external_learner_user(client=client, external_id="s-2"), dropout)
+    delivery = WebhookDelivery.objects.get()
+    services.endpoint_update(endpoint=endpoint, is_active=False)
+    assert services.delivery_send(delivery_id=delivery.pk) == "skipped"
+    assert services.deliveries_due_send() == 0
+    services.endpoint_update(endpoint=endpoint, is_active=True)
+    assert services.delivery_send(delivery_id=delivery.pk) == "retrying", "sent once resumed (port 9 refuses)"
+
+
+@ALLOW_LOCAL
+def test_a_deactivated_client_hears_nothing_more(lms, dropout):
+    client, _ = lms
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
+    learner = external_learner_user(client=client, external_id="s-1")
+    client.is_active = False
+    client.save()
+    _graded_submission(learner, dropout)
+    assert not WebhookDelivery.objects.exists()
+
+
+@ALLOW_LOCAL
+def test_a_delivery_in_flight_cannot_be_reset(lms, dropout):
+    client, _ = lms
+    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
+    with pytest.raises(services.DeliveryBusy):
+        services.delivery_redeliver(delivery=delivery)
