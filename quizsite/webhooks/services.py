@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +19,7 @@ from django.utils import timezone
 
 from quizsite.accounts.models import ApiClient, ExternalLearner
 from quizsite.learning.models import Attempt, Submission
-from quizsite.webhooks import signing
+from quizsite.webhooks import signing, transport
 from quizsite.webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -47,22 +45,10 @@ def _check_endpoint(url: str, events: list[str]) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidEndpoint("The URL must be an absolute http or https URL.", "url")
-    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS and _is_private_host(parts.hostname):
+    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS and transport.is_private_host(parts.hostname):
         raise InvalidEndpoint("The URL must not point at a private, loopback or link-local address.", "url")
     if not events or set(events) - set(Event.values):
         raise InvalidEndpoint(f"Choose one or more of: {', '.join(Event.values)}.", "events")
-
-
-def _is_private_host(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return False  # unresolvable now; checked again before each delivery
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global:
-            return True
-    return False
 
 
 def endpoint_create(
@@ -199,10 +185,9 @@ def _post(delivery: WebhookDelivery) -> WebhookAttempt:
         parts = urlsplit(delivery.endpoint.url)
         if parts.scheme not in ("http", "https"):
             raise ValueError("refused: only http and https URLs are delivered to")
-        if not settings.WEBHOOK_ALLOW_PRIVATE_URLS and _is_private_host(parts.hostname or ""):
-            raise OSError("refused: the endpoint's address is private, loopback or link-local")
         request = urllib.request.Request(delivery.endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
-        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        sender = transport.opener(allow_private=settings.WEBHOOK_ALLOW_PRIVATE_URLS)
+        with sender.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             attempt.status_code = response.status
             attempt.response_excerpt = _excerpt(response.read(_RESPONSE_KEPT_CHARS))
     except urllib.error.HTTPError as exc:
@@ -217,16 +202,6 @@ def _post(delivery: WebhookDelivery) -> WebhookAttempt:
 def _excerpt(body: bytes) -> str:
     # Text columns cannot hold NUL; a receiver's body is kept for people to read, so dropping it is fine.
     return body.decode("utf-8", "replace").replace("\x00", "")
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect is a failed delivery: following it would send signed data somewhere not registered.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-# No proxy from the environment either: deliveries go straight to the address that was checked.
-_OPENER = urllib.request.build_opener(_NoRedirects, urllib.request.ProxyHandler({}))
 
 
 def _schedule_after(delivery: WebhookDelivery, attempt: WebhookAttempt) -> str:

@@ -254,3 +254,15 @@ def test_a_delivery_in_flight_cannot_be_reset(lms, dropout):
     WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
     with pytest.raises(services.DeliveryBusy):
         services.delivery_redeliver(delivery=delivery)
+
+
+def test_an_endpoint_that_turns_private_after_registration_is_refused_at_send_time(lms, dropout, settings):
+    client, _ = lms
+    with WebhookReceiver() as receiver:
+        settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+        services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
+        settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        delivery = WebhookDelivery.objects.get()
+        assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
+    assert receiver.requests == [] and "refused" in delivery.log.get().error
