@@ -91,6 +91,15 @@ def dropout(synced):
     return Exercise.objects.get(slug="inverted-dropout")
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def exercise_file(slug: str, name: str) -> str:
     return (CONTENT_DIR / slug / name).read_text(encoding="utf-8")
 

@@ -56,10 +56,7 @@ def api_client_init(*, client: ApiClient) -> str:
     if unknown:
         raise ValueError(f"unknown scopes: {sorted(unknown)}")
     with transaction.atomic():
-        user = get_user_model().objects.create(username=f"client-{secrets.token_hex(5)}", is_active=True)
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        client.service_user = user
+        client.service_user = _account_without_password(f"client-{secrets.token_hex(5)}")
         key = _new_key(client)
         client.save()
     return key
@@ -97,28 +94,39 @@ def external_learner_user(*, client: ApiClient, external_id: str):
     """The user that stands for ``external_id`` at ``client``, created on first use."""
     if not _EXTERNAL_ID.match(external_id):
         raise InvalidExternalId("X-Learner-Id must be 1 to 255 printable ASCII characters without spaces.")
-    existing = ExternalLearner.objects.select_related("user").filter(client=client, external_id=external_id).first()
+    existing = _known_learner(client, external_id)
     if existing is not None:
-        return existing.user
+        return existing
     username = f"lms{client.pk}:{external_id}"
     if len(username) > 150:
         username = f"lms{client.pk}:{hashlib.sha256(external_id.encode()).hexdigest()[:40]}"
     try:
         with transaction.atomic():
-            user = get_user_model().objects.create(username=username)
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            ExternalLearner.objects.create(client=client, external_id=external_id, user=user)
-            return user
+            return _external_learner_create(client, external_id, username)
     except IntegrityError:
         # Two first requests for the same learner raced, and the other one created it; or, rarely, the
         # username is taken by another id (a shortened long id): then the learner gets a random one.
-        existing = ExternalLearner.objects.select_related("user").filter(client=client, external_id=external_id).first()
+        existing = _known_learner(client, external_id)
         if existing is not None:
-            return existing.user
+            return existing
         with transaction.atomic():
-            user = get_user_model().objects.create(username=f"lms{client.pk}:{secrets.token_hex(16)}")
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            ExternalLearner.objects.create(client=client, external_id=external_id, user=user)
-            return user
+            return _external_learner_create(client, external_id, f"lms{client.pk}:{secrets.token_hex(16)}")
+
+
+def _known_learner(client: ApiClient, external_id: str):
+    known = ExternalLearner.objects.select_related("user").filter(client=client, external_id=external_id).first()
+    return known.user if known else None
+
+
+def _external_learner_create(client: ApiClient, external_id: str, username: str):
+    user = _account_without_password(username)
+    ExternalLearner.objects.create(client=client, external_id=external_id, user=user)
+    return user
+
+
+def _account_without_password(username: str):
+    """A user that cannot log in with a password: it acts only through an API client's key."""
+    user = get_user_model()(username=username)
+    user.set_unusable_password()
+    user.save()
+    return user

@@ -7,7 +7,7 @@ import statistics
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from quizsite.catalog.questions import correct_response
 from quizsite.catalog.selectors import variant_of
@@ -48,16 +48,20 @@ def submission_queue_estimate(submission: Submission) -> dict | None:
     graded, and whether the queue is longer than ``GRADING_QUEUE_BUSY_AFTER``. None once final."""
     if submission.is_final:
         return None
-    queued = Submission.objects.filter(status=Submission.Status.QUEUED)
-    # Queued since: updated_at is when it was (re)queued, so a regrade waits behind what came first.
-    ahead = queued.filter(updated_at__lt=submission.updated_at).count() if submission.status == "queued" else 0
-    running = Submission.objects.filter(status=Submission.Status.RUNNING).count()
-    typical = _typical_grading_seconds()
-    expected = math.ceil(((ahead + running) / settings.GRADING_SLOTS + 1) * typical)
+    queued = Q(status=Submission.Status.QUEUED)
+    running = Q(status=Submission.Status.RUNNING)
+    counters = {"queued": Count("pk", filter=queued), "running": Count("pk", filter=running)}
+    if submission.status == Submission.Status.QUEUED:
+        # Queued since: updated_at is when it was (re)queued, so a regrade waits behind what came first.
+        counters["ahead"] = Count("pk", filter=queued & Q(updated_at__lt=submission.updated_at))
+    # One query, since clients poll this.
+    counts = Submission.objects.filter(queued | running).aggregate(**counters)
+    ahead = counts.get("ahead", 0)
+    expected = math.ceil(((ahead + counts["running"]) / settings.GRADING_SLOTS + 1) * _typical_grading_seconds())
     return {
         "ahead": ahead,
         "expected_wait_seconds": expected,
-        "busy": queued.count() > settings.GRADING_QUEUE_BUSY_AFTER,
+        "busy": counts["queued"] > settings.GRADING_QUEUE_BUSY_AFTER,
     }
 
 

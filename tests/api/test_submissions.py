@@ -168,3 +168,12 @@ def test_lists_and_final_submissions_carry_no_queue_estimate(api, learner, dropo
     row = api.get("/api/v1/submissions/").json()["results"][0]
     assert row["queue"] is None
     assert api.get(f"/api/v1/submissions/{row['id']}/").json()["queue"] is None
+
+
+def test_a_running_submission_has_nothing_ahead_but_counts_the_others_running(api, learner, dropout):
+    Submission.objects.create(user=learner, exercise=dropout, code="", status="running")
+    mine = Submission.objects.create(user=learner, exercise=dropout, code="x", status="running")
+    Submission.objects.create(user=learner, exercise=dropout, code="y")  # queued behind
+    queue = api.get(f"/api/v1/submissions/{mine.pk}/").json()["queue"]
+    assert queue["ahead"] == 0 and queue["busy"] is False
+    assert queue["expected_wait_seconds"] == 2, "two running over two slots, plus its own grading, at 1 s each"

@@ -6,7 +6,6 @@ Starts `manage.py serve` (web + worker) in a fresh VAR_DIR and grades two submis
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import exercise_file, wait_until_final
+from tests.conftest import exercise_file, free_port, wait_until_final
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _manage(env, *args) -> str:
@@ -74,7 +67,7 @@ def test_make_run_defaults_grade_submissions_end_to_end(tmp_path):
     token = next(line for line in users.splitlines() if "username=learner" in line).split("api-token=")[1]
     assert (tmp_path / "db.sqlite3").exists()
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(

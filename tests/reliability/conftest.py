@@ -10,6 +10,8 @@ from tests.conftest import exercise_file
 from tests.reliability.stack import Stack
 
 SOLUTION = exercise_file("inverted-dropout", "solution.py")
+# Correct, but takes 3 s: long enough to be caught mid-grading, within the exercise's wall limit.
+SLOW = "import time\ntime.sleep(3)\n" + SOLUTION
 # What a burst contains, per 50 submissions: the code and the verdict it must get.
 MIX = (
     [("loop", "while True:\n    pass\n", "time_limit_exceeded")] * 1

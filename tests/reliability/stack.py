@@ -21,16 +21,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import free_port
+
 ROOT = Path(settings.BASE_DIR)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, timeout: float, what: str) -> None:
+def wait_for(predicate, timeout: float, what: str) -> None:
+    """Poll ``predicate`` every 0.1 s until it is true; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -73,7 +70,7 @@ class Stack:
             "redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
                       "--appendonly", "no"],
         )  # fmt: skip
-        _wait(self._redis_answers, 10, "redis")
+        wait_for(self._redis_answers, 10, "redis")
 
     def restart_redis(self) -> None:
         """Stop Redis and start an empty one on the same port: every queued message is lost."""
@@ -96,7 +93,7 @@ class Stack:
                    f"--hostname={name}-{self._started}@%h", "--without-gossip", "--without-mingle"]  # fmt: skip
         worker = self._spawn(f"worker-{name}-{self._started}", command)
         log = self.workdir / f"worker-{name}-{self._started}.log"
-        _wait(lambda: worker.poll() is not None or " ready." in log.read_text(), 120, f"worker {name}")
+        wait_for(lambda: worker.poll() is not None or " ready." in log.read_text(), 120, f"worker {name}")
         assert worker.poll() is None, log.read_text()[-3000:]
         self.workers[name] = worker
 
@@ -119,7 +116,7 @@ class Stack:
             "web", [gunicorn, "quizsite.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}", "--workers", "2",
                     "--threads", "4", "--graceful-timeout", "5"],
         )  # fmt: skip
-        _wait(self._web_answers, 60, "gunicorn")
+        wait_for(self._web_answers, 60, "gunicorn")
 
     def _web_answers(self) -> bool:
         try:

@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from tests.reliability.conftest import SOLUTION
+from tests.conftest import free_port
+from tests.reliability.conftest import SLOW
 from tests.reliability.postgres import BIN, OwnPostgres
-from tests.reliability.stack import ROOT, Stack, free_port
+from tests.reliability.stack import ROOT, Stack
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(300)]
-SLOW = "import time\ntime.sleep(3)\n" + SOLUTION
 
 
 @pytest.fixture

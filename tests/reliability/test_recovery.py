@@ -12,17 +12,10 @@ from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
 from quizsite.learning.models import Submission
-from tests.reliability.conftest import SOLUTION, submit
+from tests.reliability.conftest import SLOW, SOLUTION, submit
+from tests.reliability.stack import wait_for
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
-SLOW = "import time\ntime.sleep(3)\n" + SOLUTION
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def test_a_submission_left_running_by_a_dead_worker_is_requeued_and_finishes(stack, learner):
@@ -32,7 +25,7 @@ def test_a_submission_left_running_by_a_dead_worker_is_requeued_and_finishes(sta
         status="running", attempts=1, claim_token=uuid.uuid4(), started_at=long_ago,
     )  # fmt: skip
     stack.start_worker("a")
-    _wait_for(lambda: Submission.objects.get(pk=orphan.pk).status == "done", 60, "the sweeper to requeue it")
+    wait_for(lambda: Submission.objects.get(pk=orphan.pk).status == "done", 60, "the sweeper to requeue it")
     orphan.refresh_from_db()
     assert orphan.verdict == "accepted" and orphan.attempts == 2
 
@@ -40,7 +33,7 @@ def test_a_submission_left_running_by_a_dead_worker_is_requeued_and_finishes(sta
 def test_sigterm_lets_the_running_grading_finish_and_hands_back_the_rest(stack, token):
     stack.start_worker("a", concurrency=1)
     running = submit(stack, token, SLOW, "slow-1")
-    _wait_for(lambda: Submission.objects.get(pk=running).status == "running", 30, "the grading to start")
+    wait_for(lambda: Submission.objects.get(pk=running).status == "running", 30, "the grading to start")
     waiting = submit(stack, token, SOLUTION, "next-1")
     worker = stack.workers.pop("a")
     stopped_at = time.monotonic()
@@ -51,5 +44,5 @@ def test_sigterm_lets_the_running_grading_finish_and_hands_back_the_rest(stack, 
     assert Submission.objects.get(pk=waiting).status == "queued", "the one not started was handed back"
     assert took < 30, f"shutdown took {took:.1f} s"
     stack.start_worker("b")
-    _wait_for(lambda: Submission.objects.get(pk=waiting).status == "done", 60, "another worker to grade it")
+    wait_for(lambda: Submission.objects.get(pk=waiting).status == "done", 60, "another worker to grade it")
     assert Submission.objects.get(pk=waiting).attempts == 1

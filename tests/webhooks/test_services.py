@@ -27,6 +27,13 @@ def _graded_submission(user, exercise, verdict="accepted", score=1.0, examples_o
     return submission
 
 
+def _one_delivery(client, exercise, url: str) -> WebhookDelivery:
+    """An endpoint at ``url`` for graded submissions, then one graded submission of learner s-1: its delivery."""
+    services.endpoint_create(client=client, url=url, events=["submission.graded"])
+    _graded_submission(external_learner_user(client=client, external_id="s-1"), exercise)
+    return WebhookDelivery.objects.get()
+
+
 def _due_now(delivery: WebhookDelivery) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
 
@@ -71,10 +78,8 @@ def test_a_system_error_is_a_failed_event(lms, dropout):
 def test_a_failed_attempt_is_retried_with_the_same_id_until_acknowledged(lms, dropout):
     client, _ = lms
     with WebhookReceiver(fail_first=1) as receiver:
-        endpoint = services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
-        receiver.secret = endpoint.secret
-        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
-        delivery = WebhookDelivery.objects.get()
+        delivery = _one_delivery(client, dropout, receiver.url)
+        receiver.secret = delivery.endpoint.secret
         assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
         delivery.refresh_from_db()
         assert delivery.last_status_code == 503 and delivery.next_attempt_at > timezone.now()
@@ -92,10 +97,8 @@ def test_a_failed_attempt_is_retried_with_the_same_id_until_acknowledged(lms, dr
 def test_it_gives_up_after_the_retry_schedule_and_can_be_redelivered(lms, dropout):
     client, _ = lms
     with WebhookReceiver(fail_first=3) as receiver:
-        endpoint = services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
-        receiver.secret = endpoint.secret
-        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
-        delivery = WebhookDelivery.objects.get()
+        delivery = _one_delivery(client, dropout, receiver.url)
+        receiver.secret = delivery.endpoint.secret
         outcomes = []
         for _ in range(3):  # the first attempt and one per retry delay (two in this test)
             _due_now(delivery)
@@ -109,9 +112,7 @@ def test_it_gives_up_after_the_retry_schedule_and_can_be_redelivered(lms, dropou
 @ALLOW_LOCAL
 def test_an_unreachable_endpoint_is_logged_as_an_error(lms, dropout):
     client, _ = lms
-    services.endpoint_create(client=client, url="http://127.0.0.1:9/closed", events=["submission.graded"])
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
-    delivery = WebhookDelivery.objects.get()
+    delivery = _one_delivery(client, dropout, "http://127.0.0.1:9/closed")
     assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
     attempt = delivery.log.get()
     assert attempt.status_code is None and "refused" in attempt.error.lower()
@@ -140,9 +141,7 @@ def test_bad_endpoints_name_the_field(lms, url, events, field):
 @ALLOW_LOCAL
 def test_the_sweep_picks_up_due_deliveries_that_no_worker_holds(lms, dropout, django_capture_on_commit_callbacks):
     client, _ = lms
-    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
-    held = WebhookDelivery.objects.get()
+    held = _one_delivery(client, dropout, "http://127.0.0.1:9/a")
     _graded_submission(external_learner_user(client=client, external_id="s-2"), dropout)
     WebhookDelivery.objects.filter(pk=held.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -209,9 +208,7 @@ class _RawReceiver:
 def test_a_receiver_answering_nonsense_is_a_failed_attempt_not_a_crash(lms, dropout, answer):
     client, _ = lms
     receiver = _RawReceiver(answer)
-    services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
-    delivery = WebhookDelivery.objects.get()
+    delivery = _one_delivery(client, dropout, receiver.url)
     assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
     assert delivery.log.count() == 1
     receiver.server.close()
@@ -248,9 +245,7 @@ def test_a_deactivated_client_hears_nothing_more(lms, dropout):
 @ALLOW_LOCAL
 def test_a_delivery_in_flight_cannot_be_reset(lms, dropout):
     client, _ = lms
-    services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
-    delivery = WebhookDelivery.objects.get()
+    delivery = _one_delivery(client, dropout, "http://127.0.0.1:9/a")
     WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
     with pytest.raises(services.DeliveryBusy):
         services.delivery_redeliver(delivery=delivery)
