@@ -102,23 +102,29 @@ def job_for(submission: Submission) -> runner.Job:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
-def grade_submission(self, submission_id: str) -> None:
-    """Grade one submission. Idempotent: a final submission, or one claimed again since, is left alone."""
+def grade_submission(self, submission_id: str, resume_token: str | None = None) -> None:
+    """Grade one submission. Idempotent: a final submission, or one being graded elsewhere, is left alone."""
+    claim = None
     try:
-        _grade(self, submission_id)
+        claim = services.submission_claim(submission_id=submission_id, resume_token=resume_token)
+        if claim is None:
+            services.submission_give_up_if_exhausted(submission_id=submission_id)
+            return
+        _grade(self, *claim)
     except (OperationalError, InterfaceError) as exc:
-        # The database restarted or dropped us: grade again shortly (claims make that safe); once the
+        # The database restarted or dropped us: grade again shortly, resuming our own claim; once the
         # retries run out the sweeper still finds the submission.
         log.warning("submission %s: database unavailable, retrying: %s", submission_id, exc)
-        raise self.retry(countdown=min(2**self.request.retries, 30), max_retries=_DATABASE_RETRIES) from exc
+        token = str(claim[1]) if claim else resume_token
+        raise self.retry(
+            kwargs={"submission_id": submission_id, "resume_token": token},
+            countdown=min(2**self.request.retries, 30),
+            max_retries=_DATABASE_RETRIES,
+        ) from exc
 
 
-def _grade(task, submission_id: str) -> None:
-    claim = services.submission_claim(submission_id=submission_id)
-    if claim is None:
-        services.submission_give_up_if_exhausted(submission_id=submission_id)
-        return
-    submission, token = claim
+def _grade(task, submission: Submission, token) -> None:
+    submission_id = str(submission.pk)
     try:
         report = runner.grade(job_for(submission), zygote(submission.exercise.runtime))
     except SandboxUnavailable as exc:

@@ -209,6 +209,10 @@ GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 3, minimum=1)
 # (far beyond any exercise's wall-clock limit); it runs every SWEEP_INTERVAL_SECONDS.
 SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 120, minimum=1)
 SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 300, minimum=1)
+# Past this a running grading counts as abandoned (another worker may claim it), so it must be longer
+# than any task may run.
+if SWEEP_RUNNING_AFTER_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("SWEEP_RUNNING_AFTER_SECONDS must exceed CELERY_TASK_TIME_LIMIT")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "grader.tasks.sweep_stuck_submissions",

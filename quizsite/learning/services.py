@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
@@ -67,24 +67,29 @@ def _enqueue_on_commit(submission_id: uuid.UUID) -> None:
     transaction.on_commit(lambda: grade_submission.delay(str(submission_id)), robust=True)
 
 
-def submission_claim(*, submission_id: uuid.UUID | str) -> tuple[Submission, uuid.UUID] | None:
-    """Claim a submission for grading; return it with the claim token, or ``None`` if not ours.
+def submission_claim(
+    *, submission_id: uuid.UUID | str, resume_token: uuid.UUID | str | None = None
+) -> tuple[Submission, uuid.UUID] | None:
+    """Claim a submission for grading; return it with a new claim token, or ``None`` if not ours.
 
-    A redelivered task may find the submission still ``running`` (its worker died): it is claimed
-    again, with a new token, while attempts remain. The token makes sure only the latest claimer
-    can record results, if two deliveries ever overlap.
+    Claimable: ``queued``; ``running`` for longer than ``SWEEP_RUNNING_AFTER_SECONDS`` (longer than any
+    grading may take: its worker died); or ``running`` under ``resume_token``, the caller's own earlier
+    claim (a retry after the database went away). A duplicate message never takes over a grading in
+    progress, and the token makes sure only the latest claimer can record results.
     """
+    now = timezone.now()
+    claimable = Q(status=Status.QUEUED) | Q(
+        status=Status.RUNNING, started_at__lt=now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS)
+    )
+    if resume_token is not None:
+        claimable |= Q(status=Status.RUNNING, claim_token=resume_token)
     token = uuid.uuid4()
-    won = Submission.objects.filter(
-        pk=submission_id,
-        status__in=[Status.QUEUED, Status.RUNNING],
-        attempts__lt=settings.GRADING_MAX_ATTEMPTS,
-    ).update(
+    won = Submission.objects.filter(claimable, pk=submission_id, attempts__lt=settings.GRADING_MAX_ATTEMPTS).update(
         status=Status.RUNNING,
         attempts=F("attempts") + 1,
         claim_token=token,
-        started_at=timezone.now(),
-        updated_at=timezone.now(),
+        started_at=now,
+        updated_at=now,
     )
     if won != 1:
         return None

@@ -1,7 +1,10 @@
 """The grading task: grades through the real sandbox, is idempotent, and survives redelivery."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from grader.tasks import grade_submission
 from quizsite.learning.models import Submission
@@ -36,10 +39,19 @@ def test_a_second_delivery_of_a_final_submission_changes_nothing(learner, dropou
 
 def test_a_submission_left_running_by_a_dead_worker_is_regraded(learner, dropout):
     submission = _submit(learner, dropout, exercise_file("inverted-dropout", "solution.py"))
-    Submission.objects.filter(pk=submission.pk).update(status="running", attempts=1)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Submission.objects.filter(pk=submission.pk).update(status="running", attempts=1, started_at=long_ago)
     grade_submission.apply(args=[str(submission.pk)])
     submission.refresh_from_db()
     assert (submission.status, submission.verdict, submission.attempts) == ("done", "accepted", 2)
+
+
+def test_a_duplicate_message_leaves_a_grading_in_progress_alone(learner, dropout):
+    submission = _submit(learner, dropout, exercise_file("inverted-dropout", "solution.py"))
+    Submission.objects.filter(pk=submission.pk).update(status="running", attempts=1, started_at=timezone.now())
+    grade_submission.apply(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.attempts) == ("running", None, 1)
 
 
 @override_settings(GRADING_MAX_ATTEMPTS=3)

@@ -1,9 +1,11 @@
 """Submission lifecycle: created queued, claimed once, finished once, given up on after a cap."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from grader.runner import CheckResult, Report
 from quizsite.learning import services
@@ -38,6 +40,20 @@ def test_create_refuses_text_that_is_not_utf8(learner, dropout):
         services.submission_create(user=learner, exercise=dropout, code="x = '\ud800'\n")
 
 
+def _abandon(submission) -> None:
+    """Make a claimed submission look as its worker died long ago."""
+    Submission.objects.filter(pk=submission.pk).update(started_at=timezone.now() - timedelta(hours=1))
+
+
+def test_a_grading_in_progress_is_not_taken_over_but_its_owner_may_resume(learner, dropout):
+    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+    _, token = services.submission_claim(submission_id=submission.pk)
+    assert services.submission_claim(submission_id=submission.pk) is None, "a duplicate message"
+    assert services.submission_claim(submission_id=submission.pk, resume_token=uuid.uuid4()) is None
+    resumed = services.submission_claim(submission_id=submission.pk, resume_token=token)
+    assert resumed is not None and resumed[1] != token
+
+
 def test_only_one_claim_wins(learner, dropout):
     submission = Submission.objects.create(user=learner, exercise=dropout, code="")
     first = services.submission_claim(submission_id=submission.pk)
@@ -51,6 +67,7 @@ def test_only_one_claim_wins(learner, dropout):
 def test_a_superseded_claim_cannot_write(learner, dropout):
     submission = Submission.objects.create(user=learner, exercise=dropout, code="")
     _, stale = services.submission_claim(submission_id=submission.pk)
+    _abandon(submission)
     _, current = services.submission_claim(submission_id=submission.pk)
     assert not services.submission_record_report(
         submission_id=submission.pk, token=stale, report=_report("wrong_answer", 0.5), exercise_version="v"
@@ -78,7 +95,9 @@ def test_a_report_is_stored_with_the_exercise_version(learner, dropout):
 def test_after_the_attempt_cap_the_submission_ends_with_system_error(learner, dropout):
     submission = Submission.objects.create(user=learner, exercise=dropout, code="")
     services.submission_claim(submission_id=submission.pk)
+    _abandon(submission)
     services.submission_claim(submission_id=submission.pk)
+    _abandon(submission)
     assert services.submission_claim(submission_id=submission.pk) is None
     assert services.submission_give_up_if_exhausted(submission_id=submission.pk)
     submission.refresh_from_db()

@@ -55,6 +55,7 @@ class Stack:
             "SWEEP_INTERVAL_SECONDS": "2",
             "SWEEP_QUEUED_AFTER_SECONDS": "8",
             "SWEEP_RUNNING_AFTER_SECONDS": "15",
+            "CELERY_TASK_TIME_LIMIT": "12",
             "CELERY_VISIBILITY_TIMEOUT": "12",
             **(extra_env or {}),
         }
