@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.runner import Job, grade  # noqa: E402
+from grader.runner import grade  # noqa: E402
 from quizsite.catalog.content import load_exercises  # noqa: E402
-from quizsite.catalog.validation import limits_of, zygotes  # noqa: E402
+from quizsite.catalog.validation import job_of, zygotes  # noqa: E402
 
 
 def main() -> None:
@@ -33,12 +33,12 @@ def main() -> None:
     rows = []
     with zygotes() as started:
         for exercise in exercises:
-            job = Job(code=exercise.solution_code, checks_source=exercise.checks_source, limits=limits_of(exercise))
-            grade(job, started[exercise.runtime])  # warm-up
+            grade(job_of(exercise, exercise.solution_code), started)  # warm-up
             times, checks = [], 0
             for _ in range(args.runs):
+                job = job_of(exercise, exercise.solution_code)  # every grading draws its own hidden cases
                 began = time.perf_counter()
-                report = grade(job, started[exercise.runtime])
+                report = grade(job, started)
                 times.append(time.perf_counter() - began)
                 assert report.verdict == "accepted", (exercise.slug, report.message)
                 checks = len(report.results)

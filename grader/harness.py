@@ -3,9 +3,16 @@ and assertions whose failure messages say what went in, what was expected, what 
 tolerance.
 
 Checks run in the trusted worker. ``learner.some_function(...)`` crosses the sandbox boundary: the
-arguments are encoded, the call runs in the learner's process, and the value that comes back was
-rebuilt from bytes by :mod:`grader.protocol`, so it is a plain NumPy array or Python value, never an
-object the learner made.
+arguments are encoded (arrays into memory shared with the learner's process), the call runs in the
+learner's process, and the value that comes back was rebuilt from bytes by :mod:`grader.protocol`, so
+it is a plain NumPy array or Python value, never an object the learner made.
+
+The rules every check keeps (``docs/sandbox.md``): the learner's process answers with values, about
+inputs it could not anticipate (``rng`` is seeded from a secret drawn for each grading), judged against
+a trusted recomputation here. Nothing the learner's process reports about itself decides a verdict:
+whether an input was changed in place is read from the shared memory by this side
+(:meth:`Learner.call_and_read_args`); determinism and hidden state are tested across processes
+(:meth:`Learner.fresh`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.protocol import Handle, Seed
+from grader.protocol import Handle, Region, Seed
 
 __all__ = [
     "CheckFailed",
@@ -37,17 +44,28 @@ class CheckFailed(AssertionError):
 
 
 class LearnerError(Exception):
-    """The learner's code raised an exception where the check did not expect one."""
+    """The learner's code raised an exception where the check did not expect one.
+
+    ``type`` is the class's name as the learner's process reported it; ``kinds`` are the built-in
+    exception classes it derives from, found there by identity with the real classes captured before
+    the learner's code loaded. Test the kind with :meth:`is_a`, never the name.
+    """
 
     def __init__(self, function: str, error: dict) -> None:
         self.function = function
-        self.type = str(error.get("type", "Exception"))
-        self.message = str(error.get("message", ""))
-        self.line = error.get("line")
-        self.traceback = str(error.get("traceback", ""))
-        where = f" (line {self.line} of your code)" if isinstance(self.line, int) else ""
+        self.type = str(error.get("type", "Exception"))[:100]
+        kinds = error.get("kinds")
+        self.kinds = [str(kind) for kind in kinds[:64]] if isinstance(kinds, list) else []
+        self.message = str(error.get("message", ""))[:1000]
+        self.line = error.get("line") if type(error.get("line")) is int else None
+        self.traceback = str(error.get("traceback", ""))[:4000]
+        where = f" (line {self.line} of your code)" if self.line is not None else ""
         detail = f": {self.message}" if self.message else ""
         super().__init__(f"{function} raised {self.type}{detail}{where}")
+
+    def is_a(self, builtin_name: str) -> bool:
+        """True when the exception is (a subclass of) the built-in exception class ``builtin_name``."""
+        return builtin_name in self.kinds
 
 
 @dataclass(frozen=True)
@@ -55,13 +73,17 @@ class CheckSpec:
     name: str
     points: int
     public: bool
-    function: Callable[[Learner], None]
+    function: Callable[[Learner, np.random.Generator], None]
 
 
 def check(name: str, *, points: int = 1, public: bool = False) -> Callable:
-    """Mark a function ``f(learner)`` as a check; ``name`` is what the learner reads."""
+    """Mark a function ``f(learner, rng)`` as a check; ``name`` is what the learner reads.
 
-    def mark(function: Callable[[Learner], None]) -> Callable[[Learner], None]:
+    ``rng`` draws the check's hidden cases: from a secret seed fresh for every grading, or, for a
+    ``public`` check (an example learners may run), from a fixed seed, so examples never change.
+    """
+
+    def mark(function: Callable[[Learner, np.random.Generator], None]) -> Callable:
         function.__check__ = CheckSpec(name=name, points=points, public=public, function=function)
         return function
 
@@ -73,11 +95,23 @@ def collect(namespace: dict) -> list[CheckSpec]:
     return [value.__check__ for value in namespace.values() if isinstance(getattr(value, "__check__", None), CheckSpec)]
 
 
-class Learner:
-    """The learner's module, seen from the checker. Every call is a round trip to the sandbox."""
+class Process:
+    """What the runner gives a :class:`Learner`: one sandboxed process with the code loaded.
 
-    def __init__(self, request: Callable[[dict], dict]) -> None:
-        self._request = request
+    ``request(message, placed)`` sends one request; ``read(region)`` reads the shared memory;
+    ``fresh()`` starts another process with the same code (and environment) loaded.
+    """
+
+    request: Callable[[dict, list], dict]
+    read: Callable[[Region], np.ndarray]
+    fresh: Callable[[], Process]
+
+
+class Learner:
+    """The learner's module in one process, seen from the checker. Every call is a round trip."""
+
+    def __init__(self, process: Process) -> None:
+        self._process = process
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
@@ -88,20 +122,38 @@ class Learner:
         """Call the learner's function ``name`` and return what it returned."""
         return self._ask({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, name)
 
-    def call_echo(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
-        """Like :meth:`call`, but also return the arguments as they were after the call."""
-        reply = self._ask({"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "echo_args": True}, name)
-        if not isinstance(reply, dict) or set(reply) != {"result", "args"}:
-            raise CheckFailed(f"{name} answered in an unexpected form")
-        return reply["result"], reply["args"]
+    def call_and_read_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """Call ``name``; also return the positional arguments as they are after the call.
 
-    def support(self, source: str) -> None:
-        """Load trusted support code into the learner's process (see ``grader.sandbox.child``)."""
-        self._ask({"op": "support", "source": source}, "support code")
+        Every array argument lives in memory shared with the learner's process; this side reads it
+        back itself, so an input modified in place is seen whatever that process claims. Arguments
+        that are not arrays come back as they were sent.
+        """
+        placed: list[Region | None] = []
+        message = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs}
+        result = self._ask(message, name, placed)
+        return result, self._after(args, iter(placed))
 
-    def support_call(self, name: str, *args: Any, as_handle: bool = False, **kwargs: Any) -> Any:
-        """Call a support function in the learner's process; ``as_handle`` keeps the result there."""
-        message = {"op": "call", "support": True, "name": name, "args": list(args), "kwargs": kwargs}
+    def _after(self, value: Any, placed) -> Any:
+        if isinstance(value, np.ndarray) or _is_tensor(value):
+            region = next(placed)
+            if region is None:
+                raise AssertionError("an argument too large for the shared arena: make the check's input smaller")
+            return self._process.read(region)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._after(item, placed) for item in value)
+        if isinstance(value, dict):
+            return {key: self._after(item, placed) for key, item in value.items()}
+        return value
+
+    def environment(self, name: str, *args: Any, as_handle: bool = False, **kwargs: Any) -> Any:
+        """Call a function of the exercise's ``ENVIRONMENT`` (trusted code loaded before the learner's).
+
+        ``as_handle`` keeps the result in the learner's process and returns a :class:`RemoteObject`.
+        Environment code shares the process with the learner's code: use it to build inputs and to
+        take measurements whose *values* are then checked here, never to decide a verdict.
+        """
+        message = {"op": "call", "environment": True, "name": name, "args": list(args), "kwargs": kwargs}
         if as_handle:
             message["as_handle"] = True
             return RemoteObject(self, name, self._ask(message, name))
@@ -115,8 +167,16 @@ class Learner:
             raise CheckFailed(f"constructing {class_name} did not give an object")
         return RemoteObject(self, class_name, handle)
 
-    def _ask(self, message: dict, what: str) -> Any:
-        reply = self._request(message)
+    def fresh(self) -> Learner:
+        """The same code loaded in a new sandboxed process, with differently seeded global generators.
+
+        Use it to test determinism and hidden state across processes: a submission that memoises,
+        counts calls or draws from a global generator cannot look the same in two fresh processes.
+        """
+        return Learner(self._process.fresh())
+
+    def _ask(self, message: dict, what: str, placed: list | None = None) -> Any:
+        reply = self._process.request(message, placed if placed is not None else [])
         if reply["ok"]:
             return reply.get("value")
         error = reply.get("error")
@@ -143,9 +203,20 @@ class RemoteObject:
             message["discard"] = True
         return self._learner._ask(message, f"{self._class_name}.{method}")
 
+    def call_and_read_args(self, method: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """Like :meth:`Learner.call_and_read_args`, for a method."""
+        placed: list[Region | None] = []
+        message = {"op": "method", "handle": self._handle.ref, "name": method, "args": list(args), "kwargs": kwargs}
+        result = self._learner._ask(message, f"{self._class_name}.{method}", placed)
+        return result, self._learner._after(args, iter(placed))
+
     def get(self, attribute: str) -> Any:
         message = {"op": "getattr", "handle": self._handle.ref, "name": attribute}
         return self._learner._ask(message, f"{self._class_name}.{attribute}")
+
+
+def _is_tensor(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
 
 
 def describe(value: Any, limit: int = 300) -> str:
@@ -158,25 +229,38 @@ def describe(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def assert_array(value: Any, *, what: str, shape: tuple[int, ...] | None = None, kinds: str = "f") -> np.ndarray:
-    """Check that ``value`` is an ndarray of one of the dtype ``kinds`` (and ``shape``); return it."""
+_KIND_NAMES = {"b": "boolean", "i": "signed integer", "u": "unsigned integer", "f": "floating-point", "c": "complex"}
+
+
+def assert_array(
+    value: Any, *, what: str, shape: tuple[int, ...] | None = None, kinds: str = "f", dtype: Any = None
+) -> np.ndarray:
+    """Check that ``value`` is an ndarray of one of the dtype ``kinds`` (or exactly ``dtype``) and ``shape``."""
     if not isinstance(value, np.ndarray):
         raise CheckFailed(f"{what}: expected a NumPy array, got {type(value).__name__}: {describe(value)}")
+    if dtype is not None and value.dtype != np.dtype(dtype):
+        raise CheckFailed(f"{what}: expected dtype {np.dtype(dtype)}, got dtype {value.dtype}")
     if value.dtype.kind not in kinds:
-        raise CheckFailed(f"{what}: expected a floating-point array, got dtype {value.dtype}")
+        wanted = " or ".join(_KIND_NAMES.get(kind, kind) for kind in kinds)
+        raise CheckFailed(f"{what}: expected a {wanted} array, got dtype {value.dtype}")
     if shape is not None and value.shape != tuple(shape):
         raise CheckFailed(f"{what}: expected shape {tuple(shape)}, got shape {value.shape}")
     return value
 
 
-def assert_close(actual: Any, expected: Any, *, what: str, rtol: float = 1e-7, atol: float = 1e-9) -> None:
-    """Check ``|actual - expected| <= atol + rtol * |expected|`` elementwise, with a helpful message."""
+def assert_close(
+    actual: Any, expected: Any, *, what: str, rtol: float = 1e-7, atol: float = 1e-9, equal_nan: bool = False
+) -> None:
+    """Check ``|actual - expected| <= atol + rtol * |expected|`` elementwise, with a helpful message.
+
+    A NaN matches nothing unless ``equal_nan`` says the contract expects NaN exactly there.
+    """
     expected = np.asarray(expected, dtype=float)
     actual_array = assert_array(np.asarray(actual) if np.isscalar(actual) else actual, what=what, kinds="biuf")
     if actual_array.shape != expected.shape:
         raise CheckFailed(f"{what}: expected shape {expected.shape}, got shape {actual_array.shape}")
-    actual_array = actual_array.astype(float)
-    close = np.isclose(actual_array, expected, rtol=rtol, atol=atol, equal_nan=True)
+    actual_array = actual_array.astype(float, copy=False)
+    close = _close(actual_array, expected, rtol, atol, equal_nan)
     if close.all():
         return
     index = tuple(int(i) for i in np.argwhere(~close)[0])
@@ -185,6 +269,17 @@ def assert_close(actual: Any, expected: Any, *, what: str, rtol: float = 1e-7, a
         f"({int((~close).sum())} of {close.size} entries differ; tolerance atol={atol:g}, rtol={rtol:g}).\n"
         f"Expected {describe(expected)}\nGot      {describe(actual_array)}"
     )
+
+
+def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float, equal_nan: bool) -> np.ndarray:
+    # np.isclose's rule, written out: several times faster on large arrays. Equal values (infinities
+    # included) are close; NaN is close only to NaN, and only with equal_nan.
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.abs(actual - expected) <= atol + rtol * np.abs(expected)
+    close |= actual == expected
+    if equal_nan:
+        close |= np.isnan(actual) & np.isnan(expected)
+    return close
 
 
 def binomial_bounds(n: int, p: float, false_rejection: float = 1e-7) -> tuple[int, int]:

@@ -11,17 +11,25 @@ then the binary blobs the header lists. Values are plain JSON plus tagged object
 ``{"$s": i}``        NumPy scalar (0-d .npy)   ``{"$T": i}``       torch tensor (``.npy`` of its data)
 ``{"$rng": seed}``   a fresh ``numpy.random.Generator`` (requests only)
 ``{"$h": n}``        a handle to an object living in the learner's process
+``{"$m": [offset, dtype, shape]}``  an ndarray in shared memory (requests); ``"$M"`` a tensor
+``{"$r": [offset, dtype, shape]}``  an ndarray in the reply half of shared memory; ``"$R"`` a tensor
 
 Arrays are rebuilt here from their raw bytes after checking the header (dtype kind, shape, byte count),
 never with pickle; anything unexpected raises :class:`ProtocolError`, and callers fail closed on it.
+
+Arrays sent *to* the learner live in an :class:`Arena`, a sealed memfd that both processes map: the
+learner's function gets views of it, and after the call the checker reads the same bytes itself, so
+an input changed in place is seen from outside the learner's process, whatever that process reports.
 """
 
 from __future__ import annotations
 
 import ast
+import fcntl
 import io
 import json
 import math
+import mmap
 import os
 import select
 import struct
@@ -65,20 +73,176 @@ class Handle:
     ref: int
 
 
+@dataclass(frozen=True)
+class Region:
+    """Where an array sent to the learner lives in the arena."""
+
+    offset: int
+    dtype: str
+    shape: tuple[int, ...]
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * np.dtype(self.dtype).itemsize
+
+
+_ARENA_ALIGNMENT = 64
+_SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL
+
+
+class Arena:
+    """Shared memory between the checker and one learner process: a memfd sealed at a fixed size.
+
+    The first half carries requests: the checker places each argument array at a fresh offset (never
+    reused, so an array the learner keeps from an earlier call is never overwritten) and reads the bytes
+    back after the call. The second half carries the arrays of each reply: the learner's side writes
+    them there and the checker copies them out, after checking the reply's offsets, dtype and shape,
+    before anything else reads them. The seals stop the learner's process from shrinking the file
+    under the checker's mapping.
+    """
+
+    array_tag, tensor_tag = "$m", "$M"
+
+    def __init__(self, size: int) -> None:
+        self.fd = os.memfd_create("gym-arena", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.ftruncate(self.fd, size)
+        fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, _SEALS)
+        self.size = size
+        self.half = size // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
+        self.memory = mmap.mmap(self.fd, size)
+        self.used = 0
+
+    def place(self, array: np.ndarray) -> Region | None:
+        """Copy ``array`` into the request half; ``None`` when it does not fit (it then travels in the frame)."""
+        region, self.used = _allocate(self.memory, array, self.used, self.half)
+        return region
+
+    def read(self, region: Region) -> np.ndarray:
+        """A copy of a request region's bytes as they are now (after the learner's call)."""
+        return np.ndarray(region.shape, dtype=region.dtype, buffer=self.memory, offset=region.offset).copy()
+
+    def resolve(self, tag: str, payload: Any) -> Any:
+        """Copy a reply's array out of the reply half, after checking where it claims to be."""
+        if tag not in ("$r", "$R") or not (isinstance(payload, list) and len(payload) == 3):
+            raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
+        offset, descr, shape = payload
+        if type(offset) is not int or not isinstance(descr, str) or len(descr) > 16:
+            raise ProtocolError("malformed shared array in reply")
+        dtype = _checked_dtype(descr)
+        shape = _checked_shape(shape)
+        if offset < self.half or offset + math.prod(shape) * dtype.itemsize > self.size:
+            raise ProtocolError("a shared array in the reply lies outside the reply area")
+        array = np.ndarray(shape, dtype=dtype, buffer=self.memory, offset=offset).copy()
+        return _torch().from_numpy(array) if tag == "$R" else array
+
+    def close(self) -> None:
+        self.memory.close()
+        os.close(self.fd)
+
+
+class LearnerArena:
+    """The learner's side of the :class:`Arena`: views of the request half, and room for replies."""
+
+    array_tag, tensor_tag = "$r", "$R"
+
+    def __init__(self, memory) -> None:
+        # Any writable buffer: the child maps the arena with ctypes (grader.sandbox.linux.map_shared).
+        self.memory = memory
+        self.half = len(memory) // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
+        self.used = self.half
+
+    def resolve(self, tag: str, payload: list) -> Any:
+        if tag not in ("$m", "$M"):
+            raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
+        offset, descr, shape = payload
+        array = np.ndarray(tuple(shape), dtype=np.dtype(descr), buffer=self.memory, offset=offset)
+        return _torch().from_numpy(array) if tag == "$M" else array
+
+    def start_reply(self) -> None:
+        """Each reply reuses the reply half: the checker has copied the previous one out."""
+        self.used = self.half
+
+    def place(self, array: np.ndarray) -> Region | None:
+        region, self.used = _allocate(self.memory, array, self.used, len(self.memory))
+        return region
+
+
+def _allocate(memory, array: np.ndarray, used: int, end: int) -> tuple[Region | None, int]:
+    start = -used % _ARENA_ALIGNMENT + used
+    if start + array.nbytes > end:
+        return None, used
+    region = Region(start, array.dtype.str, tuple(int(dim) for dim in array.shape))
+    np.ndarray(region.shape, dtype=array.dtype, buffer=memory, offset=start)[...] = array
+    return region, start + array.nbytes
+
+
+def _checked_dtype(descr: str) -> np.dtype:
+    try:
+        dtype = np.dtype(descr)
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError(f"invalid dtype in frame: {exc}") from None
+    if dtype.kind not in _ALLOWED_DTYPE_KINDS or dtype.hasobject or dtype.fields is not None or dtype.subdtype:
+        raise ProtocolError(f"arrays of dtype {dtype} are not accepted")
+    return dtype
+
+
+def _checked_shape(shape: Any) -> tuple[int, ...]:
+    if not (isinstance(shape, list) and len(shape) <= 32 and all(type(dim) is int and dim >= 0 for dim in shape)):
+        raise ProtocolError("an array's shape must be a list of at most 32 non-negative integers")
+    return tuple(shape)
+
+
 # Encoding
 
 
-def encode(value: Any) -> bytes:
-    """Encode ``value`` as a frame body (header and blobs)."""
+def encode(value: Any, *, arena: Arena | LearnerArena | None = None, placed: list | None = None) -> bytes:
+    """Encode ``value`` as a frame body (header and blobs).
+
+    With an ``arena``, arrays and tensors go into shared memory where they fit, and ``placed`` receives
+    each array's :class:`Region` (``None`` for those that travelled in the frame), in the order they
+    appear in ``value``.
+    """
     blobs: list[bytes] = []
-    tree = _to_tree(value, blobs, depth=0)
+    tree = _Encoder(blobs, arena, placed if placed is not None else []).tree(value, depth=0)
     header = json.dumps({"v": tree, "blobs": [len(b) for b in blobs]}, allow_nan=False).encode()
     return _U32.pack(len(header)) + header + b"".join(blobs)
 
 
-def _to_tree(value: Any, blobs: list[bytes], depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+class _Encoder:
+    def __init__(self, blobs: list[bytes], arena: Arena | None, placed: list) -> None:
+        self.blobs = blobs
+        self.arena = arena
+        self.placed = placed
+
+    def tree(self, value: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, np.ndarray):
+            return self.array(value, tensor=False)
+        if _is_tensor(value):
+            return self.array(value.detach().cpu().numpy(), tensor=True)
+        if isinstance(value, tuple):
+            return {"$t": [self.tree(item, depth + 1) for item in value]}
+        if isinstance(value, list):
+            return [self.tree(item, depth + 1) for item in value]
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise ProtocolError("only dicts with string keys can be sent")
+            return {"$d": [[key, self.tree(item, depth + 1)] for key, item in value.items()]}
+        return _scalar_tree(value, self.blobs)
+
+    def array(self, array: np.ndarray, *, tensor: bool) -> Any:
+        if array.dtype.kind not in _ALLOWED_DTYPE_KINDS:
+            raise ProtocolError(f"arrays of dtype {array.dtype} cannot be sent (numbers and booleans only)")
+        region = self.arena.place(array) if self.arena is not None else None
+        self.placed.append(region)
+        if region is None:
+            return {"$T" if tensor else "$a": _add_blob(array, self.blobs)}
+        tag = self.arena.tensor_tag if tensor else self.arena.array_tag
+        return {tag: [region.offset, region.dtype, list(region.shape)]}
+
+
+def _scalar_tree(value: Any, blobs: list[bytes]) -> Any:
     if isinstance(value, np.generic):
         return {"$s": _add_blob(np.asarray(value), blobs)}
     if value is None or isinstance(value, (bool, str)):
@@ -91,18 +255,6 @@ def _to_tree(value: Any, blobs: list[bytes], depth: int) -> Any:
         return {"$rng": int(value.value)}
     if isinstance(value, Handle):
         return {"$h": int(value.ref)}
-    if isinstance(value, np.ndarray):
-        return {"$a": _add_blob(value, blobs)}
-    if _is_tensor(value):
-        return {"$T": _add_blob(value.detach().cpu().numpy(), blobs)}
-    if isinstance(value, tuple):
-        return {"$t": [_to_tree(item, blobs, depth + 1) for item in value]}
-    if isinstance(value, list):
-        return [_to_tree(item, blobs, depth + 1) for item in value]
-    if isinstance(value, dict):
-        if not all(isinstance(key, str) for key in value):
-            raise ProtocolError("only dicts with string keys can be sent")
-        return {"$d": [[key, _to_tree(item, blobs, depth + 1)] for key, item in value.items()]}
     raise ProtocolError(f"a value of type {type(value).__name__} cannot be sent")
 
 
@@ -123,8 +275,13 @@ def _add_blob(array: np.ndarray, blobs: list[bytes]) -> int:
 # Decoding
 
 
-def decode(body: bytes, *, allow_seeds: bool = False) -> Any:
-    """Decode a frame body. ``allow_seeds`` is for the learner's side, which receives requests."""
+def decode(body: bytes, *, allow_seeds: bool = False, arena: Arena | LearnerArena | None = None) -> Any:
+    """Decode a frame body.
+
+    ``allow_seeds`` is for the learner's side, which receives requests. ``arena`` resolves arrays in
+    shared memory: request arrays on the learner's side, reply arrays (checked, then copied) on the
+    checker's.
+    """
     if len(body) < 4:
         raise ProtocolError("frame too short")
     (header_len,) = _U32.unpack_from(body)
@@ -137,7 +294,7 @@ def decode(body: bytes, *, allow_seeds: bool = False) -> Any:
     if not isinstance(header, dict) or set(header) != {"v", "blobs"}:
         raise ProtocolError("frame header must hold exactly 'v' and 'blobs'")
     blobs = _split_blobs(body[4 + header_len :], header["blobs"])
-    return _Decoder(blobs, allow_seeds).value(header["v"], depth=0)
+    return _Decoder(blobs, allow_seeds, arena).value(header["v"], depth=0)
 
 
 def _reject_constant(name: str) -> Any:
@@ -157,9 +314,10 @@ def _split_blobs(data: bytes, sizes: Any) -> list[bytes]:
 
 
 class _Decoder:
-    def __init__(self, blobs: list[bytes], allow_seeds: bool) -> None:
+    def __init__(self, blobs: list[bytes], allow_seeds: bool, arena) -> None:
         self.blobs = blobs
         self.allow_seeds = allow_seeds
+        self.arena = arena
         self.nodes = 0
 
     def value(self, node: Any, depth: int) -> Any:
@@ -190,6 +348,8 @@ class _Decoder:
             return Handle(payload)
         if tag == "$rng" and self.allow_seeds and type(payload) is int:
             return Seed(payload)
+        if tag in ("$m", "$M", "$r", "$R") and self.arena is not None:
+            return self.arena.resolve(tag, payload)
         raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
 
     def mapping(self, pairs: list, depth: int) -> dict:
@@ -209,10 +369,14 @@ class _Decoder:
                 raise ProtocolError("a scalar must be a 0-d array")
             return array[()]
         if tag == "$T":
-            import torch
-
-            return torch.from_numpy(array)
+            return _torch().from_numpy(array)
         return array
+
+
+def _torch():
+    import torch  # only exercises that send tensors pay for it
+
+    return torch
 
 
 def load_npy(blob: bytes) -> np.ndarray:

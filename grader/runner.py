@@ -1,30 +1,45 @@
-"""Grade one job: run the trusted checks against the learner's code in a sandboxed process.
+"""Grade one job: run the trusted checks against the learner's code in sandboxed processes.
 
 No Django here. The verdict and the score are computed only on this side, from values rebuilt by
-:mod:`grader.protocol`; nothing the learner's process says about itself is believed.
+:mod:`grader.protocol`; nothing the learner's process says about itself is believed. Before anything
+runs, the trusted static gate (:mod:`grader.gate`) reads the code: it refuses code that reaches into
+the grader or the interpreter, and tells whether the code needs the PyTorch runtime.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import secrets
 import time
 import types
+import zlib
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 
-from grader import harness
+import numpy as np
+
+from grader import gate, harness
+from grader.protocol import Region
 from grader.sandbox.limits import Limits
-from grader.sandbox.supervisor import SandboxDied, Zygote
+from grader.sandbox.supervisor import Run, SandboxDied, Zygote
+from grader.vocabulary import Runtime, Verdict
 
 log = logging.getLogger(__name__)
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
 _DEATH_VERDICTS = {
-    "wall_time": ("time_limit_exceeded", "Your code ran longer than the {wall:g} s wall-clock limit"),
-    "cpu_time": ("time_limit_exceeded", "Your code used more than the {cpu:g} s CPU-time limit"),
-    "output": ("output_limit_exceeded", "Your code printed more than {output} bytes"),
-    "exited": ("runtime_error", "Your code ended its own process ({detail})"),
-    "protocol": ("runtime_error", "Your code's process sent something that is not a valid answer ({detail})"),
+    "wall_time": (Verdict.TIME_LIMIT_EXCEEDED, "Your code ran longer than the {wall:g} s wall-clock limit"),
+    "cpu_time": (Verdict.TIME_LIMIT_EXCEEDED, "Your code used more than the {cpu:g} s CPU-time limit"),
+    "output": (Verdict.OUTPUT_LIMIT_EXCEEDED, "Your code printed more than {output} bytes"),
+    "exited": (Verdict.RUNTIME_ERROR, "Your code ended its own process ({detail})"),
+    "protocol": (Verdict.RUNTIME_ERROR, "Your code's process sent something that is not a valid answer ({detail})"),
 }
+# Fresh processes a grading may start (determinism and hidden-state checks); a bound on the wall clock.
+MAX_PROCESSES_PER_GRADING = 8
+
+ZygotePool = Callable[[str], Zygote]
 
 
 @dataclass(frozen=True)
@@ -34,9 +49,16 @@ class Job:
     code: str
     checks_source: str
     limits: Limits = field(default_factory=Limits)
-    seed: int = 0
+    # The secret that draws the hidden cases: fresh for every grading, never derived from the code.
+    seed: int = field(default_factory=lambda: secrets.randbits(63))
     # Run only the checks marked public: a learner's example run, which is not a graded attempt.
     public_only: bool = False
+    # The runtime the exercise needs; code that imports torch gets the PyTorch runtime anyway.
+    runtime: str = Runtime.NUMPY
+    # Modules the gate lets this exercise's code import.
+    allowed_modules: frozenset[str] = frozenset()
+    # The static gate is a second line; the attack suite turns it off to prove the checks hold alone.
+    gate: bool = True
 
 
 @dataclass
@@ -59,61 +81,161 @@ class Report:
     grading_ms: int = 0
     cpu_seconds: float | None = None
     max_rss_kb: int | None = None
+    # The secret that drew the hidden cases, kept for staff who need to reproduce a verdict.
+    seed: int | None = None
 
     def results_as_dicts(self) -> list[dict]:
         return [asdict(result) for result in self.results]
 
 
-def load_checks(checks_source: str) -> list[harness.CheckSpec]:
-    """Execute a trusted ``checks.py`` source and return its checks."""
+@functools.lru_cache(maxsize=64)
+def load_checks(checks_source: str) -> tuple[tuple[harness.CheckSpec, ...], str | None]:
+    """Execute a trusted ``checks.py`` source; return its checks and its ``ENVIRONMENT`` source, if any.
+
+    Cached by source: a worker compiles each exercise's checks once, not on every grading.
+    """
     module = types.ModuleType("exercise_checks")
     exec(compile(checks_source, "checks.py", "exec"), module.__dict__)  # noqa: S102 - trusted content
     checks = harness.collect(module.__dict__)
     if not checks:
         raise ValueError("checks.py defines no @check functions")
-    return checks
+    environment = module.__dict__.get("ENVIRONMENT")
+    if environment is not None and not isinstance(environment, str):
+        raise ValueError("ENVIRONMENT in checks.py must be Python source in a string")
+    return tuple(checks), environment
 
 
-def grade(job: Job, zygote: Zygote) -> Report:
-    """Run every check of ``job`` against its code in one sandboxed process and build the report."""
-    checks = load_checks(job.checks_source)
-    if job.public_only:
-        checks = [spec for spec in checks if spec.public]
+def runtime_for(job: Job, reading: gate.Reading) -> str:
+    """The zygote a job needs: PyTorch when the exercise or the learner's code uses it."""
+    return Runtime.TORCH if job.runtime == Runtime.TORCH or reading.uses_torch else Runtime.NUMPY
+
+
+def grade(job: Job, zygotes: ZygotePool) -> Report:
+    """Run every check of ``job`` against its code in sandboxed processes and build the report."""
+    checks, environment = load_checks(job.checks_source)
+    checks = [spec for spec in checks if spec.public or not job.public_only]
     started = time.monotonic()
+    reading = gate.read(job.code, allowed_modules=job.allowed_modules)
+    if reading.findings and job.gate:
+        return _restricted(checks, reading.findings, started)
     results: list[CheckResult] = []
-    with zygote.run(job.limits, job.seed) as run:
-        verdict, message = _run_all(run, job, checks, results)
-    outcome = run.outcome
+    with _Session(job, zygotes(runtime_for(job, reading)), environment) as session:
+        verdict, message = _run_all(session, job, checks, results)
     total = sum(spec.points for spec in checks)
     earned = sum(result.points for result in results if result.passed)
-    info = outcome.exit_info
+    info = session.first_exit()
     return Report(
         verdict=verdict,
         score=round(earned / total, 6) if total else 0.0,
         message=message,
         results=results,
-        output=outcome.output,
+        output=session.output(job.limits.output_bytes),
         grading_ms=int((time.monotonic() - started) * 1000),
         cpu_seconds=info.cpu_seconds if info else None,
         max_rss_kb=info.max_rss_kb if info else None,
+        seed=job.seed,
     )
 
 
-def _run_all(run, job: Job, checks: list[harness.CheckSpec], results: list[CheckResult]) -> tuple[str, str]:
+def _restricted(checks: list[harness.CheckSpec], findings: list[gate.Finding], started: float) -> Report:
+    listed = "\n".join(f"- {finding}" for finding in findings[:20])
+    results: list[CheckResult] = []
+    _skip(checks, results, "Not run: the code uses something exercises here do not allow.")
+    return Report(
+        verdict=Verdict.RESTRICTED_CODE,
+        score=0.0,
+        message=f"Your code was not run: it reaches into the grader or the interpreter.\n{listed}",
+        results=results,
+        grading_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
+class LoadFailed(Exception):
+    """The learner's code raised while loading (the reply's error is in ``error``)."""
+
+    def __init__(self, error: harness.LearnerError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Session:
+    """The sandboxed processes of one grading: the first one, and fresh ones the checks ask for."""
+
+    def __init__(self, job: Job, zygote: Zygote, environment: str | None) -> None:
+        self.job = job
+        self.zygote = zygote
+        self.environment = environment
+        self.runs: list[Run] = []
+        self.stack = ExitStack()
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stack.close()
+
+    def open(self) -> _Process:
+        """Start a process with the environment and the code loaded; raises LoadFailed or SandboxDied."""
+        if len(self.runs) >= MAX_PROCESSES_PER_GRADING:
+            raise AssertionError(f"a grading may start at most {MAX_PROCESSES_PER_GRADING} processes")
+        run = self.stack.enter_context(self.zygote.run(self.job.limits, secrets.randbits(63)))
+        self.runs.append(run)
+        if self.environment is not None:
+            reply = run.request({"op": "environment", "source": self.environment})
+            if not reply["ok"]:
+                # Trusted code that fails is the exercise's fault, never the learner's.
+                raise RuntimeError(f"the exercise's environment failed to load: {reply.get('error')}")
+        reply = run.request({"op": "load", "source": self.job.code})
+        if not reply["ok"]:
+            error = reply.get("error")
+            raise LoadFailed(harness.LearnerError("your code", error if isinstance(error, dict) else {}))
+        return _Process(self, run)
+
+    def first_exit(self):
+        return self.runs[0].outcome.exit_info if self.runs else None
+
+    def output(self, limit: int) -> str:
+        """What the learner's code printed, in every process of the grading, up to ``limit`` bytes."""
+        parts = [run.outcome.output for run in self.runs if run.outcome.output]
+        return "".join(parts)[:limit]
+
+
+class _Process(harness.Process):
+    def __init__(self, session: _Session, run: Run) -> None:
+        self.session = session
+        self.run = run
+
+    def request(self, message: dict, placed: list) -> dict:
+        return self.run.request(message, placed)
+
+    def read(self, region: Region) -> np.ndarray:
+        return self.run.arena.read(region)
+
+    def fresh(self) -> _Process:
+        try:
+            return self.session.open()
+        except LoadFailed as failed:
+            raise harness.LearnerError("your code, loaded in a fresh process,", _error_dict(failed.error)) from None
+
+
+def _error_dict(error: harness.LearnerError) -> dict:
+    return {"type": error.type, "kinds": error.kinds, "message": error.message, "traceback": error.traceback}
+
+
+def _run_all(session: _Session, job: Job, checks: list[harness.CheckSpec], results: list[CheckResult]):
     try:
-        load = run.request({"op": "load", "source": job.code})
+        process = session.open()
     except SandboxDied as died:
         _skip(checks, results, "Not run: your code did not finish loading.")
         return _death_verdict(died, job.limits, "while your code was being loaded")
-    if not load["ok"]:
-        error = harness.LearnerError("your code", load.get("error") or {})
+    except LoadFailed as failed:
         _skip(checks, results, "Not run: your code could not be loaded.")
-        return _load_failure_verdict(error)
-    learner = harness.Learner(run.request)
+        return _load_failure_verdict(failed.error)
+    learner = harness.Learner(process)
     unexpected_errors = []
     for index, spec in enumerate(checks):
         try:
-            result, raised = _run_one(spec, learner)
+            result, raised = _run_one(spec, learner, _case_generator(job, spec))
         except SandboxDied as died:
             results.append(CheckResult(spec.name, False, _death_message(died, job.limits), spec.points, spec.public, 0))
             _skip(checks[index + 1 :], results, "Not run: an earlier check hit a limit.")
@@ -122,21 +244,32 @@ def _run_all(run, job: Job, checks: list[harness.CheckSpec], results: list[Check
         if raised is not None:
             unexpected_errors.append(raised)
     if all(result.passed for result in results):
-        return "accepted", "All checks passed."
+        return Verdict.ACCEPTED, "All checks passed."
     failed = sum(not result.passed for result in results)
     if any(_is_out_of_memory(error) for error in unexpected_errors):
-        return "memory_limit_exceeded", "Your code ran out of memory; see the checks for where."
+        return Verdict.MEMORY_LIMIT_EXCEEDED, "Your code ran out of memory; see the checks for where."
     if unexpected_errors:
         first = unexpected_errors[0]
-        return "runtime_error", f"{failed} of {len(results)} checks failed; {first}."
-    return "wrong_answer", f"{failed} of {len(results)} checks failed."
+        return Verdict.RUNTIME_ERROR, f"{failed} of {len(results)} checks failed; {first}."
+    return Verdict.WRONG_ANSWER, f"{failed} of {len(results)} checks failed."
 
 
-def _run_one(spec: harness.CheckSpec, learner: harness.Learner) -> tuple[CheckResult, harness.LearnerError | None]:
+def _case_generator(job: Job, spec: harness.CheckSpec) -> np.random.Generator:
+    """The check's source of hidden cases: fixed for public checks, from the secret seed otherwise.
+
+    Each check gets its own stream, so a check's cases do not depend on which checks ran before it.
+    """
+    name_key = zlib.crc32(spec.name.encode())
+    return np.random.default_rng([name_key] if spec.public else [job.seed, name_key])
+
+
+def _run_one(
+    spec: harness.CheckSpec, learner: harness.Learner, rng: np.random.Generator
+) -> tuple[CheckResult, harness.LearnerError | None]:
     started = time.monotonic()
     raised = None
     try:
-        spec.function(learner)
+        spec.function(learner, rng)
         passed, message = True, "Passed."
     except harness.CheckFailed as failure:
         passed, message = False, str(failure)
@@ -159,17 +292,17 @@ def _skip(checks: list[harness.CheckSpec], results: list[CheckResult], message: 
 
 def _load_failure_verdict(error: harness.LearnerError) -> tuple[str, str]:
     detail = error.traceback or f"{error.type}: {error.message}"
-    if error.type in _SYNTAX_ERRORS:
-        return "syntax_error", f"Your code has a syntax error:\n{detail}"
+    if error.type in _SYNTAX_ERRORS and any(kind in _SYNTAX_ERRORS for kind in error.kinds):
+        return Verdict.SYNTAX_ERROR, f"Your code has a syntax error:\n{detail}"
     if _is_out_of_memory(error):
-        return "memory_limit_exceeded", "Your code ran out of memory while loading."
-    return "runtime_error", f"Your code raised an exception while loading:\n{detail}"
+        return Verdict.MEMORY_LIMIT_EXCEEDED, "Your code ran out of memory while loading."
+    return Verdict.RUNTIME_ERROR, f"Your code raised an exception while loading:\n{detail}"
 
 
 def _is_out_of_memory(error: harness.LearnerError) -> bool:
     # NumPy and Python raise MemoryError; PyTorch's allocator raises RuntimeError saying so.
     message = error.message.lower()
-    return error.type == "MemoryError" or (error.type == "RuntimeError" and "can't allocate memory" in message)
+    return error.is_a("MemoryError") or (error.is_a("RuntimeError") and "can't allocate memory" in message)
 
 
 def _death_message(died: SandboxDied, limits: Limits) -> str:

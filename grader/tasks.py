@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
@@ -15,7 +14,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 
 from grader import runner
 from grader.sandbox.limits import Limits
-from grader.sandbox.supervisor import RUNTIMES, SandboxUnavailable, Zygote
+from grader.sandbox.supervisor import SandboxUnavailable, ZygotePool
+from grader.vocabulary import RUNTIMES
 from quizsite import logs
 from quizsite.learning import services
 from quizsite.learning.models import Submission
@@ -23,20 +23,16 @@ from quizsite.ops.services import worker_sandbox_report
 
 log = logging.getLogger(__name__)
 
-_zygotes: dict[str, Zygote] = {}
+_pools: list[ZygotePool] = []
 _log_context: dict[str, list] = {}
 _DATABASE_RETRIES = 10
 
 
-def zygote(runtime: str) -> Zygote:
-    """This worker process's zygote for ``runtime``, started on first use."""
-    if runtime not in _zygotes:
-        hidden = [str(settings.VAR_DIR), str(settings.CONTENT_DIR)]
-        _zygotes[runtime] = Zygote(mode=settings.GRADER_SANDBOX, hidden_paths=hidden, runtime=runtime)
-    instance = _zygotes[runtime]
-    if not instance.alive():
-        instance.start()
-    return instance
+def zygotes() -> ZygotePool:
+    """This worker process's zygotes, one per runtime, each started on first use."""
+    if not _pools:
+        _pools.append(ZygotePool(mode=settings.GRADER_SANDBOX))
+    return _pools[0]
 
 
 @worker_process_init.connect
@@ -45,7 +41,7 @@ def _warm_sandbox(**_kwargs) -> None:
     # and refuse loudly, in the log and on /readyz, when the isolation the sandbox needs is missing.
     for runtime in RUNTIMES:
         try:
-            zygote(runtime)
+            zygotes()(runtime)
             _report_sandbox(runtime, None)
         except SandboxUnavailable as exc:
             log.error("sandbox unavailable, this worker cannot grade: %s", exc)
@@ -63,8 +59,8 @@ def _report_sandbox(runtime: str, error: str | None) -> None:
 
 @worker_process_shutdown.connect
 def _stop_sandbox(**_kwargs) -> None:
-    for instance in _zygotes.values():
-        instance.release_slot()
+    for pool in _pools:
+        pool.close()
 
 
 @task_prerun.connect
@@ -81,7 +77,11 @@ def _unbind_log_context(task_id: str, **_kwargs) -> None:
 
 
 def job_for(submission: Submission) -> runner.Job:
-    """The sandbox job for a submission, with its exercise's limits."""
+    """The sandbox job for a submission, with its exercise's limits and runtime.
+
+    The hidden cases are drawn from a secret the job makes for this grading alone (``Job.seed``):
+    never derived from the code, so a submission cannot know or replay them.
+    """
     exercise = submission.exercise
     limits = Limits.from_exercise_units(
         cpu_seconds=exercise.cpu_seconds,
@@ -90,14 +90,13 @@ def job_for(submission: Submission) -> runner.Job:
         max_processes=exercise.max_processes,
         output_kb=exercise.output_kb,
     )
-    # The same code gets the same seed, so its verdict is reproducible.
-    seed = int.from_bytes(hashlib.sha256(submission.code.encode()).digest()[:8], "big")
     return runner.Job(
         code=submission.code,
         checks_source=exercise.checks_source,
         limits=limits,
-        seed=seed,
         public_only=submission.examples_only,
+        runtime=exercise.runtime,
+        allowed_modules=frozenset(exercise.allowed_imports),
     )
 
 
@@ -126,7 +125,7 @@ def grade_submission(self, submission_id: str, resume_token: str | None = None) 
 def _grade(task, submission: Submission, token) -> None:
     submission_id = str(submission.pk)
     try:
-        report = runner.grade(job_for(submission), zygote(submission.exercise.runtime))
+        report = runner.grade(job_for(submission), zygotes())
     except SandboxUnavailable as exc:
         log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
         _report_sandbox(submission.exercise.runtime, str(exc))

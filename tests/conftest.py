@@ -7,18 +7,24 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from grader.sandbox.supervisor import Zygote
+from grader.sandbox.supervisor import ZygotePool
+from grader.vocabulary import Runtime
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "exercises"
 
 
 @pytest.fixture(scope="session")
-def zygote():
-    """One real sandbox zygote for the whole run (it imports NumPy and PyTorch once)."""
-    instance = Zygote(mode="isolated", hidden_paths=[])
-    instance.start()
-    yield instance
-    instance.release_slot()
+def zygotes():
+    """Real sandbox zygotes for the whole run, one per runtime, started on first use."""
+    pool = ZygotePool(mode="isolated")
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def zygote(zygotes):
+    """The PyTorch runtime's zygote, for tests that drive the sandbox directly."""
+    return zygotes(Runtime.TORCH)
 
 
 @pytest.fixture(autouse=True)

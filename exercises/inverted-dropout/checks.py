@@ -1,23 +1,45 @@
 """Hidden checks for inverted dropout.
 
-Random behaviour is tested by properties and distributions with fixed seeds, never by comparing
-with the reference's own draws: any valid way of drawing the mask passes. Each statistical test
-states its bound; together their false-rejection rate for a correct solution is below 1e-6.
+Every hidden case is drawn from ``rng``, which is seeded from a secret fresh for each grading: shapes,
+sizes, drop rates and values change every time, so a submission cannot recognise or memorise them.
+Public checks (the examples learners run) use fixed inputs.
+
+Random behaviour is judged by statistics with a stated false-rejection rate, and determinism is judged
+across processes: the same seed must give the same masks in two fresh processes whose global
+generators (``np.random``, ``random``) are seeded differently, so a mask drawn from a global generator,
+or remembered from an earlier call, cannot pass. Whether an input was changed in place is read by this
+side from the memory shared with the learner's process.
+
+False-rejection budget for a correct solution: 21 statistical tests at ``ALPHA`` = 1e-8 each, about 2e-7.
 """
 
 import math
 
 import numpy as np
+from scipy import stats
 
 from grader.harness import CheckFailed, LearnerError, Seed, assert_array, assert_close, binomial_bounds, check
 
+ENVIRONMENT = """
+import numpy as np
+
+
+def generator(seed):
+    return np.random.default_rng(seed)
+"""
+
+ALPHA = 1e-8
 X_SMALL = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
-# Per-test false-rejection budget: 5 statistical tests below, each at most 1e-7 (5e-7 in all).
-ALPHA = 1e-7
 
 
-def _forward(learner, x, p, training, seed):
-    result = learner.dropout_forward(x, p, training, Seed(seed))
+def _forward(learner, x, p, training, rng):
+    try:
+        result = learner.dropout_forward(x, p, training, rng)
+    except LearnerError as error:
+        raise CheckFailed(
+            f"dropout_forward(x of shape {x.shape}, p={p}, training={training}, rng) raised {error.type}: "
+            f"{error.message}"
+        ) from None
     if not (isinstance(result, tuple) and len(result) == 2):
         raise CheckFailed(
             f"dropout_forward(x, p={p}, training={training}, rng) must return a tuple (out, mask); "
@@ -26,136 +48,257 @@ def _forward(learner, x, p, training, seed):
     return result
 
 
-def _training_mask(learner, x, p, seed):
-    out, mask = _forward(learner, x, p, True, seed)
-    what = f"dropout_forward(x of shape {x.shape}, p={p}, training=True)"
+def _training(learner, x, p, rng):
+    """(out, mask) of a training call, after checking each mask entry is 0 or 1/(1-p) and out = x * mask."""
+    out, mask = _forward(learner, x, p, True, rng)
+    what = f"dropout_forward(x of shape {x.shape}, p={p:.6g}, training=True)"
     assert_array(out, what=f"{what}: out", shape=x.shape)
     assert_array(mask, what=f"{what}: mask", shape=x.shape)
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    valid = (mask == 0.0) | (np.abs(mask - scale) <= 1e-12 * scale)
+    if not valid.all():
+        index = tuple(int(i) for i in np.argwhere(~valid)[0])
+        raise CheckFailed(
+            f"{what}: every mask entry must be 0 or 1/(1-p) = {scale:g}; mask{list(index)} = {mask[index]!r}"
+        )
+    assert_close(out, x * mask, what=f"{what}: out compared with x * mask", rtol=1e-12, atol=0)
     return out, mask
 
 
+def _random_shape(rng, max_entries):
+    ndim = int(rng.integers(1, 5))
+    while True:
+        shape = tuple(int(n) for n in rng.integers(1, 40, size=ndim))
+        if math.prod(shape) <= max_entries:
+            return shape
+
+
+def _values(rng, shape):
+    # Non-zero values of both signs and several magnitudes, so a dropped entry (0) is never ambiguous.
+    magnitude = rng.uniform(0.1, 10.0, size=shape) * 10.0 ** rng.integers(-2, 3, size=shape)
+    return magnitude * rng.choice([-1.0, 1.0], size=shape)
+
+
+def _seed(rng):
+    return int(rng.integers(0, 2**62))
+
+
 @check("Evaluation mode returns the input unchanged and no mask", points=1, public=True)
-def evaluation_is_identity(learner):
-    out, mask = _forward(learner, X_SMALL, 0.5, False, 0)
+def evaluation_is_identity(learner, rng):
+    out, mask = _forward(learner, X_SMALL, 0.5, False, Seed(0))
     if mask is not None:
         raise CheckFailed(f"with training=False the mask must be None; got {type(mask).__name__}")
     assert_close(out, X_SMALL, what="dropout_forward(x, p=0.5, training=False): out", rtol=0, atol=0)
 
 
 @check("Mask holds only 0 or 1/(1-p), and out = x * mask", points=1, public=True)
-def mask_values_and_scaling(learner):
+def mask_values_and_scaling(learner, rng):
     x = np.arange(1.0, 41.0).reshape(5, 8)
     for p in (0.2, 0.5, 0.75):
-        out, mask = _training_mask(learner, x, p, seed=11)
-        scale = 1.0 / (1.0 - p)
-        valid = np.isclose(mask, 0.0, atol=0) | np.isclose(mask, scale, rtol=1e-12, atol=0)
-        if not valid.all():
-            index = tuple(int(i) for i in np.argwhere(~valid)[0])
-            raise CheckFailed(
-                f"with p={p} every mask entry must be 0 or 1/(1-p) = {scale:g}; mask{list(index)} = {mask[index]!r}"
-            )
-        assert_close(out, x * mask, what=f"p={p}: out compared with x * mask", rtol=1e-12, atol=0)
-
-
-@check("Invalid p raises ValueError in both modes", points=1)
-def invalid_p_raises(learner):
-    for p in (-0.1, 1.5):
-        for training in (True, False):
-            try:
-                _forward(learner, X_SMALL, p, training, 0)
-            except LearnerError as error:
-                if error.type != "ValueError":
-                    raise CheckFailed(
-                        f"dropout_forward(x, p={p}, training={training}) should raise ValueError, "
-                        f"but raised {error.type}: {error.message}"
-                    ) from None
-                continue
-            raise CheckFailed(f"dropout_forward(x, p={p}, training={training}) should raise ValueError, but returned")
-
-
-@check("Drop rate matches p (binomial test)", points=2)
-def drop_rate_matches_p(learner):
-    x = np.ones((200, 500))
-    for p, seed in ((0.1, 1), (0.5, 2), (0.8, 3)):
-        _, mask = _training_mask(learner, x, p, seed)
-        dropped = int(np.count_nonzero(mask == 0))
-        low, high = binomial_bounds(x.size, p, ALPHA)
-        if not low <= dropped <= high:
-            raise CheckFailed(
-                f"with p={p} on {x.size} entries, {dropped} were dropped ({dropped / x.size:.4f}); "
-                f"a correct dropout drops between {low} and {high} (Hoeffding bound, false-rejection rate {ALPHA:g})"
-            )
-
-
-@check("Expected output equals the input (inverted scaling)", points=2)
-def expectation_is_kept(learner):
-    x = np.full((400, 250), 3.0)
-    for p, seed in ((0.3, 5), (0.6, 6)):
-        out, _ = _training_mask(learner, x, p, seed)
-        # Each entry lies in [0, 3 / (1 - p)]; Hoeffding: P(|mean - 3| >= t) <= 2 exp(-2 n t^2 / range^2).
-        value_range = 3.0 / (1.0 - p)
-        tolerance = value_range * math.sqrt(math.log(2 / ALPHA) / (2 * x.size))
-        mean = float(out.mean())
-        if abs(mean - 3.0) > tolerance:
-            raise CheckFailed(
-                f"with p={p} and every x = 3, the mean of out over {x.size} entries should be 3 "
-                f"(within {tolerance:.4f}), got {mean:.4f}; kept values must be scaled by 1/(1-p)"
-            )
-
-
-@check("p = 0 keeps everything, p = 1 drops everything", points=1)
-def extreme_rates(learner):
-    out, mask = _training_mask(learner, X_SMALL, 0.0, seed=3)
-    assert_close(out, X_SMALL, what="p=0: out", rtol=0, atol=0)
-    assert_close(mask, np.ones_like(X_SMALL), what="p=0: mask", rtol=0, atol=0)
-    out, mask = _training_mask(learner, X_SMALL, 1.0, seed=3)
-    assert_close(out, np.zeros_like(X_SMALL), what="p=1: out (must be zeros, not NaN)", rtol=0, atol=0)
-    assert_close(mask, np.zeros_like(X_SMALL), what="p=1: mask", rtol=0, atol=0)
-
-
-@check("Same seed gives the same mask; a new seed a new mask", points=1)
-def rng_drives_the_mask(learner):
-    x = np.ones((50, 40))
-    _, first = _training_mask(learner, x, 0.5, seed=21)
-    _, again = _training_mask(learner, x, 0.5, seed=21)
-    if not np.array_equal(first, again):
-        raise CheckFailed(
-            "two calls with generators made from the same seed gave different masks: "
-            "draw the mask from the rng argument, not from np.random or the random module"
-        )
-    _, other = _training_mask(learner, x, 0.5, seed=22)
-    if np.array_equal(first, other):
-        raise CheckFailed(
-            "calls with different seeds gave the identical mask over 2000 entries: "
-            "a fresh mask must be drawn on every call (is a mask cached between calls?)"
-        )
+        _training(learner, x, p, Seed(11))
 
 
 @check("Backward multiplies the gradient by the forward mask", points=1, public=True)
-def backward_uses_forward_mask(learner):
+def backward_uses_forward_mask(learner, rng):
     x = np.linspace(-2.0, 2.0, 60).reshape(6, 10)
     grad = np.linspace(0.5, 3.0, 60).reshape(6, 10)
-    _, mask = _training_mask(learner, x, 0.4, seed=8)
-    grad_in = learner.dropout_backward(grad, mask)
-    assert_close(grad_in, grad * mask, what="dropout_backward(grad_out, mask)", rtol=1e-12, atol=0)
-    grad_eval = learner.dropout_backward(grad, None)
-    assert_close(grad_eval, grad, what="dropout_backward(grad_out, None)", rtol=0, atol=0)
+    _, mask = _training(learner, x, 0.4, Seed(8))
+    assert_close(
+        learner.dropout_backward(grad, mask), grad * mask, what="dropout_backward(grad_out, mask)", rtol=1e-12, atol=0
+    )
+    assert_close(learner.dropout_backward(grad, None), grad, what="dropout_backward(grad_out, None)", rtol=0, atol=0)
+
+
+@check("Evaluation mode and the mask's values on new inputs of any shape", points=1)
+def any_shape_and_evaluation(learner, rng):
+    for _ in range(4):
+        shape = _random_shape(rng, 20_000)
+        x, p = _values(rng, shape), float(rng.uniform(0.05, 0.95))
+        out, mask = _forward(learner, x, p, False, Seed(_seed(rng)))
+        if mask is not None:
+            raise CheckFailed(f"with training=False the mask must be None; got {type(mask).__name__}")
+        assert_close(
+            out, x, what=f"dropout_forward(x of shape {shape}, p={p:.4f}, training=False): out", rtol=0, atol=0
+        )
+        _training(learner, x, p, Seed(_seed(rng)))
+
+
+@check("Invalid p raises ValueError in both modes", points=1)
+def invalid_p_raises(learner, rng):
+    candidates = [
+        -float(rng.uniform(1e-9, 1e-3)),
+        1.0 + float(rng.uniform(1e-9, 1e-3)),
+        -float(rng.uniform(1, 50)),
+        float(rng.uniform(1.5, 50)),
+    ]
+    x = _values(rng, _random_shape(rng, 200))
+    for p in candidates:
+        for training in (True, False):
+            try:
+                learner.dropout_forward(x, p, training, Seed(_seed(rng)))
+            except LearnerError as error:
+                if not error.is_a("ValueError"):
+                    raise CheckFailed(
+                        f"dropout_forward(x, p={p!r}, training={training}) should raise ValueError, "
+                        f"but raised {error.type}: {error.message}"
+                    ) from None
+                continue
+            raise CheckFailed(f"dropout_forward(x, p={p!r}, training={training}) should raise ValueError, but returned")
+
+
+@check("Drop rate matches p, entries are dropped independently, and the expected output is the input", points=4)
+def dropout_statistics(learner, rng):
+    """Five tests on each of three masks of (300, 300) entries, at a low, a middle and a high random p,
+    each test at false-rejection rate ``ALPHA``:
+
+    - a two-sided binomial test of the number dropped (catches p used as the keep probability, or a
+      rate off by more than about one point);
+    - chi-square dispersion tests of the drop counts per row and per column (catches positions dropped
+      more or less often than others, e.g. a last column never dropped, or a fixed fraction per row);
+    - a chi-square test of independence of horizontally and of vertically neighbouring entries (catches
+      a mask shared along an axis, or correlated neighbours);
+    - a Hoeffding bound on the mean of out - x over random positive x (catches missing 1/(1-p) scaling).
+    """
+    for low, high in ((0.03, 0.3), (0.3, 0.7), (0.7, 0.97)):
+        p = float(rng.uniform(low, high))
+        x = rng.uniform(0.5, 2.0, size=(300, 300))
+        out, mask = _training(learner, x, p, Seed(_seed(rng)))
+        what = f"dropout_forward(x of shape (300, 300), p={p:.4f}, training=True)"
+        dropped = mask == 0
+        _binomial(dropped, p, what)
+        for axis, name in ((1, "row"), (0, "column")):
+            _dispersion(dropped.sum(axis=axis), 300, p, f"{what}: the number dropped per {name}")
+        kept = ~dropped
+        for name, first, second in (("horizontal", kept[:, :-1], kept[:, 1:]), ("vertical", kept[:-1], kept[1:])):
+            _independent(first, second, f"{what}: {name} neighbours")
+        # Each out - x lies in [-2, 2 / (1 - p)]; Hoeffding: P(|mean| >= t) <= 2 exp(-2 n t^2 / range^2).
+        tolerance = (2.0 + 2.0 / (1.0 - p)) * math.sqrt(math.log(2 / ALPHA) / (2 * x.size))
+        mean = float((out - x).mean())
+        if abs(mean) > tolerance:
+            raise CheckFailed(
+                f"{what} with random x in [0.5, 2]: the mean of out - x should be 0 (within {tolerance:.4f}, "
+                f"Hoeffding bound, false-rejection rate {ALPHA:g}), got {mean:.4f}; kept values must be scaled "
+                "by 1/(1-p)"
+            )
+
+
+def _binomial(dropped, p, what):
+    low, high = binomial_bounds(dropped.size, p, ALPHA)
+    count = int(dropped.sum())
+    if not low <= count <= high:
+        raise CheckFailed(
+            f"{what}: {count} of {dropped.size} entries were dropped ({count / dropped.size:.4f}); a correct dropout "
+            f"drops between {low} and {high} (binomial test, false-rejection rate {ALPHA:g})"
+        )
+
+
+def _dispersion(counts, n, p, what):
+    """Counts that should each be Binomial(n, p): their spread must match (two-sided chi-square test)."""
+    statistic = float(((counts - n * p) ** 2).sum() / (n * p * (1 - p)))
+    tail = stats.chi2.sf(statistic, counts.size) if statistic > counts.size else stats.chi2.cdf(statistic, counts.size)
+    if 2 * float(tail) < ALPHA:
+        raise CheckFailed(
+            f"{what} varies {'more' if statistic > counts.size else 'less'} than independent draws allow "
+            f"(chi-square {statistic:.0f} on {counts.size} degrees of freedom, false-rejection rate {ALPHA:g}; "
+            f"counts range from {int(counts.min())} to {int(counts.max())}, expected about {n * p:.0f}): every entry "
+            "must be dropped with the same probability p, wherever it is"
+        )
+
+
+def _independent(first, second, what):
+    table = np.array(
+        [[np.sum(first & second), np.sum(first & ~second)], [np.sum(~first & second), np.sum(~first & ~second)]]
+    )
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return  # an all-kept or all-dropped mask fails the binomial test instead
+    _, p_value, _, _ = stats.chi2_contingency(table, correction=False)
+    if p_value < ALPHA:
+        raise CheckFailed(
+            f"{what}: whether an entry is kept depends on whether its neighbour is (kept/dropped 2x2 table "
+            f"{table.tolist()}, chi-square test of independence, false-rejection rate {ALPHA:g}): draw one "
+            "independent value per entry, not one per row or column"
+        )
+
+
+@check("p = 0 keeps everything, p = 1 drops everything", points=1)
+def extreme_rates(learner, rng):
+    x = _values(rng, _random_shape(rng, 5000))
+    out, mask = _training(learner, x, 0.0, Seed(_seed(rng)))
+    assert_close(out, x, what=f"p=0 on x of shape {x.shape}: out", rtol=0, atol=0)
+    assert_close(mask, np.ones_like(x), what=f"p=0 on x of shape {x.shape}: mask", rtol=0, atol=0)
+    out, mask = _training(learner, x, 1.0, Seed(_seed(rng)))
+    assert_close(
+        out, np.zeros_like(x), what=f"p=1 on x of shape {x.shape}: out (must be zeros, not NaN)", rtol=0, atol=0
+    )
+    assert_close(mask, np.zeros_like(x), what=f"p=1 on x of shape {x.shape}: mask", rtol=0, atol=0)
+
+
+@check("Randomness comes from rng alone: the same seed gives the same masks in a fresh process", points=2)
+def rng_drives_the_mask(learner, rng):
+    """The same generator seed, used for three calls in a row, must give the same three masks in this
+    process and in a fresh one (whose global generators are seeded differently), and different masks
+    from call to call."""
+    x = np.ones((40, 50))
+    p, seed = float(rng.uniform(0.3, 0.7)), _seed(rng)
+
+    def masks(process):
+        generator = process.environment("generator", seed, as_handle=True)
+        return [_training(process, x, p, generator.handle)[1] for _ in range(3)]
+
+    first, second = masks(learner), masks(learner.fresh())
+    for call, (one, two) in enumerate(zip(first, second, strict=True)):
+        if not np.array_equal(one, two):
+            raise CheckFailed(
+                f"in two processes, call {call + 1} of dropout_forward with a generator made from the same seed "
+                f"gave different masks ({int((one != two).sum())} of {one.size} entries differ): draw the mask "
+                "from the rng argument only, not from np.random, the random module or anything kept between calls"
+            )
+    # Distinct draws of 2000 independent entries at p in [0.3, 0.7] coincide with probability below 0.7^2000.
+    if np.array_equal(first[0], first[1]) or np.array_equal(first[1], first[2]):
+        raise CheckFailed(
+            "three calls sharing one generator gave the same mask twice: draw a fresh mask from rng on every call "
+            "(is a mask cached between calls?)"
+        )
+    generator = learner.environment("generator", seed + 1, as_handle=True)
+    if np.array_equal(_training(learner, x, p, generator.handle)[1], first[0]):
+        raise CheckFailed(f"generators made from the seeds {seed} and {seed + 1} gave the identical mask")
+
+
+@check("Backward multiplies by the mask it is given, on new inputs", points=1)
+def backward_on_new_inputs(learner, rng):
+    for _ in range(3):
+        shape = _random_shape(rng, 20_000)
+        x, p = _values(rng, shape), float(rng.uniform(0.05, 0.95))
+        _, mask = _training(learner, x, p, Seed(_seed(rng)))
+        grad = _values(rng, shape)
+        what = f"dropout_backward(grad_out of shape {shape}, mask of the forward pass with p={p:.4f})"
+        assert_close(learner.dropout_backward(grad, mask), grad * mask, what=what, rtol=1e-12, atol=0)
+        assert_close(
+            learner.dropout_backward(grad, None),
+            grad,
+            what=f"dropout_backward(grad_out of shape {shape}, None)",
+            rtol=0,
+            atol=0,
+        )
 
 
 @check("Inputs are not modified in place", points=1)
-def inputs_untouched(learner):
-    x = np.linspace(-1.0, 1.0, 24).reshape(4, 6)
+def inputs_untouched(learner, rng):
+    shape = _random_shape(rng, 20_000)
+    x, p = _values(rng, shape), float(rng.uniform(0.1, 0.9))
     for training in (True, False):
-        _, args = learner.call_echo("dropout_forward", x.copy(), 0.5, training, Seed(4))
-        assert_close(args[0], x, what=f"x after dropout_forward(x, p=0.5, training={training})", rtol=0, atol=0)
-    _, mask = _training_mask(learner, x, 0.5, seed=4)
-    _, args = learner.call_echo("dropout_backward", x.copy(), mask)
-    assert_close(args[0], x, what="grad_out after dropout_backward(grad_out, mask)", rtol=0, atol=0)
-
-
-@check("Works for any shape", points=1)
-def any_shape(learner):
-    for shape in ((7,), (2, 3, 4), (1, 1)):
-        x = np.ones(shape)
-        out, mask = _training_mask(learner, x, 0.5, seed=9)
-        assert_close(out, x * mask, what=f"shape {shape}: out compared with x * mask", rtol=1e-12, atol=0)
+        _, after = learner.call_and_read_args("dropout_forward", x, p, training, Seed(_seed(rng)))
+        assert_close(
+            after[0],
+            x,
+            what=f"x after dropout_forward(x of shape {shape}, p={p:.4f}, training={training})",
+            rtol=0,
+            atol=0,
+        )
+    _, mask = _training(learner, x, p, Seed(_seed(rng)))
+    grad = _values(rng, shape)
+    _, after = learner.call_and_read_args("dropout_backward", grad, mask)
+    assert_close(
+        after[0], grad, what=f"grad_out after dropout_backward(grad_out of shape {shape}, mask)", rtol=0, atol=0
+    )
+    assert_close(after[1], mask, what=f"mask after dropout_backward(grad_out, mask of shape {shape})", rtol=0, atol=0)

@@ -7,11 +7,12 @@ it sends back is trusted: the checker validates every answer (see ``grader.proto
 
 from __future__ import annotations
 
+import builtins
+import linecache
 import os
 import random
 import resource
 import signal
-import socket
 import sys
 import traceback
 import types
@@ -20,13 +21,20 @@ from typing import Any
 import numpy as np
 
 from grader import protocol
-from grader.sandbox import linux, seccomp
-from grader.sandbox.control import receive_message
+from grader.sandbox import linux, rootfs, seccomp
+from grader.sandbox.control import JOB_FDS, receive_message
 from grader.sandbox.limits import Limits
 
-REQUEST_FD, REPLY_FD = 3, 4
+REQUEST_FD, REPLY_FD, ARENA_FD = 3, 4, 5
 _MAX_TRACEBACK_CHARS = 4000
 _baseline_address_space = 0
+# The real exception classes, captured before any learner code exists: a learner's own class named
+# ``ValueError`` is reported under its own name, never as the built-in one.
+_BUILTIN_EXCEPTIONS = {
+    value: name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+}
 
 
 def prepare() -> None:
@@ -41,25 +49,24 @@ def prepare() -> None:
 def run(fds: list[int], job: dict, isolated: bool) -> None:
     """Confine this process and serve requests until the checker hangs up. Never returns.
 
-    ``job`` holds ``limits``, ``seed``, ``uid`` and ``hidden_paths`` from the supervisor.
+    ``job`` holds ``limits``, ``seed`` and ``uid`` from the supervisor.
     """
     limits = Limits(**job["limits"])
-    _confined_or_exit(lambda: confine(limits, job["uid"], job["hidden_paths"], isolated))
+    _confined_or_exit(lambda: confine(limits, job["uid"], isolated))
     _start_job(fds, limits, job["seed"])
 
 
-def wait_as_spare(channel: socket.socket, uid: int, hidden_paths: list[str], isolated: bool) -> None:
+def wait_as_spare(channel, uid: int, isolated: bool) -> None:
     """Confine this process ahead of time, then wait for a job on ``channel``. Never returns.
 
     Forking and confining are most of a job's cost; a spare does them before the job exists.
-    Whatever needs the job (its pipes, limits and seed) comes in one message on ``channel``.
+    Whatever needs the job (its pipes, arena, limits and seed) comes in one message on ``channel``.
     """
-    _confined_or_exit(lambda: confine(Limits(), uid, hidden_paths, isolated, apply_limits=False))
-    job, fds = receive_message(channel, max_fds=3)
-    if job is None or len(fds) != 3:
+    _confined_or_exit(lambda: confine(Limits(), uid, isolated))
+    job, fds = receive_message(channel, max_fds=JOB_FDS)
+    if job is None or len(fds) != JOB_FDS:
         os._exit(0)
-    limits = Limits(**job["limits"])
-    _start_job(fds, limits, job["seed"], limits_pending=True)
+    _start_job(fds, Limits(**job["limits"]), job["seed"])
 
 
 def _confined_or_exit(step) -> None:
@@ -71,33 +78,42 @@ def _confined_or_exit(step) -> None:
         os._exit(71)
 
 
-def _start_job(fds: list[int], limits: Limits, seed: int, *, limits_pending: bool = False) -> None:
+def _start_job(fds: list[int], limits: Limits, seed: int) -> None:
+    arena: list = []
+
     def prepare_job() -> None:
         _arrange_fds(*fds)
-        if limits_pending:
-            _apply_rlimits(limits, _baseline_address_space or _current_address_space())
+        arena.append(linux.map_shared(ARENA_FD))
+        os.close(ARENA_FD)
+        # The arena is the checker's memory lent to this job: it does not count against the learner's limit.
+        _apply_rlimits(limits, (_baseline_address_space or _current_address_space()) + len(arena[0]))
         _reseed(seed)
 
     _confined_or_exit(prepare_job)
-    serve(REQUEST_FD, REPLY_FD)
+    serve(REQUEST_FD, REPLY_FD, arena[0])
     os._exit(0)
 
 
-def confine(limits: Limits, uid: int, hidden_paths: list[str], isolated: bool, *, apply_limits: bool = True) -> None:
-    """Apply every layer, in an order where each step still has the privilege it needs.
+def confine(limits: Limits, uid: int, isolated: bool) -> None:
+    """Apply every layer but the rlimits, in an order where each step still has the privilege it needs.
 
-    Without ``apply_limits`` the rlimits are left for later: lowering them needs no privilege.
+    ``uid`` is the slot's unprivileged uid, or -1 when the zygote runs rootless in a user namespace.
+
+    The zygote has already put this process in a PID namespace of its own (it is PID 1 there, so
+    everything it forks dies with it) and in the minimal root (see :mod:`grader.sandbox.rootfs`).
+    Lowering rlimits needs no privilege: they are applied when the job arrives.
     """
     os.setsid()
     if isolated:
-        _private_filesystem(hidden_paths, limits)
+        rootfs.enter_private_scratch(limits.scratch_bytes)
     os.chdir("/tmp")
-    if apply_limits:
-        _apply_rlimits(limits, _baseline_address_space or _current_address_space())
-    if isolated:
+    if isolated and uid >= 0:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    elif isolated:
+        # Rootless: the only uid of the zygote's user namespace is its root; stay it, without capabilities.
+        linux.drop_capabilities()
     # Set after the uid change, which clears it; the job dies with the zygote.
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     if isolated:
@@ -106,71 +122,29 @@ def confine(limits: Limits, uid: int, hidden_paths: list[str], isolated: bool, *
         linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
 
 
-def _arrange_fds(request_fd: int, reply_fd: int, output_fd: int) -> None:
-    # Move the three pipes out of the way first, so the dup2 calls below cannot clobber one another.
-    high = [os.dup(fd) for fd in (request_fd, reply_fd, output_fd)]
+def _arrange_fds(request_fd: int, reply_fd: int, output_fd: int, arena_fd: int) -> None:
+    # Move the pipes out of the way first, so the dup2 calls below cannot clobber one another.
+    high = [os.dup(fd) for fd in (request_fd, reply_fd, output_fd, arena_fd)]
     devnull = os.open("/dev/null", os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(high[2], 1)
     os.dup2(high[2], 2)
     os.dup2(high[0], REQUEST_FD)
     os.dup2(high[1], REPLY_FD)
+    os.dup2(high[3], ARENA_FD)
     # Every other inherited descriptor (other jobs' pipes, the zygote's control socket) goes.
-    os.closerange(REPLY_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    os.set_inheritable(REQUEST_FD, False)
-    os.set_inheritable(REPLY_FD, False)
-
-
-def _private_filesystem(hidden_paths: list[str], limits: Limits) -> None:
-    linux.unshare(linux.CLONE_NEWNS)
-    # Private propagation: nothing mounted here is seen by the host or other jobs, and vice versa.
-    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-    covers = {"/tmp": f"size={limits.scratch_bytes},mode=1777"}
-    for closed in _closed_ancestors(_runtime_roots()):
-        # e.g. /root (mode 0700) above the interpreter: replace it by an empty, traversable directory.
-        covers.setdefault(closed, "size=64k,mode=755")
-    carried = [
-        (root, linux.clone_mount_tree(root))
-        for root in _runtime_roots()
-        if any(root.startswith(cover + "/") for cover in covers)
-    ]
-    for cover, options in covers.items():
-        linux.mount("tmpfs", cover, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, options)
-    for root, tree in carried:
-        os.makedirs(root, exist_ok=True)
-        linux.attach_mount_tree(tree, root)
-        os.close(tree)
-    sealed = linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
-    for path in hidden_paths:
-        if os.path.isdir(path):
-            linux.mount("tmpfs", path, "tmpfs", sealed, "size=4k,mode=000")
-        elif os.path.exists(path):
-            linux.mount("/dev/null", path, None, linux.MS_BIND)
-
-
-def _runtime_roots() -> list[str]:
-    """The interpreter's and the virtualenv's folders: the learner process must still read them."""
-    return sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)})
-
-
-def _closed_ancestors(roots: list[str]) -> list[str]:
-    """For each root, the highest ancestor an unprivileged user cannot traverse, if any."""
-    closed = []
-    for root in roots:
-        parts = root.strip("/").split("/")
-        for depth in range(1, len(parts)):
-            ancestor = "/" + "/".join(parts[:depth])
-            if not os.stat(ancestor).st_mode & 0o001:
-                closed.append(ancestor)
-                break
-    return closed
+    os.closerange(ARENA_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    for fd in (REQUEST_FD, REPLY_FD, ARENA_FD):
+        os.set_inheritable(fd, False)
 
 
 def _apply_rlimits(limits: Limits, baseline_address_space: int) -> None:
-    cpu = max(1, int(limits.cpu_seconds + 0.999))
+    cpu = limits.cpu_rlimit_seconds
     address_space = baseline_address_space + limits.memory_bytes
+    # Soft and hard CPU limits are equal: as PID 1 of its namespace the process ignores SIGXCPU, and
+    # the kernel's SIGKILL at the hard limit is what ends it.
     for kind, soft, hard in (
-        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_CPU, cpu, cpu),
         (resource.RLIMIT_AS, address_space, address_space),
         (resource.RLIMIT_NPROC, limits.max_processes, limits.max_processes),
         (resource.RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes),
@@ -186,6 +160,8 @@ def _exercise_common_paths() -> None:
     np.tanh(matrix @ matrix.T).sum()
     torch = sys.modules.get("torch")
     if torch is not None:
+        # PyTorch reads the CPU's description from /proc and /sys on first use; children have neither.
+        torch.backends.cpu.get_cpu_capability()
         tensor = torch.ones(8, 8, dtype=torch.float64, requires_grad=True)
         torch.tanh(tensor @ tensor.T).sum().backward()
         torch.nn.functional.mse_loss(torch.zeros(3), torch.ones(3))
@@ -205,7 +181,8 @@ def _current_address_space() -> int:
 
 
 def _reseed(seed: int) -> None:
-    # Forked children share the zygote's RNG state; each job gets its own.
+    # Forked children share the zygote's RNG state; each process gets its own, chosen by the checker
+    # at random, so code that draws from a global generator cannot look deterministic.
     random.seed(seed)
     np.random.seed(seed % (1 << 32))
     torch = sys.modules.get("torch")
@@ -216,26 +193,29 @@ def _reseed(seed: int) -> None:
 class _Server:
     """Executes requests against the learner's module. Replies carry values, never verdicts.
 
-    A check may also load *support* code (instrumented models, metrics, seeding helpers) into a module
-    of its own here: objects that cannot cross the boundary as data are built in this process and
-    passed to the learner's functions by handle. Support code shares the process with the learner's
-    code, so checks never trust what it reports; they recompute what decides the verdict.
+    An exercise may load an *environment* first: trusted code that runs before the learner's code
+    exists (to disable functions the exercise forbids, or to define the models and helpers the checks
+    pass in by handle). Its effects hold when the learner's code loads; afterwards it shares the
+    process with that code, so nothing it reports is believed either.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, arena) -> None:
         self.module: types.ModuleType | None = None
-        self.support = types.ModuleType("support")
+        self.environment = types.ModuleType("environment")
         self.objects: dict[int, Any] = {}
+        self.arena = protocol.LearnerArena(arena)
 
     def handle(self, request: dict) -> Any:
         op = request.get("op")
+        if op == "environment":
+            if self.module is not None:
+                raise RuntimeError("the environment must be loaded before the learner's code")
+            exec(compile(request["source"], "environment.py", "exec"), self.environment.__dict__)  # noqa: S102
+            return None
         if op == "load":
             return self.load(request["source"])
-        if op == "support":
-            exec(compile(request["source"], "support.py", "exec"), self.support.__dict__)  # noqa: S102
-            return None
-        if op == "call" and request.get("support"):
-            return self.call(getattr(self.support, request["name"]), request)
+        if op == "call" and request.get("environment"):
+            return self.call(getattr(self.environment, request["name"]), request)
         if self.module is None:
             raise RuntimeError("no code loaded")
         if op == "call":
@@ -247,6 +227,8 @@ class _Server:
         raise ValueError(f"unknown op {op!r}")
 
     def load(self, source: str) -> None:
+        # Tracebacks quote the learner's lines from here, never by searching the filesystem for them.
+        linecache.cache["submission.py"] = (len(source), None, source.splitlines(keepends=True), "submission.py")
         module = types.ModuleType("submission")
         module.__file__ = "submission.py"
         code = compile(source, "submission.py", "exec", dont_inherit=True)
@@ -257,11 +239,7 @@ class _Server:
     def call(self, function: Any, request: dict) -> Any:
         args = [self.resolve(arg) for arg in request.get("args", [])]
         kwargs = {key: self.resolve(value) for key, value in request.get("kwargs", {}).items()}
-        result = function(*args, **kwargs)
-        if request.get("echo_args"):
-            # Lets the checker see whether the function changed its inputs in place.
-            return {"result": self.reply_value(result, request), "args": [_echoable(arg) for arg in args]}
-        return self.reply_value(result, request)
+        return self.reply_value(function(*args, **kwargs), request)
 
     def reply_value(self, value: Any, request: dict) -> Any:
         if request.get("discard"):
@@ -286,28 +264,19 @@ class _Server:
         return value
 
 
-def _echoable(value: Any) -> Any:
-    """``value`` with what cannot travel back (generators, handles' objects) replaced by ``None``."""
-    if isinstance(value, (list, tuple)):
-        return type(value)(_echoable(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _echoable(item) for key, item in value.items()}
-    if value is None or isinstance(value, (bool, int, float, str, np.ndarray, np.generic)):
-        return value
-    return None
-
-
-def serve(request_fd: int, reply_fd: int) -> None:
+def serve(request_fd: int, reply_fd: int, arena) -> None:
     """Answer requests until the checker closes the pipe."""
-    server = _Server()
+    server = _Server(arena)
     while True:
         try:
-            request = protocol.decode(protocol.read_frame(request_fd), allow_seeds=True)
+            frame = protocol.read_frame(request_fd)
         except protocol.PeerGone:
             return
         try:
+            request = protocol.decode(frame, allow_seeds=True, arena=server.arena)
             reply = {"ok": True, "value": server.handle(request)}
-            body = protocol.encode(reply)
+            server.arena.start_reply()
+            body = protocol.encode(reply, arena=server.arena)
             if len(body) > protocol.MAX_FRAME_BYTES:
                 raise protocol.ProtocolError(f"the value is larger than {protocol.MAX_FRAME_BYTES} bytes")
         except BaseException as exc:  # noqa: BLE001 - learner errors, SystemExit included, are answers
@@ -318,13 +287,21 @@ def serve(request_fd: int, reply_fd: int) -> None:
 
 
 def _describe(exc: BaseException) -> dict:
-    kind = "UnsendableValue" if isinstance(exc, protocol.ProtocolError) else type(exc).__name__
-    frames = traceback.extract_tb(exc.__traceback__)
-    # Only the learner's own frames help them; the server's frames are noise.
-    learner_frames = [frame for frame in frames if frame.filename == "submission.py"]
-    lines = traceback.format_list(learner_frames) + traceback.format_exception_only(type(exc), exc)
+    cls = type(exc)
+    kinds = [_BUILTIN_EXCEPTIONS[base] for base in cls.__mro__ if base in _BUILTIN_EXCEPTIONS]
+    if isinstance(exc, protocol.ProtocolError):
+        name, kinds = "UnsendableValue", []
+    elif cls in _BUILTIN_EXCEPTIONS:
+        name = _BUILTIN_EXCEPTIONS[cls]
+    else:
+        name = f"{cls.__module__}.{cls.__qualname__}"
+    frames = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__), lookup_lines=False)
+    # Only the learner's own frames help them; the server's and libraries' frames are noise.
+    learner_frames = traceback.StackSummary.from_list([f for f in frames if f.filename == "submission.py"])
+    lines = learner_frames.format() + traceback.format_exception_only(cls, exc)
     return {
-        "type": str(kind)[:100],
+        "type": str(name)[:100],
+        "kinds": kinds,
         "message": str(exc)[:1000],
         "line": learner_frames[-1].lineno if learner_frames else None,
         "traceback": "".join(lines)[-_MAX_TRACEBACK_CHARS:],

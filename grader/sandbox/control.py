@@ -11,6 +11,8 @@ import json
 import socket
 
 MAX_CONTROL_BYTES = 64 * 1024
+# What a job's child receives: request pipe, reply pipe, output pipe and the shared-memory arena.
+JOB_FDS = 4
 
 
 def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 
@@ -17,6 +18,13 @@ class Limits:
     file_bytes: int = 8 << 20
     scratch_bytes: int = 16 << 20
     open_files: int = 64
+    # Shared memory for the arrays sent to the learner (sparse: only what is sent is ever touched).
+    arena_bytes: int = 128 << 20
+
+    @property
+    def cpu_rlimit_seconds(self) -> int:
+        """The whole seconds RLIMIT_CPU is set to (it counts whole seconds)."""
+        return max(1, math.ceil(self.cpu_seconds))
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -28,6 +28,7 @@ from typing import Any
 from grader import protocol
 from grader.sandbox.control import receive_message, send_message
 from grader.sandbox.limits import Limits
+from grader.vocabulary import RUNTIMES
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,10 @@ _BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from grader.sandbox.zy
 _PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _START_TIMEOUT = 120.0
 SLOT_UID_BASE = 61000
-# What a zygote preloads: NumPy alone forks in about a millisecond; with PyTorch about five.
-RUNTIMES = ("numpy", "torch")
-SLOT_LOCK_DIR = "/run/gradient-gym-slots"
+SLOT_LOCK_DIR = "/run/gradient-gym-slots"  # as root; other users keep theirs in the temporary folder
 MAX_SLOTS = 256
 _EXIT_REPORT_TIMEOUT = 10.0
+_CPU_TICK = 0.02
 _KEPT_EXIT_REPORTS = 64
 
 
@@ -80,7 +80,7 @@ class RunOutcome:
 class Zygote:
     """A pre-warmed process that forks sandboxed children; one per worker process."""
 
-    def __init__(self, mode: str = "isolated", hidden_paths: list[str] | None = None, runtime: str = "torch") -> None:
+    def __init__(self, mode: str = "isolated", runtime: str = "torch") -> None:
         if mode not in ("isolated", "unsafe-dev"):
             raise ValueError(f"unknown sandbox mode {mode!r}")
         if runtime not in RUNTIMES:
@@ -89,9 +89,8 @@ class Zygote:
         self.runtime = runtime
         # One unprivileged uid per concurrent slot, machine-wide: jobs in different slots cannot signal
         # each other, and RLIMIT_NPROC (counted per uid) caps each job alone.
-        self.slot, self._slot_lock = claim_slot(SLOT_LOCK_DIR if mode == "isolated" else tempfile.gettempdir())
+        self.slot, self._slot_lock = claim_slot(slot_lock_dir(mode))
         self.uid = SLOT_UID_BASE + self.slot
-        self.extra_hidden = [str(path) for path in hidden_paths or []]
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         # Exit reports arrive after the job's result; they are read when someone needs them.
@@ -150,34 +149,30 @@ class Zygote:
             os.close(self._slot_lock)
             self._slot_lock = None
 
-    def hidden_paths(self) -> list[str]:
-        """Paths the learner must not see: the project (except the virtualenv) and configured extras."""
-        keep = Path(sys.prefix).resolve()
-        entries = [entry for entry in PROJECT_ROOT.iterdir() if entry.resolve() != keep]
-        return [str(entry) for entry in entries] + self.extra_hidden + ["/proc"]
-
     def run(self, limits: Limits, seed: int) -> Run:
-        """Fork one sandboxed learner process."""
+        """Fork one sandboxed learner process; ``seed`` seeds its global random generators."""
         if not self.alive():
             self.stop()
             self.start()
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
-        message = {"op": "spawn", "limits": limits.as_dict(), "seed": seed, "hidden_paths": self.hidden_paths()}
+        arena = protocol.Arena(limits.arena_bytes)
+        message = {"op": "spawn", "limits": limits.as_dict(), "seed": seed}
         try:
-            send_message(self.control, message, [request_r, reply_w, output_w])
+            send_message(self.control, message, [request_r, reply_w, output_w, arena.fd])
             answer = self._await(lambda event: event.get("event") in ("spawned", "error"), _EXIT_REPORT_TIMEOUT)
         finally:
             for fd in (request_r, reply_w, output_w):
                 os.close(fd)
-        if not answer or answer.get("event") != "spawned":
+        if not answer or answer.get("event") != "spawned" or "pidfd" not in answer:
             for fd in (request_w, reply_r, output_r):
                 os.close(fd)
+            arena.close()
             self.stop()
             raise SandboxUnavailable(f"the zygote did not start a job: {answer}")
         self._exits.pop(answer["pid"], None)  # a report for an earlier process that had this pid
-        return Run(self, answer["pid"], limits, request_w, reply_r, output_r)
+        return Run(self, answer["pid"], answer["pidfd"], limits, (request_w, reply_r, output_r), arena)
 
     def exit_report(self, pid: int) -> ExitInfo | None:
         """Wait for the zygote's report of how ``pid`` ended; ``None`` (and a restart) if it never comes."""
@@ -206,8 +201,45 @@ class Zygote:
         readable, _, _ = select.select([self.control], [], [], timeout)
         if not readable:
             return None
-        message, _ = receive_message(self.control)
+        message, fds = receive_message(self.control, max_fds=1)
+        if message is not None and message.get("event") == "spawned" and len(fds) == 1:
+            message["pidfd"] = fds.pop()
+        for fd in fds:
+            os.close(fd)
         return message
+
+
+class ZygotePool:
+    """One zygote per runtime, started on first use and restarted if it died.
+
+    A worker process (or a command such as ``validate_exercises``) owns one pool; calling it with a
+    runtime gives that runtime's zygote, ready to run jobs.
+    """
+
+    def __init__(self, mode: str = "isolated") -> None:
+        self.mode = mode
+        self.zygotes: dict[str, Zygote] = {}
+
+    def __call__(self, runtime: str) -> Zygote:
+        if runtime not in self.zygotes:
+            self.zygotes[runtime] = Zygote(mode=self.mode, runtime=runtime)
+        zygote = self.zygotes[runtime]
+        if not zygote.alive():
+            zygote.start()
+        return zygote
+
+    def close(self) -> None:
+        """Stop every zygote and give their slots back."""
+        for zygote in self.zygotes.values():
+            zygote.release_slot()
+        self.zygotes.clear()
+
+
+def slot_lock_dir(mode: str) -> str:
+    """Where slots are locked: machine-wide for root (slots are uids), per user otherwise."""
+    if mode == "isolated" and os.geteuid() == 0:
+        return SLOT_LOCK_DIR
+    return os.path.join(tempfile.gettempdir(), f"gradient-gym-slots-{os.geteuid()}")
 
 
 def claim_slot(lock_dir: str) -> tuple[int, int]:
@@ -227,14 +259,22 @@ def claim_slot(lock_dir: str) -> tuple[int, int]:
 class Run:
     """One single-use learner process. Use as a context manager; leaving it kills the process group."""
 
-    def __init__(self, zygote: Zygote, pid: int, limits: Limits, request_w: int, reply_r: int, output_r: int):
+    def __init__(
+        self, zygote: Zygote, pid: int, pidfd: int, limits: Limits, pipes: tuple[int, int, int], arena: protocol.Arena
+    ):
         self.zygote = zygote
         self.pid = pid
+        self.pidfd = pidfd
         self.limits = limits
-        self.request_w, self.reply_r, self.output_r = request_w, reply_r, output_r
-        for fd in (request_w, reply_r, output_r):
+        self.request_w, self.reply_r, self.output_r = pipes
+        self.arena = arena
+        for fd in pipes:
             fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
         self.started = time.monotonic()
+        # The wall-clock budget counts only time spent waiting for the learner's process to answer:
+        # the trusted checks' own work between requests never uses it up (nor does a loaded machine's
+        # delay in running them).
+        self.waited = 0.0
         self.deadline = self.started + limits.wall_seconds
         self.output = bytearray()
         self.output_overflow = False
@@ -248,20 +288,28 @@ class Run:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def request(self, message: dict) -> dict:
-        """Send one request and return the decoded reply; raise :class:`SandboxDied` if none comes."""
+    def request(self, message: dict, placed: list | None = None) -> dict:
+        """Send one request and return the decoded reply; raise :class:`SandboxDied` if none comes.
+
+        Arrays in ``message`` go into the shared arena where they fit; ``placed`` receives their
+        regions, to read back with ``self.arena.read`` after the call.
+        """
         if self.outcome.died is not None:
             raise self.outcome.died
+        began = time.monotonic()
+        self.deadline = began + self.limits.wall_seconds - self.waited
         try:
-            self._send(protocol.encode(message))
+            self._send(protocol.encode(message, arena=self.arena, placed=placed))
             body = self._await_frame()
-            reply = protocol.decode(body)
+            reply = protocol.decode(body, arena=self.arena)
         except protocol.Timeout:
             raise self._die("wall_time", "") from None
         except protocol.PeerGone:
             raise self._die("exited", "") from None
         except protocol.ProtocolError as exc:
             raise self._die("protocol", str(exc)) from None
+        finally:
+            self.waited += time.monotonic() - began
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             raise self._die("protocol", "the reply is not a well-formed answer")
         return reply
@@ -342,8 +390,13 @@ class Run:
             reason = "output"
         self.close(wait=True)
         info = self.outcome.exit_info
+        # The kernel ends a job at its CPU limit with SIGKILL: SIGXCPU is ignored by a namespace's PID 1,
+        # and nothing inside the job's namespace can send its PID 1 a SIGKILL. So a SIGKILL the supervisor
+        # did not send (the pipe closed first) is the CPU limit; rusage may read under it on a busy machine.
         cpu_exhausted = info is not None and (
-            info.signal == signal.SIGXCPU or info.cpu_seconds >= self.limits.cpu_seconds
+            info.signal == signal.SIGXCPU
+            or (reason == "exited" and info.signal == signal.SIGKILL)
+            or info.cpu_seconds >= self.limits.cpu_rlimit_seconds - _CPU_TICK
         )
         if cpu_exhausted and reason in ("exited", "wall_time"):
             reason = "cpu_time"
@@ -361,8 +414,10 @@ class Run:
                 self.outcome.exit_info = self.zygote.exit_report(self.pid)
             return self.outcome
         self.closed = True
+        # The job is PID 1 of its own PID namespace: killing it kills everything it forked.
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        os.close(self.pidfd)
         with contextlib.suppress(OSError):
             self._drain_output_tail()
         if wait:
@@ -371,6 +426,7 @@ class Run:
         self.outcome.output = self.output.decode("utf-8", errors="replace")
         for fd in (self.request_w, self.reply_r, self.output_r):
             os.close(fd)
+        self.arena.close()
         return self.outcome
 
     def _drain_output_tail(self) -> None:

@@ -3,7 +3,12 @@
 Started by :mod:`grader.sandbox.supervisor` with an empty environment, before it could inherit any
 setting or secret. It imports NumPy and PyTorch once, so a job costs a fork instead of an interpreter
 start, and it never holds checks, reference solutions or other learners' code: it only ever sees the
-limits, a seed and three pipe ends for each job.
+limits, a seed, three pipe ends and a shared-memory arena for each job.
+
+Once warm it moves into an empty network namespace and a minimal root (:mod:`grader.sandbox.rootfs`),
+so nothing it forks can see the host's files or reach a network. Every child is born into a PID
+namespace of its own, as its PID 1: it cannot see or signal any other process, and whatever it forks
+dies with it.
 
 Control messages (``grader.sandbox.control``) are JSON over SOCK_SEQPACKET; pipe ends travel as SCM_RIGHTS.
 """
@@ -18,8 +23,8 @@ import socket
 import sys
 from dataclasses import dataclass
 
-from grader.sandbox import linux
-from grader.sandbox.control import receive_message, send_message
+from grader.sandbox import linux, rootfs
+from grader.sandbox.control import JOB_FDS, receive_message, send_message
 from grader.sandbox.limits import Limits
 
 _REAP_INTERVAL = 0.1
@@ -56,8 +61,61 @@ def _warm_up(runtime: str) -> None:
     linux.collapse_anonymous_memory()
 
 
-def _isolate(isolated: bool, uid: int) -> str | None:
-    """Enter an empty network namespace shared by all children, then prove a child can be confined.
+_PRIVILEGE_HINT = (
+    "run the worker as root, with CAP_SYS_ADMIN, or as a user allowed to create user namespaces "
+    "(sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0)"
+)
+
+
+def _become_namespace_init() -> None:
+    """Continue as PID 1 of a new PID namespace (the parent waits, then exits as the child did).
+
+    Each job's child is then born into a PID namespace nested in this one; re-entering this zygote's own
+    namespace before each fork needs CAP_SYS_ADMIN over it, which a rootless zygote has only for a
+    namespace its user namespace owns. As its PID 1, the zygote also reaps every orphan.
+    """
+    linux.unshare(linux.CLONE_NEWPID)
+    pid = os.fork()
+    if pid:
+        for fd in range(3, 1024):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _enter_rootless(isolated: bool, uid: int) -> tuple[int, str | None]:
+    """Without root, become root of a user namespace of our own; children then keep uid 0 there,
+    without capabilities (there is no other uid to give them). Returns the uid children take."""
+    if not isolated or os.geteuid() == 0:
+        return uid, None
+    try:
+        linux.enter_user_namespace()
+    except OSError as exc:
+        return uid, f"cannot create a user namespace as an unprivileged user ({exc}); {_PRIVILEGE_HINT}"
+    return -1, None
+
+
+class _Births:
+    """Forks children into fresh PID namespaces (isolated mode) or plainly (unsafe-dev)."""
+
+    def __init__(self, isolated: bool) -> None:
+        self.isolated = isolated
+        # The zygote's own PID namespace, kept open: re-entering it resets where children are born.
+        self.own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC) if isolated else None
+
+    def fork(self) -> int:
+        if self.own is not None:
+            # unshare(CLONE_NEWPID) works once per namespace the zygote's children are born in;
+            # setns back to its own first, and each fork starts a new namespace.
+            linux.setns(self.own, linux.CLONE_NEWPID)
+            linux.unshare(linux.CLONE_NEWPID)
+        return os.fork()
+
+
+def _isolate(isolated: bool, uid: int, births: _Births) -> str | None:
+    """Enter an empty network namespace and the minimal root, then prove a child can be confined.
 
     Returns why isolation is unavailable, or ``None``.
     """
@@ -66,19 +124,23 @@ def _isolate(isolated: bool, uid: int) -> str | None:
     try:
         linux.unshare(linux.CLONE_NEWNET)
     except OSError as exc:
-        return f"cannot create a network namespace ({exc}); run the worker as root or with CAP_SYS_ADMIN"
-    return _probe_confinement(uid)
+        return f"cannot create a network namespace ({exc}); {_PRIVILEGE_HINT}"
+    try:
+        rootfs.enter_minimal_root()
+    except OSError as exc:
+        return f"cannot build the sandbox's minimal root ({exc}); {_PRIVILEGE_HINT}"
+    return _probe_confinement(uid, births)
 
 
-def _probe_confinement(uid: int) -> str | None:
+def _probe_confinement(uid: int, births: _Births) -> str | None:
     from grader.sandbox import child
 
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid = births.fork()
     if pid == 0:
         os.close(read_end)
         try:
-            child.confine(Limits(), uid, [], isolated=True)
+            child.confine(Limits(), uid, isolated=True)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which refuses to grade
             os.write(write_end, f"{type(exc).__name__}: {exc}".encode()[:1000])
             os._exit(1)
@@ -88,23 +150,30 @@ def _probe_confinement(uid: int) -> str | None:
         message = reason.read().decode(errors="replace")
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        return f"a sandboxed child cannot be confined here ({message or 'it died'}); the worker needs root"
+        return f"a sandboxed child cannot be confined here ({message or 'it died'}); {_PRIVILEGE_HINT}"
     return None
 
 
-def _spawn(control: socket.socket, request: dict, fds: list[int], isolated: bool, uid: int) -> tuple[int, int]:
+def _spawn(control: socket.socket, request: dict, fds: list[int], births: _Births, uid: int) -> tuple[int, int]:
     """Fork a child for the job; return its pid and a pidfd that becomes readable when it exits."""
     from grader.sandbox import child
 
-    pid = os.fork()
+    pid = births.fork()
     if pid == 0:
         control.close()
-        child.run(fds, {**request, "uid": uid}, isolated)
+        child.run(fds, {**request, "uid": uid}, births.isolated)
         os._exit(72)
     for fd in fds:
         os.close(fd)
-    send_message(control, {"event": "spawned", "pid": pid})
-    return pid, os.pidfd_open(pid)
+    pidfd = os.pidfd_open(pid)
+    _announce(control, pid, pidfd)
+    return pid, pidfd
+
+
+def _announce(control: socket.socket, pid: int, pidfd: int) -> None:
+    # The supervisor gets a pidfd, not just a pid: the pid is one of this zygote's PID namespace, and a
+    # pidfd stays bound to this very process (no pid reuse) when it signals it.
+    send_message(control, {"event": "spawned", "pid": pid}, [pidfd])
 
 
 def _collect_exits(control: socket.socket, jobs: dict[int, int]) -> None:
@@ -127,8 +196,6 @@ def _collect_exits(control: socket.socket, jobs: dict[int, int]) -> None:
         if pidfd is None:
             continue
         os.close(pidfd)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
         send_message(
             control,
             {
@@ -149,7 +216,6 @@ class _Spare:
     pid: int
     channel: socket.socket
     pidfd: int
-    hidden_paths: list[str]
 
     def discard(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -158,27 +224,23 @@ class _Spare:
         os.close(self.pidfd)
 
 
-def _fork_spare(control: socket.socket, uid: int, hidden_paths: list[str], isolated: bool) -> _Spare:
+def _fork_spare(control: socket.socket, uid: int, births: _Births) -> _Spare:
     from grader.sandbox import child
 
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = os.fork()
+    pid = births.fork()
     if pid == 0:
         control.close()
         ours.close()
-        child.wait_as_spare(theirs, uid, hidden_paths, isolated)
+        child.wait_as_spare(theirs, uid, births.isolated)
         os._exit(72)
     theirs.close()
-    return _Spare(pid, ours, os.pidfd_open(pid), hidden_paths)
+    return _Spare(pid, ours, os.pidfd_open(pid))
 
 
 def _fits(spare: _Spare | None, request: dict) -> bool:
-    # The spare's mounts were made for these hidden paths and the default scratch size.
-    return (
-        spare is not None
-        and spare.hidden_paths == request["hidden_paths"]
-        and request["limits"]["scratch_bytes"] == Limits().scratch_bytes
-    )
+    # The spare's scratch tmpfs was mounted with the default size.
+    return spare is not None and request["limits"]["scratch_bytes"] == Limits().scratch_bytes
 
 
 def _hand_over(control: socket.socket, spare: _Spare, request: dict, fds: list[int]) -> tuple[int, int]:
@@ -187,11 +249,11 @@ def _hand_over(control: socket.socket, spare: _Spare, request: dict, fds: list[i
     for fd in fds:
         os.close(fd)
     spare.channel.close()
-    send_message(control, {"event": "spawned", "pid": spare.pid})
+    _announce(control, spare.pid, spare.pidfd)
     return spare.pid, spare.pidfd
 
 
-def _serve(control: socket.socket, isolated: bool, uid: int) -> None:
+def _serve(control: socket.socket, births: _Births, uid: int) -> None:
     """Handle spawn requests and child exits as they come: a job's teardown never delays the next.
 
     After each job starts, a spare child is forked and confined for the next one, while this job
@@ -207,10 +269,10 @@ def _serve(control: socket.socket, isolated: bool, uid: int) -> None:
             spare.discard()  # it died while waiting: make another when needed
             spare = None
         if control in readable:
-            request, fds = receive_message(control, max_fds=3)
+            request, fds = receive_message(control, max_fds=JOB_FDS)
             if request is None:
                 return
-            if request.get("op") != "spawn" or len(fds) != 3:
+            if request.get("op") != "spawn" or len(fds) != JOB_FDS:
                 for fd in fds:
                     os.close(fd)
                 send_message(control, {"event": "error", "error": "malformed spawn request"})
@@ -220,9 +282,9 @@ def _serve(control: socket.socket, isolated: bool, uid: int) -> None:
             else:
                 if spare is not None:
                     spare.discard()
-                pid, pidfd = _spawn(control, request, fds, isolated, uid)
+                pid, pidfd = _spawn(control, request, fds, births, uid)
             jobs[pid] = pidfd
-            spare = _fork_spare(control, uid, request["hidden_paths"], isolated)
+            spare = _fork_spare(control, uid, births)
         _collect_exits(control, jobs)
 
 
@@ -235,7 +297,14 @@ def main() -> None:
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     _warm_up(runtime)
-    error = _isolate(isolated, uid)
+    uid, error = _enter_rootless(isolated, uid)
+    if isolated and not error:
+        try:
+            _become_namespace_init()
+        except OSError as exc:
+            error = f"cannot create a PID namespace ({exc}); {_PRIVILEGE_HINT}"
+    births = _Births(isolated and not error)
+    error = error or _isolate(isolated, uid, births)
     send_message(control, {"event": "ready", "ready": error is None, "error": error, "isolated": isolated})
     if not error:
-        _serve(control, isolated, uid)
+        _serve(control, births, uid)

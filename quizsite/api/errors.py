@@ -64,6 +64,7 @@ def json_exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+
     if is_connection_failure(exc):
         log.error("database unavailable: %s", exc)
         result = problem(503, "Service Unavailable", DATABASE_DOWN_MESSAGE, kind="unavailable")

@@ -13,9 +13,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.vocabulary import RUNTIMES, Verdict
+
 EXERCISE_FILES = ("info.toml", "statement.md", "starter.py", "solution.py", "checks.py")
 DIFFICULTIES = ("easy", "medium", "hard")
-RUNTIMES = ("numpy", "torch")
 _LIMIT_FIELDS = {
     "cpu_seconds": float,
     "wall_seconds": float,
@@ -38,6 +39,23 @@ class TopicContent:
 
 
 @dataclass(frozen=True)
+class WrongSolution:
+    """A known-wrong solution and what it must get, from its header::
+
+    # Mistake: what is wrong, in a sentence.
+    # Verdict: wrong_answer
+    # Fails: The name of a check it must fail
+    # Fails: Another check it must fail
+    """
+
+    name: str
+    code: str
+    mistake: str
+    verdict: str
+    fails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExerciseContent:
     uuid: uuid.UUID
     slug: str
@@ -52,8 +70,10 @@ class ExerciseContent:
     limits: dict
     runtime: str = "numpy"
     public_examples: list[str] = field(default_factory=list)
-    wrong_solutions: dict[str, str] = field(default_factory=dict)
+    wrong_solutions: dict[str, WrongSolution] = field(default_factory=dict)
     content_hash: str = ""
+    # Modules the static gate lets this exercise's code import (``allow_imports`` in info.toml).
+    allowed_imports: tuple[str, ...] = ()
 
 
 def load_topics(root: Path) -> list[TopicContent]:
@@ -85,7 +105,10 @@ def load_exercise(folder: Path) -> ExerciseContent:
     info_path = folder / "info.toml"
     info = _read_toml(info_path)
     texts = {name: (folder / name).read_text(encoding="utf-8") for name in EXERCISE_FILES}
-    wrong = {path.stem: path.read_text(encoding="utf-8") for path in sorted((folder / "wrong").glob("*.py"))}
+    wrong_paths = sorted((folder / "wrong").glob("*.py"))
+    wrong = {path.stem: path.read_text(encoding="utf-8") for path in wrong_paths}
+    check_names = set(check_names_of(texts["checks.py"], folder / "checks.py"))
+    wrong_solutions = {path.stem: wrong_solution(path, wrong[path.stem], check_names) for path in wrong_paths}
     difficulty = _required(info, "difficulty", str, info_path)
     if difficulty not in DIFFICULTIES:
         raise ContentError(f"{info_path}: difficulty must be one of {DIFFICULTIES}, not {difficulty!r}")
@@ -110,36 +133,73 @@ def load_exercise(folder: Path) -> ExerciseContent:
         public_examples=public_check_names(texts["checks.py"], folder / "checks.py"),
         limits=_limits(info.get("limits", {}), info_path),
         runtime=runtime,
-        wrong_solutions=wrong,
+        wrong_solutions=wrong_solutions,
         content_hash=_hash(texts, wrong),
+        allowed_imports=_string_list(info.get("allow_imports", []), "allow_imports", info_path),
     )
+
+
+_HEADER_KEYS = ("Mistake", "Verdict", "Fails")
+
+
+def wrong_solution(path: Path, code: str, check_names: set[str]) -> WrongSolution:
+    """Read a wrong solution's header: its mistake, the verdict it must get and the checks it must fail."""
+    fields: dict[str, list[str]] = {key: [] for key in _HEADER_KEYS}
+    for line in code.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line.lstrip("# ").partition(":")
+        if key in fields:
+            fields[key].append(value.strip())
+    if len(fields["Mistake"]) != 1 or len(fields["Verdict"]) != 1:
+        raise ContentError(f"{path}: the header needs one '# Mistake:' and one '# Verdict:' line")
+    verdict = fields["Verdict"][0]
+    if verdict not in {v.value for v in Verdict} or verdict == Verdict.ACCEPTED:
+        raise ContentError(f"{path}: '# Verdict: {verdict}' is not a verdict a wrong solution can get")
+    unknown = [name for name in fields["Fails"] if name not in check_names]
+    if unknown:
+        raise ContentError(f"{path}: '# Fails:' names no check of checks.py: {unknown}")
+    if not fields["Fails"] and verdict in (Verdict.WRONG_ANSWER, Verdict.RUNTIME_ERROR):
+        raise ContentError(f"{path}: say which check(s) it must fail with '# Fails: <check name>'")
+    return WrongSolution(path.stem, code, fields["Mistake"][0], verdict, tuple(fields["Fails"]))
+
+
+def check_names_of(source: str, path: Path) -> list[str]:
+    """Names of every ``@check`` in a checks source, read without running it."""
+    return [name for name, _ in _checks_in(source, path)]
+
+
+def _string_list(value, key: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ContentError(f"{path}: '{key}' must be a list of strings")
+    return tuple(value)
 
 
 def public_check_names(source: str, path: Path) -> list[str]:
     """Names of the checks marked ``public=True``, read from the source without running it."""
+    return [name for name, public in _checks_in(source, path) if public]
+
+
+def _checks_in(source: str, path: Path) -> list[tuple[str, bool]]:
+    """``(name, public)`` of every ``@check("name", ...)`` decorator in a checks source."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ContentError(f"{path}: {exc}") from None
-    names = []
+    found = []
     for node in tree.body:
         for decorator in getattr(node, "decorator_list", []):
-            if _is_public_check(decorator):
-                names.append(decorator.args[0].value)
-    return names
-
-
-def _is_public_check(decorator: ast.expr) -> bool:
-    if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check"):
-        return False
-    if not (
-        decorator.args and isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str)
-    ):
-        return False
-    return any(
-        keyword.arg == "public" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
-        for keyword in decorator.keywords
-    )
+            if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check"):
+                continue
+            first = decorator.args[0] if decorator.args else None
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                continue
+            public = any(
+                keyword.arg == "public" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+                for keyword in decorator.keywords
+            )
+            found.append((first.value, public))
+    return found
 
 
 def _limits(raw: dict, path: Path) -> dict:

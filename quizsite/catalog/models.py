@@ -4,6 +4,8 @@ import uuid
 
 from django.db import models
 
+from grader.vocabulary import Runtime
+
 
 class Topic(models.Model):
     slug = models.SlugField(unique=True)
@@ -32,9 +34,12 @@ class Exercise(models.Model):
     points = models.PositiveIntegerField(default=10)
     runtime = models.CharField(
         max_length=10,
-        choices=[("numpy", "NumPy"), ("torch", "NumPy and PyTorch")],
-        default="numpy",
-        help_text="What the sandbox preloads for this exercise.",
+        choices=[(Runtime.NUMPY, "NumPy"), (Runtime.TORCH, "NumPy and PyTorch")],
+        default=Runtime.NUMPY,
+        help_text="What the sandbox preloads for this exercise (code that imports torch gets PyTorch anyway).",
+    )
+    allowed_imports = models.JSONField(
+        default=list, blank=True, help_text="Modules the static gate lets this exercise's code import."
     )
     statement = models.TextField(help_text="Markdown shown to learners.")
     starter_code = models.TextField()

@@ -123,6 +123,7 @@ def _sync_exercise(exercise: content.ExerciseContent, report: SyncReport) -> Non
         "topic": Topic.objects.get(slug=exercise.topic),
         "difficulty": exercise.difficulty,
         "runtime": exercise.runtime,
+        "allowed_imports": list(exercise.allowed_imports),
         "points": exercise.points,
         "statement": exercise.statement,
         "starter_code": exercise.starter_code,

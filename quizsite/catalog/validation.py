@@ -1,5 +1,6 @@
-"""Prove an exercise's hidden checks: the reference is accepted, every known-wrong solution and the
-starter are rejected, each through the real sandbox. Reads the content files, not the database."""
+"""Prove an exercise's hidden checks: the reference is accepted, the starter is rejected, and every
+known-wrong solution gets the verdict its header declares by failing the checks it names, each through
+the real sandbox. Reads the content files, not the database."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from grader.runner import Job, grade
+from grader.runner import Job, Report, grade
 from grader.sandbox.limits import Limits
-from grader.sandbox.supervisor import Zygote
+from grader.sandbox.supervisor import ZygotePool
+from grader.vocabulary import Verdict
 from quizsite.catalog.content import ExerciseContent
+
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -22,25 +26,24 @@ class SampleResult:
     score: float
     expected: str
     milliseconds: int
+    # Checks the sample had to fail but passed: it was rejected for another reason than its mistake.
+    passed_unexpectedly: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        accepted = self.verdict == "accepted"
-        return accepted if self.expected == "accepted" else not accepted
+        if self.expected == REJECTED:
+            return self.verdict != Verdict.ACCEPTED
+        return self.verdict == self.expected and not self.passed_unexpectedly
 
 
 @contextmanager
-def zygotes(mode: str = "isolated") -> Iterator[dict[str, Zygote]]:
-    """One started zygote per runtime, stopped afterwards."""
-    started = {}
+def zygotes(mode: str = "isolated") -> Iterator[ZygotePool]:
+    """A pool of zygotes (one per runtime, started on first use), stopped afterwards."""
+    pool = ZygotePool(mode)
     try:
-        for runtime in ("numpy", "torch"):
-            started[runtime] = Zygote(mode=mode, runtime=runtime)
-            started[runtime].start()
-        yield started
+        yield pool
     finally:
-        for zygote in started.values():
-            zygote.release_slot()
+        pool.close()
 
 
 def limits_of(exercise: ExerciseContent) -> Limits:
@@ -48,15 +51,38 @@ def limits_of(exercise: ExerciseContent) -> Limits:
     return Limits.from_exercise_units(**exercise.limits)
 
 
-def exercise_validate(*, exercise: ExerciseContent, zygotes: dict[str, Zygote]) -> list[SampleResult]:
+def job_of(exercise: ExerciseContent, code: str, *, public_only: bool = False) -> Job:
+    """A grading job for ``code`` against ``exercise``'s checks, as the worker builds it."""
+    return Job(
+        code=code,
+        checks_source=exercise.checks_source,
+        limits=limits_of(exercise),
+        runtime=exercise.runtime,
+        allowed_modules=frozenset(exercise.allowed_imports),
+        public_only=public_only,
+    )
+
+
+def exercise_validate(*, exercise: ExerciseContent, zygotes: ZygotePool) -> list[SampleResult]:
     """Grade the reference, the starter and every wrong solution of ``exercise``."""
-    samples = [("solution", exercise.solution_code, "accepted"), ("starter", exercise.starter_code, "rejected")]
-    samples += [(f"wrong/{name}", code, "rejected") for name, code in sorted(exercise.wrong_solutions.items())]
+    samples = [
+        ("solution", exercise.solution_code, Verdict.ACCEPTED, ()),
+        ("starter", exercise.starter_code, REJECTED, ()),
+    ]
+    samples += [
+        (f"wrong/{name}", wrong.code, wrong.verdict, wrong.fails)
+        for name, wrong in sorted(exercise.wrong_solutions.items())
+    ]
     results = []
-    for name, code, expected in samples:
+    for name, code, expected, fails in samples:
         started = time.monotonic()
-        job = Job(code=code, checks_source=exercise.checks_source, limits=limits_of(exercise))
-        report = grade(job, zygotes[exercise.runtime])
+        report = grade(job_of(exercise, code), zygotes)
         elapsed = int((time.monotonic() - started) * 1000)
-        results.append(SampleResult(exercise.slug, name, report.verdict, report.score, expected, elapsed))
+        passed = _passed(report, fails)
+        results.append(SampleResult(exercise.slug, name, report.verdict, report.score, expected, elapsed, passed))
     return results
+
+
+def _passed(report: Report, must_fail: tuple[str, ...]) -> tuple[str, ...]:
+    passed = {result.name for result in report.results if result.passed}
+    return tuple(name for name in must_fail if name in passed)

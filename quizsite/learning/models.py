@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from grader.vocabulary import Verdict
 from quizsite.catalog.models import Exercise
 
 
@@ -15,15 +16,8 @@ class Submission(models.Model):
         DONE = "done"
         ERROR = "error"
 
-    class Verdict(models.TextChoices):
-        ACCEPTED = "accepted"
-        WRONG_ANSWER = "wrong_answer"
-        RUNTIME_ERROR = "runtime_error"
-        TIME_LIMIT_EXCEEDED = "time_limit_exceeded"
-        MEMORY_LIMIT_EXCEEDED = "memory_limit_exceeded"
-        OUTPUT_LIMIT_EXCEEDED = "output_limit_exceeded"
-        SYNTAX_ERROR = "syntax_error"
-        SYSTEM_ERROR = "system_error"
+    # One vocabulary: the verdicts and their labels are grader.vocabulary's.
+    Verdict = models.TextChoices("Verdict", [(verdict.name, (verdict.value, verdict.label)) for verdict in Verdict])
 
     FINAL_STATUSES = (Status.DONE, Status.ERROR)
 
@@ -42,6 +36,9 @@ class Submission(models.Model):
     message = models.TextField(blank=True, help_text="Why the submission ended as it did, for the learner.")
     output = models.TextField(blank=True, help_text="What the learner's code printed (truncated).")
     exercise_version = models.CharField(max_length=64, blank=True)
+    case_seed = models.BigIntegerField(
+        null=True, blank=True, help_text="The secret that drew the hidden cases of the last grading (staff only)."
+    )
     attempts = models.PositiveIntegerField(default=0, help_text="How many times grading was started.")
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     grading_ms = models.PositiveIntegerField(null=True, blank=True)

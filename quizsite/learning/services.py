@@ -136,6 +136,7 @@ def submission_record_report(
         output=report.output[:_OUTPUT_KEPT_CHARS],
         grading_ms=report.grading_ms,
         exercise_version=exercise_version,
+        case_seed=report.seed,
     )
 
 

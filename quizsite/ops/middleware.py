@@ -1,4 +1,5 @@
-"""Request context for the logs, and a lost database turned into a clear 503, never a stack trace."""
+"""Request context for the logs, a body over the upload limit turned into a clear 413, and a lost database
+turned into a clear 503: never a stack trace."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -14,6 +16,34 @@ from quizsite import logs
 log = logging.getLogger(__name__)
 
 MESSAGE = "The database is unavailable right now. Nothing you sent is lost; please try again in a minute."
+
+
+def _problem(request: HttpRequest, status: int, title: str, detail: str, kind: str) -> HttpResponse:
+    """problem+json under /api/, a short page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"type": f"https://gradient-gym.example/problems/{kind}", "title": title, "status": status,
+                "detail": detail}  # fmt: skip
+        return JsonResponse(body, status=status, content_type="application/problem+json")
+    return HttpResponse(f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{detail}</p>", status=status)
+
+
+class RequestSizeMiddleware:
+    """Refuses a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413 before anything reads it (Django would
+    answer 400 from the CSRF check, and a DRF view 500)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            detail = f"The request body is {length} bytes; the limit is {limit} bytes."
+            return _problem(request, 413, "Content Too Large", detail, "too-large")
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:
@@ -29,13 +59,7 @@ class DatabaseUnavailableMiddleware:
         if not is_connection_failure(exception):
             return None
         log.error("database unavailable while serving %s: %s", request.path, exception)
-        if request.path.startswith("/api/"):
-            body = {"type": "https://gradient-gym.example/problems/unavailable", "title": "Service Unavailable",
-                    "status": 503, "detail": MESSAGE}  # fmt: skip
-            response: HttpResponse = JsonResponse(body, status=503, content_type="application/problem+json")
-        else:
-            response = HttpResponse(f"<!doctype html><title>Unavailable</title><h1>Back soon</h1><p>{MESSAGE}</p>",
-                                    status=503)  # fmt: skip
+        response = _problem(request, 503, "Service Unavailable", MESSAGE, "unavailable")
         response["Retry-After"] = "30"
         return response
 

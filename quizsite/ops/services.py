@@ -20,8 +20,12 @@ def worker_sandbox_report(*, hostname: str, pid: int, runtime: str, error: str |
     )
 
 
-def readiness(*, broker_check) -> dict:
-    """Whether the database, the broker and at least one worker with a working sandbox are there."""
+def readiness(*, broker_check, supervised: dict | None = None) -> dict:
+    """Whether the database, the broker and at least one worker with a working sandbox are there.
+
+    ``supervised`` is the state of a local run's processes (``manage.py serve``), when there is one:
+    a process that is down (and being restarted) makes the service not ready, and says so.
+    """
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -35,6 +39,12 @@ def readiness(*, broker_check) -> dict:
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     checks["sandbox"] = _sandbox_status() if checks["database"]["ok"] else {"ok": False, "error": "no database"}
+    if supervised is not None:
+        down = {name: state for name, state in supervised.items() if not state.get("running")}
+        reasons = [
+            f"{name} is down ({state.get('last_exit') or 'starting'}), restarting" for name, state in down.items()
+        ]
+        checks["processes"] = {"ok": True} if not down else {"ok": False, "error": "; ".join(reasons)}
     return {"ready": all(check["ok"] for check in checks.values()), "checks": checks}
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from grader.vocabulary import Verdict
 from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning import attempts, progress
 from quizsite.learning.models import Attempt, Submission
@@ -25,7 +26,8 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise.objects.select_related("topic"), slug=slug, is_published=True)
     submissions = Submission.objects.filter(user=request.user, exercise=exercise)[:10]
     code = submissions[0].code if submissions else exercise.starter_code
-    context = {"exercise": exercise, "submissions": submissions, "code": code}
+    labels = {verdict.value: verdict.label for verdict in Verdict}
+    context = {"exercise": exercise, "submissions": submissions, "code": code, "verdict_labels": labels}
     return render(request, "web/exercise_detail.html", context)
 
 

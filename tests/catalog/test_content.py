@@ -34,7 +34,8 @@ def test_every_exercise_topic_exists():
 def test_the_content_hash_changes_when_any_file_changes(copy_of_dropout):
     before = load_exercise(copy_of_dropout).content_hash
     assert load_exercise(copy_of_dropout).content_hash == before
-    (copy_of_dropout / "wrong" / "no_rescale.py").write_text("# changed\n")
+    wrong = copy_of_dropout / "wrong" / "no_rescale.py"
+    wrong.write_text(wrong.read_text() + "# changed\n")
     assert load_exercise(copy_of_dropout).content_hash != before
 
 
@@ -65,6 +66,35 @@ def test_a_bad_difficulty_is_refused(copy_of_dropout):
         load_exercise(copy_of_dropout)
 
 
+def test_a_wrong_solution_without_a_verdict_is_refused(copy_of_dropout):
+    wrong = copy_of_dropout / "wrong" / "no_rescale.py"
+    wrong.write_text("".join(line for line in wrong.read_text().splitlines(True) if not line.startswith("# Verdict")))
+    with pytest.raises(ContentError, match=r"no_rescale\.py: the header needs"):
+        load_exercise(copy_of_dropout)
+
+
+def test_a_wrong_solution_naming_an_unknown_check_is_refused(copy_of_dropout):
+    wrong = copy_of_dropout / "wrong" / "no_rescale.py"
+    wrong.write_text("# Fails: A check that does not exist\n" + wrong.read_text())
+    with pytest.raises(ContentError, match="names no check"):
+        load_exercise(copy_of_dropout)
+
+
+def test_a_wrong_solution_cannot_declare_acceptance(copy_of_dropout):
+    wrong = copy_of_dropout / "wrong" / "no_rescale.py"
+    wrong.write_text(wrong.read_text().replace("# Verdict: wrong_answer", "# Verdict: accepted"))
+    with pytest.raises(ContentError, match="not a verdict a wrong solution can get"):
+        load_exercise(copy_of_dropout)
+
+
+def test_wrong_solution_headers_are_read():
+    dropout = load_exercise(ROOT / "inverted-dropout")
+    sample = dropout.wrong_solutions["no_validation_of_p"]
+    assert sample.verdict == "wrong_answer"
+    assert sample.fails == ("Invalid p raises ValueError in both modes",)
+    assert sample.mistake
+
+
 def test_public_examples_are_read_from_the_check_decorators():
     source = (
         "@check('Shown', points=1, public=True)\ndef a(learner): pass\n"
@@ -74,8 +104,8 @@ def test_public_examples_are_read_from_the_check_decorators():
     assert public_check_names(source, Path("checks.py")) == ["Shown"]
 
 
-def test_every_statement_is_150_to_400_words_with_a_worked_example():
+def test_every_statement_is_150_to_650_words_with_a_worked_example():
     for exercise in load_exercises(ROOT):
         words = len(exercise.statement.split())
-        assert 150 <= words <= 400, (exercise.slug, words)
+        assert 150 <= words <= 650, (exercise.slug, words)
         assert "```" in exercise.statement, exercise.slug

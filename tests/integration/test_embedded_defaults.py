@@ -1,6 +1,6 @@
-"""What `make run` does, on its defaults: SQLite and the filesystem broker, no system service.
+"""What `make run` does, on its defaults: SQLite and the embedded Redis broker, no system service.
 
-Starts `manage.py serve` (web + worker) in a fresh VAR_DIR and grades two submissions over HTTP.
+Starts `manage.py serve` (broker + worker + web) in a fresh VAR_DIR and grades two submissions over HTTP.
 """
 
 import json

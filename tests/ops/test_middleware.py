@@ -1,4 +1,5 @@
-"""A database that cannot be reached gives a clear 503 with Retry-After, never a stack trace."""
+"""A database that cannot be reached gives a clear 503 with Retry-After, and a body over the upload limit a
+clear 413, never a stack trace."""
 
 import logging
 
@@ -17,7 +18,7 @@ def _middleware():
 def test_a_page_gets_a_short_503_page():
     response = _middleware().process_exception(RequestFactory().get("/dashboard/"), OperationalError("refused"))
     assert response.status_code == 503 and response["Retry-After"] == "30"
-    assert b"Back soon" in response.content and b"refused" not in response.content
+    assert b"Service Unavailable" in response.content and b"refused" not in response.content
 
 
 def test_an_api_path_gets_problem_json():
@@ -72,3 +73,17 @@ def test_log_lines_of_a_submission_request_carry_its_ids(api, dropout, django_ca
     assert len(created) == 1
     assert created[0]["submission_id"] == response.json()["id"] and created[0]["request_id"] == "req-42"
     assert logs.current("request_id") is None and logs.current("submission_id") is None, "cleared after the request"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [70_000, 3_000_000])
+def test_an_oversized_submission_gets_413_problem_json_not_500(api, synced, size):
+    response = api.post("/api/v1/exercises/inverted-dropout/submissions/", {"code": "#" * size}, format="json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert "limit" in response.json()["detail"]
+
+
+def test_an_oversized_page_post_gets_a_413_page(client):
+    response = client.generic("POST", "/login/", b"x" * 3_000_000, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and b"Content Too Large" in response.content

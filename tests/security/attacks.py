@@ -71,7 +71,8 @@ ATTACKS = [
         "import os, json, struct\n"
         "header = json.dumps({'v': {'$d': [['ok', True], ['value', None]]}, 'blobs': []}).encode()\n"
         "body = struct.pack('>I', len(header)) + header\nos.write(4, struct.pack('>I', len(body)) + body)\n",
-        "runtime_error",
+        # The unasked-for frame shifts every later answer by one: each is still judged as a value.
+        "wrong_answer",
     ),
     Attack(
         "forged_verdict_on_stdout",
@@ -149,6 +150,58 @@ ATTACKS = [
         "wrong_answer",
     ),
     Attack("read_proc_mem", _try("f = open('/proc/self/mem', 'rb')\nprint(f.read(100))"), "wrong_answer"),
+    Attack(
+        "read_another_checkout_of_the_project",
+        _try("import os\nprint(os.listdir('{other_checkout}'))\nprint(open('{other_checkout}/solution.py').read())"),
+        "wrong_answer",
+    ),
+    Attack(
+        "leave_files_in_host_places_writable_by_all",
+        "".join(
+            _try(f"with open('{place}/gym-left-behind', 'w') as f:\n    f.write('x')")
+            for place in ("/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock")
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "fill_dev_shm",
+        _try("with open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(b'x' * (1 << 20))"),
+        "wrong_answer",
+    ),
+    Attack(
+        "system_v_shared_memory_left_for_the_next_job",
+        _try(
+            "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nkey = 0x47594D\n"
+            "shmid = libc.shmget(key, 1 << 20, 0o1666)\nprint('shmget', shmid, ctypes.get_errno())\n"
+            "libc.shmat.restype = ctypes.c_void_p\naddr = libc.shmat(shmid, None, 0)\n"
+            "ctypes.memmove(addr, b'{canary}-ipc', 40)"
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "forged_reply_pointing_outside_the_reply_area",
+        "import os, json, struct\n"
+        "def dropout_forward(x, p, training, rng):\n"
+        "    header = json.dumps({'v': {'$d': [['ok', True], ['value', {'$r': [0, '<f8', [1 << 20]]}]]}, 'blobs': []}).encode()\n"
+        "    body = struct.pack('>I', len(header)) + header\n"
+        "    os.write(4, struct.pack('>I', len(body)) + body)\n"
+        "    import time\n    time.sleep(5)\n"
+        "def dropout_backward(g, m):\n    return g\n",
+        "runtime_error",
+        appendix="",
+    ),
+    Attack(
+        "forged_reply_with_a_request_tag",
+        "import os, json, struct\n"
+        "def dropout_forward(x, p, training, rng):\n"
+        "    header = json.dumps({'v': {'$d': [['ok', True], ['value', {'$m': [0, '<f8', [4]]}]]}, 'blobs': []}).encode()\n"
+        "    body = struct.pack('>I', len(header)) + header\n"
+        "    os.write(4, struct.pack('>I', len(body)) + body)\n"
+        "    import time\n    time.sleep(5)\n"
+        "def dropout_backward(g, m):\n    return g\n",
+        "runtime_error",
+        appendix="",
+    ),
     # Reaching out.
     Attack(
         "socket_by_name",

@@ -1,4 +1,7 @@
 # Mistake: passes the gradient straight through, as if dropped units had contributed to the output.
+# Verdict: wrong_answer
+# Fails: Backward multiplies the gradient by the forward mask
+# Fails: Backward multiplies by the mask it is given, on new inputs
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: draws the mask once and caches it, so every later call drops the same units.
+# Verdict: wrong_answer
+# Fails: Randomness comes from rng alone: the same seed gives the same masks in a fresh process
 import numpy as np
 
 _cached = {}

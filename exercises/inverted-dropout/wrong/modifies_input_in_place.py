@@ -1,4 +1,6 @@
 # Mistake: multiplies x in place, silently corrupting the caller's activations.
+# Verdict: wrong_answer
+# Fails: Inputs are not modified in place
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: keeps the surviving values as they are, so the expected output shrinks by (1 - p).
+# Verdict: wrong_answer
+# Fails: Mask holds only 0 or 1/(1-p), and out = x * mask
+# Fails: Drop rate matches p, entries are dropped independently, and the expected output is the input
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: accepts any p, so a typo like p=5 silently produces negative scaling factors.
+# Verdict: wrong_answer
+# Fails: Invalid p raises ValueError in both modes
 import numpy as np
 
 

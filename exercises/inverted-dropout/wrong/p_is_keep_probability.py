@@ -1,4 +1,7 @@
 # Mistake: treats p as the probability of keeping a unit (as some papers do) instead of dropping it.
+# Verdict: wrong_answer
+# Fails: Mask holds only 0 or 1/(1-p), and out = x * mask
+# Fails: Drop rate matches p, entries are dropped independently, and the expected output is the input
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: divides by (1 - p) even when p == 1, producing NaN instead of zeros.
+# Verdict: wrong_answer
+# Fails: p = 0 keeps everything, p = 1 drops everything
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: mixes the two conventions: rescales while training and also scales by (1 - p) at test time.
+# Verdict: wrong_answer
+# Fails: Evaluation mode returns the input unchanged and no mask
+# Fails: Evaluation mode and the mask's values on new inputs of any shape
 import numpy as np
 
 

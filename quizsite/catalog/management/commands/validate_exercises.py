@@ -8,7 +8,10 @@ from quizsite.catalog.validation import exercise_validate, zygotes
 
 
 class Command(BaseCommand):
-    help = "Grade every reference, wrong and starter solution; fail unless each gets the verdict it must."
+    help = (
+        "Grade every reference, wrong and starter solution; fail unless each gets the verdict it must "
+        "(for a wrong solution: the verdict in its header, by failing the checks its header names)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("slugs", nargs="*", help="Exercises to validate (default: all).")
@@ -19,16 +22,18 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"unknown exercises: {', '.join(sorted(unknown))}")
         chosen = [exercise for exercise in exercises if not slugs or exercise.slug in slugs]
-        self.stdout.write(f"{'exercise':28} {'sample':40} {'expected':9} {'verdict':22} {'score':>6} {'ms':>6}  ok")
+        self.stdout.write(f"{'exercise':28} {'sample':44} {'expected':22} {'verdict':22} {'score':>6} {'ms':>6}  ok")
         failures = 0
         with zygotes(settings.GRADER_SANDBOX) as started:
             for exercise in chosen:
                 for result in exercise_validate(exercise=exercise, zygotes=started):
                     failures += not result.ok
                     self.stdout.write(
-                        f"{result.exercise:28} {result.sample:40} {result.expected:9} {result.verdict:22} "
+                        f"{result.exercise:28} {result.sample:44} {result.expected:22} {result.verdict:22} "
                         f"{result.score:6.2f} {result.milliseconds:6d}  {'yes' if result.ok else 'NO'}"
                     )
+                    for name in result.passed_unexpectedly:
+                        self.stdout.write(f"{'':28} passed a check its header says it must fail: {name}")
         if failures:
             raise CommandError(f"{failures} sample(s) did not get the verdict they must")
         self.stdout.write(self.style.SUCCESS(f"{len(chosen)} exercise(s) valid"))

@@ -7,11 +7,8 @@
   const state = document.getElementById("submit-state");
   const result = document.getElementById("result");
   const FINAL = new Set(["done", "error"]);
-  const LABELS = {
-    accepted: "Accepted", wrong_answer: "Wrong answer", runtime_error: "Runtime error",
-    time_limit_exceeded: "Time limit exceeded", memory_limit_exceeded: "Memory limit exceeded",
-    output_limit_exceeded: "Output limit exceeded", syntax_error: "Syntax error", system_error: "System error",
-  };
+  // Verdict labels come from the server (grader/vocabulary.py), so there is one list of them.
+  const LABELS = JSON.parse(document.getElementById("verdict-labels").textContent);
 
   const editor = window.CodeMirror
     ? CodeMirror.fromTextArea(textarea, {
