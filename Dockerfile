@@ -21,8 +21,8 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.txt
 
-# Unprivileged account for the web process and the migrate job. The grading worker is switched back to root
-# in docker-compose.yml, because building the sandbox needs namespaces and mounts.
+# Unprivileged account for every process: the grading worker too, which builds its sandbox inside a user
+# namespace of its own (docker-compose.root-sandbox.yml switches it to root where the host refuses that).
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 

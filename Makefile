@@ -16,12 +16,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# var/.env makes this a local (DEBUG) run for every manage.py command, in this terminal and any other.
 run: $(VENV)/.installed
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py sync_content
-	@DEBUG=1 $(PY) manage.py create_demo_users
-	@echo "Serving http://$(HOST):$(PORT)/ (web + grading worker); Ctrl-C stops both."
-	DEBUG=1 $(PY) manage.py serve --host $(HOST) --port $(PORT)
+	@mkdir -p var && test -f var/.env || printf '# Written by make run: manage.py reads it; the environment wins.\nDEBUG=1\n' > var/.env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_content
+	@$(PY) manage.py create_demo_users
+	@echo "Serving http://$(HOST):$(PORT)/ (embedded Redis broker + grading worker + web); Ctrl-C stops them all."
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # The suite uses the real PostgreSQL and Redis (integration tests start their own worker processes).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gym

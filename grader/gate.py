@@ -60,7 +60,22 @@ _FORBIDDEN_MODULES = {
     "tracemalloc": "inspects the grader's memory",
     "weakref": "finds the grader's objects",
     "zipimport": "changes the import machinery",
+    "_io": "opens descriptors by number",
+    "io.FileIO": "opens descriptors by number",
+    "io.open": "opens descriptors by number",
+    "io.open_code": "opens descriptors by number",
+    "numpy.ctypeslib": "reaches into the interpreter's memory",
+    # The grader's own code, which shares the learner's process only to serve it.
+    "grader": "is the grader's own code",
+    "quizsite": "is the grader's own code",
+    "tests": "is the grader's own code",
 }
+# Modules re-exported under their own name by other modules (shutil.os, typing.sys, dataclasses.inspect,
+# logging.threading): such an attribute is refused on any object.
+_MODULE_ATTRIBUTES = {
+    "_thread", "builtins", "ctypes", "gc", "importlib", "inspect", "marshal", "multiprocessing", "os", "pickle",
+    "posix", "resource", "socket", "subprocess", "sys", "threading", "weakref",
+}  # fmt: skip
 # PyTorch's internals: the dispatcher, function overrides and graph capture.
 _FORBIDDEN_TORCH_PREFIXES = (
     "torch._",
@@ -92,6 +107,7 @@ _SYS_ALLOWED = {
     "version_info",
 }
 _FORBIDDEN_CALLS = {
+    "open": "opens files; no exercise here reads or writes any",
     "__import__": "imports modules behind the grader's back",
     "breakpoint": "starts a debugger",
     "compile": "compiles code at run time",
@@ -183,6 +199,10 @@ class _Visitor(ast.NodeVisitor):
         if any(part.startswith("_") and not _is_dunder(part) for part in parts[1:]):
             self.refuse(node, f"`{dotted}` uses a private part of an imported module")
             return True
+        reexported = [part for part in parts[1:] if part in _MODULE_ATTRIBUTES]
+        if reexported and parts[0] != "sys":
+            self.refuse(node, f"`{dotted}` reaches `{reexported[0]}`, a module no exercise here needs")
+            return True
         return False
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -211,8 +231,14 @@ class _Visitor(ast.NodeVisitor):
             self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        root, _ = _chain(node)
         if node.attr in _FORBIDDEN_ATTRIBUTES:
             self.refuse(node, f"`.{node.attr}` reads the interpreter's internals")
+        elif node.attr in _MODULE_ATTRIBUTES and root != "sys":
+            self.refuse(node, f"`.{node.attr}` reaches a module no exercise here needs")
+        elif node.attr.startswith("_") and not _is_dunder(node.attr) and root is None:
+            # `self._x` is the learner's own; `things[0]._x` or `f()._x` could be anything's.
+            self.refuse(node, f"`.{node.attr}`: private attributes only on names of your own (self._x)")
         elif isinstance(node.ctx, ast.Load):
             dotted = self.dotted(node)
             if dotted is not None:

@@ -179,8 +179,15 @@ class Learner:
         reply = self._process.request(message, placed if placed is not None else [])
         if reply["ok"]:
             return reply.get("value")
-        error = reply.get("error")
-        raise LearnerError(what, error if isinstance(error, dict) else {})
+        error = LearnerError(what, reply["error"] if isinstance(reply.get("error"), dict) else {})
+        if error.is_a("ValueError") and "read-only" in error.message:
+            # Array arguments are mapped read-only in the learner's process: this is an input changed in place.
+            where = f" (line {error.line} of your code)" if error.line is not None else ""
+            raise CheckFailed(
+                f"{what} tried to change one of its input arrays in place{where}: {error.message}. The arguments "
+                "must not be modified (they are read-only here); work on a copy"
+            )
+        raise error
 
 
 class RemoteObject:

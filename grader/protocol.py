@@ -40,10 +40,29 @@ from typing import Any
 import numpy as np
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024
+# Arrays travel in blobs or the arena, so a legitimate header is small; capped before it is parsed.
+MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 200_000
 # Bool, signed and unsigned integers, floats and complex numbers: never objects, strings or records.
 _ALLOWED_DTYPE_KINDS = frozenset("biufc")
+# What a tensor may be rebuilt from: torch.from_numpy takes these, in native byte order only.
+_TENSOR_DTYPES = frozenset(
+    np.dtype(name)
+    for name in (
+        "bool",
+        "uint8",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    )
+)
 _U32 = struct.Struct(">I")
 
 
@@ -75,54 +94,71 @@ class Handle:
 
 @dataclass(frozen=True)
 class Region:
-    """Where an array sent to the learner lives in the arena."""
+    """Where an array sent to the learner lives: ``area`` 0 is the read-only inputs, 1 the shared area."""
 
+    area: int
     offset: int
     dtype: str
     shape: tuple[int, ...]
 
-    @property
-    def nbytes(self) -> int:
-        return math.prod(self.shape) * np.dtype(self.dtype).itemsize
-
 
 _ARENA_ALIGNMENT = 64
-_SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL
+_F_SEAL_FUTURE_WRITE = 0x0010  # Linux 5.1; not in Python 3.11's fcntl
+_SIZE_SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW
+
+
+def _sealed_memfd(name: str, size: int) -> tuple[int, mmap.mmap]:
+    fd = os.memfd_create(name, os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.ftruncate(fd, size)
+    memory = mmap.mmap(fd, size)
+    # A learner's process cannot shrink the file under the checker's mapping (which would fault it).
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, _SIZE_SEALS)
+    return fd, memory
 
 
 class Arena:
-    """Shared memory between the checker and one learner process: a memfd sealed at a fixed size.
+    """Memory shared between the checker and one learner process: two sealed memfds.
 
-    The first half carries requests: the checker places each argument array at a fresh offset (never
-    reused, so an array the learner keeps from an earlier call is never overwritten) and reads the bytes
-    back after the call. The second half carries the arrays of each reply: the learner's side writes
-    them there and the checker copies them out, after checking the reply's offsets, dtype and shape,
-    before anything else reads them. The seals stop the learner's process from shrinking the file
-    under the checker's mapping.
+    **Inputs** (array arguments): the checker writes each array at a fresh offset (never reused, so an
+    array the learner keeps from an earlier call is never overwritten) through its own mapping, then
+    seals the file against any new writable mapping: the learner's process can only map it read-only,
+    so an input changed in place raises there instead of being hidden and restored.
+
+    **Shared** (writable by both): its first half carries tensor arguments, which PyTorch needs
+    writable (the checker reads them back after the call); its second half carries the arrays of each
+    reply, which the checker copies out after checking their offsets, dtype and shape.
     """
 
     array_tag, tensor_tag = "$m", "$M"
 
     def __init__(self, size: int) -> None:
-        self.fd = os.memfd_create("gym-arena", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
-        os.ftruncate(self.fd, size)
-        fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, _SEALS)
-        self.size = size
-        self.half = size // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
-        self.memory = mmap.mmap(self.fd, size)
-        self.used = 0
+        half = size // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
+        self.inputs_fd, self.inputs = _sealed_memfd("gym-inputs", half)
+        fcntl.fcntl(self.inputs_fd, fcntl.F_ADD_SEALS, _F_SEAL_FUTURE_WRITE | fcntl.F_SEAL_SEAL)
+        self.shared_fd, self.shared = _sealed_memfd("gym-shared", half)
+        fcntl.fcntl(self.shared_fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SEAL)
+        self.reply_start = half // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
+        self.used = [0, 0]
 
-    def place(self, array: np.ndarray) -> Region | None:
-        """Copy ``array`` into the request half; ``None`` when it does not fit (it then travels in the frame)."""
-        region, self.used = _allocate(self.memory, array, self.used, self.half)
+    @property
+    def fds(self) -> list[int]:
+        """The descriptors the learner's process maps: inputs (read-only for it), then shared."""
+        return [self.inputs_fd, self.shared_fd]
+
+    def place(self, array: np.ndarray, *, tensor: bool = False) -> Region | None:
+        """Copy an argument in; ``None`` when it does not fit (it then travels in the frame)."""
+        area, memory, end = (1, self.shared, self.reply_start) if tensor else (0, self.inputs, len(self.inputs))
+        region, self.used[area] = _allocate(memory, area, array, self.used[area], end)
         return region
 
     def read(self, region: Region) -> np.ndarray:
-        """A copy of a request region's bytes as they are now (after the learner's call)."""
-        return np.ndarray(region.shape, dtype=region.dtype, buffer=self.memory, offset=region.offset).copy()
+        """A copy of an argument's bytes as they are now (after the learner's call)."""
+        memory = self.shared if region.area else self.inputs
+        return np.ndarray(region.shape, dtype=region.dtype, buffer=memory, offset=region.offset).copy()
 
-    def resolve(self, tag: str, payload: Any) -> Any:
-        """Copy a reply's array out of the reply half, after checking where it claims to be."""
+    def resolve(self, tag: str, payload: Any, spend) -> Any:
+        """Copy a reply's array out of the reply area, after checking where it claims to be and that the
+        reply's budget (``spend``) allows the copy."""
         if tag not in ("$r", "$R") or not (isinstance(payload, list) and len(payload) == 3):
             raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
         offset, descr, shape = payload
@@ -130,48 +166,57 @@ class Arena:
             raise ProtocolError("malformed shared array in reply")
         dtype = _checked_dtype(descr)
         shape = _checked_shape(shape)
-        if offset < self.half or offset + math.prod(shape) * dtype.itemsize > self.size:
+        nbytes = math.prod(shape) * dtype.itemsize
+        if offset < self.reply_start or offset + nbytes > len(self.shared):
             raise ProtocolError("a shared array in the reply lies outside the reply area")
-        array = np.ndarray(shape, dtype=dtype, buffer=self.memory, offset=offset).copy()
-        return _torch().from_numpy(array) if tag == "$R" else array
+        spend(nbytes)
+        array = np.ndarray(shape, dtype=dtype, buffer=self.shared, offset=offset).copy()
+        return _as_tensor(array) if tag == "$R" else array
+
+    @property
+    def reply_bytes(self) -> int:
+        return len(self.shared) - self.reply_start
 
     def close(self) -> None:
-        self.memory.close()
-        os.close(self.fd)
+        for memory, fd in ((self.inputs, self.inputs_fd), (self.shared, self.shared_fd)):
+            memory.close()
+            os.close(fd)
 
 
 class LearnerArena:
-    """The learner's side of the :class:`Arena`: views of the request half, and room for replies."""
+    """The learner's side of the :class:`Arena`: read-only views of inputs, writable tensors, room for replies."""
 
     array_tag, tensor_tag = "$r", "$R"
 
-    def __init__(self, memory) -> None:
-        # Any writable buffer: the child maps the arena with ctypes (grader.sandbox.linux.map_shared).
-        self.memory = memory
-        self.half = len(memory) // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
-        self.used = self.half
+    def __init__(self, inputs, shared) -> None:
+        # Buffers mapped by the child (grader.sandbox.linux.map_shared): ``inputs`` read-only.
+        self.inputs = memoryview(inputs).toreadonly()
+        self.shared = shared
+        self.reply_start = len(shared) // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
+        self.used = self.reply_start
 
-    def resolve(self, tag: str, payload: list) -> Any:
+    def resolve(self, tag: str, payload: list, spend) -> Any:
         if tag not in ("$m", "$M"):
             raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
         offset, descr, shape = payload
-        array = np.ndarray(tuple(shape), dtype=np.dtype(descr), buffer=self.memory, offset=offset)
-        return _torch().from_numpy(array) if tag == "$M" else array
+        memory = self.shared if tag == "$M" else self.inputs
+        array = np.ndarray(tuple(shape), dtype=np.dtype(descr), buffer=memory, offset=offset)
+        return _as_tensor(array) if tag == "$M" else array
 
     def start_reply(self) -> None:
-        """Each reply reuses the reply half: the checker has copied the previous one out."""
-        self.used = self.half
+        """Each reply reuses the reply area: the checker has copied the previous one out."""
+        self.used = self.reply_start
 
-    def place(self, array: np.ndarray) -> Region | None:
-        region, self.used = _allocate(self.memory, array, self.used, len(self.memory))
+    def place(self, array: np.ndarray, *, tensor: bool = False) -> Region | None:
+        region, self.used = _allocate(self.shared, 1, array, self.used, len(self.shared))
         return region
 
 
-def _allocate(memory, array: np.ndarray, used: int, end: int) -> tuple[Region | None, int]:
+def _allocate(memory, area: int, array: np.ndarray, used: int, end: int) -> tuple[Region | None, int]:
     start = -used % _ARENA_ALIGNMENT + used
     if start + array.nbytes > end:
         return None, used
-    region = Region(start, array.dtype.str, tuple(int(dim) for dim in array.shape))
+    region = Region(area, start, array.dtype.str, tuple(int(dim) for dim in array.shape))
     np.ndarray(region.shape, dtype=array.dtype, buffer=memory, offset=start)[...] = array
     return region, start + array.nbytes
 
@@ -234,7 +279,7 @@ class _Encoder:
     def array(self, array: np.ndarray, *, tensor: bool) -> Any:
         if array.dtype.kind not in _ALLOWED_DTYPE_KINDS:
             raise ProtocolError(f"arrays of dtype {array.dtype} cannot be sent (numbers and booleans only)")
-        region = self.arena.place(array) if self.arena is not None else None
+        region = self.arena.place(array, tensor=tensor) if self.arena is not None else None
         self.placed.append(region)
         if region is None:
             return {"$T" if tensor else "$a": _add_blob(array, self.blobs)}
@@ -275,18 +320,36 @@ def _add_blob(array: np.ndarray, blobs: list[bytes]) -> int:
 # Decoding
 
 
-def decode(body: bytes, *, allow_seeds: bool = False, arena: Arena | LearnerArena | None = None) -> Any:
-    """Decode a frame body.
+def decode(
+    body: bytes, *, allow_seeds: bool = False, arena: Arena | LearnerArena | None = None, allow_tensors: bool = True
+) -> Any:
+    """Decode a frame body; anything unexpected in it raises :class:`ProtocolError`.
 
     ``allow_seeds`` is for the learner's side, which receives requests. ``arena`` resolves arrays in
     shared memory: request arrays on the learner's side, reply arrays (checked, then copied) on the
-    checker's.
+    checker's. ``allow_tensors`` is off where no tensor is expected (a grading without PyTorch): the
+    checker then never imports PyTorch because of a reply.
+
+    A reply can be no bigger once decoded than its frame and the reply area together: each blob is used
+    once, and copies out of the arena are counted against that budget before they are made.
     """
+    try:
+        return _decode(body, allow_seeds, arena, allow_tensors)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - hostile bytes may break numpy or torch in many ways: fail closed
+        raise ProtocolError(f"invalid frame ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def _decode(body: bytes, allow_seeds: bool, arena, allow_tensors: bool) -> Any:
     if len(body) < 4:
         raise ProtocolError("frame too short")
     (header_len,) = _U32.unpack_from(body)
-    if header_len > len(body) - 4:
-        raise ProtocolError("frame header length is larger than the frame")
+    if header_len > len(body) - 4 or header_len > MAX_HEADER_BYTES:
+        raise ProtocolError("frame header length is larger than the frame or the limit")
+    # Every list and object in the header is a node: count them before json.loads builds them.
+    if body.count(b"[", 4, 4 + header_len) + body.count(b"{", 4, 4 + header_len) > 2 * MAX_NODES:
+        raise ProtocolError(f"value has more than {MAX_NODES} parts")
     try:
         header = json.loads(body[4 : 4 + header_len].decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -294,7 +357,8 @@ def decode(body: bytes, *, allow_seeds: bool = False, arena: Arena | LearnerAren
     if not isinstance(header, dict) or set(header) != {"v", "blobs"}:
         raise ProtocolError("frame header must hold exactly 'v' and 'blobs'")
     blobs = _split_blobs(body[4 + header_len :], header["blobs"])
-    return _Decoder(blobs, allow_seeds, arena).value(header["v"], depth=0)
+    budget = MAX_FRAME_BYTES + (arena.reply_bytes if isinstance(arena, Arena) else 0)
+    return _Decoder(blobs, allow_seeds, arena, allow_tensors, budget).value(header["v"], depth=0)
 
 
 def _reject_constant(name: str) -> Any:
@@ -314,11 +378,19 @@ def _split_blobs(data: bytes, sizes: Any) -> list[bytes]:
 
 
 class _Decoder:
-    def __init__(self, blobs: list[bytes], allow_seeds: bool, arena) -> None:
+    def __init__(self, blobs: list[bytes], allow_seeds: bool, arena, allow_tensors: bool, budget: int) -> None:
         self.blobs = blobs
         self.allow_seeds = allow_seeds
         self.arena = arena
+        self.allow_tensors = allow_tensors
+        self.budget = budget
+        self.used_blobs: set[int] = set()
         self.nodes = 0
+
+    def spend(self, nbytes: int) -> None:
+        if nbytes > self.budget:
+            raise ProtocolError("the reply's arrays are larger than its frame and the reply area")
+        self.budget -= nbytes
 
     def value(self, node: Any, depth: int) -> Any:
         self.nodes += 1
@@ -336,6 +408,8 @@ class _Decoder:
         raise ProtocolError("malformed value in frame")
 
     def tagged(self, tag: str, payload: Any, depth: int) -> Any:
+        if tag in ("$T", "$M", "$R") and not self.allow_tensors:
+            raise ProtocolError("a tensor where none is expected (return NumPy arrays)")
         if tag == "$f" and payload in ("nan", "inf", "-inf"):
             return float(payload)
         if tag == "$t" and isinstance(payload, list):
@@ -349,7 +423,7 @@ class _Decoder:
         if tag == "$rng" and self.allow_seeds and type(payload) is int:
             return Seed(payload)
         if tag in ("$m", "$M", "$r", "$R") and self.arena is not None:
-            return self.arena.resolve(tag, payload)
+            return self.arena.resolve(tag, payload, self.spend)
         raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
 
     def mapping(self, pairs: list, depth: int) -> dict:
@@ -363,13 +437,16 @@ class _Decoder:
     def array(self, tag: str, index: int) -> Any:
         if not 0 <= index < len(self.blobs):
             raise ProtocolError("array refers to a missing blob")
+        if index in self.used_blobs:
+            raise ProtocolError("a blob is referred to twice")
+        self.used_blobs.add(index)
         array = load_npy(self.blobs[index])
         if tag == "$s":
             if array.ndim != 0:
                 raise ProtocolError("a scalar must be a 0-d array")
             return array[()]
         if tag == "$T":
-            return _torch().from_numpy(array)
+            return _as_tensor(array)
         return array
 
 
@@ -377,6 +454,12 @@ def _torch():
     import torch  # only exercises that send tensors pay for it
 
     return torch
+
+
+def _as_tensor(array: np.ndarray):
+    if array.dtype not in _TENSOR_DTYPES or not array.dtype.isnative:
+        raise ProtocolError(f"a tensor of dtype {array.dtype} cannot be rebuilt")
+    return _torch().from_numpy(array)
 
 
 def load_npy(blob: bytes) -> np.ndarray:

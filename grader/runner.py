@@ -124,17 +124,25 @@ def grade(job: Job, zygotes: ZygotePool) -> Report:
     total = sum(spec.points for spec in checks)
     earned = sum(result.points for result in results if result.passed)
     info = session.first_exit()
+    for result in results:
+        result.message = storable(result.message)
     return Report(
         verdict=verdict,
         score=round(earned / total, 6) if total else 0.0,
-        message=message,
+        message=storable(message),
         results=results,
-        output=session.output(job.limits.output_bytes),
+        output=storable(session.output(job.limits.output_bytes)),
         grading_ms=int((time.monotonic() - started) * 1000),
         cpu_seconds=info.cpu_seconds if info else None,
         max_rss_kb=info.max_rss_kb if info else None,
         seed=job.seed,
     )
+
+
+def storable(text: str) -> str:
+    """``text`` with NUL characters shown as ``\\x00``: PostgreSQL refuses them in text and JSON, and a
+    learner's output or exception message may hold any character."""
+    return text.replace("\x00", "\\x00")
 
 
 def _restricted(checks: list[harness.CheckSpec], findings: list[gate.Finding], started: float) -> Report:

@@ -22,9 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-APP_SERVICES = ("web", "worker")
-DJANGO_SERVICES = ("web", "worker", "migrate")
-LONG_RUNNING_SERVICES = ("web", "worker", "redis", "postgres")
+APP_SERVICES = ("web", "worker", "webhooks")
+DJANGO_SERVICES = ("web", "worker", "webhooks", "migrate")
+LONG_RUNNING_SERVICES = ("web", "worker", "webhooks", "redis", "postgres")
+WORKER_SERVICES = ("worker", "webhooks")
+ROOT_SANDBOX_FILE = ROOT / "docker-compose.root-sandbox.yml"
 FALSY_STRINGS = {"0", "false", "no", "off"}
 
 
@@ -177,7 +179,7 @@ def gunicorn_app(arguments: list[str]) -> str:
 # Services --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "redis", "postgres", "migrate"])
+@pytest.mark.parametrize("name", ["web", "worker", "webhooks", "redis", "postgres", "migrate"])
 def test_compose_defines_every_service_of_the_stack(services: dict, name: str) -> None:
     assert name in services
 
@@ -199,24 +201,30 @@ def test_web_publishes_the_port_gunicorn_listens_on(services: dict) -> None:
     assert "8000" in targets
 
 
-def test_worker_runs_a_celery_worker_for_the_quizsite_app(services: dict) -> None:
-    command = argv(services["worker"])
+@pytest.mark.parametrize("name", WORKER_SERVICES)
+def test_worker_runs_a_celery_worker_for_the_quizsite_app(services: dict, name: str) -> None:
+    command = argv(services[name])
     assert Path(command[0]).name == "celery"
     assert "worker" in command
-    assert celery_app_option(services["worker"]) == "quizsite"
+    assert celery_app_option(services[name]) == "quizsite"
 
 
-def test_worker_consumes_every_queue_tasks_are_routed_to(services: dict) -> None:
+def _queues(service: dict) -> set[str]:
+    return {queue.strip() for value in option_values(argv(service), "--queues", "-Q") for queue in value.split(",")}
+
+
+def test_every_queue_tasks_are_routed_to_is_consumed(services: dict) -> None:
     from django.conf import settings
 
-    queues = {
-        queue.strip()
-        for value in option_values(argv(services["worker"]), "--queues", "-Q")
-        for queue in value.split(",")
-    }
     routed = {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert routed == {"grading", "webhooks"}
-    assert routed <= queues
+    assert routed <= set().union(*(_queues(services[name]) for name in WORKER_SERVICES))
+
+
+def test_grading_and_webhook_deliveries_have_workers_of_their_own(services: dict) -> None:
+    # As the docs say: a slow webhook receiver never holds up grading.
+    assert _queues(services["worker"]) == {"grading"}
+    assert _queues(services["webhooks"]) == {"webhooks"}
 
 
 def test_migrate_applies_migrations_before_syncing_content(services: dict) -> None:
@@ -243,9 +251,9 @@ def test_long_running_service_has_a_healthcheck_command(services: dict, name: st
     assert healthcheck_command(services[name]).strip()
 
 
-def test_web_healthcheck_requests_healthz_from_gunicorn(services: dict) -> None:
+def test_web_healthcheck_requests_readyz_from_gunicorn(services: dict) -> None:
     check = healthcheck_command(services["web"])
-    assert re.search(r"https?://[^/\s'\"]+:8000/healthz\b", check), check
+    assert re.search(r"https?://[^/\s'\"]+:8000/readyz\b", check), check
 
 
 def test_web_healthcheck_host_is_an_allowed_host(services: dict) -> None:
@@ -255,9 +263,10 @@ def test_web_healthcheck_host_is_an_allowed_host(services: dict) -> None:
     assert host in allowed
 
 
-def test_worker_healthcheck_pings_its_own_celery_node(services: dict) -> None:
-    test = services["worker"]["healthcheck"]["test"]
-    command = healthcheck_command(services["worker"])
+@pytest.mark.parametrize("name", WORKER_SERVICES)
+def test_worker_healthcheck_pings_its_own_celery_node(services: dict, name: str) -> None:
+    test = services[name]["healthcheck"]["test"]
+    command = healthcheck_command(services[name])
     assert "inspect ping" in " ".join(command.split())
     assert re.search(r"(-A|--app)[ =]quizsite\b", command)
     # The variable must reach the container's shell: CMD-SHELL, and $$ so Compose does not substitute the
@@ -360,16 +369,23 @@ def test_no_service_uses_a_latest_or_untagged_image(services: dict) -> None:
 # Privileges ------------------------------------------------------------------------------------------------
 
 
-def test_worker_may_build_namespace_sandboxes(services: dict) -> None:
+def test_worker_builds_its_sandbox_rootless_without_any_capability(services: dict) -> None:
     worker = services["worker"]
-    assert "SYS_ADMIN" in {cap.upper().removeprefix("CAP_") for cap in worker.get("cap_add", [])}
     security = {option.replace(":", "=", 1) for option in worker.get("security_opt", [])}
+    # Docker's default profiles refuse unshare, mount and pivot_root, which the sandbox needs.
     assert {"seccomp=unconfined", "apparmor=unconfined"} <= security
-    # The image's default user is unprivileged; unshare and mount need root in the container.
-    assert str(worker.get("user")) in {"root", "0", "0:0", "root:root"}
+    assert not worker.get("cap_add")
+    assert str(worker.get("user")) not in {"root", "0", "0:0", "root:root"}
 
 
-@pytest.mark.parametrize("name", ["web", "migrate", "postgres", "redis"])
+def test_the_root_sandbox_override_gives_the_worker_root_and_cap_sys_admin_only() -> None:
+    override = yaml.safe_load(ROOT_SANDBOX_FILE.read_text(encoding="utf-8"))["services"]
+    assert set(override) == {"worker"}
+    assert str(override["worker"]["user"]) == "root"
+    assert {cap.upper().removeprefix("CAP_") for cap in override["worker"]["cap_add"]} == {"SYS_ADMIN"}
+
+
+@pytest.mark.parametrize("name", ["web", "webhooks", "migrate", "postgres", "redis"])
 def test_only_the_worker_gets_sandbox_privileges(services: dict, name: str) -> None:
     service = services[name]
     assert not service.get("cap_add")
@@ -380,8 +396,9 @@ def test_no_service_runs_fully_privileged(services: dict) -> None:
     assert not [name for name, service in services.items() if service.get("privileged")]
 
 
-def test_worker_publishes_no_ports(services: dict) -> None:
-    assert not services["worker"].get("ports")
+@pytest.mark.parametrize("name", WORKER_SERVICES)
+def test_workers_publish_no_ports(services: dict, name: str) -> None:
+    assert not services[name].get("ports")
 
 
 # Dockerfile ------------------------------------------------------------------------------------------------
@@ -495,9 +512,10 @@ def _seconds(duration: str) -> int:
     return int(match[1] or 0) * 60 + int(match[2] or 0)
 
 
-def test_worker_is_given_longer_to_stop_than_any_task_may_run(services: dict) -> None:
+@pytest.mark.parametrize("name", WORKER_SERVICES)
+def test_worker_is_given_longer_to_stop_than_any_task_may_run(services: dict, name: str) -> None:
     from django.conf import settings
 
     # docker stop sends SIGTERM, then SIGKILL after the grace period; a warm shutdown needs up to the
-    # task time limit to let the gradings in progress finish.
-    assert _seconds(services["worker"]["stop_grace_period"]) > settings.CELERY_TASK_TIME_LIMIT
+    # task time limit to let the gradings (or deliveries) in progress finish.
+    assert _seconds(services[name]["stop_grace_period"]) > settings.CELERY_TASK_TIME_LIMIT

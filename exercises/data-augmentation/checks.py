@@ -1,308 +1,732 @@
 """Hidden checks for image and time-series augmentation.
 
-Every test image holds distinct non-zero pixel values, so each output image can be traced back
-exactly: the checks find which flip and which crop offset produced it (zero padding is told apart
-from pixels), and fail if none did. Random behaviour is then tested on those decoded choices and on
-the noise, with fixed seeds and binomial tests (Hoeffding bounds), never by comparing with the
-reference's own draws.
+The contract fixes what each output may be, not which random numbers produce it, so the checks judge
+outputs three ways, never against one particular draw:
 
-False-rejection budget for a correct solution: 36 binomial tests, each at most ALPHA = 1e-8
-(3.6e-7 in all). The checks that two different seeds give different results fail a correct solution
-with probability below 1e-14 (stated where they are made).
+- provenance: every output image must be one of the outputs the statement allows for its own input
+  (kept or mirrored; one window of the zero-padded image; a mirrored-or-not window for augmented
+  copies), found here by comparing it with all of them. Statistical cases use images with distinct
+  non-zero values, so the choice behind each output (flipped or not, which offset) is decoded exactly;
+- statistics on the decoded choices and on the noise, with stated power: exact binomial tests,
+  chi-square goodness-of-fit and independence tests, Kolmogorov-Smirnov tests, sign-agreement tests,
+  on large calls and on sequences of calls sharing one generator (independence from call to call);
+- determinism across processes: a sequence of calls on one generator gives the same outputs in a fresh
+  process (global generators seeded differently), and two generators from the same seed, used in
+  interleaved calls, give the same outputs, while repeated calls on one generator do not repeat.
+
+Hidden cases come from ``rng`` (seeded from a secret fresh for every grading): shapes, dtypes
+(``uint8``, ``int16``, ``float32`` and ``float64`` images; ``float32`` and ``float64`` series), rates,
+sizes, paddings and sigmas change every time. Whether an input was changed in place is read from the
+memory shared with the learner's process.
+
+False-rejection budget for a correct solution: 23 statistical tests at ``ALPHA`` = 1e-9 each (2.3e-8),
+plus the "repeated calls do not repeat" comparisons, each below 1e-14 (stated where made). The
+chi-square tails are approximations; every expected count is at least 30, and even a tenfold error
+keeps the total below 1e-6.
 """
 
-import math
+import numpy as np
+from scipy import special, stats
 
+from grader.harness import CheckFailed, Seed, assert_array, assert_close, check, describe
+
+ENVIRONMENT = """
 import numpy as np
 
-from grader.harness import CheckFailed, Seed, assert_array, assert_close, binomial_bounds, check, describe
 
-ALPHA = 1e-8
-# P(|Z| <= t) for a standard normal Z, at t = 0.5, 1 and 2.
-NORMAL_WITHIN = {t: math.erf(t / math.sqrt(2.0)) for t in (0.5, 1.0, 2.0)}
+def generator(seed):
+    return np.random.default_rng(seed)
+"""
 
-
-def _images(n, height, width, channels):
-    # Distinct, non-zero pixel values: every output pixel names its source (0 is padding).
-    return np.arange(1.0, n * height * width * channels + 1.0).reshape(n, height, width, channels)
+ALPHA = 1e-9
+IMAGE_DTYPES = ("uint8", "int16", "float32", "float64")
+SERIES_DTYPES = ("float32", "float64")
 
 
-def _binomial(count, n, prob, what):
-    low, high = binomial_bounds(n, prob, ALPHA)
-    if not low <= count <= high:
-        raise CheckFailed(
-            f"{what}: {count} of {n} ({count / n:.4f}); a correct solution gives between {low} and {high} "
-            f"(expected rate {prob:.4f}; Hoeffding bound, false-rejection rate {ALPHA:g})"
-        )
+def _seed(rng) -> int:
+    return int(rng.integers(0, 2**62))
 
 
-def _image_array(value, what, shape):
-    array = assert_array(value, what=what, shape=shape)
-    if array.dtype != np.float64:
-        raise CheckFailed(f"{what}: expected dtype float64 (the input's), got {array.dtype}")
-    return array
+# Inputs
 
 
-def _decode_flips(out, images, what):
-    """For each output image, whether it is the mirrored input; fails if it is neither."""
-    same = np.all(out == images, axis=(1, 2, 3))
-    mirrored = np.all(out == images[:, :, ::-1, :], axis=(1, 2, 3))
-    bad = ~(same | mirrored)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise CheckFailed(
-            f"{what}: output image {i} is neither input image {i} nor input image {i} mirrored along W "
-            f"(axis 2).\nInput image {i}, channel 0: {describe(images[i, ..., 0])}\n"
-            f"Output image {i}, channel 0: {describe(out[i, ..., 0])}"
-        )
-    return mirrored & ~same
+def _random_images(rng, n, height, width, channels, dtype):
+    """Random pixel values of ``dtype`` (zeros included for integers: padding must be judged by position)."""
+    shape = (n, height, width, channels)
+    if np.dtype(dtype).kind == "f":
+        return rng.normal(0.0, 50.0, size=shape).astype(dtype)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, int(info.max) + 1, size=shape).astype(dtype)
 
 
-def _windows(images, size, padding):
-    """All (h, w) windows of the zero-padded images: shape (N, tops, lefts, h, w, C)."""
-    padded = np.pad(images, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, size, axis=(1, 2))
-    return windows.transpose(0, 1, 2, 4, 5, 3)
+def _distinct_images(rng, n, height, width, channels, dtype):
+    """Pixels all distinct and non-zero, in random places: every output pixel names its source."""
+    count = n * height * width * channels
+    values = rng.permutation(count) + 1
+    return (values * rng.choice([-1, 1], size=count)).reshape(n, height, width, channels).astype(dtype)
 
 
-def _find_window(out, images, size, padding):
-    """(found, top, left) of out[i] among the windows of images[i]."""
-    windows = _windows(images, size, padding)
-    match = np.all(windows == out[:, None, None], axis=(3, 4, 5))
-    flat = match.reshape(len(out), -1)
-    found = flat.any(axis=1)
-    top, left = np.unravel_index(flat.argmax(axis=1), match.shape[1:])
-    return found, top, left
+def _image_shape(rng):
+    return int(rng.integers(1, 40)), int(rng.integers(1, 12)), int(rng.integers(1, 12)), int(rng.choice([1, 3]))
 
 
-def _decode_crops(out, images, size, padding, what):
-    found, top, left = _find_window(out, images, size, padding)
+def _series(rng, shape, dtype):
+    # Values of both signs over several magnitudes, never zero (magnitude_scale divides by them).
+    magnitude = rng.uniform(0.5, 2.0, size=shape) * 10.0 ** rng.integers(-1, 2, size=shape)
+    return (magnitude * rng.choice([-1.0, 1.0], size=shape)).astype(dtype)
+
+
+def _sigma(rng):
+    # Away from 1, so sigma used as the variance (sigma ** 2) is a different distribution.
+    return float(rng.choice([rng.uniform(0.2, 0.6), rng.uniform(1.6, 3.0)]))
+
+
+# Judging outputs
+
+
+def _images_out(value, what, shape, dtype):
+    return assert_array(value, what=what, shape=shape, kinds="biuf", dtype=dtype)
+
+
+def _candidates(images, size, padding, mirrored):
+    """Every output an image may become: windows of its zero-padded self (and of its mirror image).
+
+    Shape (N, K, h, w, C), with the mirrored windows first when ``mirrored``: candidate k is mirrored when
+    k < tops * lefts, and its offset is top = (k % (tops * lefts)) // lefts, left = k % lefts.
+    """
+    sources = [images[:, :, ::-1, :], images] if mirrored else [images]
+    height, width = size
+    found = []
+    for source in sources:
+        padded = np.pad(source, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (height, width), axis=(1, 2))
+        n, tops, lefts = windows.shape[:3]
+        found.append(windows.transpose(0, 1, 2, 4, 5, 3).reshape(n, tops * lefts, height, width, images.shape[3]))
+    return np.concatenate(found, axis=1), tops, lefts
+
+
+def _match(out, candidates, what, describe_source):
+    """Index of the candidate each output equals (the first, if several); fails if one equals none."""
+    matches = np.all(candidates == out[:, None], axis=(2, 3, 4))
+    found = matches.any(axis=1)
     if not found.all():
         i = int(np.argmin(found))
         raise CheckFailed(
-            f"{what}: output image {i} is not a {size} window of input image {i} zero-padded by {padding} "
-            f"on each side of H and W.\nInput image {i}, channel 0: {describe(images[i, ..., 0])}\n"
+            f"{what}: output image {i} is not {describe_source(i)}.\n"
             f"Output image {i}, channel 0: {describe(out[i, ..., 0])}"
         )
-    return top, left
+    return matches.argmax(axis=1)
 
 
-@check("random_horizontal_flip: each image is kept or mirrored along W", points=2, public=True)
-def flip_provenance(learner):
-    images = _images(50, 3, 4, 2)
-    for p, seed in ((0.0, 1), (0.5, 2), (1.0, 3)):
-        what = f"random_horizontal_flip(images of shape {images.shape}, p={p}, rng)"
-        out = _image_array(learner.random_horizontal_flip(images, p, Seed(seed)), what, images.shape)
-        flipped = _decode_flips(out, images, what)
-        if p == 0.0 and flipped.any():
-            raise CheckFailed(f"{what}: with p=0 no image may be flipped, but image {int(np.argmax(flipped))} was")
-        if p == 1.0 and not flipped.all():
-            raise CheckFailed(f"{what}: with p=1 every image must be flipped; image {int(np.argmin(flipped))} was not")
+def _crop_source(images, size, padding):
+    return lambda i: (
+        f"a {size} window of input image {i} zero-padded by {padding} on each side of H and W.\n"
+        f"Input image {i}, channel 0: {describe(images[i, ..., 0])}"
+    )
 
 
-@check("random_horizontal_flip: flip rate matches p, image by image (binomial test)", points=2)
-def flip_rate(learner):
-    images = _images(4000, 2, 3, 1)
-    for p, seed in ((0.3, 4), (0.5, 5)):
-        what = f"random_horizontal_flip(images of shape {images.shape}, p={p}, rng)"
-        out = _image_array(learner.random_horizontal_flip(images, p, Seed(seed)), what, images.shape)
-        flipped = _decode_flips(out, images, what)
-        _binomial(int(flipped.sum()), len(images), p, f"{what}: images flipped")
+def _flip_source(images):
+    return lambda i: (
+        f"input image {i} or input image {i} mirrored along W (axis 2).\n"
+        f"Input image {i}, channel 0: {describe(images[i, ..., 0])}"
+    )
 
 
-@check("random_crop: each output is a window of its zero-padded image", points=2, public=True)
-def crop_provenance(learner):
-    images = _images(40, 5, 6, 3)
-    for size, padding, seed in (((5, 6), 2, 6), ((3, 4), 1, 7), ((4, 2), 0, 8), ((5, 6), 0, 9), ((6, 7), 1, 10)):
-        what = f"random_crop(images of shape {images.shape}, size={size}, padding={padding}, rng)"
-        out = _image_array(learner.random_crop(images, size, padding, Seed(seed)), what, (40, *size, 3))
-        _decode_crops(out, images, size, padding, what)
+def _unique_candidates(candidates):
+    # Distinct non-zero pixels make every candidate of an image different, when every window shows a
+    # pixel of the image; the cases are drawn so that it does, and this confirms it.
+    flat = candidates[0].reshape(candidates.shape[1], -1)
+    if len(np.unique(flat, axis=0)) != len(flat):
+        raise AssertionError("a statistical case whose outputs cannot be decoded uniquely")
 
 
-@check("random_crop: offsets are uniform and independent, image by image (binomial tests)", points=2)
-def crop_offsets_uniform(learner):
-    images = _images(6000, 4, 4, 1)
-    what = f"random_crop(images of shape {images.shape}, size=(4, 4), padding=2, rng)"
-    out = _image_array(learner.random_crop(images, (4, 4), 2, Seed(11)), what, images.shape)
-    top, left = _decode_crops(out, images, (4, 4), 2, what)
-    # 5 possible offsets per axis, each with probability 1/5: 10 binomial tests, then P(top == left) = 1/5.
-    for name, offsets in (("top", top), ("left", left)):
-        for value in range(5):
-            _binomial(int((offsets == value).sum()), len(images), 0.2, f"{what}: images cropped at {name} = {value}")
-    _binomial(int((top == left).sum()), len(images), 0.2, f"{what}: images whose top offset equals their left offset")
+def _flip_provenance(out, images, what):
+    """(same, mirrored) per output image, after checking each is its input or its input mirrored along W.
+
+    With random pixels an image may equal its own mirror: then both are true, and either is right.
+    """
+    same = np.all(out == images, axis=(1, 2, 3))
+    mirrored = np.all(out == images[:, :, ::-1, :], axis=(1, 2, 3))
+    if not (same | mirrored).all():
+        i = int(np.argmin(same | mirrored))
+        raise CheckFailed(
+            f"{what}: output image {i} is not {_flip_source(images)(i)}\n"
+            f"Output image {i}, channel 0: {describe(out[i, ..., 0])}"
+        )
+    return same, mirrored
 
 
-def _augment(learner, images, labels, copies, seed):
-    n = len(images)
-    what = f"augment_dataset(images of shape {images.shape}, labels, copies={copies}, rng)"
-    result = learner.augment_dataset(images, labels, copies, Seed(seed))
+# Statistical tests, each at false-rejection rate ALPHA
+
+
+def _binomial(count, n, prob, what):
+    """Exact two-sided binomial test."""
+    p_value = min(1.0, 2 * min(stats.binom.cdf(count, n, prob), stats.binom.sf(count - 1, n, prob)))
+    if p_value < ALPHA:
+        raise CheckFailed(
+            f"{what}: {count} of {n} ({count / n:.4f}), expected rate {prob:.4f} (exact binomial test, "
+            f"p = {p_value:.2g}, false-rejection rate {ALPHA:g})"
+        )
+
+
+def _goodness_of_fit(codes, n_codes, what, labels):
+    """Chi-square test that ``codes`` are uniform over ``range(n_codes)``."""
+    observed = np.bincount(codes, minlength=n_codes)
+    expected = len(codes) / n_codes
+    statistic = float(((observed - expected) ** 2).sum() / expected)
+    p_value = float(stats.chi2.sf(statistic, n_codes - 1))
+    if p_value < ALPHA:
+        worst = int(np.argmax(np.abs(observed - expected)))
+        raise CheckFailed(
+            f"{what}: the {n_codes} possible {labels} should be equally likely (about {expected:.0f} each), "
+            f"but number {worst} of them came {observed[worst]} times; counts {observed.tolist()} "
+            f"(chi-square test, p = {p_value:.2g}, false-rejection rate {ALPHA:g})"
+        )
+
+
+def _independent(first, second, what):
+    """Chi-square test of independence of two paired categorical samples."""
+    table = np.zeros((int(first.max()) + 1, int(second.max()) + 1))
+    np.add.at(table, (first, second), 1)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return  # one category only: the rate tests judge that
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    statistic = float(((table - expected) ** 2 / expected).sum())
+    p_value = float(stats.chi2.sf(statistic, (table.shape[0] - 1) * (table.shape[1] - 1)))
+    if p_value < ALPHA:
+        raise CheckFailed(
+            f"{what} are not independent (counts of each pair of values {table.astype(int).tolist()}, chi-square "
+            f"test of independence, p = {p_value:.2g}, false-rejection rate {ALPHA:g})"
+        )
+
+
+def _standard_normal(z, what):
+    """Kolmogorov-Smirnov test that ``z`` holds draws of N(0, 1)."""
+    z = np.sort(np.asarray(z, dtype=np.float64).ravel())
+    n = z.size
+    cdf = special.ndtr(z)
+    distance = float(max((np.arange(1, n + 1) / n - cdf).max(), (cdf - np.arange(n) / n).max()))
+    p_value = float(stats.kstwo.sf(distance, n))
+    if p_value < ALPHA:
+        quartiles = np.percentile(z, [25, 50, 75])
+        raise CheckFailed(
+            f"{what} should be standard normal draws; over {n} values their quartiles are "
+            f"{np.round(quartiles, 3).tolist()} (expected [-0.674, 0, 0.674]), their standard deviation "
+            f"{z.std():.4f} (expected 1) (Kolmogorov-Smirnov test, p = {p_value:.2g}, false-rejection rate {ALPHA:g})"
+        )
+
+
+def _signs_agree(first, second, what):
+    """Exact binomial test: independent symmetric draws share their sign half the time."""
+    agree = int(np.count_nonzero((first > 0) == (second > 0)))
+    p_value = min(1.0, 2 * min(stats.binom.cdf(agree, first.size, 0.5), stats.binom.sf(agree - 1, first.size, 0.5)))
+    if p_value < ALPHA:
+        raise CheckFailed(
+            f"{what}: {agree} of {first.size} pairs have the same sign, where independent draws agree about half "
+            f"the time (exact binomial test, p = {p_value:.2g}, false-rejection rate {ALPHA:g})"
+        )
+
+
+# random_horizontal_flip
+
+
+@check("random_horizontal_flip: the worked example, p = 0 keeps and p = 1 mirrors every image", points=1, public=True)
+def flip_examples(learner, rng):
+    image = np.arange(1.0, 5.0).reshape(1, 2, 2, 1)
+    out = _images_out(
+        learner.random_horizontal_flip(image, 1.0, Seed(0)),
+        "random_horizontal_flip(img, 1.0)",
+        (1, 2, 2, 1),
+        np.float64,
+    )
+    assert_close(
+        out[0, ..., 0],
+        [[2.0, 1.0], [4.0, 3.0]],
+        what="random_horizontal_flip(img, 1.0, rng)[0, ..., 0]",
+        rtol=0,
+        atol=0,
+    )
+    images = np.arange(1, 5 * 3 * 4 * 2 + 1, dtype=np.uint8).reshape(5, 3, 4, 2)
+    for p, expected in ((0.0, images), (1.0, images[:, :, ::-1, :])):
+        what = f"random_horizontal_flip(uint8 images of shape {images.shape}, p={p}, rng)"
+        out = _images_out(learner.random_horizontal_flip(images, p, Seed(1)), what, images.shape, np.uint8)
+        assert_close(out, expected, what=what, rtol=0, atol=0)
+
+
+@check("random_horizontal_flip: each image kept or mirrored along W, dtype kept, on new inputs", points=1)
+def flip_on_new_inputs(learner, rng):
+    for index in range(4):
+        shape = _image_shape(rng)
+        dtype = IMAGE_DTYPES[index]
+        images = _random_images(rng, *shape, dtype)
+        p = float(rng.choice([0.0, 1.0, rng.uniform(0.0, 1.0)])) if index else float(rng.uniform(0.2, 0.8))
+        what = f"random_horizontal_flip({dtype} images of shape {shape}, p={p:.4g}, rng)"
+        out = _images_out(learner.random_horizontal_flip(images, p, Seed(_seed(rng))), what, shape, dtype)
+        same, mirrored = _flip_provenance(out, images, what)
+        if p == 0.0 and not same.all():
+            raise CheckFailed(f"{what}: with p=0 no image may be flipped, but image {int(np.argmin(same))} was")
+        if p == 1.0 and not mirrored.all():
+            raise CheckFailed(f"{what}: with p=1 every image must be flipped; image {int(np.argmin(mirrored))} was not")
+
+
+@check("random_horizontal_flip: flips independent, at rate p, across images and calls (statistics)", points=2)
+def flip_statistics(learner, rng):
+    """Five calls on one generator, at one random p in [0.25, 0.75], on batches of 1 to 3000 images
+    (with distinct pixels, so each flip is decoded). Four tests at ``ALPHA`` each:
+
+    - an exact binomial test of all the flips together, and one of the first call alone (catch a rate off
+      by more than about 3 points, such as 1 - p for p away from 1/2);
+    - a chi-square test of independence of neighbouring images' flips (disjoint pairs) in the first call
+      (catches one coin for several images, or alternating flips);
+    - a chi-square test of independence of the first images' flips in two consecutive calls (catches
+      flips remembered from call to call).
+    """
+    p = float(rng.uniform(0.25, 0.75))
+    generator = learner.environment("generator", _seed(rng), as_handle=True)
+    sizes = [
+        int(rng.integers(2000, 3000)),
+        int(rng.integers(2000, 3000)),
+        1,
+        int(rng.integers(2, 40)),
+        int(rng.integers(40, 500)),
+    ]
+    flips = []
+    for n in sizes:
+        dtype = str(rng.choice(["int32", "float32", "float64"]))
+        images = _distinct_images(rng, n, 1, 2, 1, dtype)
+        what = f"random_horizontal_flip({dtype} images of shape {images.shape}, p={p:.4f}, rng)"
+        out = _images_out(learner.random_horizontal_flip(images, p, generator.handle), what, images.shape, dtype)
+        flips.append(_flip_provenance(out, images, what)[1])
+    everything = np.concatenate(flips)
+    _binomial(
+        int(everything.sum()),
+        everything.size,
+        p,
+        f"random_horizontal_flip(p={p:.4f}), 5 calls on one generator: images flipped",
+    )
+    first, second = flips[0], flips[1]
+    _binomial(
+        int(first.sum()), first.size, p, f"random_horizontal_flip({first.size} images, p={p:.4f}): images flipped"
+    )
+    pairs = first.size // 2
+    _independent(
+        first[0 : 2 * pairs : 2].astype(int),
+        first[1 : 2 * pairs : 2].astype(int),
+        f"random_horizontal_flip({first.size} images, p={p:.4f}): the flips of images 2j and 2j + 1",
+    )
+    common = min(first.size, second.size)
+    _independent(
+        first[:common].astype(int),
+        second[:common].astype(int),
+        f"random_horizontal_flip(p={p:.4f}), two consecutive calls on one generator: the flips of image i in each call",
+    )
+
+
+# random_crop
+
+
+@check("random_crop: each output is a window of its zero-padded image", points=1, public=True)
+def crop_examples(learner, rng):
+    image = np.arange(1.0, 5.0).reshape(1, 2, 2, 1)
+    images = np.arange(1, 6 * 5 * 6 * 3 + 1, dtype=np.int16).reshape(6, 5, 6, 3)
+    for source, size, padding in ((image, (2, 2), 1), (images, (5, 6), 2), (images, (3, 4), 0), (images, (9, 10), 2)):
+        what = f"random_crop({source.dtype} images of shape {source.shape}, size={size}, padding={padding}, rng)"
+        out = _images_out(
+            learner.random_crop(source, size, padding, Seed(2)),
+            what,
+            (len(source), *size, source.shape[3]),
+            source.dtype,
+        )
+        _match(out, _candidates(source, size, padding, False)[0], what, _crop_source(source, size, padding))
+
+
+def _crop_case(rng):
+    """(images shape, size, padding): any window size that fits, padding 0 to 4."""
+    n, height, width, channels = _image_shape(rng)
+    padding = int(rng.integers(0, 5))
+    size = int(rng.integers(1, height + 2 * padding + 1)), int(rng.integers(1, width + 2 * padding + 1))
+    return (n, height, width, channels), size, padding
+
+
+@check("random_crop: each output a window of its zero-padded image, dtype kept, on new inputs", points=1)
+def crop_on_new_inputs(learner, rng):
+    cases = [_crop_case(rng) for _ in range(3)]
+    cases[0] = (cases[0][0], (1, 1), cases[0][2])
+    shape = _image_shape(rng)
+    # The whole padded image (one position only), and the image itself without padding.
+    cases += [(shape, (shape[1] + 2, shape[2] + 2), 1), (shape, shape[1:3], 0)]
+    for index, (shape, size, padding) in enumerate(cases):
+        dtype = IMAGE_DTYPES[index % len(IMAGE_DTYPES)]
+        images = _random_images(rng, *shape, dtype)
+        what = f"random_crop({dtype} images of shape {shape}, size={size}, padding={padding}, rng)"
+        out = _images_out(
+            learner.random_crop(images, size, padding, Seed(_seed(rng))), what, (shape[0], *size, shape[3]), dtype
+        )
+        _match(out, _candidates(images, size, padding, False)[0], what, _crop_source(images, size, padding))
+
+
+@check("random_crop: offsets uniform over all positions, independent across images and calls (statistics)", points=2)
+def crop_statistics(learner, rng):
+    """Two calls on one generator, 1800 to 2400 images each, 2 to 4 possible offsets per axis (windows
+    larger than the padding, and distinct pixels, so each offset is decoded). Five tests at ``ALPHA``:
+
+    - a chi-square goodness-of-fit test of the joint (top, left) offsets of both calls over all positions
+      (catches offsets that never reach the last position, one offset used on both axes, a bias);
+    - chi-square tests of independence of neighbouring images' top offsets and left offsets (disjoint
+      pairs; catches offsets shared by several images or cycling through positions);
+    - chi-square tests of independence of image i's top and left offsets in the two calls (catches
+      offsets remembered from call to call).
+    """
+    generator = learner.environment("generator", _seed(rng), as_handle=True)
+    padding = int(rng.integers(0, 3))
+    height, width = int(rng.integers(padding + 1, 6)), int(rng.integers(padding + 1, 6))
+    tops, lefts = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    size = (height + 2 * padding - tops + 1, width + 2 * padding - lefts + 1)
+    if min(size) <= padding:
+        size = (max(size[0], padding + 1), max(size[1], padding + 1))
+        tops, lefts = height + 2 * padding - size[0] + 1, width + 2 * padding - size[1] + 1
+    offsets = []
+    for _ in range(2):
+        n, channels = int(rng.integers(1800, 2400)), 1
+        dtype = str(rng.choice(["int32", "float32", "float64"]))
+        images = _distinct_images(rng, n, height, width, channels, dtype)
+        what = f"random_crop({dtype} images of shape {images.shape}, size={size}, padding={padding}, rng)"
+        out = _images_out(
+            learner.random_crop(images, size, padding, generator.handle), what, (n, *size, channels), dtype
+        )
+        candidates, tops, lefts = _candidates(images, size, padding, False)
+        _unique_candidates(candidates)
+        offsets.append(_match(out, candidates, what, _crop_source(images, size, padding)))
+    what = f"random_crop(images {height} x {width}, size={size}, padding={padding})"
+    _goodness_of_fit(np.concatenate(offsets), tops * lefts, f"{what}, two calls", "(top, left) positions")
+    first, second = offsets
+    pairs = len(first) // 2
+    for name, part in (("top", lambda code: code // lefts), ("left", lambda code: code % lefts)):
+        values = part(first)
+        _independent(
+            values[0 : 2 * pairs : 2], values[1 : 2 * pairs : 2], f"{what}: the {name} offsets of images 2j and 2j + 1"
+        )
+        common = min(len(first), len(second))
+        _independent(
+            values[:common],
+            part(second)[:common],
+            f"{what}, two consecutive calls on one generator: the {name} offsets of image i in each call",
+        )
+
+
+# augment_dataset
+
+
+def _augmented(learner, images, labels, copies, rng_argument, what):
+    result = learner.augment_dataset(images, labels, copies, rng_argument)
     if not (isinstance(result, tuple) and len(result) == 2):
         raise CheckFailed(f"{what} must return a tuple (images, labels); got {type(result).__name__}")
-    out_images = _image_array(result[0], f"{what}: images", (n * (copies + 1), *images.shape[1:]))
-    out_labels = assert_array(result[1], what=f"{what}: labels", shape=(n * (copies + 1),), kinds="iu")
-    return what, out_images, out_labels
-
-
-def _decode_augmented(out, images, what):
-    """(flipped, top, left) of every augmented item k * N + i, as a flip then a crop of image i."""
     n = len(images)
-    size = images.shape[1:3]
+    out = _images_out(result[0], f"{what}: images", (n * (copies + 1), *images.shape[1:]), images.dtype)
+    out_labels = assert_array(
+        result[1], what=f"{what}: labels", shape=(n * (copies + 1),), kinds="biuf", dtype=labels.dtype
+    )
+    assert_close(out[:n], images, what=f"{what}: the first N images (the originals, unchanged)", rtol=0, atol=0)
+    assert_close(
+        out_labels, np.tile(labels, copies + 1), what=f"{what}: labels (the N labels once per block)", rtol=0, atol=0
+    )
+    return out
+
+
+def _augmented_choices(out, images, what):
+    """For every augmented item k * N + i: its candidate (flip, top, left) of image i, after checking it has one."""
+    n = len(images)
     copies = len(out) // n - 1
-    source = np.tile(images, (copies, 1, 1, 1))
-    augmented = out[n:]
-    found, top, left = _find_window(augmented, source, size, 2)
-    found_m, top_m, left_m = _find_window(augmented, source[:, :, ::-1], size, 2)
-    if not (found | found_m).all():
-        j = int(np.argmin(found | found_m))
-        k, i = j // n + 1, j % n
-        hint = ""
-        for other in range(n):
-            one = np.stack([images[other], images[other, :, ::-1]])
-            if _find_window(np.stack([augmented[j]] * 2), one, size, 2)[0].any():
-                hint = f" It is a flip and crop of image {other} instead: check the order of the copies."
-                break
-        raise CheckFailed(
-            f"{what}: item {n * k + i} (= k * N + i with k={k}, i={i}) must be image {i}, maybe mirrored "
-            f"along W, then cropped back to {size} from a zero padding of 2; it is not.{hint}\n"
-            f"Image {i}, channel 0: {describe(images[i, ..., 0])}\n"
-            f"Item {n * k + i}, channel 0: {describe(augmented[j, ..., 0])}"
-        )
-    flipped = ~found
-    return flipped, np.where(found, top, top_m), np.where(found, left, left_m)
+    candidates, tops, lefts = _candidates(images, images.shape[1:3], 2, True)
+    choices = []
+    for copy in range(1, copies + 1):
+        block = out[copy * n : (copy + 1) * n]
+
+        def source(i, copy=copy):
+            return (
+                f"image {i} (item {copy * n + i} = k * N + i with k={copy}), maybe mirrored along W, then cropped "
+                f"back to {images.shape[1:3]} from a zero padding of 2.\n"
+                f"Image {i}, channel 0: {describe(images[i, ..., 0])}"
+            )
+
+        choices.append(_match(block, candidates, what, source))
+    return np.array(choices).reshape(copies, n), candidates, tops, lefts
 
 
-@check("augment_dataset: originals first, then copy k of image i at k * N + i, labels aligned", points=2, public=True)
-def augment_layout(learner):
-    images = _images(30, 5, 6, 2)
+@check("augment_dataset: originals first, copy k of image i at k * N + i, labels aligned", points=1, public=True)
+def augment_example(learner, rng):
+    images = np.arange(1.0, 30 * 5 * 6 * 2 + 1).reshape(30, 5, 6, 2)
     labels = (np.arange(30) * 7) % 11
-    for copies, seed in ((2, 12), (0, 13)):
-        what, out, out_labels = _augment(learner, images, labels, copies, seed)
-        assert_close(out[:30], images, what=f"{what}: the first N images (the originals)", rtol=0, atol=0)
-        assert_close(out_labels, np.tile(labels, copies + 1), what=f"{what}: labels", rtol=0, atol=0)
-        if copies:
-            _decode_augmented(out, images, what)
+    for copies in (2, 0):
+        what = f"augment_dataset(images of shape {images.shape}, labels, copies={copies}, rng)"
+        out = _augmented(learner, images, labels, copies, Seed(12), what)
+        _augmented_choices(out, images, what)
 
 
-@check("augment_dataset: copies flip with p = 0.5 and crop at uniform, fresh offsets (binomial tests)", points=2)
-def augment_randomness(learner):
-    images = _images(2000, 4, 4, 1)
-    labels = np.zeros(2000, dtype=np.int64)
-    what, out, _ = _augment(learner, images, labels, 2, 14)
-    flipped, top, left = _decode_augmented(out, images, what)
-    # 12 binomial tests: the flip rate, the 5 top and 5 left offsets (each 1/5), and how often copy 2
-    # of an image repeats copy 1 exactly (same flip, top and left: 1/2 * 1/5 * 1/5 = 0.02).
-    _binomial(int(flipped.sum()), len(flipped), 0.5, f"{what}: augmented items that are mirrored")
-    for name, offsets in (("top", top), ("left", left)):
-        for value in range(5):
-            _binomial(int((offsets == value).sum()), len(offsets), 0.2, f"{what}: items cropped at {name} = {value}")
-    same = (flipped[:2000] == flipped[2000:]) & (top[:2000] == top[2000:]) & (left[:2000] == left[2000:])
-    _binomial(int(same.sum()), 2000, 0.02, f"{what}: images whose copy 2 is the same flip and crop as copy 1")
+@check("augment_dataset: layout, flips and crops, dtypes of images and labels kept, on new inputs", points=1)
+def augment_on_new_inputs(learner, rng):
+    for index in range(4):
+        n, height, width, channels = _image_shape(rng)
+        dtype = IMAGE_DTYPES[index]
+        images = _random_images(rng, n, height, width, channels, dtype)
+        label_dtype = str(rng.choice(["int64", "int32", "uint8", "float64"]))
+        labels = rng.integers(0, 200, size=n).astype(label_dtype)
+        copies = int(rng.integers(0, 5))
+        what = f"augment_dataset({dtype} images of shape {images.shape}, {label_dtype} labels, copies={copies}, rng)"
+        out = _augmented(learner, images, labels, copies, Seed(_seed(rng)), what)
+        _augmented_choices(out, images, what)
 
 
-def _normal_tests(z, what):
-    """4 binomial tests that z holds draws of a standard normal: sign, and |z| within 0.5, 1 and 2."""
-    _binomial(int((z > 0).sum()), z.size, 0.5, f"{what}: positive values")
-    for t, prob in NORMAL_WITHIN.items():
-        _binomial(int((np.abs(z) <= t).sum()), z.size, prob, f"{what}: values within {t:g} standard deviations")
+@check(
+    "augment_dataset: flips at p = 0.5 and uniform crops, independent across images and copies (statistics)", points=2
+)
+def augment_statistics(learner, rng):
+    """One call with 2 copies of 1200 to 1600 images (3 to 5 pixels a side, distinct pixels, so every
+    choice is decoded). Seven tests at ``ALPHA`` each:
+
+    - exact binomial tests of the flips in each copy (catch a rate other than 1/2, one coin per copy);
+    - a chi-square goodness-of-fit test of the (top, left) offsets over the 25 positions (catches offsets
+      that miss positions, or a bias);
+    - chi-square tests of independence of copy 1 and copy 2 of each image, for the flip, the top and the
+      left offset (catch copies that repeat each other);
+    - a chi-square test of independence of neighbouring images' flips in copy 1 (disjoint pairs; catches
+      a flip shared by several images).
+    """
+    n = int(rng.integers(1200, 1600))
+    height, width, channels = int(rng.integers(3, 6)), int(rng.integers(3, 6)), 1
+    dtype = str(rng.choice(["int32", "float64"]))
+    images = _distinct_images(rng, n, height, width, channels, dtype)
+    labels = rng.integers(0, 10, size=n)
+    what = f"augment_dataset({dtype} images of shape {images.shape}, labels, copies=2, rng)"
+    out = _augmented(learner, images, labels, 2, Seed(_seed(rng)), what)
+    choices, candidates, tops, lefts = _augmented_choices(out, images, what)
+    _unique_candidates(candidates)
+    positions = tops * lefts
+    flipped, offset = choices // positions == 0, choices % positions
+    for copy in range(2):
+        _binomial(int(flipped[copy].sum()), n, 0.5, f"{what}: copy {copy + 1}'s images that are mirrored")
+    _goodness_of_fit(offset.ravel(), positions, f"{what}: crops of both copies", "(top, left) positions")
+    top, left = offset // lefts, offset % lefts
+    for name, values in (("flip", flipped.astype(int)), ("top offset", top), ("left offset", left)):
+        _independent(values[0], values[1], f"{what}: the {name}s of copy 1 and copy 2 of image i")
+    pairs = n // 2
+    for name, values in (("flip", flipped[0].astype(int)),):
+        _independent(
+            values[0 : 2 * pairs : 2],
+            values[1 : 2 * pairs : 2],
+            f"{what}: the {name}s of images 2j and 2j + 1 in copy 1",
+        )
 
 
-def _pair_signs(values, axis, what):
-    """1 binomial test: disjoint neighbours along ``axis`` share a sign half the time if independent."""
-    values = np.moveaxis(values, axis, 0)
-    pairs = len(values) // 2
-    agree = (values[0 : 2 * pairs : 2] > 0) == (values[1 : 2 * pairs : 2] > 0)
-    _binomial(int(agree.sum()), agree.size, 0.5, f"{what}: disjoint neighbouring pairs (axis {axis}) with one sign")
+# jitter and magnitude_scale
 
 
-@check("jitter: adds independent N(0, sigma^2) noise (binomial tests)", points=2)
-def jitter_distribution(learner):
-    series = np.random.default_rng(100).normal(0.0, 2.0, size=(200, 200))
-    sigma = 0.5
-    what = f"jitter(series of shape {series.shape}, sigma={sigma}, rng)"
-    out = _image_array(learner.jitter(series, sigma, Seed(15)), what, series.shape)
-    noise = out - series
-    # 6 binomial tests on the 40000 noise values (rounding in out - series is ~1e-16, far below any bin).
-    _normal_tests(noise / sigma, f"{what}: noise / sigma")
-    _pair_signs(noise, 0, f"{what}: noise")
-    _pair_signs(noise, 1, f"{what}: noise")
+@check("jitter and magnitude_scale: sigma = 0 changes nothing; one row scales by one factor", points=1, public=True)
+def series_examples(learner, rng):
+    series = np.linspace(-2.0, 3.0, 12).reshape(3, 4)
+    for name in ("jitter", "magnitude_scale"):
+        what = f"{name}(series of shape (3, 4), sigma=0.0, rng)"
+        out = assert_array(learner.call(name, series, 0.0, Seed(3)), what=what, shape=(3, 4), dtype=np.float64)
+        assert_close(out, series, what=what, rtol=0, atol=0)
+    row = np.array([[1.0, -2.0, 4.0]])
+    what = "magnitude_scale(series [[1, -2, 4]], sigma=0.3, rng)"
+    out = assert_array(learner.magnitude_scale(row, 0.3, Seed(4)), what=what, shape=(1, 3), dtype=np.float64)
+    assert_close(out, out[0, 0] * row, what=f"{what}: out / out[0, 0] * row", rtol=1e-12, atol=0)
 
 
-@check("jitter: any shape, and sigma = 0 changes nothing", points=1)
-def jitter_shapes(learner):
-    for shape in ((7,), (2, 3, 4)):
-        series = np.linspace(-1.0, 1.0, math.prod(shape)).reshape(shape)
-        what = f"jitter(series of shape {shape}, sigma=0.1, rng)"
-        out = _image_array(learner.jitter(series, 0.1, Seed(16)), what, shape)
-        # Continuous noise: P(some value left exactly unchanged) is 0 for a correct solution.
-        if np.any(out == series):
-            raise CheckFailed(f"{what}: some values got no noise: {describe(out)}")
-    series = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
-    out = _image_array(learner.jitter(series, 0.0, Seed(17)), "jitter(series, sigma=0.0, rng)", series.shape)
-    assert_close(out, series, what="jitter(series of shape (3, 4), sigma=0.0, rng)", rtol=0, atol=0)
+def _jitter(learner, series, sigma, rng_argument):
+    what = f"jitter({series.dtype} series of shape {series.shape}, sigma={sigma:.4g}, rng)"
+    out = assert_array(learner.jitter(series, sigma, rng_argument), what=what, shape=series.shape, dtype=series.dtype)
+    if not np.isfinite(out).all():
+        raise CheckFailed(f"{what}: the output holds non-finite values: {describe(out)}")
+    return what, out.astype(np.float64) - series.astype(np.float64)
 
 
-@check("magnitude_scale: one N(1, sigma^2) factor per row (binomial tests)", points=2)
-def magnitude_distribution(learner):
-    gen = np.random.default_rng(101)
-    series = gen.uniform(0.5, 2.0, size=(20000, 5)) * gen.choice([-1.0, 1.0], size=(20000, 5))
-    sigma = 0.2
-    what = f"magnitude_scale(series of shape {series.shape}, sigma={sigma}, rng)"
-    out = _image_array(learner.magnitude_scale(series, sigma, Seed(18)), what, series.shape)
-    factors = out[:, 0] / series[:, 0]
-    close = np.isclose(out, factors[:, None] * series, rtol=1e-12, atol=0)
+@check("jitter: any shape, dtype kept, sigma = 0 changes nothing, on new inputs", points=1)
+def jitter_on_new_inputs(learner, rng):
+    for index in range(4):
+        shape = tuple(int(d) for d in rng.integers(1, 9, size=int(rng.integers(1, 5))))
+        series = _series(rng, shape, SERIES_DTYPES[index % 2])
+        sigma = 0.0 if index == 3 else _sigma(rng)
+        what, noise = _jitter(learner, series, sigma, Seed(_seed(rng)))
+        if sigma == 0.0:
+            assert_close(noise, np.zeros(shape), what=f"{what}: out - series", rtol=0, atol=0)
+        # Continuous noise: a value left exactly unchanged has probability 0 (for float32, where rounding to
+        # the input's precision can hide noise below half a unit in the last place, below 1e-6 per value).
+        elif series.dtype == np.float64 and np.any(noise == 0):
+            raise CheckFailed(f"{what}: some values got no noise, at {np.argwhere(noise == 0)[0].tolist()}")
+
+
+@check("jitter: adds independent N(0, sigma^2) noise to every value (statistics)", points=2)
+def jitter_statistics(learner, rng):
+    """Two calls on one generator over a float64 series of 15000 to 30000 values, sigma away from 1.
+    Four tests at ``ALPHA`` each:
+
+    - a Kolmogorov-Smirnov test that (out - series) / sigma is standard normal in the first call (catches
+      sigma used as the variance, noise of another shape, noise proportional to the values, values left
+      without noise);
+    - sign-agreement tests of disjoint neighbouring pairs along each axis (catch noise shared along a
+      row or a column);
+    - a sign-agreement test of the noise at the same place in the two calls (catches noise remembered
+      from call to call).
+    """
+    rows, columns = int(rng.integers(100, 150)), int(rng.integers(150, 200))
+    series = _series(rng, (rows, columns), "float64")
+    sigma = _sigma(rng)
+    generator = learner.environment("generator", _seed(rng), as_handle=True)
+    what, noise = _jitter(learner, series, sigma, generator.handle)
+    _standard_normal(noise / sigma, f"{what}: (out - series) / sigma")
+    for axis in (0, 1):
+        moved = np.moveaxis(noise, axis, 0)
+        pairs = len(moved) // 2
+        _signs_agree(
+            moved[0 : 2 * pairs : 2], moved[1 : 2 * pairs : 2], f"{what}: noise of neighbours along axis {axis}"
+        )
+    _, again = _jitter(learner, series, sigma, generator.handle)
+    _signs_agree(noise, again, f"{what}, two consecutive calls on one generator: the noise at each place")
+
+
+def _scaled(learner, series, sigma, rng_argument):
+    """The factor of each row, after checking every row is its input times one factor."""
+    what = f"magnitude_scale({series.dtype} series of shape {series.shape}, sigma={sigma:.4g}, rng)"
+    out = assert_array(
+        learner.magnitude_scale(series, sigma, rng_argument), what=what, shape=series.shape, dtype=series.dtype
+    )
+    out, source = out.astype(np.float64), series.astype(np.float64)
+    factors = (out * source).sum(axis=1) / (source * source).sum(axis=1)
+    tolerance = 1e-12 if series.dtype == np.float64 else 2e-7
+    close = np.abs(out - factors[:, None] * source) <= tolerance * np.abs(factors[:, None] * source) + 1e-300
     if not close.all():
         i = int(np.argmin(close.all(axis=1)))
         raise CheckFailed(
-            f"{what}: row {i} is not one factor times the input row: out / series = "
-            f"{describe(out[i] / series[i])} (all entries of a row must share a factor, rtol=1e-12)"
+            f"{what}: row {i} is not one factor times the input row: out / series = {describe(out[i] / source[i])} "
+            f"(every value of a row must be scaled by the same factor, rtol={tolerance:g})"
         )
-    # 5 binomial tests on the 20000 factors.
-    _normal_tests((factors - 1.0) / sigma, f"{what}: (factor - 1) / sigma")
-    _pair_signs(factors - 1.0, 0, f"{what}: factor - 1")
+    return what, factors
 
 
-@check("magnitude_scale: sigma = 0 changes nothing, one row works", points=1)
-def magnitude_edges(learner):
-    series = np.linspace(-2.0, 3.0, 12).reshape(3, 4)
-    out = _image_array(learner.magnitude_scale(series, 0.0, Seed(19)), "magnitude_scale(sigma=0.0)", (3, 4))
-    assert_close(out, series, what="magnitude_scale(series of shape (3, 4), sigma=0.0, rng)", rtol=0, atol=0)
-    row = np.array([[1.0, -2.0, 4.0]])
-    out = _image_array(learner.magnitude_scale(row, 0.3, Seed(20)), "magnitude_scale(one row, sigma=0.3)", (1, 3))
-    assert_close(out, out[0, 0] * row, what="magnitude_scale(series of shape (1, 3), sigma=0.3, rng)", rtol=1e-12)
+@check("magnitude_scale: each row times one factor, dtype kept, sigma = 0 changes nothing, on new inputs", points=1)
+def magnitude_on_new_inputs(learner, rng):
+    for index in range(4):
+        shape = (int(rng.choice([1, rng.integers(2, 50)])), int(rng.integers(1, 30)))
+        series = _series(rng, shape, SERIES_DTYPES[index % 2])
+        sigma = 0.0 if index == 3 else _sigma(rng)
+        what, factors = _scaled(learner, series, sigma, Seed(_seed(rng)))
+        if sigma == 0.0:
+            assert_close(factors, np.ones(shape[0]), what=f"{what}: the factors", rtol=0, atol=0)
 
 
-CALLS = (
-    ("random_horizontal_flip", lambda: (_images(50, 2, 3, 1), 0.5)),
-    ("random_crop", lambda: (_images(40, 3, 3, 1), (3, 3), 1)),
-    ("augment_dataset", lambda: (_images(20, 4, 4, 1), np.arange(20), 1)),
-    ("jitter", lambda: (np.linspace(0.0, 1.0, 30).reshape(5, 6), 0.3)),
-    ("magnitude_scale", lambda: (np.linspace(1.0, 2.0, 30).reshape(10, 3), 0.3)),
-)
+@check("magnitude_scale: factors independent N(1, sigma^2), one per row (statistics)", points=2)
+def magnitude_statistics(learner, rng):
+    """Two calls on one generator over a float64 series of 8000 to 12000 rows, sigma away from 1.
+    Three tests at ``ALPHA`` each:
+
+    - a Kolmogorov-Smirnov test that (factor - 1) / sigma is standard normal in the first call (catches
+      sigma used as the variance, factors of another distribution);
+    - a sign-agreement test of (factor - 1) of disjoint neighbouring rows (catches factors shared by rows);
+    - a sign-agreement test of (factor - 1) of the same row in the two calls (catches remembered factors).
+    """
+    series = _series(rng, (int(rng.integers(8000, 12000)), int(rng.integers(2, 4))), "float64")
+    sigma = _sigma(rng)
+    generator = learner.environment("generator", _seed(rng), as_handle=True)
+    what, factors = _scaled(learner, series, sigma, generator.handle)
+    _standard_normal((factors - 1.0) / sigma, f"{what}: (factor - 1) / sigma")
+    pairs = len(factors) // 2
+    _signs_agree(
+        factors[0 : 2 * pairs : 2] - 1.0, factors[1 : 2 * pairs : 2] - 1.0, f"{what}: factor - 1 of rows 2j and 2j + 1"
+    )
+    _, again = _scaled(learner, series, sigma, generator.handle)
+    _signs_agree(factors - 1.0, again - 1.0, f"{what}, two consecutive calls on one generator: factor - 1 of each row")
 
 
-@check("The same seed gives the same result; another seed a different one", points=1)
-def seeds_drive_randomness(learner):
-    for name, arguments in CALLS:
-        first = learner.call(name, *arguments(), Seed(21))
-        again = learner.call(name, *arguments(), Seed(21))
-        other = learner.call(name, *arguments(), Seed(22))
-        first, again, other = (np.asarray(r[0] if isinstance(r, tuple) else r) for r in (first, again, other))
-        if first.shape != again.shape or not np.array_equal(first, again):
+# Randomness from rng alone; inputs untouched
+
+
+def _sequence(rng):
+    """A sequence of calls (name, arguments before the generator) on small random inputs; each call but
+    the last two is made twice in a row, and must not repeat itself."""
+    images = _random_images(rng, 48, 4, 5, 1, "uint8")
+    series = _series(rng, (6, 7), "float64")
+    return [
+        ("random_horizontal_flip", (images, 0.5)),
+        ("random_horizontal_flip", (images, 0.5)),
+        ("random_crop", (images, (3, 3), 1)),
+        ("random_crop", (images, (3, 3), 1)),
+        ("augment_dataset", (images, np.arange(48), 1)),
+        ("augment_dataset", (images, np.arange(48), 1)),
+        ("jitter", (series, 0.5)),
+        ("magnitude_scale", (series, 0.5)),
+    ]
+
+
+def _first_array(value):
+    return np.asarray(value[0] if isinstance(value, tuple) else value)
+
+
+@check("Randomness comes from rng alone: the same seed gives the same results in a fresh process", points=2)
+def rng_drives_everything(learner, rng):
+    """A sequence of calls sharing one generator gives the same outputs in a fresh process (whose global
+    generators are seeded differently); two generators from the same seed, used in interleaved calls,
+    give the same outputs as each other; a flip, a crop or an augmentation repeated on the same inputs
+    and generator gives a new output. For a correct solution a repeat agrees with probability at most
+    2^-48 (48 flips with p = 1/2; 48 crops over 20 positions; 48 flips of an augmentation)."""
+    seed, sequence = _seed(rng), _sequence(rng)
+
+    def outputs(process, steps):
+        generator = process.environment("generator", seed, as_handle=True)
+        return [_first_array(process.call(name, *arguments, generator.handle)) for name, arguments in steps]
+
+    first, fresh = outputs(learner, sequence), outputs(learner.fresh(), sequence)
+    for step, (name, _) in enumerate(sequence):
+        if first[step].shape != fresh[step].shape or not np.array_equal(first[step], fresh[step]):
             raise CheckFailed(
-                f"{name}: two calls with generators made from the same seed gave different results: draw all "
-                "randomness from the rng argument, not from np.random or the random module"
+                f"call {step + 1} of a sequence of calls sharing one generator ({name}) gave another result in a "
+                "fresh process: draw all randomness from the rng argument, in the order of the calls, not from "
+                "np.random, the random module or anything kept between calls"
             )
-        # Different seeds agree with probability at most 2^-50 (50 flips), 9^-40 (40 crops), ~0 otherwise.
-        if np.array_equal(first, other):
-            raise CheckFailed(f"{name}: generators made from seeds 21 and 22 gave identical results")
+    for step in (1, 3, 5):
+        if np.array_equal(first[step], first[step - 1]):
+            raise CheckFailed(
+                f"{sequence[step][0]} called twice in a row with the same inputs and one generator gave the same "
+                "result twice: each call must draw new random numbers from rng"
+            )
+    # Two generators from the same seed, their calls interleaved in a random order.
+    twins = [learner.environment("generator", seed, as_handle=True) for _ in range(2)]
+    steps = [sequence[step] for step in (0, 2, 4, 6)]
+    interleaved = [[], []]
+    for name, arguments in steps:
+        for order in rng.permutation(2):
+            interleaved[order].append(_first_array(learner.call(name, *arguments, twins[order].handle)))
+    for step, (name, _) in enumerate(steps):
+        if not np.array_equal(interleaved[0][step], interleaved[1][step]):
+            raise CheckFailed(
+                f"two generators made from the same seed, used in turns for the same calls, gave different results "
+                f"at call {step + 1} ({name}): the result may depend only on the arguments and on the generator's "
+                "state, not on other calls made in between"
+            )
 
 
 @check("Inputs are not modified in place", points=1)
-def inputs_untouched(learner):
-    for name, arguments in CALLS:
-        args = arguments()
-        _, after = learner.call_echo(name, *(a.copy() if isinstance(a, np.ndarray) else a for a in args), Seed(23))
-        for position, (before, now) in enumerate(zip(args, after, strict=False)):
+def inputs_untouched(learner, rng):
+    images = _random_images(rng, int(rng.integers(5, 30)), 4, 5, 2, str(rng.choice(IMAGE_DTYPES)))
+    labels = np.arange(len(images))
+    series = _series(rng, (int(rng.integers(2, 20)), int(rng.integers(2, 20))), str(rng.choice(SERIES_DTYPES)))
+    calls = (
+        ("random_horizontal_flip", (images, 1.0)),
+        ("random_crop", (images, (3, 3), 2)),
+        ("augment_dataset", (images, labels, 2)),
+        ("jitter", (series, 0.7)),
+        ("magnitude_scale", (series, 0.7)),
+    )
+    for name, arguments in calls:
+        _, after = learner.call_and_read_args(name, *arguments, Seed(_seed(rng)))
+        for position, before in enumerate(arguments):
             if isinstance(before, np.ndarray):
-                now = assert_array(now, what=f"argument {position + 1} of {name} after the call", kinds="biuf")
-                assert_close(now, before, what=f"{name}: argument {position + 1} after the call", rtol=0, atol=0)
+                assert_close(
+                    after[position],
+                    before,
+                    what=f"{name}: argument {position + 1} ({before.dtype} array, shape {before.shape}) after the call",
+                    rtol=0,
+                    atol=0,
+                )

@@ -2,7 +2,10 @@ import numpy as np
 
 
 def random_horizontal_flip(images: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray:
-    """images has shape (N, H, W, C). Flip each image along W independently with probability p."""
+    """images has shape (N, H, W, C), any dtype. Flip each image along W independently with probability p.
+
+    Every function here draws its randomness from rng, keeps the input's dtype and leaves its inputs unchanged.
+    """
     raise NotImplementedError
 
 

@@ -10,7 +10,8 @@ generators (``np.random``, ``random``) are seeded differently, so a mask drawn f
 or remembered from an earlier call, cannot pass. Whether an input was changed in place is read by this
 side from the memory shared with the learner's process.
 
-False-rejection budget for a correct solution: 21 statistical tests at ``ALPHA`` = 1e-8 each, about 2e-7.
+False-rejection budget for a correct solution: 4 binomial tests, 4 Hoeffding bounds and 3 tests along each
+of 1 + 2 + 3 + 4 axes: 38 tests at ``ALPHA`` = 1e-8 each, below 4e-7.
 """
 
 import math
@@ -130,6 +131,7 @@ def invalid_p_raises(learner, rng):
         1.0 + float(rng.uniform(1e-9, 1e-3)),
         -float(rng.uniform(1, 50)),
         float(rng.uniform(1.5, 50)),
+        float("nan"),
     ]
     x = _values(rng, _random_shape(rng, 200))
     for p in candidates:
@@ -148,29 +150,37 @@ def invalid_p_raises(learner, rng):
 
 @check("Drop rate matches p, entries are dropped independently, and the expected output is the input", points=4)
 def dropout_statistics(learner, rng):
-    """Five tests on each of three masks of (300, 300) entries, at a low, a middle and a high random p,
-    each test at false-rejection rate ``ALPHA``:
+    """On each of four masks of about 60,000 entries (inputs with 1, 2, 3 and 4 axes of random, roughly
+    balanced sizes), each test at false-rejection rate ``ALPHA``:
 
     - a two-sided binomial test of the number dropped (catches p used as the keep probability, or a
-      rate off by more than about one point);
-    - chi-square dispersion tests of the drop counts per row and per column (catches positions dropped
-      more or less often than others, e.g. a last column never dropped, or a fixed fraction per row);
-    - a chi-square test of independence of horizontally and of vertically neighbouring entries (catches
-      a mask shared along an axis, or correlated neighbours);
+      rate off by more than about one point); the 1-D mask takes p anywhere in [0.03, 0.97], the others
+      p in [0.25, 0.75], where a single biased index shows;
+    - along every axis, the drop count of every index against binomial bounds (Bonferroni over the
+      indices), which catches one position treated differently (a last column never dropped), and a
+      chi-square dispersion test of those counts, which catches many positions slightly off;
+    - along every axis, a chi-square test of independence of neighbouring entries (catches a mask shared
+      along an axis, as spatial dropout does, or correlated neighbours);
     - a Hoeffding bound on the mean of out - x over random positive x (catches missing 1/(1-p) scaling).
     """
-    for low, high in ((0.03, 0.3), (0.3, 0.7), (0.7, 0.97)):
-        p = float(rng.uniform(low, high))
-        x = rng.uniform(0.5, 2.0, size=(300, 300))
+    for ndim in rng.permutation([1, 2, 3, 4]):
+        p = float(rng.uniform(0.03, 0.97) if ndim == 1 else rng.uniform(0.25, 0.75))
+        x = rng.uniform(0.5, 2.0, size=_statistics_shape(rng, int(ndim)))
         out, mask = _training(learner, x, p, Seed(_seed(rng)))
-        what = f"dropout_forward(x of shape (300, 300), p={p:.4f}, training=True)"
+        what = f"dropout_forward(x of shape {x.shape}, p={p:.4f}, training=True)"
         dropped = mask == 0
         _binomial(dropped, p, what)
-        for axis, name in ((1, "row"), (0, "column")):
-            _dispersion(dropped.sum(axis=axis), 300, p, f"{what}: the number dropped per {name}")
         kept = ~dropped
-        for name, first, second in (("horizontal", kept[:, :-1], kept[:, 1:]), ("vertical", kept[:-1], kept[1:])):
-            _independent(first, second, f"{what}: {name} neighbours")
+        for axis in range(x.ndim):
+            others = tuple(other for other in range(x.ndim) if other != axis)
+            counts = dropped.sum(axis=others) if others else dropped.astype(int)
+            if x.ndim > 1:
+                per_index = dropped.size // x.shape[axis]
+                _every_index(counts, per_index, p, f"{what}: along axis {axis}")
+                _dispersion(counts, per_index, p, f"{what}: the number dropped per index of axis {axis}")
+            first = np.take(kept, range(x.shape[axis] - 1), axis=axis)
+            second = np.take(kept, range(1, x.shape[axis]), axis=axis)
+            _independent(first, second, f"{what}: neighbours along axis {axis}")
         # Each out - x lies in [-2, 2 / (1 - p)]; Hoeffding: P(|mean| >= t) <= 2 exp(-2 n t^2 / range^2).
         tolerance = (2.0 + 2.0 / (1.0 - p)) * math.sqrt(math.log(2 / ALPHA) / (2 * x.size))
         mean = float((out - x).mean())
@@ -182,6 +192,13 @@ def dropout_statistics(learner, rng):
             )
 
 
+def _statistics_shape(rng, ndim):
+    """A random shape with ``ndim`` axes of roughly equal length (each index then has enough entries for
+    its own count to be tested), about 60,000 entries in all."""
+    side = 60_000 ** (1 / ndim)
+    return tuple(max(8, round(side * float(rng.uniform(0.8, 1.25)))) for _ in range(ndim))
+
+
 def _binomial(dropped, p, what):
     low, high = binomial_bounds(dropped.size, p, ALPHA)
     count = int(dropped.sum())
@@ -189,6 +206,19 @@ def _binomial(dropped, p, what):
         raise CheckFailed(
             f"{what}: {count} of {dropped.size} entries were dropped ({count / dropped.size:.4f}); a correct dropout "
             f"drops between {low} and {high} (binomial test, false-rejection rate {ALPHA:g})"
+        )
+
+
+def _every_index(counts, n, p, what):
+    """Each of ``counts`` should be Binomial(n, p): none may leave its bounds (Bonferroni over the counts)."""
+    low, high = binomial_bounds(n, p, ALPHA / counts.size)
+    outside = np.flatnonzero((counts < low) | (counts > high))
+    if outside.size:
+        index = int(outside[0])
+        raise CheckFailed(
+            f"{what}, index {index} had {int(counts[index])} of its {n} entries dropped; with p={p:.4f} each index "
+            f"should have between {low} and {high} (binomial bounds, false-rejection rate {ALPHA:g} over all "
+            f"{counts.size} indices): every entry must be dropped with the same probability p, wherever it is"
         )
 
 
@@ -235,33 +265,50 @@ def extreme_rates(learner, rng):
 
 @check("Randomness comes from rng alone: the same seed gives the same masks in a fresh process", points=2)
 def rng_drives_the_mask(learner, rng):
-    """The same generator seed, used for three calls in a row, must give the same three masks in this
-    process and in a fresh one (whose global generators are seeded differently), and different masks
-    from call to call."""
-    x = np.ones((40, 50))
+    """Determinism is judged from outside, with inputs and call orders a submission cannot anticipate:
+
+    - in this process, a new generator from the same seed gives the same mask twice;
+    - a generator shared by three calls gives three different masks, and the same three in a fresh
+      process (whose global generators are seeded differently) after other calls in another order;
+    - generators from different seeds give different masks.
+    """
+    shape = _random_shape(rng, 5000)
+    while math.prod(shape) < 500:
+        shape = _random_shape(rng, 5000)
+    inputs = [rng.uniform(0.5, 2.0, size=shape) for _ in range(3)]
     p, seed = float(rng.uniform(0.3, 0.7)), _seed(rng)
+    what = f"dropout_forward(x of shape {shape}, p={p:.4f}, training=True, rng)"
+    once, twice = (_training(learner, inputs[0], p, Seed(seed))[1] for _ in range(2))
+    if not np.array_equal(once, twice):
+        raise CheckFailed(
+            f"{what}, called twice with a new generator made from the same seed, gave different masks: draw the "
+            "mask from the rng argument only, not from np.random, the random module or anything kept between calls"
+        )
 
-    def masks(process):
+    def shared(process):
         generator = process.environment("generator", seed, as_handle=True)
-        return [_training(process, x, p, generator.handle)[1] for _ in range(3)]
+        return [_training(process, x, p, generator.handle)[1] for x in inputs]
 
-    first, second = masks(learner), masks(learner.fresh())
+    first = shared(learner)
+    fresh = learner.fresh()
+    for _ in range(int(rng.integers(1, 4))):  # other calls first, so call counts differ between the processes
+        _training(fresh, _values(rng, _random_shape(rng, 500)), float(rng.uniform(0.1, 0.9)), Seed(_seed(rng)))
+    second = shared(fresh)
     for call, (one, two) in enumerate(zip(first, second, strict=True)):
         if not np.array_equal(one, two):
             raise CheckFailed(
-                f"in two processes, call {call + 1} of dropout_forward with a generator made from the same seed "
-                f"gave different masks ({int((one != two).sum())} of {one.size} entries differ): draw the mask "
-                "from the rng argument only, not from np.random, the random module or anything kept between calls"
+                f"{what}: in two processes, call {call + 1} of three with one generator made from the same seed "
+                f"gave different masks ({int((one != two).sum())} of {one.size} entries differ): draw the mask from "
+                "the rng argument only, not from np.random, the random module or anything kept between calls"
             )
-    # Distinct draws of 2000 independent entries at p in [0.3, 0.7] coincide with probability below 0.7^2000.
-    if np.array_equal(first[0], first[1]) or np.array_equal(first[1], first[2]):
+    # Distinct draws of 500 or more independent entries at p in [0.3, 0.7] coincide with probability below 0.7^500.
+    if np.array_equal(first[0] != 0, first[1] != 0) or np.array_equal(first[1] != 0, first[2] != 0):
         raise CheckFailed(
-            "three calls sharing one generator gave the same mask twice: draw a fresh mask from rng on every call "
-            "(is a mask cached between calls?)"
+            f"{what}: three calls sharing one generator dropped the same entries twice: draw a fresh mask from rng "
+            "on every call (is a mask cached between calls?)"
         )
-    generator = learner.environment("generator", seed + 1, as_handle=True)
-    if np.array_equal(_training(learner, x, p, generator.handle)[1], first[0]):
-        raise CheckFailed(f"generators made from the seeds {seed} and {seed + 1} gave the identical mask")
+    if np.array_equal(_training(learner, inputs[0], p, Seed(seed + 1))[1], once):
+        raise CheckFailed(f"{what}: generators made from the seeds {seed} and {seed + 1} gave the identical mask")
 
 
 @check("Backward multiplies by the mask it is given, on new inputs", points=1)
@@ -284,7 +331,7 @@ def backward_on_new_inputs(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    shape = _random_shape(rng, 20_000)
+    shape = _random_shape(rng, 200_000)
     x, p = _values(rng, shape), float(rng.uniform(0.1, 0.9))
     for training in (True, False):
         _, after = learner.call_and_read_args("dropout_forward", x, p, training, Seed(_seed(rng)))

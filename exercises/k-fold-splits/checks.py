@@ -1,63 +1,56 @@
 """Hidden checks for k-fold, stratified k-fold and leave-one-out splits.
 
-Unshuffled k-fold and leave-one-out have one right answer (scikit-learn's KFold and LeaveOneOut),
-re-derived here and compared exactly. Shuffled and stratified folds are checked by properties: a
-partition of the samples into sorted folds, scikit-learn's fold sizes, each class's share, the order
-rule, determinism for a seed, and seeded distribution tests; never against one permutation.
+Every function here has one right answer for given arguments: unshuffled k-fold and leave-one-out are
+scikit-learn's KFold and LeaveOneOut, shuffled k-fold is fixed by ``np.random.default_rng(seed)``'s
+permutation, and stratified folds by the rule the statement spells out (one generator, classes in
+ascending order, runs cut as ``np.array_split`` cuts). Each answer is recomputed here and compared
+exactly, on cases drawn from ``rng`` (seeded from a secret fresh for every grading): sizes from 2 to
+thousands of samples, fold counts from 2 to one per sample, seeds over the whole 63-bit range, labels of
+several dtypes and class balances. Public checks (the statement's examples) use fixed inputs.
 
-Statistical tests, for a correct solution: 6 Hoeffding tests at 1e-8 each (Hoeffding's bound also
-holds when sampling without replacement, which is what a fold is), and five "different seeds give
-different folds / a shuffle leaves the data out of order" tests whose false-rejection rates are each
-below 1e-30. In all, below 1e-7.
+Nothing the learner's process reports about itself is read: whether ``y`` was changed in place is read
+from the memory it shares with the checker, exceptions are judged by the built-in class they derive
+from, and the same questions are asked again, in another order, of a fresh process whose global
+generators are seeded differently.
+
+The only check that is not exact is shuffled k-fold without a seed, where the permutation is any uniform
+one: it runs 3 statistical tests at ``ALPHA`` = 1e-9 each (see its docstring). The chi-square test's
+tail is an approximation of the exact (multivariate hypergeometric) null; with every expected count
+above 75 it is close, and even a tenfold error leaves the exercise's false-rejection rate below 1e-7.
 """
 
 import numpy as np
+from scipy import stats
 
-from grader.harness import CheckFailed, LearnerError, binomial_bounds, check, describe
+from grader.harness import CheckFailed, LearnerError, check, describe
 
-ALPHA = 1e-8
+ALPHA = 1e-9
 
-
-def _kfold_reference(n_samples: int, n_splits: int) -> list:
-    """scikit-learn's KFold without shuffling: contiguous folds, the first n % k one larger."""
-    sizes = [n_samples // n_splits + (1 if fold < n_samples % n_splits else 0) for fold in range(n_splits)]
-    bounds = np.cumsum([0, *sizes])
-    everything = np.arange(n_samples)
-    return [
-        (np.concatenate([everything[: bounds[f]], everything[bounds[f + 1] :]]), everything[bounds[f] : bounds[f + 1]])
-        for f in range(n_splits)
-    ]
+# Trusted recomputations: each gives, for every sample, the fold that validates on it.
 
 
-def _folds(result, what: str, n_samples: int, n_splits: int) -> list:
-    """The learner's folds as (train, val) pairs, after checking they partition the samples."""
-    if not isinstance(result, (list, tuple)) or len(result) != n_splits:
-        count = f"{len(result)} items" if isinstance(result, (list, tuple)) else type(result).__name__
-        raise CheckFailed(f"{what}: expected a list of {n_splits} (train_idx, val_idx) pairs, got {count}")
-    folds = []
-    for index, pair in enumerate(result):
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise CheckFailed(f"{what}: item {index} should be a pair (train_idx, val_idx), got {describe(pair)}")
-        train = _indices(pair[0], f"{what}: fold {index} train_idx")
-        val = _indices(pair[1], f"{what}: fold {index} val_idx")
-        if val.size == 0:
-            raise CheckFailed(f"{what}: fold {index} has an empty validation set")
-        if max(train.max(initial=-1), val.max(initial=-1)) >= n_samples:
-            raise CheckFailed(f"{what}: fold {index} holds an index beyond {n_samples - 1}, the last sample")
-        if np.intersect1d(train, val).size or train.size + val.size != n_samples:
-            raise CheckFailed(
-                f"{what}: in fold {index}, train_idx and val_idx must split 0..{n_samples - 1} between them "
-                f"(every sample in exactly one of the two).\ntrain_idx {describe(train)}\nval_idx   {describe(val)}"
-            )
-        folds.append((train, val))
-    covered = np.sort(np.concatenate([val for _, val in folds]))
-    if not np.array_equal(covered, np.arange(n_samples)):
-        repeated = np.unique(covered[1:][covered[1:] == covered[:-1]])
-        raise CheckFailed(
-            f"{what}: every sample must be in exactly one validation fold; samples {describe(repeated)} are in "
-            f"more than one"
-        )
-    return folds
+def _kfold_fold_of(n_samples: int, n_splits: int, seed: int | None = None, shuffle: bool = False) -> np.ndarray:
+    order = np.random.default_rng(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
+    sizes = np.full(n_splits, n_samples // n_splits)
+    sizes[: n_samples % n_splits] += 1
+    fold_of = np.empty(n_samples, dtype=np.int64)
+    fold_of[order] = np.repeat(np.arange(n_splits), sizes)
+    return fold_of
+
+
+def _stratified_fold_of(y: np.ndarray, n_splits: int, seed: int | None) -> np.ndarray:
+    rng = None if seed is None else np.random.default_rng(seed)
+    fold_of = np.empty(len(y), dtype=np.int64)
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        if rng is not None:
+            members = rng.permutation(members)
+        for fold, run in enumerate(np.array_split(members, n_splits)):
+            fold_of[run] = fold
+    return fold_of
+
+
+# Reading and judging the learner's folds
 
 
 def _indices(value, what: str) -> np.ndarray:
@@ -67,214 +60,355 @@ def _indices(value, what: str) -> np.ndarray:
         raise CheckFailed(
             f"{what}: expected a 1-D NumPy array of integers, got dtype {value.dtype} and shape {value.shape}"
         )
-    if value.size and (value.min() < 0 or np.any(np.diff(value) <= 0)):
-        raise CheckFailed(f"{what}: indices must be non-negative, sorted and distinct, got {describe(value)}")
+    if value.size > 1 and np.any(value[1:] <= value[:-1]):
+        raise CheckFailed(f"{what}: indices must be sorted and distinct, got {describe(value)}")
     return value
 
 
-def _fold_of(folds: list, n_samples: int) -> np.ndarray:
-    """For each sample, the index of the fold that validates on it."""
-    fold_of = np.empty(n_samples, dtype=int)
-    for fold, (_, val) in enumerate(folds):
-        fold_of[val] = fold
-    return fold_of
+def _compare(result, expected_fold_of: np.ndarray, what: str, rule: str) -> None:
+    """Compare the learner's folds with the expected ones exactly; the message names the first difference."""
+    n_splits = int(expected_fold_of.max()) + 1 if expected_fold_of.size else 0
+    if not isinstance(result, (list, tuple)) or len(result) != n_splits:
+        count = f"{len(result)} items" if isinstance(result, (list, tuple)) else type(result).__name__
+        raise CheckFailed(f"{what}: expected a list of {n_splits} (train_idx, val_idx) pairs, got {count}")
+    for fold, pair in enumerate(result):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise CheckFailed(f"{what}: item {fold} should be a pair (train_idx, val_idx), got {describe(pair)}")
+        expected_val = np.flatnonzero(expected_fold_of == fold)
+        expected_train = np.flatnonzero(expected_fold_of != fold)
+        for name, got, expected in (("val_idx", pair[1], expected_val), ("train_idx", pair[0], expected_train)):
+            got = _indices(got, f"{what}: fold {fold} {name}")
+            if got.shape == expected.shape and np.array_equal(got, expected):
+                continue
+            if got.shape != expected.shape:
+                detail = f"{expected.size} indices expected, {got.size} returned"
+            else:
+                first = int(np.argmax(got != expected))
+                detail = f"first difference at position {first}: expected {expected[first]}, got {got[first]}"
+            raise CheckFailed(
+                f"{what}: fold {fold} {name} differs from the expected folds ({rule}); {detail}.\n"
+                f"Expected {describe(expected)}\nGot      {describe(got)}"
+            )
 
 
 def _expect_value_error(call, what: str) -> None:
     try:
         call()
     except LearnerError as error:
-        if error.type != "ValueError":
+        if not error.is_a("ValueError"):
             raise CheckFailed(f"{what} should raise ValueError, but raised {error.type}: {error.message}") from None
         return
     raise CheckFailed(f"{what} should raise ValueError, but returned")
 
 
-def _check_hoeffding(count: int, draws: int, what: str) -> None:
-    # Hoeffding: `draws` samples drawn uniformly without replacement from a population half of which is
-    # "first half" hold a count of those outside this interval with probability at most ALPHA.
-    low, high = binomial_bounds(draws, 0.5, ALPHA)
-    if not low <= count <= high:
-        raise CheckFailed(
-            f"{what}: {count} of its {draws} samples come from the first half of the data; a uniform shuffle "
-            f"puts between {low} and {high} there (Hoeffding bound, false-rejection rate {ALPHA:g})"
-        )
+# Hidden cases
 
 
-def _class_counts(fold_of: np.ndarray, y: np.ndarray, n_splits: int, what: str) -> None:
-    for label in np.unique(y):
-        members = fold_of[y == label]
-        low, high = len(members) // n_splits, -(-len(members) // n_splits)
-        per_fold = np.bincount(members, minlength=n_splits)
-        if per_fold.min() < low or per_fold.max() > high:
-            ideal = f"floor or ceil of {len(members)} / {n_splits}"
-            share = f"exactly {low}" if low == high else f"{low} or {high} ({ideal})"
-            raise CheckFailed(
-                f"{what}: class {label.item()!r} has {len(members)} samples, so each of the {n_splits} folds should "
-                f"validate on {share} of them; the folds hold {per_fold.tolist()}"
-            )
+def _seed(rng) -> int:
+    return int(rng.integers(0, 2**63))
 
 
-# Unshuffled k-fold and leave-one-out
+def _sizes(rng, max_samples: int, max_splits: int = 10, min_samples: int = 2) -> tuple[int, int]:
+    """(n_samples, n_splits): log-uniform sizes, often uneven, n_splits from 2 to max_splits (or n_samples)."""
+    n_samples = int(np.exp(rng.uniform(np.log(min_samples), np.log(max_samples))))
+    n_splits = int(rng.choice([2, rng.integers(2, max(2, min(n_samples, max_splits)) + 1)]))
+    return n_samples, min(n_splits, n_samples)
+
+
+LABEL_DTYPES = ("int64", "int32", "uint8", "float64", "bool")
+
+
+def _labels(
+    rng, n_splits: int, max_samples: int, min_classes: int = 1, min_count: int = 0, dtypes=LABEL_DTYPES
+) -> np.ndarray:
+    """Labels of a random dtype, 1 to 6 classes of random sizes (each >= n_splits), in random positions."""
+    kind = rng.choice(dtypes)
+    n_classes = 2 if kind == "bool" else int(rng.integers(min_classes, 7))
+    if kind == "bool":
+        values = np.array([False, True])[:n_classes]
+    elif kind == "float64":
+        values = np.round(rng.uniform(-10.0, 10.0), 3) + np.arange(n_classes) * np.round(rng.uniform(0.1, 3.0), 3)
+    elif kind == "uint8":
+        values = rng.choice(256, size=n_classes, replace=False).astype(np.uint8)
+    else:
+        values = rng.choice(np.arange(-1000, 1000), size=n_classes, replace=False).astype(kind)
+    budget = max(max_samples // len(values), n_splits)
+    # Some classes at exactly n_splits samples, others far larger: shares of every size. The first class
+    # never splits evenly, so the rule for the longer runs always shows.
+    counts = [max(min_count, int(rng.choice([n_splits, rng.integers(n_splits, budget + 1)]))) for _ in values]
+    runs = int(rng.integers(1, max(2, budget // n_splits)))
+    counts[0] = n_splits * max(runs, -(-min_count // n_splits)) + int(rng.integers(1, n_splits))
+    y = np.repeat(values, counts)
+    return y[rng.permutation(len(y))]
+
+
+def _label_text(y: np.ndarray) -> str:
+    classes, counts = np.unique(y, return_counts=True)
+    listed = ", ".join(f"{label!r}: {count}" for label, count in zip(classes.tolist(), counts.tolist(), strict=True))
+    return f"y of {len(y)} samples, dtype {y.dtype}, class counts {{{listed}}}"
+
+
+# Public checks: the statement's examples and fixed cases
 
 
 @check("Unshuffled k-fold matches scikit-learn's KFold", points=2, public=True)
-def kfold_matches_sklearn(learner):
-    for n_samples, n_splits in ((10, 3), (12, 4), (11, 5), (5, 2), (7, 7)):
-        what = f"kfold_indices({n_samples}, {n_splits})"
-        folds = _folds(learner.kfold_indices(n_samples, n_splits), what, n_samples, n_splits)
-        for fold, ((train, val), (expected_train, expected_val)) in enumerate(
-            zip(folds, _kfold_reference(n_samples, n_splits), strict=True)
-        ):
-            if not np.array_equal(val, expected_val) or not np.array_equal(train, expected_train):
-                raise CheckFailed(
-                    f"{what}: fold {fold} should validate on {expected_val.tolist()} and train on the rest "
-                    f"(contiguous folds, of which the first n_samples % n_splits = {n_samples % n_splits} "
-                    f"hold one extra sample); "
-                    f"got val_idx {describe(val)}, train_idx {describe(train)}"
-                )
+def kfold_matches_sklearn(learner, rng):
+    for n_samples, n_splits in ((7, 3), (11, 5)):
+        _compare(
+            learner.kfold_indices(n_samples, n_splits),
+            _kfold_fold_of(n_samples, n_splits),
+            f"kfold_indices({n_samples}, {n_splits})",
+            f"contiguous folds, the first n_samples % n_splits = {n_samples % n_splits} one sample larger",
+        )
 
 
 @check("Leave-one-out: fold i validates on sample i alone", points=1, public=True)
-def leave_one_out(learner):
+def leave_one_out(learner, rng):
     for n_samples in (2, 6):
-        what = f"leave_one_out_indices({n_samples})"
-        folds = _folds(learner.leave_one_out_indices(n_samples), what, n_samples, n_samples)
-        for fold, (_, val) in enumerate(folds):
-            if val.tolist() != [fold]:
-                raise CheckFailed(f"{what}: fold {fold} should validate on [{fold}], got {describe(val)}")
+        _compare(
+            learner.leave_one_out_indices(n_samples),
+            np.arange(n_samples),
+            f"leave_one_out_indices({n_samples})",
+            "fold i validates on sample i",
+        )
+
+
+@check("Stratified folds: the statement's example, without and with a seed", points=1, public=True)
+def stratified_example(learner, rng):
+    y = np.array([0, 1, 0, 0, 1, 1, 0, 1])
+    for seed in (None, 0):
+        _compare(
+            learner.stratified_kfold_indices(y, 2, seed),
+            _stratified_fold_of(y, 2, seed),
+            f"stratified_kfold_indices(y={y.tolist()}, 2, seed={seed})",
+            "each class cut into consecutive runs" + ("" if seed is None else ", after rng.permutation"),
+        )
+
+
+# Hidden checks
+
+
+@check("Unshuffled k-fold and leave-one-out on new sizes; a seed without shuffle=True changes nothing", points=2)
+def kfold_on_new_sizes(learner, rng):
+    cases = [_sizes(rng, 2000) for _ in range(2)]
+    # One fold per sample, and the largest size with two folds (asked with a seed, which must change nothing).
+    cases += [(n, n) for n in [int(rng.integers(2, 25))]] + [(2 * int(rng.integers(1000, 2000)) + 1, 2)]
+    for index, (n_samples, n_splits) in enumerate(cases):
+        seed = _seed(rng) if index % 2 else None
+        _compare(
+            learner.kfold_indices(n_samples, n_splits, False, seed),
+            _kfold_fold_of(n_samples, n_splits),
+            f"kfold_indices({n_samples}, {n_splits}, shuffle=False, seed={seed})",
+            "contiguous folds, the first n_samples % n_splits one sample larger; no shuffle without shuffle=True",
+        )
+    for n_samples in (int(rng.integers(3, 20)),):
+        _compare(
+            learner.leave_one_out_indices(n_samples),
+            np.arange(n_samples),
+            f"leave_one_out_indices({n_samples})",
+            "fold i validates on sample i",
+        )
+
+
+def _shuffled(learner, n_samples, n_splits, seed):
+    _compare(
+        learner.kfold_indices(n_samples, n_splits, True, seed),
+        _kfold_fold_of(n_samples, n_splits, seed, shuffle=True),
+        f"kfold_indices({n_samples}, {n_splits}, shuffle=True, seed={seed})",
+        "order = np.random.default_rng(seed).permutation(n_samples), then fold f validates on the f-th block "
+        "of order, sorted",
+    )
+
+
+@check("Shuffled k-fold: blocks of np.random.default_rng(seed).permutation(n_samples)", points=3)
+def shuffled_kfold(learner, rng):
+    for _ in range(2):
+        _shuffled(learner, *_sizes(rng, 3000, min_samples=20), _seed(rng))
+    # The smallest seeds too.
+    _shuffled(learner, *_sizes(rng, 500, 5), int(rng.integers(0, 4)))
+
+
+@check("Shuffled k-fold without a seed: KFold's fold sizes, and a new uniform permutation on every call", points=1)
+def shuffled_without_seed(learner, rng):
+    """Without a seed any permutation is right, but it must be uniform and new on every call. Two calls
+    (3 or 4 folds of 1200 to 2000 samples) must give KFold's sizes, and three tests, each at
+    false-rejection rate ``ALPHA``, follow:
+
+    - for each call, an exact hypergeometric test of how many of fold 0's samples lie in the first half
+      of the data (catches contiguous or rotated blocks, and shuffles of only part of the data);
+    - a chi-square test of independence of the two calls' fold assignments (k x k table, every expected
+      count above 75): catches a fixed permutation, blocks shifted by a random offset, strided folds
+      (i + r) % k, and anything else that keeps structure from call to call.
+    """
+    n_samples, n_splits = int(rng.integers(1200, 2000)), int(rng.integers(3, 5))
+    what = f"kfold_indices({n_samples}, {n_splits}, shuffle=True, seed=None)"
+    calls = [
+        _partition(learner.kfold_indices(n_samples, n_splits, True, None), what, n_samples, n_splits) for _ in range(2)
+    ]
+    expected = np.bincount(_kfold_fold_of(n_samples, n_splits), minlength=n_splits)
+    half = n_samples // 2
+    for call, fold_of in enumerate(calls):
+        sizes = np.bincount(fold_of, minlength=n_splits)
+        if not np.array_equal(sizes, expected):
+            raise CheckFailed(
+                f"{what}: the validation folds should hold {expected.tolist()} samples, as KFold's; "
+                f"got {sizes.tolist()}"
+            )
+        in_first_half = int(np.count_nonzero(fold_of[:half] == 0))
+        draws = int(expected[0])
+        p_value = 2 * min(
+            stats.hypergeom.cdf(in_first_half, n_samples, half, draws),
+            stats.hypergeom.sf(in_first_half - 1, n_samples, half, draws),
+        )
+        if p_value < ALPHA:
+            raise CheckFailed(
+                f"{what}, call {call + 1}: {in_first_half} of fold 0's {expected[0]} samples are among the "
+                f"first {half} samples; a uniform permutation puts about {expected[0] * half / n_samples:.0f} "
+                f"there (exact hypergeometric test, p = {p_value:.2g}, false-rejection rate {ALPHA:g})"
+            )
+    if np.array_equal(calls[0], calls[1]):
+        raise CheckFailed(f"two calls of {what} gave identical folds: without a seed every call must shuffle anew")
+    table = np.zeros((n_splits, n_splits))
+    np.add.at(table, (calls[0], calls[1]), 1)
+    independent = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / n_samples
+    p_value = float(stats.chi2.sf(((table - independent) ** 2 / independent).sum(), (n_splits - 1) ** 2))
+    if p_value < ALPHA:
+        raise CheckFailed(
+            f"two calls of {what}: which fold a sample lands in the second time depends on where it landed the "
+            f"first time (fold-by-fold counts {table.astype(int).tolist()}, chi-square test of independence, "
+            f"p = {p_value:.2g}, false-rejection rate {ALPHA:g}): every call must draw a new uniform permutation"
+        )
+
+
+def _partition(result, what: str, n_samples: int, n_splits: int) -> np.ndarray:
+    """The fold validating on each sample, after checking the folds split the samples as they must."""
+    if not isinstance(result, (list, tuple)) or len(result) != n_splits:
+        raise CheckFailed(f"{what}: expected a list of {n_splits} (train_idx, val_idx) pairs, got {describe(result)}")
+    fold_of = np.full(n_samples, -1)
+    for fold, pair in enumerate(result):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise CheckFailed(f"{what}: item {fold} should be a pair (train_idx, val_idx), got {describe(pair)}")
+        val = _indices(pair[1], f"{what}: fold {fold} val_idx")
+        if val.size and (val[0] < 0 or val[-1] >= n_samples or np.any(fold_of[val] != -1)):
+            raise CheckFailed(f"{what}: fold {fold} val_idx {describe(val)} repeats a sample or is out of range")
+        fold_of[val] = fold
+        if not np.array_equal(
+            _indices(pair[0], f"{what}: fold {fold} train_idx"), np.setdiff1d(np.arange(n_samples), val)
+        ):
+            raise CheckFailed(f"{what}: fold {fold} train_idx must hold every sample that is not in its val_idx")
+    if (fold_of < 0).any():
+        raise CheckFailed(f"{what}: sample {int(np.argmax(fold_of < 0))} is in no validation fold")
+    return fold_of
+
+
+@check("Stratified folds without a seed: each class cut into runs in its original order", points=2)
+def stratified_without_seed(learner, rng):
+    for _ in range(2):
+        n_splits = int(rng.choice([2, rng.integers(2, 11)]))
+        y = _labels(rng, n_splits, int(rng.choice([60, 1500])))
+        _compare(
+            learner.stratified_kfold_indices(y, n_splits),
+            _stratified_fold_of(y, n_splits, None),
+            f"stratified_kfold_indices({_label_text(y)}, {n_splits})",
+            "each class, in ascending label order, cut into n_splits consecutive runs, the first "
+            "count % n_splits runs one sample longer, run r validated in fold r",
+        )
+
+
+@check("Stratified folds with a seed: one generator permutes each class in ascending label order", points=2)
+def stratified_with_seed(learner, rng):
+    for index in range(2):
+        n_splits = int(rng.choice([2, rng.integers(2, 11)]))
+        # Several classes at least once: the generator's stream must carry on from class to class.
+        y = _labels(rng, n_splits, int(rng.choice([60, 1500])), *((2, 20) if index == 0 else ()))
+        seed = _seed(rng)
+        _compare(
+            learner.stratified_kfold_indices(y, n_splits, seed),
+            _stratified_fold_of(y, n_splits, seed),
+            f"stratified_kfold_indices({_label_text(y)}, {n_splits}, seed={seed})",
+            "rng = np.random.default_rng(seed) made once; for each class in ascending label order, its indices "
+            "become rng.permutation(indices), then are cut into runs as without a seed",
+        )
 
 
 @check("Invalid arguments raise ValueError", points=1)
-def invalid_arguments(learner):
-    _expect_value_error(lambda: learner.kfold_indices(5, 1), "kfold_indices(5, n_splits=1)")
-    _expect_value_error(lambda: learner.kfold_indices(5, 6), "kfold_indices(5, n_splits=6) (more folds than samples)")
-    _expect_value_error(lambda: learner.leave_one_out_indices(1), "leave_one_out_indices(1)")
-    y = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
-    _expect_value_error(lambda: learner.stratified_kfold_indices(y, 1), "stratified_kfold_indices(y, n_splits=1)")
-    _expect_value_error(
-        lambda: learner.stratified_kfold_indices(y, 4),
-        f"stratified_kfold_indices(y={y.tolist()}, n_splits=4) (class 1.0 has only 3 samples)",
-    )
-    _expect_value_error(
-        lambda: learner.stratified_kfold_indices(y, 9), "stratified_kfold_indices(y of 8 samples, n_splits=9)"
-    )
-
-
-@check("A seed without shuffle=True changes nothing", points=1)
-def seed_ignored_without_shuffle(learner):
-    what = "kfold_indices(10, 3, shuffle=False, seed=7)"
-    folds = _folds(learner.kfold_indices(10, 3, False, 7), what, 10, 3)
-    for fold, ((_, val), (_, expected)) in enumerate(zip(folds, _kfold_reference(10, 3), strict=True)):
-        if not np.array_equal(val, expected):
-            raise CheckFailed(
-                f"{what}: without shuffle=True the seed must be ignored; fold {fold} should validate on "
-                f"{expected.tolist()}, got {describe(val)}"
+def invalid_arguments(learner, rng):
+    n_samples = int(rng.integers(2, 60))
+    too_few = int(rng.choice([1, 0, -int(rng.integers(1, 100))]))
+    for n_splits in (too_few, n_samples + int(rng.integers(1, 10))):
+        shuffle = bool(rng.integers(2))
+        seed = _seed(rng) if shuffle else None
+        _expect_value_error(
+            lambda n_splits=n_splits, shuffle=shuffle, seed=seed: learner.kfold_indices(
+                n_samples, n_splits, shuffle, seed
+            ),
+            f"kfold_indices({n_samples}, n_splits={n_splits}, shuffle={shuffle}, seed={seed})",
+        )
+    n_samples = int(rng.integers(0, 2))
+    _expect_value_error(lambda: learner.leave_one_out_indices(n_samples), f"leave_one_out_indices({n_samples})")
+    n_splits = int(rng.integers(3, 8))
+    y = _labels(rng, n_splits, 200, min_classes=2)
+    # One class shrunk below n_splits samples (kept at 1 or more, so it still exists), another intact.
+    classes = np.unique(y)
+    small = classes[int(rng.integers(len(classes)))]
+    keep = int(rng.integers(1, n_splits))
+    drop = np.flatnonzero(y == small)[keep:]
+    short = np.delete(y, drop)
+    for labels, k, why in (
+        (y, 1, "n_splits < 2"),
+        (short, n_splits, f"class {small!r} has only {keep} samples, fewer than n_splits"),
+        (y[: n_splits - 1], n_splits, "more folds than samples"),
+    ):
+        for seed in [None if rng.random() < 0.5 else _seed(rng)]:
+            _expect_value_error(
+                lambda labels=labels, k=k, seed=seed: learner.stratified_kfold_indices(labels, k, seed),
+                f"stratified_kfold_indices({_label_text(labels)}, {k}, seed={seed}) ({why})",
             )
-
-
-# Shuffled k-fold
-
-
-@check("Shuffled k-fold: sorted folds of scikit-learn's sizes that split the samples", points=1)
-def shuffled_partition(learner):
-    # Fixed seeds only: seed=None would make a wrong solution's verdict depend on the draw.
-    for seed in (0, 1, 2):
-        what = f"kfold_indices(23, 4, shuffle=True, seed={seed})"
-        folds = _folds(learner.kfold_indices(23, 4, True, seed), what, 23, 4)
-        sizes = [len(val) for _, val in folds]
-        if sizes != [6, 6, 6, 5]:
-            raise CheckFailed(f"{what}: the folds should validate on [6, 6, 6, 5] samples, as KFold; got {sizes}")
-
-
-@check("Shuffled k-fold: the same seed gives the same folds, another seed other folds", points=1)
-def shuffled_is_seeded(learner):
-    first = _folds(learner.kfold_indices(50, 5, True, 11), "kfold_indices(50, 5, shuffle=True, seed=11)", 50, 5)
-    again = _folds(learner.kfold_indices(50, 5, True, 11), "kfold_indices(50, 5, shuffle=True, seed=11)", 50, 5)
-    if not np.array_equal(_fold_of(first, 50), _fold_of(again, 50)):
-        raise CheckFailed(
-            "two calls of kfold_indices(50, 5, shuffle=True, seed=11) gave different folds: permute with "
-            "np.random.default_rng(seed), not np.random or the random module"
-        )
-    # A uniform shuffle gives the same 5 folds of 10 for two seeds, or no shuffle at all, with
-    # probability 1 / (50! / 10!^5), below 1e-30.
-    other = _folds(learner.kfold_indices(50, 5, True, 12), "kfold_indices(50, 5, shuffle=True, seed=12)", 50, 5)
-    if np.array_equal(_fold_of(first, 50), _fold_of(other, 50)):
-        raise CheckFailed("kfold_indices(50, 5, shuffle=True) gave identical folds for seeds 11 and 12")
-    if np.array_equal(_fold_of(first, 50), np.repeat(np.arange(5), 10)):
-        raise CheckFailed("kfold_indices(50, 5, shuffle=True, seed=11) gave the unshuffled, contiguous folds")
-
-
-@check("Shuffled k-fold: samples are spread uniformly over the folds", points=2)
-def shuffled_is_uniform(learner):
-    # 4 Hoeffding tests at ALPHA each: a fold is a uniform sample of 500 of the 2000 indices.
-    what = "kfold_indices(2000, 4, shuffle=True, seed=3)"
-    folds = _folds(learner.kfold_indices(2000, 4, True, 3), what, 2000, 4)
-    for fold, (_, val) in enumerate(folds):
-        _check_hoeffding(int(np.count_nonzero(val < 1000)), len(val), f"{what}: fold {fold}")
-
-
-# Stratified k-fold
-
-Y_IMBALANCED = np.array([0.0] * 10 + [1.0] * 7 + [2.0] * 3)[np.random.default_rng(5).permutation(20)]
-Y_LABELS = np.array([5, -2, 9, 5, 5, -2, 9, 5, -2, 5, 9, 5, -2, 9, 5, 5, -2, 9, 5, -2, 5, 9])
-
-
-@check("Stratified folds hold each class's share (floor or ceil of count / n_splits)", points=2, public=True)
-def stratified_shares(learner):
-    for y, n_splits, seed in ((Y_IMBALANCED, 3, None), (Y_LABELS, 4, None), (Y_IMBALANCED, 3, 8), (Y_LABELS, 3, 2)):
-        what = f"stratified_kfold_indices(y={describe(y)}, {n_splits}, seed={seed})"
-        folds = _folds(learner.stratified_kfold_indices(y, n_splits, seed), what, len(y), n_splits)
-        _class_counts(_fold_of(folds, len(y)), y, n_splits, what)
-
-
-@check("Stratified without a seed: each class is cut into runs in its original order", points=1)
-def stratified_keeps_order(learner):
-    for y, n_splits in ((Y_IMBALANCED, 3), (Y_LABELS, 4)):
-        what = f"stratified_kfold_indices(y={describe(y)}, {n_splits})"
-        fold_of = _fold_of(_folds(learner.stratified_kfold_indices(y, n_splits), what, len(y), n_splits), len(y))
-        for label in np.unique(y):
-            members = np.flatnonzero(y == label)
-            if np.any(np.diff(fold_of[members]) < 0):
-                raise CheckFailed(
-                    f"{what}: without a seed, the samples of class {label.item()!r} ({members.tolist()}) should "
-                    f"go, in this order, to fold 0 first, then fold 1, and so on; they went to folds "
-                    f"{fold_of[members].tolist()}"
-                )
-
-
-@check("Stratified with a seed: classes are shuffled, reproducibly and uniformly", points=2)
-def stratified_is_seeded(learner):
-    y = np.array([0.0, 1.0, 0.0] * 200)  # 400 samples of class 0, 200 of class 1
-    what = "stratified_kfold_indices(y of 400 zeros and 200 ones, 4, seed=21)"
-    fold_of = _fold_of(_folds(learner.stratified_kfold_indices(y, 4, 21), what, len(y), 4), len(y))
-    again = _fold_of(_folds(learner.stratified_kfold_indices(y, 4, 21), what, len(y), 4), len(y))
-    if not np.array_equal(fold_of, again):
-        raise CheckFailed(f"two calls of {what} gave different folds: shuffle with np.random.default_rng(seed)")
-    other = _folds(learner.stratified_kfold_indices(y, 4, 22), what.replace("21", "22"), len(y), 4)
-    other = _fold_of(other, len(y))
-    # Equal folds for two seeds, or a class left in order, have probability below 1e-30 for a shuffle.
-    if np.array_equal(fold_of, other):
-        raise CheckFailed(f"{what} and the same call with seed=22 gave identical folds: the seed must shuffle")
-    _class_counts(fold_of, y, 4, what)
-    for label in (0.0, 1.0):
-        members = np.flatnonzero(y == label)
-        if np.all(np.diff(fold_of[members]) >= 0):
-            raise CheckFailed(f"{what}: class {label} was not shuffled: its samples go to folds 0, 1, 2, 3 in order")
-        # 2 Hoeffding tests at ALPHA each: fold 0's share of the class is a uniform sample of the class.
-        in_fold = members[fold_of[members] == 0]
-        first_half = members[: len(members) // 2]
-        _check_hoeffding(
-            int(np.isin(in_fold, first_half).sum()), len(in_fold), f"{what}: fold 0's samples of class {label}"
-        )
 
 
 @check("y is not modified", points=1)
-def inputs_untouched(learner):
-    for seed in (None, 4):
-        _, args = learner.call_echo("stratified_kfold_indices", Y_LABELS.copy(), 3, seed)
-        if not isinstance(args[0], np.ndarray) or not np.array_equal(args[0], Y_LABELS):
+def y_untouched(learner, rng):
+    for seed in (None, _seed(rng)):
+        n_splits = int(rng.integers(2, 6))
+        # Labels other than 0, 1, ...: rewriting y as class codes must show.
+        y = _labels(rng, n_splits, 400, min_classes=2, dtypes=LABEL_DTYPES[:4])
+        _, after = learner.call_and_read_args("stratified_kfold_indices", y, n_splits, seed)
+        if not np.array_equal(after[0], y):
+            index = int(np.argmax(after[0] != y))
             raise CheckFailed(
-                f"stratified_kfold_indices(y, 3, seed={seed}) changed y: before {describe(Y_LABELS)}, "
-                f"after {describe(args[0])}"
+                f"stratified_kfold_indices({_label_text(y)}, {n_splits}, seed={seed}) changed y in place: "
+                f"y[{index}] was {y[index]!r}, is {after[0][index]!r} after the call"
             )
+
+
+@check("Answers depend on the arguments alone: the same calls in a fresh process, in another order", points=1)
+def same_answers_in_a_fresh_process(learner, rng):
+    """A fresh process (its global generators seeded differently) answers a stratified and a shuffled
+    call, in a random order, as the trusted rule does: no answer may depend on what ran before."""
+    n_samples, n_splits = _sizes(rng, 500, 5, min_samples=50)
+    seed = _seed(rng)
+    y_splits = int(rng.integers(2, 6))
+    y = _labels(rng, y_splits, 300)
+    calls = [
+        (
+            "kfold_indices",
+            (n_samples, n_splits, True, seed),
+            _kfold_fold_of(n_samples, n_splits, seed, shuffle=True),
+            f"kfold_indices({n_samples}, {n_splits}, shuffle=True, seed={seed})",
+        ),
+        (
+            "stratified_kfold_indices",
+            (y, y_splits, seed),
+            _stratified_fold_of(y, y_splits, seed),
+            f"stratified_kfold_indices({_label_text(y)}, {y_splits}, seed={seed})",
+        ),
+    ]
+    fresh = learner.fresh()
+    for index in rng.permutation(len(calls)):
+        name, arguments, expected, what = calls[index]
+        _compare(
+            fresh.call(name, *arguments),
+            expected,
+            f"in a fresh process, {what}",
+            "the same rule as always: answers may depend only on the arguments",
+        )

@@ -5,7 +5,7 @@ def kfold_indices(n_samples: int, n_splits: int, shuffle: bool = False, seed: in
     """Folds of scikit-learn's KFold: a list of n_splits pairs (train_idx, val_idx) of sorted int arrays.
 
     Without shuffle the validation folds are contiguous and the first n_samples % n_splits folds hold
-    one extra sample; with shuffle=True the samples are first permuted with np.random.default_rng(seed).
+    one extra sample; with shuffle=True the blocks are cut from np.random.default_rng(seed).permutation(n_samples).
     Raises ValueError when n_splits < 2 or n_splits > n_samples.
     """
     raise NotImplementedError
@@ -14,8 +14,9 @@ def kfold_indices(n_samples: int, n_splits: int, shuffle: bool = False, seed: in
 def stratified_kfold_indices(y: np.ndarray, n_splits: int, seed: int | None = None) -> list:
     """Folds in which every class of y holds floor or ceil of its count / n_splits samples.
 
-    Without a seed each class's samples keep their original order and are cut into n_splits consecutive
-    runs, the first going to fold 0; with a seed they are shuffled (np.random.default_rng(seed)) first.
+    Classes in ascending label order; each class's indices are cut into n_splits consecutive runs as
+    np.array_split cuts them, run r going to fold r. With a seed, one rng = np.random.default_rng(seed)
+    first replaces each class's indices (class after class) by rng.permutation(indices).
     Raises ValueError when n_splits < 2, n_splits > len(y), or a class has fewer than n_splits samples.
     """
     raise NotImplementedError

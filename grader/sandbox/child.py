@@ -25,7 +25,7 @@ from grader.sandbox import linux, rootfs, seccomp
 from grader.sandbox.control import JOB_FDS, receive_message
 from grader.sandbox.limits import Limits
 
-REQUEST_FD, REPLY_FD, ARENA_FD = 3, 4, 5
+REQUEST_FD, REPLY_FD, INPUTS_FD, SHARED_FD = 3, 4, 5, 6
 _MAX_TRACEBACK_CHARS = 4000
 _baseline_address_space = 0
 # The real exception classes, captured before any learner code exists: a learner's own class named
@@ -83,14 +83,17 @@ def _start_job(fds: list[int], limits: Limits, seed: int) -> None:
 
     def prepare_job() -> None:
         _arrange_fds(*fds)
-        arena.append(linux.map_shared(ARENA_FD))
-        os.close(ARENA_FD)
+        # Inputs are read-only here (the memfd is sealed against writable mappings); the rest is shared.
+        arena.extend([linux.map_shared(INPUTS_FD, writable=False), linux.map_shared(SHARED_FD, writable=True)])
+        os.close(INPUTS_FD)
+        os.close(SHARED_FD)
         # The arena is the checker's memory lent to this job: it does not count against the learner's limit.
-        _apply_rlimits(limits, (_baseline_address_space or _current_address_space()) + len(arena[0]))
+        lent = sum(len(memory) for memory in arena)
+        _apply_rlimits(limits, (_baseline_address_space or _current_address_space()) + lent)
         _reseed(seed)
 
     _confined_or_exit(prepare_job)
-    serve(REQUEST_FD, REPLY_FD, arena[0])
+    serve(REQUEST_FD, REPLY_FD, protocol.LearnerArena(*arena))
     os._exit(0)
 
 
@@ -122,20 +125,20 @@ def confine(limits: Limits, uid: int, isolated: bool) -> None:
         linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
 
 
-def _arrange_fds(request_fd: int, reply_fd: int, output_fd: int, arena_fd: int) -> None:
-    # Move the pipes out of the way first, so the dup2 calls below cannot clobber one another.
-    high = [os.dup(fd) for fd in (request_fd, reply_fd, output_fd, arena_fd)]
+def _arrange_fds(request_fd: int, reply_fd: int, output_fd: int, inputs_fd: int, shared_fd: int) -> None:
+    # Move the descriptors out of the way first, so the dup2 calls below cannot clobber one another.
+    high = [os.dup(fd) for fd in (request_fd, reply_fd, output_fd, inputs_fd, shared_fd)]
     devnull = os.open("/dev/null", os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(high[2], 1)
     os.dup2(high[2], 2)
-    os.dup2(high[0], REQUEST_FD)
-    os.dup2(high[1], REPLY_FD)
-    os.dup2(high[3], ARENA_FD)
+    for fd, target in zip(
+        (high[0], high[1], high[3], high[4]), (REQUEST_FD, REPLY_FD, INPUTS_FD, SHARED_FD), strict=True
+    ):
+        os.dup2(fd, target)
+        os.set_inheritable(target, False)
     # Every other inherited descriptor (other jobs' pipes, the zygote's control socket) goes.
-    os.closerange(ARENA_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    for fd in (REQUEST_FD, REPLY_FD, ARENA_FD):
-        os.set_inheritable(fd, False)
+    os.closerange(SHARED_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
 
 
 def _apply_rlimits(limits: Limits, baseline_address_space: int) -> None:
@@ -199,11 +202,11 @@ class _Server:
     process with that code, so nothing it reports is believed either.
     """
 
-    def __init__(self, arena) -> None:
+    def __init__(self, arena: protocol.LearnerArena) -> None:
         self.module: types.ModuleType | None = None
         self.environment = types.ModuleType("environment")
         self.objects: dict[int, Any] = {}
-        self.arena = protocol.LearnerArena(arena)
+        self.arena = arena
 
     def handle(self, request: dict) -> Any:
         op = request.get("op")
@@ -264,7 +267,7 @@ class _Server:
         return value
 
 
-def serve(request_fd: int, reply_fd: int, arena) -> None:
+def serve(request_fd: int, reply_fd: int, arena: protocol.LearnerArena) -> None:
     """Answer requests until the checker closes the pipe."""
     server = _Server(arena)
     while True:

@@ -11,8 +11,8 @@ import json
 import socket
 
 MAX_CONTROL_BYTES = 64 * 1024
-# What a job's child receives: request pipe, reply pipe, output pipe and the shared-memory arena.
-JOB_FDS = 4
+# What a job's child receives: request, reply and output pipes, and the arena's two memfds.
+JOB_FDS = 5
 
 
 def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:

@@ -7,6 +7,7 @@ import os
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -60,6 +61,11 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
     )
 
 
+def sethostname(name: str) -> None:
+    """sethostname(2)."""
+    _check(_libc.sethostname(name.encode(), ctypes.c_size_t(len(name))), "sethostname")
+
+
 def umount(target: str) -> None:
     """umount2(2) with MNT_DETACH: the mount goes now, its last user releases it."""
     _check(_libc.umount2(target.encode(), ctypes.c_int(MNT_DETACH)), f"umount {target}")
@@ -95,20 +101,21 @@ def attach_mount_tree(fd: int, target: str) -> None:
     _check(result, f"move_mount {target}")
 
 
-_PROT_READ_WRITE = 0x1 | 0x2
+_PROT_READ, _PROT_WRITE = 0x1, 0x2
 _MAP_SHARED = 0x01
 _MAP_FAILED = ctypes.c_void_p(-1).value
 
 
-def map_shared(fd: int) -> ctypes.Array:
-    """Map the whole file ``fd`` shared and read-write, as a buffer; the descriptor can then be closed.
+def map_shared(fd: int, *, writable: bool) -> ctypes.Array:
+    """Map the whole file ``fd`` shared, as a buffer; the descriptor can then be closed.
 
     (``mmap.mmap`` keeps a duplicate of the descriptor open for as long as the mapping lives.)
     """
     size = os.fstat(fd).st_size
     _libc.mmap.restype = ctypes.c_void_p
     _libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
-    address = _libc.mmap(None, size, _PROT_READ_WRITE, _MAP_SHARED, fd, 0)
+    protection = _PROT_READ | (_PROT_WRITE if writable else 0)
+    address = _libc.mmap(None, size, protection, _MAP_SHARED, fd, 0)
     if address in (None, _MAP_FAILED):
         errno = ctypes.get_errno()
         raise OSError(errno, f"mmap: {os.strerror(errno)}")

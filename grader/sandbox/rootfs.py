@@ -97,9 +97,11 @@ def _bind(source: str, target: str, *, read_only: bool) -> None:
 
 
 def enter_private_scratch(scratch_bytes: int) -> None:
-    """In a job's child: a copy of the zygote's namespace with a fresh tmpfs on /tmp and /dev/shm,
-    and an IPC namespace of its own (System V and POSIX message queues die with the job)."""
-    linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC)
+    """In a job's child: a copy of the zygote's namespace with a fresh tmpfs on /tmp and /dev/shm, an
+    IPC namespace of its own (System V and POSIX message queues die with the job) and a UTS namespace
+    (the host's name is not the job's business)."""
+    linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
+    linux.sethostname("sandbox")
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     for place in ("/tmp", "/dev/shm"):
         # A runtime that lives below the scratch folder (a virtualenv in /tmp) is carried over the new mount.

@@ -49,8 +49,11 @@ _CLONE_NAMESPACE_FLAGS = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x1
 DENIED_X86_64 = {
     # network
     "socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50, "accept": 43, "accept4": 288,
-    # running other programs
-    "execve": 59, "execveat": 322, "uselib": 134,
+    # running other programs, or more processes (a job is one process: its memory and CPU limits are
+    # per process, so forking would multiply them; threads stay allowed, see _clone_rule)
+    "execve": 59, "execveat": 322, "uselib": 134, "fork": 57, "vfork": 58,
+    # channels through the host's files that the read-only root shares with other jobs: locks and watches
+    "flock": 73, "inotify_init": 253, "inotify_add_watch": 254, "inotify_init1": 294,
     # other processes
     "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "pidfd_send_signal": 424,
     "pidfd_getfd": 438, "tkill": 200, "rt_tgsigqueueinfo": 297,
@@ -70,7 +73,10 @@ DENIED_X86_64 = {
     "settimeofday": 164, "clock_settime": 227, "adjtimex": 159, "syslog": 103, "vhangup": 153, "iopl": 172,
     "ioperm": 173, "quotactl": 179,
 }  # fmt: skip
-_CLONE, _CLONE3 = 56, 435
+_CLONE, _CLONE3, _FCNTL = 56, 435, 72
+_CLONE_THREAD = 0x00010000
+# fcntl commands that take, test or lease a lock on a (shared, read-only) host file.
+_FCNTL_LOCKS = (5, 6, 7, 36, 37, 38, 1024)  # F_GETLK F_SETLK F_SETLKW F_OFD_GETLK F_OFD_SETLK F_OFD_SETLKW F_SETLEASE
 _KILL, _TGKILL, _RT_SIGQUEUEINFO = 62, 234, 129
 
 
@@ -118,17 +124,33 @@ def _static_rules() -> bytes:
         program += [_statement(_JEQ_K, number, jf=1), _statement(_RET_K, _errno(errno.EPERM))]
     program += [_statement(_JEQ_K, _CLONE3, jf=1), _statement(_RET_K, _errno(errno.ENOSYS))]
     program += _clone_rule()
+    program += _fcntl_rule()
     return b"".join(program)
 
 
 def _clone_rule() -> list[bytes]:
-    # nr is in the accumulator. If clone: load its flags and refuse any namespace flag.
+    # nr is in the accumulator. If clone: load its flags; refuse any namespace flag, and anything but a
+    # thread (a new process would get limits of its own).
     return [
-        _statement(_JEQ_K, _CLONE, jf=4),
+        _statement(_JEQ_K, _CLONE, jf=5),
         _statement(_LD_W_ABS, _OFFSET_ARG0_LOW),
-        _statement(_JSET_K, _CLONE_NAMESPACE_FLAGS, jf=1),
+        _statement(_JSET_K, _CLONE_NAMESPACE_FLAGS, jt=1),
+        _statement(_JSET_K, _CLONE_THREAD, jt=1),
         _statement(_RET_K, _errno(errno.EPERM)),
         _statement(_RET_K, _RET_ALLOW),
+    ]
+
+
+def _fcntl_rule() -> list[bytes]:
+    # nr is in the accumulator. If fcntl: refuse the lock and lease commands, allow the rest. The
+    # accumulator is reloaded with nr afterwards for the rules that follow.
+    checks = [_statement(_JEQ_K, command, jt=len(_FCNTL_LOCKS) - index) for index, command in enumerate(_FCNTL_LOCKS)]
+    return [
+        _statement(_JEQ_K, _FCNTL, jf=len(checks) + 3),
+        _statement(_LD_W_ABS, _OFFSET_ARG0_LOW + 8),
+        *checks,
+        _statement(_RET_K, _RET_ALLOW),
+        _statement(_RET_K, _errno(errno.EPERM)),
     ]
 
 

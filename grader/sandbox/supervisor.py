@@ -28,7 +28,7 @@ from typing import Any
 from grader import protocol
 from grader.sandbox.control import receive_message, send_message
 from grader.sandbox.limits import Limits
-from grader.vocabulary import RUNTIMES
+from grader.vocabulary import RUNTIMES, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class Zygote:
         arena = protocol.Arena(limits.arena_bytes)
         message = {"op": "spawn", "limits": limits.as_dict(), "seed": seed}
         try:
-            send_message(self.control, message, [request_r, reply_w, output_w, arena.fd])
+            send_message(self.control, message, [request_r, reply_w, output_w, *arena.fds])
             answer = self._await(lambda event: event.get("event") in ("spawned", "error"), _EXIT_REPORT_TIMEOUT)
         finally:
             for fd in (request_r, reply_w, output_w):
@@ -301,7 +301,7 @@ class Run:
         try:
             self._send(protocol.encode(message, arena=self.arena, placed=placed))
             body = self._await_frame()
-            reply = protocol.decode(body, arena=self.arena)
+            reply = protocol.decode(body, arena=self.arena, allow_tensors=self.zygote.runtime == Runtime.TORCH)
         except protocol.Timeout:
             raise self._die("wall_time", "") from None
         except protocol.PeerGone:

@@ -39,6 +39,12 @@ class LearnerRequired(exceptions.APIException):
     default_code = "learner_required"
 
 
+class GradingUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Grading is unavailable on this server."
+    default_code = "grading_unavailable"
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the resource's current state."

@@ -18,7 +18,7 @@ from quizsite import logs
 from quizsite.api import examples
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
-from quizsite.api.errors import Conflict, LearnerRequired, PayloadTooLarge, Unprocessable
+from quizsite.api.errors import Conflict, GradingUnavailable, LearnerRequired, PayloadTooLarge, Unprocessable
 from quizsite.api.pagination import NewestFirstCursorPagination
 from quizsite.api.serializers import (
     GRADE_FIELDS,
@@ -39,6 +39,7 @@ from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning import attempts, selectors, services
 from quizsite.learning.attempts import AttemptError
 from quizsite.learning.models import Attempt
+from quizsite.ops.selectors import grading_unavailable_reason
 
 _POLL_HINT = OpenApiParameter(
     "Retry-After", int, OpenApiParameter.HEADER, response=[200, 202],
@@ -117,6 +118,7 @@ class SubmissionCreateView(APIView):
             413: OpenApiResponse(description="Code over the size limit"),
             422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
             429: OpenApiResponse(description="Too many submissions; see Retry-After"),
+            503: OpenApiResponse(description="No worker can isolate learner code here: grading is unavailable"),
         },
         examples=[examples.SUBMISSION_CREATE, examples.SUBMISSION_QUEUED],
         summary="Submit code for grading",
@@ -124,6 +126,10 @@ class SubmissionCreateView(APIView):
     def post(self, request, slug: str) -> Response:
         learner = _acting_learner(request)
         exercise = get_object_or_404(_published_exercises(), slug=slug)
+        unavailable = grading_unavailable_reason()
+        if unavailable is not None:
+            # Refused, not queued: a submission here would only end as a system error.
+            raise GradingUnavailable(unavailable)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key")

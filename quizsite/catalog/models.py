@@ -34,8 +34,8 @@ class Exercise(models.Model):
     points = models.PositiveIntegerField(default=10)
     runtime = models.CharField(
         max_length=10,
-        choices=[(Runtime.NUMPY, "NumPy"), (Runtime.TORCH, "NumPy and PyTorch")],
-        default=Runtime.NUMPY,
+        choices=[(Runtime.NUMPY.value, "NumPy"), (Runtime.TORCH.value, "NumPy and PyTorch")],
+        default=Runtime.NUMPY.value,
         help_text="What the sandbox preloads for this exercise (code that imports torch gets PyTorch anyway).",
     )
     allowed_imports = models.JSONField(

@@ -12,6 +12,7 @@ from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning import attempts, progress
 from quizsite.learning.models import Attempt, Submission
 from quizsite.learning.selectors import attempt_questions
+from quizsite.ops.selectors import grading_unavailable_reason
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
@@ -27,7 +28,13 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     submissions = Submission.objects.filter(user=request.user, exercise=exercise)[:10]
     code = submissions[0].code if submissions else exercise.starter_code
     labels = {verdict.value: verdict.label for verdict in Verdict}
-    context = {"exercise": exercise, "submissions": submissions, "code": code, "verdict_labels": labels}
+    context = {
+        "exercise": exercise,
+        "submissions": submissions,
+        "code": code,
+        "verdict_labels": labels,
+        "grading_unavailable": grading_unavailable_reason(),
+    }
     return render(request, "web/exercise_detail.html", context)
 
 

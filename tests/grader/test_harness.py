@@ -104,7 +104,9 @@ def test_environment_objects_handles_shared_memory_and_fresh_processes_work(zygo
 
 
 def test_an_input_changed_in_place_is_seen_whatever_the_learner_claims(zygotes):
-    report = grade(Job(code=LEARNER + "\ndef total(x):\n    x += 1\n    return float(x.sum())\n", checks_source=CHECKS), zygotes)
+    report = grade(
+        Job(code=LEARNER + "\ndef total(x):\n    x += 1\n    return float(x.sum())\n", checks_source=CHECKS), zygotes
+    )
     failed = {r.name: r.message for r in report.results if not r.passed}
     assert list(failed) == ["Leaves its input alone"]
 

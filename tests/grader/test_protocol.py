@@ -207,3 +207,52 @@ def test_oversized_frame_length_is_refused():
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+# Replies built to hurt the checker (found by a red team): every one is a ProtocolError, nothing else.
+
+
+def _frame(value_tree, blobs=()) -> bytes:
+    header = json.dumps({"v": value_tree, "blobs": [len(blob) for blob in blobs]}).encode()
+    return struct.pack(">I", len(header)) + header + b"".join(blobs)
+
+
+def test_an_empty_array_of_impossible_shape_is_a_protocol_error_not_a_crash():
+    arena = protocol.Arena(1 << 20)
+    try:
+        with pytest.raises(protocol.ProtocolError):
+            protocol.decode(_frame({"$r": [arena.reply_start, "<f8", [0, 1 << 62, 1 << 62]]}), arena=arena)
+    finally:
+        arena.close()
+
+
+def test_one_reply_area_referred_to_many_times_cannot_amplify_memory():
+    arena = protocol.Arena(1 << 20)
+    reference = {"$r": [arena.reply_start, "<f8", [arena.reply_bytes // 8]]}
+    try:
+        with pytest.raises(protocol.ProtocolError, match="larger than its frame"):
+            protocol.decode(_frame([reference] * 400), arena=arena)
+    finally:
+        arena.close()
+
+
+def test_a_blob_referred_to_twice_is_refused():
+    blob = _npy(np.zeros(10))
+    with pytest.raises(protocol.ProtocolError, match="twice"):
+        protocol.decode(_frame([{"$a": 0}, {"$a": 0}], [blob]))
+
+
+def test_a_header_of_millions_of_empty_lists_is_refused_before_it_is_parsed():
+    header = ('{"v": [' + ",".join(["[]"] * 1_000_000) + '], "blobs": []}').encode()
+    with pytest.raises(protocol.ProtocolError, match="parts"):
+        protocol.decode(struct.pack(">I", len(header)) + header)
+
+
+def test_a_tensor_where_none_is_expected_is_refused_without_importing_torch():
+    with pytest.raises(protocol.ProtocolError, match="tensor"):
+        protocol.decode(_frame({"$T": 0}, [_npy(np.zeros(3))]), allow_tensors=False)
+
+
+def test_a_non_native_tensor_is_a_protocol_error():
+    with pytest.raises(protocol.ProtocolError, match="cannot be rebuilt"):
+        protocol.decode(_frame({"$T": 0}, [_npy(np.zeros(3, dtype=">f8"))]))

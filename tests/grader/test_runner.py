@@ -190,3 +190,13 @@ def test_the_gate_can_be_lifted_for_an_exercise(zygotes):
     job = Job(code=code, checks_source=CHECKS, allowed_modules=frozenset({"threading"}))
     assert grade(job, zygotes).verdict == Verdict.ACCEPTED
     assert grade(replace(job, allowed_modules=frozenset()), zygotes).verdict == Verdict.RESTRICTED_CODE
+
+
+def test_nul_characters_in_output_and_messages_are_made_storable(zygotes):
+    code = "print('before' + chr(0) + 'after')\n" + SOLUTION.replace(
+        'raise ValueError(f"p must be in [0, 1], got {p}")', 'raise RuntimeError("boom" + chr(0))'
+    )
+    report = _grade(zygotes, code)
+    texts = [report.message, report.output, *(result.message for result in report.results)]
+    assert not any("\x00" in text for text in texts)
+    assert "before\\x00after" in report.output

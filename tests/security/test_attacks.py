@@ -105,7 +105,9 @@ def test_the_planted_secrets_are_where_an_attacker_would_look(planted):
 def test_shared_memory_left_by_one_job_is_gone_for_the_next(attack_zygotes, planted):
     writer = next(attack for attack in ATTACKS if attack.name == "system_v_shared_memory_left_for_the_next_job")
     grade(Job(code=_fill(writer.code, planted) + WRONG, checks_source=CHECKS, gate=False), attack_zygotes)
-    reader = "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('found', libc.shmget(0x47594D, 0, 0o666))\n"
+    reader = (
+        "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('found', libc.shmget(0x47594D, 0, 0o666))\n"
+    )
     report = grade(Job(code=reader + WRONG, checks_source=CHECKS, gate=False), attack_zygotes)
     assert "found -1" in report.output
 

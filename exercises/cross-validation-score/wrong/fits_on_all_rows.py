@@ -1,4 +1,8 @@
 # Mistake: fits each fold's model on every row, validation rows included, so the scores are leaked and too optimistic.
+# Verdict: wrong_answer
+# Fails: The worked example: a mean model scored with the mean absolute error
+# Fails: Scores of new models fitted on the other folds, on a fixed example
+# Fails: Scores match a trusted replay on new data: folds, training rows, metric arguments
 import numpy as np
 
 

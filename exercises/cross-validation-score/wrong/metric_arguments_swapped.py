@@ -1,4 +1,7 @@
 # Mistake: calls metric(y_pred, y_true); asymmetric metrics such as R^2 then give wrong scores.
+# Verdict: wrong_answer
+# Fails: Scores of new models fitted on the other folds, on a fixed example
+# Fails: Scores match a trusted replay on new data: folds, training rows, metric arguments
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: gives every fold n // k rows and the last fold the remainder, unlike scikit-learn's KFold.
+# Verdict: wrong_answer
+# Fails: The worked example: a mean model scored with the mean absolute error
+# Fails: Scores of new models fitted on the other folds, on a fixed example
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: returns the mean of the fold scores instead of one score per fold.
+# Verdict: wrong_answer
+# Fails: The worked example: a mean model scored with the mean absolute error
+# Fails: Scores match a trusted replay on new data: folds, training rows, metric arguments
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: builds one model and refits it on every fold, so whatever it kept from earlier folds leaks into later scores.
+# Verdict: wrong_answer
+# Fails: Scores of new models fitted on the other folds, on a fixed example
+# Fails: Each fold's model comes new from make_model() and is fitted once
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: scores each model on the rows it was trained on, measuring training fit instead of generalisation.
+# Verdict: wrong_answer
+# Fails: The worked example: a mean model scored with the mean absolute error
+# Fails: Scores match a trusted replay on new data: folds, training rows, metric arguments
 import numpy as np
 
 

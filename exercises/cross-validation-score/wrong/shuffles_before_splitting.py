@@ -1,4 +1,7 @@
 # Mistake: shuffles the rows before cutting the folds, though the folds must be scikit-learn's unshuffled KFold.
+# Verdict: wrong_answer
+# Fails: The worked example: a mean model scored with the mean absolute error
+# Fails: Scores match a trusted replay on new data: folds, training rows, metric arguments
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: augments the dataset once and reuses that batch for every copy, so the copies add no variety.
+# Verdict: wrong_answer
+# Fails: augment_dataset: flips at p = 0.5 and uniform crops, independent across images and copies (statistics)
 import numpy as np
 
 
@@ -34,9 +36,10 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma, size=series.shape)
+    # Noise drawn in float64, then the result in the input's dtype.
+    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

@@ -1,4 +1,7 @@
 # Mistake: treats the upper bound of rng.integers as inclusive, so the last offset (bottom/right edge) is never used.
+# Verdict: runtime_error
+# Fails: random_crop: each output is a window of its zero-padded image
+# Fails: random_crop: offsets uniform over all positions, independent across images and calls (statistics)
 import numpy as np
 
 
@@ -33,9 +36,10 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma, size=series.shape)
+    # Noise drawn in float64, then the result in the input's dtype.
+    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

@@ -1,4 +1,7 @@
 # Mistake: mirrors along H (axis 1), an upside-down image, instead of left-right along W.
+# Verdict: wrong_answer
+# Fails: random_horizontal_flip: the worked example, p = 0 keeps and p = 1 mirrors every image
+# Fails: random_horizontal_flip: each image kept or mirrored along W, dtype kept, on new inputs
 import numpy as np
 
 
@@ -33,9 +36,10 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma, size=series.shape)
+    # Noise drawn in float64, then the result in the input's dtype.
+    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

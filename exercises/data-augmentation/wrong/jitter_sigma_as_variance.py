@@ -1,4 +1,6 @@
 # Mistake: passes sigma**2 as the scale of rng.normal, which expects a standard deviation.
+# Verdict: wrong_answer
+# Fails: jitter: adds independent N(0, sigma^2) noise to every value (statistics)
 import numpy as np
 
 
@@ -33,9 +35,9 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma**2, size=series.shape)
+    return (series + rng.normal(0.0, sigma**2, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

@@ -1,4 +1,6 @@
 # Mistake: draws the jitter noise from np.random instead of rng, so a seed does not reproduce it.
+# Verdict: wrong_answer
+# Fails: Randomness comes from rng alone: the same seed gives the same results in a fresh process
 import numpy as np
 
 
@@ -33,9 +35,9 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + np.random.normal(0.0, sigma, size=series.shape)
+    return (series + np.random.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

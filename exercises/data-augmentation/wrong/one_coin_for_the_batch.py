@@ -1,4 +1,6 @@
 # Mistake: draws a single coin for the whole batch, so either every image is flipped or none is.
+# Verdict: wrong_answer
+# Fails: random_horizontal_flip: flips independent, at rate p, across images and calls (statistics)
 import numpy as np
 
 
@@ -33,9 +35,10 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma, size=series.shape)
+    # Noise drawn in float64, then the result in the input's dtype.
+    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

@@ -1,4 +1,6 @@
-# Mistake: draws one offset and uses it for both top and left, so crops only move along the diagonal.
+# Mistake: draws one offset (from the shorter axis's range) and uses it for both top and left, so crops only move along the diagonal.
+# Verdict: wrong_answer
+# Fails: random_crop: offsets uniform over all positions, independent across images and calls (statistics)
 import numpy as np
 
 
@@ -13,7 +15,8 @@ def random_crop(images: np.ndarray, size: tuple[int, int], padding: int, rng: np
     h, w = size
     n, height, width, _ = images.shape
     padded = np.pad(images, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
-    tops = rng.integers(0, height + 2 * padding - h + 1, size=n)
+    positions = min(height + 2 * padding - h, width + 2 * padding - w) + 1
+    tops = rng.integers(0, positions, size=n)
     lefts = tops
     out = np.empty((n, h, w, images.shape[3]), dtype=images.dtype)
     for i, (top, left) in enumerate(zip(tops, lefts, strict=True)):
@@ -33,9 +36,10 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma, size=series.shape)
+    # Noise drawn in float64, then the result in the input's dtype.
+    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

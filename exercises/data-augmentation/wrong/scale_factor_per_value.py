@@ -1,4 +1,8 @@
 # Mistake: draws a factor for every value instead of one per series, which is jitter, not magnitude scaling.
+# Verdict: wrong_answer
+# Fails: jitter and magnitude_scale: sigma = 0 changes nothing; one row scales by one factor
+# Fails: magnitude_scale: each row times one factor, dtype kept, sigma = 0 changes nothing, on new inputs
+# Fails: magnitude_scale: factors independent N(1, sigma^2), one per row (statistics)
 import numpy as np
 
 
@@ -33,9 +37,10 @@ def augment_dataset(
 
 
 def jitter(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    return series + rng.normal(0.0, sigma, size=series.shape)
+    # Noise drawn in float64, then the result in the input's dtype.
+    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)
 
 
 def magnitude_scale(series: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     factors = rng.normal(1.0, sigma, size=series.shape)
-    return series * factors
+    return (series * factors).astype(series.dtype, copy=False)

@@ -1,4 +1,7 @@
 # Mistake: shuffles with NumPy's global generator and ignores the seed, so a seed does not reproduce the folds.
+# Verdict: wrong_answer
+# Fails: Shuffled k-fold: blocks of np.random.default_rng(seed).permutation(n_samples)
+# Fails: Answers depend on the arguments alone: the same calls in a fresh process, in another order
 import numpy as np
 
 

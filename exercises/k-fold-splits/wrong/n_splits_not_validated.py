@@ -1,4 +1,6 @@
 # Mistake: never validates n_splits, so n_splits=1 or more folds than samples silently give empty folds.
+# Verdict: wrong_answer
+# Fails: Invalid arguments raise ValueError
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: gives every fold n // k samples and the last fold the remainder, unlike scikit-learn's KFold.
+# Verdict: wrong_answer
+# Fails: Unshuffled k-fold matches scikit-learn's KFold
+# Fails: Unshuffled k-fold and leave-one-out on new sizes; a seed without shuffle=True changes nothing
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: shuffles whenever a seed is given, even with shuffle=False.
+# Verdict: wrong_answer
+# Fails: Unshuffled k-fold and leave-one-out on new sizes; a seed without shuffle=True changes nothing
 import numpy as np
 
 

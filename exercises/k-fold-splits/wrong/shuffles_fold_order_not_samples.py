@@ -1,4 +1,6 @@
 # Mistake: shuffles the order of the contiguous folds instead of the samples, so each fold is still a block.
+# Verdict: wrong_answer
+# Fails: Shuffled k-fold: blocks of np.random.default_rng(seed).permutation(n_samples)
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: only warns (as scikit-learn does) when a class has fewer samples than folds, instead of raising ValueError.
+# Verdict: wrong_answer
+# Fails: Invalid arguments raise ValueError
 import numpy as np
 
 

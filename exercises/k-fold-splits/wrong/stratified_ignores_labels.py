@@ -1,4 +1,6 @@
 # Mistake: stratified folds are plain k-fold folds, so a class can be missing from a fold or crowd into one.
+# Verdict: wrong_answer
+# Fails: Stratified folds: the statement's example, without and with a seed
 import numpy as np
 
 

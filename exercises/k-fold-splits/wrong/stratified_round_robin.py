@@ -1,4 +1,7 @@
 # Mistake: deals each class's samples out to folds 0, 1, 2, 0, 1, 2, ... instead of cutting them into consecutive runs.
+# Verdict: wrong_answer
+# Fails: Stratified folds: the statement's example, without and with a seed
+# Fails: Stratified folds without a seed: each class cut into runs in its original order
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: returns each shuffled validation fold in permuted order instead of sorted.
+# Verdict: wrong_answer
+# Fails: Shuffled k-fold: blocks of np.random.default_rng(seed).permutation(n_samples)
 import numpy as np
 
 

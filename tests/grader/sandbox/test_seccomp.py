@@ -5,6 +5,7 @@ installs the filter, tries one thing and reports the outcome on a pipe.
 """
 
 import errno
+import fcntl
 import os
 import signal
 import socket
@@ -69,6 +70,15 @@ def _syscall(number: int, *args: int) -> None:
         ("io_uring", lambda: _syscall(425, 1, 0)),
         ("keyctl", lambda: _syscall(250, 0, 0, 0, 0, 0)),
         ("process_vm_readv", lambda: _syscall(310, 1, 0, 0, 0, 0, 0)),
+        # One process per job: its memory and CPU limits are per process, forking would multiply them.
+        ("fork", _fork_and_reap),
+        ("fork syscall", lambda: _syscall(57)),
+        ("vfork syscall", lambda: _syscall(58)),
+        ("clone of a process", lambda: _syscall(56, signal.SIGCHLD, 0, 0, 0, 0)),
+        # Channels through the host files the read-only root shares with other jobs.
+        ("flock", lambda: fcntl.flock(os.open("/dev/null", os.O_RDONLY), fcntl.LOCK_EX | fcntl.LOCK_NB)),
+        ("posix lock", lambda: fcntl.lockf(os.open("/dev/null", os.O_RDWR), fcntl.LOCK_EX | fcntl.LOCK_NB)),
+        ("inotify", lambda: _syscall(294, 0)),
     ],
 )
 def test_it_denies(name, action):
@@ -84,8 +94,11 @@ def test_clone3_reports_enosys_so_libc_falls_back_to_clone():
     [
         ("signal itself", lambda: os.kill(os.getpid(), 0)),
         ("signal its own group", lambda: os.killpg(os.getpid(), 0)),
-        ("fork", _fork_and_reap),
         ("threads", lambda: __import__("threading").Thread(target=lambda: None).start()),
+        (
+            "fcntl flags",
+            lambda: __import__("fcntl").fcntl(os.open("/dev/null", os.O_RDONLY), __import__("fcntl").F_GETFL),
+        ),
         ("numpy linear algebra", lambda: __import__("numpy").linalg.inv(__import__("numpy").eye(3))),
         ("files", lambda: open("/dev/null").read()),  # noqa: SIM115
     ],

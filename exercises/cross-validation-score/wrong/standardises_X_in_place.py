@@ -1,0 +1,22 @@
+# Mistake: standardises the caller's X in place with the mean and spread of all rows, validation rows included.
+# Verdict: wrong_answer
+# Fails: X and y are not modified
+# Fails: Scores of new models fitted on the other folds, on a fixed example
+import numpy as np
+
+
+def cross_val_score(make_model, X: np.ndarray, y: np.ndarray, n_splits: int, metric) -> np.ndarray:
+    n_samples = len(X)
+    X -= X.mean(axis=0)
+    X /= X.std(axis=0)
+    # Unshuffled KFold: contiguous folds, the first n_samples % n_splits of them one sample larger.
+    sizes = [n_samples // n_splits + (fold < n_samples % n_splits) for fold in range(n_splits)]
+    scores, start = [], 0
+    for size in sizes:
+        val = np.arange(start, start + size)
+        train = np.setdiff1d(np.arange(n_samples), val)
+        model = make_model()  # a fresh model per fold: nothing learnt on other folds may leak in
+        model.fit(X[train], y[train])
+        scores.append(metric(y[val], model.predict(X[val])))
+        start += size
+    return np.asarray(scores, dtype=float)

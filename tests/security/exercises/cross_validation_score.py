@@ -1,0 +1,167 @@
+"""White-box attacks on the cross-validation-score checks (exercises/cross-validation-score/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "cross-validation-score"
+SOLUTION = exercise_file(SLUG, "solution.py")
+HONEST = SOLUTION.replace("def cross_val_score(", "def _honest(")
+# The loop of the reference, with the line that makes each fold's model left to the attack.
+FOLDS = """
+def _folds(n_samples, n_splits):
+    sizes = [n_samples // n_splits + (fold < n_samples % n_splits) for fold in range(n_splits)]
+    start = 0
+    for size in sizes:
+        val = np.arange(start, start + size)
+        yield np.setdiff1d(np.arange(n_samples), val), val
+        start += size
+"""
+
+ATTACKS = [
+    Attack(
+        "reused_model_reinitialised",
+        "Makes one model and, before every fold, calls its __init__ again and zeroes the counters the old "
+        "checks read (fits, code): a reset that works on a plain instrumented model.",
+        "import numpy as np\n"
+        + FOLDS
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    model = make_model()
+    scores = []
+    for train, val in _folds(len(X), n_splits):
+        model.__init__()
+        if hasattr(model, "fits"):
+            model.fits = 0
+        if hasattr(model, "code"):
+            model.code = 0.0
+        model.fit(X[train], y[train])
+        scores.append(metric(y[val], model.predict(X[val])))
+    return np.asarray(scores, dtype=float)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "reused_model_state_restored_through_its_globals",
+        "Reuses one model, restoring a deep copy of its untouched internal state (found through the fit "
+        "method's globals) before every fold: it behaves as new, but it is the same model on every fold.",
+        "import copy\n\nimport numpy as np\n"
+        + FOLDS
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    model = make_model()
+    table = type(model).fit.__globals__.get("STATES")
+    pristine = copy.deepcopy(table[model]) if table is not None and model in table else None
+    scores = []
+    for train, val in _folds(len(X), n_splits):
+        if pristine is not None:
+            table[model] = copy.deepcopy(pristine)
+        model.fit(X[train], y[train])
+        scores.append(metric(y[val], model.predict(X[val])))
+    return np.asarray(scores, dtype=float)
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "reused_model_dict_cleared",
+        "Reuses one model and clears its instance __dict__ before every fold (a generic reset of a Python "
+        "model's learnt attributes).",
+        "import numpy as np\n"
+        + FOLDS
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    model = make_model()
+    scores = []
+    for train, val in _folds(len(X), n_splits):
+        model.__dict__.clear()
+        model.fit(X[train], y[train])
+        scores.append(metric(y[val], model.predict(X[val])))
+    return np.asarray(scores, dtype=float)
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "honest_only_on_the_public_examples",
+        "Recognises the public examples (the MeanModel, and the 22 x 3 fixed data) and is honest there; "
+        "everywhere else it reuses one model across folds.",
+        HONEST
+        + FOLDS
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    if type(make_model()).__name__ == "MeanModel" or X.shape == (22, 3):
+        return _honest(make_model, X, y, n_splits, metric)
+    model = make_model()
+    scores = [metric(y[v], model.fit(X[t], y[t]).predict(X[v])) for t, v in _folds(len(X), n_splits)]
+    return np.asarray(scores, dtype=float)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "all_rows_on_larger_data",
+        "Honest on small data sets, where a leak is easy to see; fits every model on all rows once there "
+        "are more than 300 rows.",
+        HONEST
+        + FOLDS
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    if len(X) <= 300:
+        return _honest(make_model, X, y, n_splits, metric)
+    scores = [metric(y[v], make_model().fit(X, y).predict(X[v])) for _, v in _folds(len(X), n_splits)]
+    return np.asarray(scores, dtype=float)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "models_kept_between_calls",
+        "Keeps the models of each make_model it has seen and, when the same make_model comes back, refits "
+        "them instead of making new ones.",
+        "import numpy as np\n"
+        + FOLDS
+        + """
+_models = {}
+
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    kept = _models.setdefault(id(make_model), [])
+    while len(kept) < n_splits:
+        kept.append(make_model())
+    scores = []
+    for model, (train, val) in zip(kept, _folds(len(X), n_splits)):
+        scores.append(metric(y[val], model.fit(X[train], y[train]).predict(X[val])))
+    return np.asarray(scores, dtype=float)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "each_model_fitted_twice",
+        "A new model per fold, but fitted twice on its training rows (a warm-up fit, then the real one).",
+        "import numpy as np\n"
+        + FOLDS
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    scores = []
+    for train, val in _folds(len(X), n_splits):
+        model = make_model()
+        model.fit(X[train], y[train])
+        model.fit(X[train], y[train])
+        scores.append(metric(y[val], model.predict(X[val])))
+    return np.asarray(scores, dtype=float)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "scores_as_a_list",
+        "Returns the right scores as a Python list instead of a NumPy array.",
+        HONEST
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    return _honest(make_model, X, y, n_splits, metric).tolist()
+""",
+        "wrong_answer",
+    ),
+]
