@@ -14,8 +14,10 @@ import importlib
 import os
 import pkgutil
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -25,6 +27,7 @@ DATABASE = f"gym_install_{uuid.uuid4().hex[:8]}"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 BROKER = "redis://127.0.0.1:6379/13"
 WORKER_USER = "nobody"
+SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"
 
 
 def main() -> None:
@@ -85,12 +88,12 @@ def _check_unprivileged_grading(var_dir: Path) -> None:
     _manage("sync_content")
     user = pwd.getpwnam(WORKER_USER)
     os.chown(var_dir, user.pw_uid, user.pw_gid)
-    planted = Path("/tmp") / f"gym-install-planted-{uuid.uuid4().hex}.txt"
+    planted = Path(tempfile.gettempdir()) / f"gym-install-planted-{uuid.uuid4().hex}.txt"
     planted.write_text("PLANTED-SECRET")
     planted.chmod(0o644)
     worker = subprocess.Popen(
         [
-            "setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+            SETPRIV, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
             sys.executable, "-m", "celery", "-A", "quizsite", "worker", "--queues=grading", "--concurrency=1",
             "--loglevel=warning", f"--hostname=install-check-{os.getpid()}@%h",
         ],
@@ -150,7 +153,7 @@ def _probe_without_gate(probe_code: str, uid: int) -> None:
         "print(json.dumps({'verdict': report.verdict, 'output': report.output}))\n"
     )
     result = subprocess.run(
-        ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", sys.executable, "-c", script],
+        [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", sys.executable, "-c", script],
         input=probe_code,
         capture_output=True,
         text=True,
