@@ -1,11 +1,14 @@
-"""End-to-end load: the API under gunicorn, 2 Celery worker processes, Redis and PostgreSQL.
+"""End-to-end load: the API under gunicorn, 2 Celery worker processes, Redis and PostgreSQL; or, with
+``--embedded``, `make run`'s own defaults.
 
-    .venv/bin/python bench/load.py [--latency-runs 50] [--burst 600] [--rate 50] [--seconds 15]
+    .venv/bin/python bench/load.py [--embedded] [--latency-runs 50] [--burst 600] [--rate 50] [--seconds 15]
 
 Starts, on ports of its own, a Redis, gunicorn (2 processes x 4 threads) and 2 Celery workers (one
 pool process each) on a database ``gym_bench`` of the local PostgreSQL (created and migrated here),
-with the same process harness as tests/reliability. This script is the client, in another process.
-Run as root (the sandbox needs it). Prints Markdown.
+with the same process harness as tests/reliability. With ``--embedded`` it starts instead
+``manage.py serve`` in a fresh VAR_DIR: SQLite, the embedded Redis broker, one worker with 2 pool
+processes and Django's development server. This script is the client, in another process. Run as root
+(or as a user allowed to create user namespaces). Prints Markdown.
 
 1. Low load: one ``inverted-dropout`` reference solution at a time; submit-to-final latency as the
    client sees it (POST, then GET every 10 ms until final) and as the server records it.
@@ -41,7 +44,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def prepare_database() -> None:
+def prepare_database(embedded_var: Path | None) -> None:
+    if embedded_var is not None:
+        return  # `manage.py serve`'s own set-up (LocalRun.start) migrates its SQLite database
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
     for command in (["migrate", "--noinput", "-v0"], ["sync_content"]):
@@ -113,9 +118,20 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=600)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--embedded", action="store_true", help="measure `make run`'s defaults instead")
     args = parser.parse_args()
 
-    prepare_database()
+    embedded_var = Path(tempfile.mkdtemp(prefix="gym-load-embedded-")) if args.embedded else None
+    if embedded_var is not None:
+        os.environ["DATABASE_URL"] = f"sqlite:///{embedded_var / 'db.sqlite3'}"
+        os.environ["VAR_DIR"] = str(embedded_var)
+    local = None
+    if embedded_var is not None:
+        from tests.reliability.stack import LocalRun
+
+        local = LocalRun(embedded_var)
+        local.start()
+    prepare_database(embedded_var)
     import django
 
     django.setup()
@@ -134,12 +150,18 @@ def main() -> None:
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
     code = (ROOT / "exercises" / "inverted-dropout" / "solution.py").read_text()
 
-    stack = Stack(Path(tempfile.mkdtemp(prefix="gym-load-")), extra_env={"DATABASE_URL": os.environ["DATABASE_URL"]})
+    if local is not None:
+        stack = local
+    else:
+        stack = Stack(
+            Path(tempfile.mkdtemp(prefix="gym-load-")), extra_env={"DATABASE_URL": os.environ["DATABASE_URL"]}
+        )
     try:
-        stack.start_redis()
-        stack.start_web()
-        stack.start_worker("a")
-        stack.start_worker("b")
+        if local is None:
+            stack.start_redis()
+            stack.start_web()
+            stack.start_worker("a")
+            stack.start_worker("b")
         low_load_latency(stack, token, code, 5)  # warm-up: first imports, connections
         client, server = low_load_latency(stack, token, code, args.latency_runs)
 
@@ -166,7 +188,8 @@ def main() -> None:
         stack.stop()
 
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
-    print(f"low load, {args.latency_runs} sequential submissions of the inverted-dropout reference:\n")
+    setup = "`make run` defaults (SQLite, embedded Redis, serve)" if args.embedded else "PostgreSQL, Redis, gunicorn"
+    print(f"{setup}; low load, {args.latency_runs} sequential submissions of the inverted-dropout reference:\n")
     print("| submit to final | median | p95 |\n|---|---|---|")
     print(f"| client (POST, GET every 10 ms) | {ms(statistics.median(client))} | {ms(percentile(client, 0.95))} |")
     print(f"| server (created_at to finished_at) | {ms(statistics.median(server))} | {ms(percentile(server, 0.95))} |")

@@ -3,6 +3,9 @@ web, Celery worker processes and a beat scheduler, all on the test's PostgreSQL 
 
 The test may kill, restart and starve any of these; the machine's shared services are never touched
 (the shared PostgreSQL only sees this test database's connections dropped).
+
+:class:`LocalRun` is the other kind: `manage.py serve` on `make run`'s defaults (SQLite and the embedded
+broker in a VAR_DIR of its own), which supervises its processes itself.
 """
 
 from __future__ import annotations
@@ -170,3 +173,82 @@ class Stack:
     def logs(self) -> str:
         """Every line the stack wrote (for failure messages)."""
         return "\n".join(path.read_text()[-4000:] for path in sorted(self.workdir.glob("*.log")))
+
+
+class LocalRun:
+    """`manage.py serve` in a fresh VAR_DIR, as `make run` starts it (no DATABASE_URL, no broker URL)."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.var_dir = var_dir
+        self.port = free_port()
+        unset = ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "SECRET_KEY")
+        self.env = {key: value for key, value in os.environ.items() if key not in unset}
+        self.env.update(
+            {
+                "DEBUG": "1",
+                "VAR_DIR": str(var_dir),
+                "API_RATE_REQUESTS": "1000000/min",
+                "API_RATE_SUBMISSIONS": "1000000/min",
+                # Recovery within the test's patience: a dead worker's grading is requeued after 15 s.
+                "SWEEP_INTERVAL_SECONDS": "2",
+                "SWEEP_RUNNING_AFTER_SECONDS": "15",
+                "CELERY_TASK_TIME_LIMIT": "12",
+                "CELERY_VISIBILITY_TIMEOUT": "12",
+            }
+        )
+        self.server: subprocess.Popen | None = None
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def start(self) -> str:
+        """Migrate, sync, create the demo users and serve; return the demo learner's API token."""
+        self.manage("migrate", "--noinput")
+        self.manage("sync_content")
+        users = self.manage("create_demo_users")
+        token = next(line for line in users.splitlines() if "username=learner" in line).split("api-token=")[1]
+        log = (self.var_dir / "serve.log").open("w")
+        command = [sys.executable, "manage.py", "serve", "--port", str(self.port), "--concurrency", "2"]
+        self.server = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.ready()[0] == 200, 180, "the local run to be ready")
+        return token.strip()
+
+    def ready(self) -> tuple[int, dict]:
+        assert self.server.poll() is None, self.log()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+        except OSError:
+            return 0, {}
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def call(self, method: str, path: str, token: str, body=None) -> tuple[int, dict]:
+        request = urllib.request.Request(
+            f"{self.base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+
+    def processes(self) -> dict:
+        return json.loads((self.var_dir / "serve-state.json").read_text())["processes"]
+
+    def stop(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            self.server.send_signal(signal.SIGINT)
+            try:
+                self.server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+
+    def log(self) -> str:
+        return (self.var_dir / "serve.log").read_text()[-5000:]
