@@ -271,11 +271,17 @@ def assert_close(
     if close.all():
         return
     index = tuple(int(i) for i in np.argwhere(~close)[0])
+    tolerance = f"atol={_tolerance(atol, index, close.shape)}, rtol={_tolerance(rtol, index, close.shape)}"
     raise CheckFailed(
         f"{what}: at index {index} expected {expected[index]!r}, got {actual_array[index]!r} "
-        f"({int((~close).sum())} of {close.size} entries differ; tolerance atol={atol:g}, rtol={rtol:g}).\n"
+        f"({int((~close).sum())} of {close.size} entries differ; tolerance {tolerance}).\n"
         f"Expected {describe(expected)}\nGot      {describe(actual_array)}"
     )
+
+
+def _tolerance(value: Any, index: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """A tolerance as the message shows it: the failing entry's, when it is given per entry."""
+    return f"{float(np.broadcast_to(np.asarray(value, dtype=float), shape)[index]):g}"
 
 
 def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float, equal_nan: bool) -> np.ndarray:

@@ -7,6 +7,7 @@ A frame is ``len(body)`` as 4 big-endian bytes, then the body: a 4-byte length, 
 then the binary blobs the header lists. Values are plain JSON plus tagged objects:
 
 ``{"$f": "nan"}``    non-finite float          ``{"$t": [...]}``   tuple
+``{"$n": [dtype, value]}``  a finite real NumPy scalar, inline
 ``{"$d": [[k, v]]}`` dict with string keys     ``{"$a": i}``       ndarray, blob ``i`` in ``.npy`` format
 ``{"$s": i}``        NumPy scalar (0-d .npy)   ``{"$T": i}``       torch tensor (``.npy`` of its data)
 ``{"$rng": seed}``   a fresh ``numpy.random.Generator`` (requests only)
@@ -289,6 +290,9 @@ class _Encoder:
 
 def _scalar_tree(value: Any, blobs: list[bytes]) -> Any:
     if isinstance(value, np.generic):
+        # Finite real scalars travel inline (a blob each costs a .npy header and a copy).
+        if value.dtype.kind in "biuf" and (value.dtype.kind != "f" or math.isfinite(value)):
+            return {"$n": [value.dtype.str, value.item()]}
         return {"$s": _add_blob(np.asarray(value), blobs)}
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -412,6 +416,8 @@ class _Decoder:
             raise ProtocolError("a tensor where none is expected (return NumPy arrays)")
         if tag == "$f" and payload in ("nan", "inf", "-inf"):
             return float(payload)
+        if tag == "$n":
+            return _inline_scalar(payload)
         if tag == "$t" and isinstance(payload, list):
             return tuple(self.value(item, depth + 1) for item in payload)
         if tag == "$d" and isinstance(payload, list):
@@ -448,6 +454,18 @@ class _Decoder:
         if tag == "$T":
             return _as_tensor(array)
         return array
+
+
+def _inline_scalar(payload: Any) -> np.generic:
+    if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], str) and len(payload[0]) <= 8):
+        raise ProtocolError("malformed scalar in frame")
+    dtype = _checked_dtype(payload[0])
+    value = payload[1]
+    kinds = {"b": (bool,), "i": (int,), "u": (int,), "f": (int, float)}
+    if dtype.kind not in kinds or type(value) not in kinds[dtype.kind]:
+        raise ProtocolError(f"a {dtype} scalar cannot hold {type(value).__name__}")
+    # Out-of-range integers raise OverflowError here, which decode() turns into a ProtocolError.
+    return dtype.type(value)
 
 
 def _torch():

@@ -126,3 +126,13 @@ def test_the_environment_is_loaded_before_the_learners_code(zygotes):
     code = "SEEN = GYM_ENVIRONMENT_LOADED\n" + LEARNER + "\ndef seen():\n    return SEEN\n"
     report = grade(Job(code=code, checks_source=checks), zygotes)
     assert report.verdict == "accepted", [(r.name, r.message) for r in report.results]
+
+
+def test_a_tolerance_given_per_entry_is_reported_for_the_failing_entry():
+    import numpy as np
+    import pytest
+
+    from grader.harness import CheckFailed, assert_close
+
+    with pytest.raises(CheckFailed, match=r"atol=0\.25"):
+        assert_close(np.ones(3), np.zeros(3), what="x", atol=np.array([0.25, 2.0, 2.0]), rtol=0)

@@ -256,3 +256,18 @@ def test_a_tensor_where_none_is_expected_is_refused_without_importing_torch():
 def test_a_non_native_tensor_is_a_protocol_error():
     with pytest.raises(protocol.ProtocolError, match="cannot be rebuilt"):
         protocol.decode(_frame({"$T": 0}, [_npy(np.zeros(3, dtype=">f8"))]))
+
+
+@pytest.mark.parametrize("value", [np.float64(1.5), np.int64(-3), np.bool_(True), np.float32(2.5), np.uint8(7)])
+def test_finite_real_numpy_scalars_travel_inline_and_come_back_with_their_dtype(value):
+    body = protocol.encode(value)
+    assert b'"$n"' in body
+    back = protocol.decode(body)
+    assert type(back) is type(value) and back == value
+
+
+@pytest.mark.parametrize("payload", [["<i8", 2**70], ["<i8", 1.5], ["|b1", 1], ["O", 1], ["<f8", "x"]])
+def test_a_malformed_inline_scalar_is_a_protocol_error(payload):
+    header = json.dumps({"v": {"$n": payload}, "blobs": []}).encode()
+    with pytest.raises(ProtocolError):
+        protocol.decode(struct.pack(">I", len(header)) + header)

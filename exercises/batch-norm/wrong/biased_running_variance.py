@@ -1,4 +1,8 @@
 # Mistake: updates the running variance with the biased batch variance instead of the unbiased one.
+# Verdict: wrong_answer
+# Fails: Training output matches torch.nn.functional.batch_norm on the worked example
+# Fails: Running mean and variance move by momentum, using the unbiased batch variance
+# Fails: Running statistics move by momentum towards the batch mean and unbiased variance
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: adds eps to the standard deviation, sqrt(var) + eps, instead of inside the square root.
+# Verdict: wrong_answer
+# Fails: Training output matches torch.nn.functional.batch_norm on the worked example
+# Fails: eps is added to the variance inside the square root
 import numpy as np
 
 

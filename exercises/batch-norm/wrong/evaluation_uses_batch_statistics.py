@@ -1,4 +1,7 @@
 # Mistake: normalises with the batch statistics in evaluation mode too, so a test prediction depends on its batch.
+# Verdict: wrong_answer
+# Fails: Evaluation normalises with the running statistics and returns them unchanged
+# Fails: Evaluation uses the given running statistics, returns them unchanged, and works for one example
 import numpy as np
 
 

@@ -1,4 +1,8 @@
 # Mistake: uses the Keras convention, new = momentum * old + (1 - momentum) * batch, so momentum=0.1 mostly forgets.
+# Verdict: wrong_answer
+# Fails: Training output matches torch.nn.functional.batch_norm on the worked example
+# Fails: Running mean and variance move by momentum, using the unbiased batch variance
+# Fails: Running statistics move by momentum towards the batch mean and unbiased variance
 import numpy as np
 
 

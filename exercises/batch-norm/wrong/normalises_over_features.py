@@ -1,4 +1,7 @@
 # Mistake: takes the statistics over each example's features (axis=1, layer norm) instead of over the batch.
+# Verdict: wrong_answer
+# Fails: Training output matches torch.nn.functional.batch_norm on the worked example
+# Fails: Training normalises each feature with the batch mean and biased variance, on new shapes
 import numpy as np
 
 

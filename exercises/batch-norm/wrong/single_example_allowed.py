@@ -1,4 +1,6 @@
 # Mistake: trains on a batch of one without complaint: the variance is 0 and every output collapses to beta.
+# Verdict: wrong_answer
+# Fails: Training with one example raises ValueError
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: normalises with the unbiased batch variance (ddof=1); PyTorch normalises with the biased one.
+# Verdict: wrong_answer
+# Fails: Training output matches torch.nn.functional.batch_norm on the worked example
+# Fails: Training normalises each feature with the batch mean and biased variance, on new shapes
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: updates running_mean and running_var in place (as PyTorch's buffers are), changing the caller's arrays.
+# Verdict: wrong_answer
+# Fails: Training output matches torch.nn.functional.batch_norm on the worked example
+# Fails: Inputs are not modified in place
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: computes the variance as E[x^2] - E[x]^2, which cancels catastrophically when the mean is large.
+# Verdict: wrong_answer
+# Fails: Accurate when a feature has a large mean and a small spread
 import numpy as np
 
 

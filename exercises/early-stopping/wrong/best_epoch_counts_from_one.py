@@ -1,4 +1,7 @@
 # Mistake: numbers epochs from 1, so best_epoch is one more than the index of the best step.
+# Verdict: wrong_answer
+# Fails: The worked example: patience 2 on a loss that turns back up
+# Fails: Matches a trusted reference on many fresh validation curves, in both modes
 import math
 
 

@@ -1,4 +1,6 @@
 # Mistake: moves best_score on every gain, even one smaller than min_delta, so the bar keeps creeping.
+# Verdict: wrong_answer
+# Fails: Only a change larger than min_delta improves: ties, exactly min_delta and one-ulp changes
 import math
 
 

@@ -1,4 +1,6 @@
 # Mistake: never resets the count after an improvement, so it stops after patience bad epochs in total, not in a row.
+# Verdict: wrong_answer
+# Fails: mode='max' for metrics where higher is better
 import math
 
 

@@ -1,4 +1,6 @@
 # Mistake: checks the mode name but always compares as if lower were better.
+# Verdict: wrong_answer
+# Fails: mode='max' for metrics where higher is better
 import math
 
 

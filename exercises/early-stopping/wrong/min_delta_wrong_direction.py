@@ -1,4 +1,7 @@
 # Mistake: adds min_delta on the wrong side, so a slightly worse metric still counts as an improvement.
+# Verdict: wrong_answer
+# Fails: mode='max' for metrics where higher is better
+# Fails: Only a change larger than min_delta improves: ties, exactly min_delta and one-ulp changes
 import math
 
 

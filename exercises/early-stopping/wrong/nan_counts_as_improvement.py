@@ -1,4 +1,6 @@
 # Mistake: tests 'not (metric >= best - min_delta)', which is True for NaN, so a NaN becomes the best score.
+# Verdict: wrong_answer
+# Fails: NaN never improves and counts towards patience; best stays None until the first real value
 import math
 
 

@@ -1,4 +1,7 @@
 # Mistake: stops only when the count of epochs without improvement exceeds patience, one epoch too late.
+# Verdict: wrong_answer
+# Fails: The worked example: patience 2 on a loss that turns back up
+# Fails: Starts with best_score, best_epoch None and should_stop False; defaults 3, 0.0, 'min'
 import math
 
 

@@ -1,4 +1,7 @@
 # Mistake: recomputes the decision at every step, so a later improvement switches should_stop back to False.
+# Verdict: wrong_answer
+# Fails: The worked example: patience 2 on a loss that turns back up
+# Fails: Stopping is final: should_stop stays True and step keeps returning True
 import math
 
 

@@ -1,4 +1,6 @@
 # Mistake: does not validate mode: any string other than 'max' silently means 'min'.
+# Verdict: wrong_answer
+# Fails: An unknown mode raises ValueError; 'min' and 'max' do not
 import math
 
 

@@ -1,4 +1,7 @@
 # Mistake: clip_grad_value caps entries from above only, leaving large negative entries untouched.
+# Verdict: wrong_answer
+# Fails: clip_grad_value clamps every entry to [-clip_value, clip_value]
+# Fails: clip_grad_value clamps every entry to [-clip_value, clip_value], on new gradients
 import numpy as np
 
 

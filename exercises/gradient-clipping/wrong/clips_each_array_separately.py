@@ -1,4 +1,7 @@
 # Mistake: clips every array by its own norm, so arrays that are each small but large together are never clipped.
+# Verdict: wrong_answer
+# Fails: Above max_norm every array is scaled by max_norm / (total_norm + 1e-6)
+# Fails: One total norm over all arrays together, not one per array
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: copies PyTorch's in-place behaviour and multiplies / clamps the caller's arrays instead of returning copies.
+# Verdict: wrong_answer
+# Fails: Above max_norm every array is scaled by max_norm / (total_norm + 1e-6)
+# Fails: Inputs are not modified in place
 import numpy as np
 
 

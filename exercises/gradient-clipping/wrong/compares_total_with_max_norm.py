@@ -1,4 +1,6 @@
 # Mistake: clips only when total_norm > max_norm; PyTorch also scales when total_norm + 1e-6 > max_norm >= total_norm.
+# Verdict: wrong_answer
+# Fails: Clips exactly when max_norm / (total_norm + 1e-6) < 1: tiny norms and norms just below max_norm
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: flattens with np.concatenate, which raises on an empty list instead of returning ([], 0.0) as PyTorch does.
+# Verdict: runtime_error
+# Fails: Zero gradients, 0-d arrays, a single array and an empty list
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: always measures the Euclidean (2-)norm, whatever norm_type asks for.
+# Verdict: wrong_answer
+# Fails: Above max_norm every array is scaled by max_norm / (total_norm + 1e-6)
+# Fails: norm_type 1, inf and other p, passed by keyword or by position
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: scales by max_norm / total_norm, dropping the + 1e-6 that PyTorch adds to the denominator.
+# Verdict: wrong_answer
+# Fails: Above max_norm every array is scaled by max_norm / (total_norm + 1e-6)
+# Fails: Clips exactly when max_norm / (total_norm + 1e-6) < 1: tiny norms and norms just below max_norm
 import numpy as np
 
 

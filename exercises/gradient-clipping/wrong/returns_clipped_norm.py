@@ -1,4 +1,7 @@
 # Mistake: returns the total norm after clipping instead of the norm measured before clipping.
+# Verdict: wrong_answer
+# Fails: Above max_norm every array is scaled by max_norm / (total_norm + 1e-6)
+# Fails: Above max_norm every array is scaled by the same coefficient, on new gradients
 import numpy as np
 
 

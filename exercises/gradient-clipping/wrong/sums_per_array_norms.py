@@ -1,4 +1,7 @@
 # Mistake: adds up the per-array norms instead of taking the norm of all entries together (the norm of the norms).
+# Verdict: wrong_answer
+# Fails: Below max_norm the arrays come back unchanged, with their total norm
+# Fails: One total norm over all arrays together, not one per array
 import numpy as np
 
 

@@ -1,0 +1,46 @@
+# Mistake: treats a metric within np.isclose of the best as a tie, so small real improvements (with min_delta 0) are ignored.
+# Verdict: wrong_answer
+# Fails: Only a change larger than min_delta improves: ties, exactly min_delta and one-ulp changes
+import math
+
+import numpy as np
+
+
+class EarlyStopping:
+    def __init__(self, patience=3, min_delta=0.0, mode="min"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.patience = patience
+        self.min_delta = min_delta
+        self.mode = mode
+        self.best_score = None
+        self.best_epoch = None
+        self.should_stop = False
+        self._epoch = 0
+        self._bad_epochs = 0
+
+    def _improves(self, metric):
+        if math.isnan(metric):
+            return False
+        if self.best_score is None:
+            return True
+        if np.isclose(metric, self.best_score):
+            return False  # "no real change"
+        if self.mode == "min":
+            return metric < self.best_score - self.min_delta
+        return metric > self.best_score + self.min_delta
+
+    def step(self, metric) -> bool:
+        epoch = self._epoch
+        self._epoch += 1
+        if self.should_stop:
+            return True
+        if self._improves(metric):
+            self.best_score = metric
+            self.best_epoch = epoch
+            self._bad_epochs = 0
+        else:
+            self._bad_epochs += 1
+            if self._bad_epochs >= self.patience:
+                self.should_stop = True
+        return self.should_stop

@@ -1,0 +1,41 @@
+# Mistake: validates mode with assert, which raises AssertionError instead of ValueError.
+# Verdict: wrong_answer
+# Fails: An unknown mode raises ValueError; 'min' and 'max' do not
+import math
+
+
+class EarlyStopping:
+    def __init__(self, patience=3, min_delta=0.0, mode="min"):
+        assert mode in ("min", "max"), f"mode must be 'min' or 'max', got {mode!r}"
+        self.patience = patience
+        self.min_delta = min_delta
+        self.mode = mode
+        self.best_score = None
+        self.best_epoch = None
+        self.should_stop = False
+        self._epoch = 0
+        self._bad_epochs = 0
+
+    def _improves(self, metric):
+        if math.isnan(metric):
+            return False
+        if self.best_score is None:
+            return True
+        if self.mode == "min":
+            return metric < self.best_score - self.min_delta
+        return metric > self.best_score + self.min_delta
+
+    def step(self, metric) -> bool:
+        epoch = self._epoch
+        self._epoch += 1
+        if self.should_stop:
+            return True
+        if self._improves(metric):
+            self.best_score = metric
+            self.best_epoch = epoch
+            self._bad_epochs = 0
+        else:
+            self._bad_epochs += 1
+            if self._bad_epochs >= self.patience:
+                self.should_stop = True
+        return self.should_stop
