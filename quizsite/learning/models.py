@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from grader.vocabulary import Verdict
 from quizsite.catalog.models import Exercise
@@ -43,6 +44,10 @@ class Submission(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     grading_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Its place in line: set when it enters the queue (created, requeued after its worker died, regraded).
+    queued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When its grading message was last sent: the sweeper's bookkeeping, apart from queue order and updated_at.
+    sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import F, Max
 
 from quizsite.catalog.models import Exercise, Topic
 from quizsite.learning.models import Attempt, AttemptItem, Submission
@@ -17,7 +17,8 @@ RECENT_ANSWERS = 20
 class TopicMastery:
     topic: Topic
     mastery: float | None  # None: nothing answered or attempted yet
-    answered: int
+    # Questions of graded attempts that count towards mastery (a skipped one counts as 0).
+    questions_counted: int
     exercises_done: int
     exercises_total: int
 
@@ -35,9 +36,11 @@ def topic_mastery(user) -> list[TopicMastery]:
         exercises_by_topic.setdefault(topic_id, []).append(exercise_id)
     result = []
     for topic in Topic.objects.order_by("position"):
+        # Recency is the attempt's: a question skipped in the latest attempt is as recent as the ones
+        # answered there. (Ordering by answered_at put skipped items, NULL, first on PostgreSQL.)
         recent = list(
             AttemptItem.objects.filter(attempt__user=user, attempt__status=Attempt.Status.GRADED, question__topic=topic)
-            .order_by("-answered_at")
+            .order_by(F("attempt__submitted_at").desc(nulls_last=True), "position")
             .values_list("score", flat=True)[:RECENT_ANSWERS]
         )
         exercise_ids = exercises_by_topic.get(topic.id, [])

@@ -52,8 +52,8 @@ def submission_queue_estimate(submission: Submission) -> dict | None:
     running = Q(status=Submission.Status.RUNNING)
     counters = {"queued": Count("pk", filter=queued), "running": Count("pk", filter=running)}
     if submission.status == Submission.Status.QUEUED:
-        # Queued since: updated_at is when it was (re)queued, so a regrade waits behind what came first.
-        counters["ahead"] = Count("pk", filter=queued & Q(updated_at__lt=submission.updated_at))
+        # Its own field: the sweeper resending a lost message must not move anything in the line.
+        counters["ahead"] = Count("pk", filter=queued & Q(queued_at__lt=submission.queued_at))
     # One query, since clients poll this.
     counts = Submission.objects.filter(queued | running).aggregate(**counters)
     ahead = counts.get("ahead", 0)

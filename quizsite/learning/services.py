@@ -51,7 +51,9 @@ def submission_create(*, user, exercise: Exercise, code: str, examples_only: boo
         raise SubmissionRejected(f"Code is {size} bytes; the limit is {limit} bytes.", field="code", code="too_large")
     if "\x00" in code:
         raise SubmissionRejected("Code must not contain NUL characters.", field="code", code="invalid_text")
-    submission = Submission.objects.create(user=user, exercise=exercise, code=code, examples_only=examples_only)
+    submission = Submission.objects.create(
+        user=user, exercise=exercise, code=code, examples_only=examples_only, sent_at=timezone.now()
+    )
     kind = "example run" if examples_only else "graded"
     log.info("submission created: %s by %s, %d bytes, %s", exercise.slug, user, size, kind,
              extra={"submission_id": str(submission.pk)})  # fmt: skip
@@ -221,6 +223,8 @@ def submission_regrade(*, submission_id: uuid.UUID | str) -> Submission:
         claim_token=None,
         started_at=None,
         finished_at=None,
+        queued_at=timezone.now(),
+        sent_at=timezone.now(),
         updated_at=timezone.now(),
     )
     if reset != 1:
@@ -238,12 +242,12 @@ def submissions_requeue_stuck(*, queued_for: timedelta, running_for: timedelta) 
       to the queue while attempts remain, else finish it with ``system_error``.
     """
     now = timezone.now()
-    queued = list(
-        Submission.objects.filter(status=Status.QUEUED, updated_at__lt=now - queued_for).values_list("pk", flat=True)
-    )
+    cutoff = now - queued_for
+    lost = Q(sent_at__lt=cutoff) | Q(sent_at__isnull=True, queued_at__lt=cutoff)
+    queued = list(Submission.objects.filter(lost, status=Status.QUEUED).values_list("pk", flat=True))
     for submission_id in queued:
-        # Touch it, so the next sweep waits a full period before sending it again.
-        Submission.objects.filter(pk=submission_id, status=Status.QUEUED).update(updated_at=now)
+        # Only the sending time changes: its place in the queue and what API clients see stay as they were.
+        Submission.objects.filter(pk=submission_id, status=Status.QUEUED).update(sent_at=now)
         _enqueue_on_commit(submission_id)
     stale = Submission.objects.filter(status=Status.RUNNING, started_at__lt=now - running_for)
     requeued = given_up = 0
@@ -252,7 +256,8 @@ def submissions_requeue_stuck(*, queued_for: timedelta, running_for: timedelta) 
             given_up += 1
             continue
         # Conditional: a worker that finishes meanwhile keeps its result.
-        if stale.filter(pk=submission_id).update(status=Status.QUEUED, claim_token=None, updated_at=now) == 1:
+        requeue = {"status": Status.QUEUED, "claim_token": None, "queued_at": now, "sent_at": now, "updated_at": now}
+        if stale.filter(pk=submission_id).update(**requeue) == 1:
             _enqueue_on_commit(submission_id)
             requeued += 1
     return {"requeued_queued": len(queued), "requeued_running": requeued, "given_up": given_up}

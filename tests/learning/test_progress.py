@@ -38,7 +38,37 @@ def test_a_graded_quiz_sets_mastery_from_its_answers(learner, content):
     attempt = attempts.attempt_start(user=learner, quiz=Quiz.objects.get(slug="dropout"))
     attempts.attempt_submit(attempt=attempt)
     row = _mastery(learner, "dropout")
-    assert row.mastery == 0.0 and row.answered == 8
+    assert row.mastery == 0.0 and row.questions_counted == 8
+
+
+def _graded_attempt(user, *, minutes_ago: int, answered: bool) -> None:
+    """A graded attempt of the dropout quiz, all right (answered) or all skipped, submitted minutes ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    attempt = attempts.attempt_start(user=user, quiz=Quiz.objects.get(slug="dropout"))
+    when = timezone.now() - timedelta(minutes=minutes_ago)
+    attempt.items.update(score=1.0 if answered else 0.0, answered_at=when if answered else None)
+    type(attempt).objects.filter(pk=attempt.pk).update(status="graded", submitted_at=when)
+
+
+def test_recent_answers_are_those_of_the_latest_attempts_even_when_an_old_one_was_skipped(learner, content):
+    # On PostgreSQL, ordering by answered_at put the skipped (NULL) items of the old attempt first.
+    _graded_attempt(learner, minutes_ago=60, answered=False)
+    for minutes_ago in (30, 20, 10):
+        _graded_attempt(learner, minutes_ago=minutes_ago, answered=True)
+    row = _mastery(learner, "dropout")
+    assert row.questions_counted == progress.RECENT_ANSWERS
+    assert row.mastery == 1.0
+
+
+def test_questions_skipped_in_the_latest_attempt_count_as_recent_zeros(learner, content):
+    for minutes_ago in (40, 30, 20):
+        _graded_attempt(learner, minutes_ago=minutes_ago, answered=True)
+    _graded_attempt(learner, minutes_ago=5, answered=False)
+    row = _mastery(learner, "dropout")
+    assert row.mastery == (progress.RECENT_ANSWERS - 8) / progress.RECENT_ANSWERS
 
 
 def test_exercise_scores_count_towards_their_topic(learner, content):

@@ -36,10 +36,10 @@ def test_a_submission_left_running_by_a_dead_worker_goes_back_to_the_queue(
 
 def test_a_queued_submission_whose_message_was_lost_is_sent_again(learner, dropout, django_capture_on_commit_callbacks):
     submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
-    _age(submission, updated_at=timezone.now() - timedelta(minutes=3))
+    _age(submission, sent_at=timezone.now() - timedelta(minutes=3))
     counts, enqueued = _sweep(django_capture_on_commit_callbacks)
     assert counts["requeued_queued"] == 1 and enqueued == 1
-    # Touched: the next sweep leaves it alone for a full period.
+    # Its sending time moved: the next sweep leaves it alone for a full period.
     assert _sweep(django_capture_on_commit_callbacks) == (
         {"requeued_queued": 0, "requeued_running": 0, "given_up": 0},
         0,
@@ -64,3 +64,27 @@ def test_after_the_attempt_cap_the_sweeper_gives_up_with_a_reason(learner, dropo
     submission.refresh_from_db()
     assert counts["given_up"] == 1 and enqueued == 0
     assert (submission.status, submission.verdict) == ("error", "system_error") and submission.message
+
+
+def test_a_sweep_keeps_the_queue_in_order_and_leaves_updated_at_alone(
+    learner, dropout, django_capture_on_commit_callbacks
+):
+    from quizsite.learning.selectors import submission_queue_estimate
+
+    now = timezone.now()
+    early = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    _age(
+        early,
+        queued_at=now - timedelta(minutes=5),
+        sent_at=now - timedelta(minutes=5),
+        updated_at=now - timedelta(minutes=5),
+    )
+    late = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    _age(late, queued_at=now - timedelta(seconds=30), sent_at=now - timedelta(seconds=30))
+    counts, _ = _sweep(django_capture_on_commit_callbacks)
+    assert counts["requeued_queued"] == 1  # the early one's message is sent again
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert submission_queue_estimate(early)["ahead"] == 0
+    assert submission_queue_estimate(late)["ahead"] == 1
+    assert early.updated_at < now - timedelta(minutes=4), "an API client syncing on updated_at sees no change"
