@@ -18,7 +18,14 @@ from quizsite import logs
 from quizsite.api import examples
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
-from quizsite.api.errors import Conflict, GradingUnavailable, LearnerRequired, PayloadTooLarge, Unprocessable
+from quizsite.api.errors import (
+    Conflict,
+    GradingUnavailable,
+    LearnerRequired,
+    PayloadTooLarge,
+    Unprocessable,
+    problem,
+)
 from quizsite.api.pagination import NewestFirstCursorPagination
 from quizsite.api.serializers import (
     GRADE_FIELDS,
@@ -265,7 +272,13 @@ class AttemptCreateView(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: AttemptSerializer, 409: OpenApiResponse(description="No attempts left, or one is open")},
+        responses={
+            201: AttemptSerializer,
+            409: OpenApiResponse(
+                description="An attempt of this quiz is in progress (`Location` points at it, to resume), or no "
+                "attempts are left"
+            ),
+        },
         examples=[examples.ATTEMPT_STARTED],
         summary="Start an attempt",
     )
@@ -275,6 +288,11 @@ class AttemptCreateView(APIView):
         try:
             attempt = attempts.attempt_start(user=learner, quiz=quiz)
         except AttemptError as exc:
+            if exc.attempt is not None:
+                # The attempt in progress, for the client to resume.
+                response = problem(409, "Conflict", str(exc), kind="attempt-open")
+                response["Location"] = request.build_absolute_uri(f"/api/v1/attempts/{exc.attempt.pk}/")
+                return response
             raise _attempt_error(exc) from exc
         location = request.build_absolute_uri(f"/api/v1/attempts/{attempt.pk}/")
         return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED, headers={"Location": location})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,20 +21,38 @@ from quizsite.learning.progress import weakest_topics
 from quizsite.webhooks.services import attempt_submitted_emit
 
 Status = Attempt.Status
+OPEN_STATUSES = (Status.STARTED, Status.ANSWERING)
 
 
 class AttemptError(Exception):
     """The request cannot be honoured; ``code`` says why (for a clear API error)."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(self, code: str, message: str, *, field: str | None = None, attempt: Attempt | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.field = field
+        # For "attempt_open": the attempt in progress, to resume.
+        self.attempt = attempt
 
 
 @transaction.atomic
 def attempt_start(*, user, quiz: Quiz) -> Attempt:
-    """Start an attempt with its questions chosen; raises ``AttemptError("attempt_limit")`` past the cap."""
+    """Start an attempt with its questions chosen.
+
+    Raises ``AttemptError("attempt_open")`` (with the attempt) while one of this quiz is in progress,
+    and ``AttemptError("attempt_limit")`` past the cap. An open attempt whose time is up is submitted
+    first (what was saved is graded). Starts by one learner are serialised by a row lock on the learner,
+    so concurrent requests cannot both pass the checks; a partial unique index keeps one open attempt
+    per learner and quiz even so.
+    """
+    get_user_model().objects.select_for_update().get(pk=user.pk)
+    for expired in Attempt.objects.filter(
+        user=user, quiz=quiz, status__in=OPEN_STATUSES, deadline__isnull=False, deadline__lte=timezone.now()
+    ):
+        attempt_submit(attempt=expired)
+    open_attempt = Attempt.objects.filter(user=user, quiz=quiz, status__in=OPEN_STATUSES).first()
+    if open_attempt is not None:
+        raise AttemptError("attempt_open", "An attempt of this quiz is in progress; resume it.", attempt=open_attempt)
     if quiz.max_attempts is not None:
         used = Attempt.objects.filter(user=user, quiz=quiz).count()
         if used >= quiz.max_attempts:

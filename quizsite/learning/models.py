@@ -89,6 +89,13 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=models.Q(status__in=["started", "answering"]),
+                name="one_open_attempt_per_quiz",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.quiz} by {self.user} ({self.status})"

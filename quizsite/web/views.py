@@ -56,6 +56,8 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         attempt = attempts.attempt_start(user=request.user, quiz=quiz)
     except attempts.AttemptError as exc:
+        if exc.attempt is not None:
+            return redirect("attempt-detail", pk=exc.attempt.pk)  # resume the attempt in progress
         messages.error(request, str(exc))
         return redirect("topic-list")
     return redirect("attempt-detail", pk=attempt.pk)

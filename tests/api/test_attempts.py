@@ -121,9 +121,31 @@ def test_a_time_limit_that_ran_out_blocks_answers_but_submit_grades_what_was_sav
 
 
 def test_the_attempt_cap_is_enforced(api, quizzes):
-    _start(api, "timed")
+    attempt = _start(api, "timed")
+    api.post(f"/api/v1/attempts/{attempt['id']}/submit/")
     response = api.post("/api/v1/quizzes/timed/attempts/")
     assert response.status_code == 409 and "1 attempts" in response.json()["detail"]
+
+
+def test_starting_while_an_attempt_is_open_is_a_409_pointing_at_it(api, quizzes):
+    attempt = _start(api)
+    response = api.post("/api/v1/quizzes/dropout/attempts/")
+    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
+    assert response["Location"].endswith(f"/api/v1/attempts/{attempt['id']}/")
+    assert Attempt.objects.count() == 1
+    api.post(f"/api/v1/attempts/{attempt['id']}/submit/")
+    assert api.post("/api/v1/quizzes/dropout/attempts/").status_code == 201
+
+
+def test_an_open_attempt_whose_time_ran_out_is_graded_when_the_next_starts(api, quizzes):
+    from quizsite.catalog.models import Quiz
+
+    Quiz.objects.filter(slug="timed").update(max_attempts=2)
+    first = _start(api, "timed")
+    Attempt.objects.filter(pk=first["id"]).update(deadline=timezone.now() - timedelta(seconds=1))
+    second = _start(api, "timed")
+    assert Attempt.objects.get(pk=first["id"]).status == "graded"
+    assert second["id"] != first["id"]
 
 
 def test_a_malformed_answer_is_a_400_naming_the_field(api, quizzes):

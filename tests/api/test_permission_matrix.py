@@ -74,7 +74,8 @@ def _resources(owner, client) -> dict[str, str]:
     )  # fmt: skip
     attempt = attempts.attempt_start(user=owner, quiz=Quiz.objects.get(slug="dropout"))
     item = attempt.items.select_related("question").first()
-    ids = {"slug": "inverted-dropout", "quiz": "dropout", "submission": submission.pk, "attempt": attempt.pk,
+    # The attempt above is open on "dropout": starting one is tried on another quiz (one open per quiz).
+    ids = {"slug": "inverted-dropout", "quiz": "early-stopping", "submission": submission.pk, "attempt": attempt.pk,
            "question": item.question.key, "webhook": "00000000-0000-0000-0000-000000000000",
            "delivery": "00000000-0000-0000-0000-000000000000"}  # fmt: skip
     answer = {"response": correct_response(variant_of(item.question, str(attempt.pk)))}
