@@ -1,4 +1,8 @@
 # Mistake: classic (non-inverted) dropout: no rescaling while training, outputs multiplied by (1 - p) at evaluation.
+# Verdict: wrong_answer
+# Fails: Evaluation mode returns the input unchanged
+# Fails: Training: each entry is 0 or x / (1 - p)
+# Fails: train() and eval() switch the behaviour, also from a parent module
 import torch
 
 

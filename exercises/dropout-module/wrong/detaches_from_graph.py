@@ -1,4 +1,6 @@
 # Mistake: works on x.detach(), so the output is cut off from the autograd graph and no gradient reaches x.
+# Verdict: wrong_answer
+# Fails: Gradient reaches x through the kept entries only, scaled by 1/(1-p)
 import torch
 
 

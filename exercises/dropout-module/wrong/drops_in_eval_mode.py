@@ -1,4 +1,8 @@
 # Mistake: never reads self.training, so the layer keeps dropping units after model.eval().
+# Verdict: wrong_answer
+# Fails: Evaluation mode returns the input unchanged
+# Fails: New inputs of any shape and dtype: each entry is 0 or x / (1 - p); eval mode returns x
+# Fails: train() and eval() switch the behaviour, also from a parent module
 import torch
 
 

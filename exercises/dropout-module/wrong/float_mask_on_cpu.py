@@ -1,4 +1,6 @@
 # Mistake: builds a float32 mask on the CPU, so float16 inputs come back as float32 and other devices fail.
+# Verdict: wrong_answer
+# Fails: New inputs of any shape and dtype: each entry is 0 or x / (1 - p); eval mode returns x
 import torch
 
 

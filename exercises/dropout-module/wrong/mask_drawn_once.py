@@ -1,4 +1,7 @@
 # Mistake: draws the mask on the first call and reuses it, so the same units are dropped at every step.
+# Verdict: wrong_answer
+# Fails: torch.manual_seed reproduces the masks, in a fresh process too; every call draws a new mask
+# Fails: Drop rate matches p, p defaults to 0.5, and entries are dropped independently
 import torch
 
 

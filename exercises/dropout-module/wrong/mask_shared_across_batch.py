@@ -1,4 +1,6 @@
 # Mistake: draws one mask over the last axis and broadcasts it, so every row of a batch drops the same features.
+# Verdict: wrong_answer
+# Fails: Drop rate matches p, p defaults to 0.5, and entries are dropped independently
 import torch
 
 

@@ -1,4 +1,7 @@
 # Mistake: multiplies x in place, corrupting the caller's tensor (and breaking autograd on leaf tensors).
+# Verdict: wrong_answer
+# Fails: The input is never modified in place
+# Fails: Training: each entry is 0 or x / (1 - p)
 import torch
 
 

@@ -1,4 +1,7 @@
 # Mistake: accepts any p, so Dropout(1.5) silently builds a layer with a negative scaling factor.
+# Verdict: wrong_answer
+# Fails: A p outside [0, 1] raises ValueError when the layer is built
+# Fails: Invalid p raises ValueError on new values
 import torch
 
 

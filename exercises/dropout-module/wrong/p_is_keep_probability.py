@@ -1,4 +1,8 @@
 # Mistake: treats p as the probability of keeping an entry, so p=0.1 drops 90% of them.
+# Verdict: wrong_answer
+# Fails: Training: each entry is 0 or x / (1 - p)
+# Fails: Drop rate matches p, p defaults to 0.5, and entries are dropped independently
+# Fails: p = 0 keeps everything, p = 1 drops everything (zeros, not NaN)
 import torch
 
 

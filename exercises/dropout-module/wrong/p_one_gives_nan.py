@@ -1,4 +1,7 @@
 # Mistake: divides by (1 - p) even when p == 1, so 0 / 0 turns every output into NaN.
+# Verdict: wrong_answer
+# Fails: p = 0 keeps everything, p = 1 drops everything (zeros, not NaN)
+# Fails: Gradient reaches x through the kept entries only, scaled by 1/(1-p)
 import torch
 
 

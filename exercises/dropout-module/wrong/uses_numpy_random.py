@@ -1,4 +1,6 @@
 # Mistake: draws the mask from NumPy's global generator, so torch.manual_seed does not reproduce it.
+# Verdict: wrong_answer
+# Fails: torch.manual_seed reproduces the masks, in a fresh process too; every call draws a new mask
 import numpy as np
 import torch
 

@@ -1,5 +1,8 @@
-# Mistake: keeps model.state_dict() without copying it; its tensors are the live parameters, so the
-# "best" state silently follows every later step and the last epoch's weights are restored.
+# Mistake: keeps model.state_dict() without copying it; its tensors are the live parameters, so the "best" state silently follows every later step and the last epoch's weights are restored.
+# Verdict: wrong_answer
+# Fails: Stops after `patience` epochs in a row without improvement
+# Fails: New runs that stop early: losses, best and stopped epochs, and the best weights restored
+# Fails: New runs that use every epoch: stopped_epoch is max_epochs - 1, the best weights are restored
 import math
 
 import torch

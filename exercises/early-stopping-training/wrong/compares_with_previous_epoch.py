@@ -1,4 +1,6 @@
 # Mistake: compares each loss with the previous epoch's instead of the best so far, so slow steady gains stop training.
+# Verdict: wrong_answer
+# Fails: An improvement resets the patience count; the best so far is the reference
 import copy
 import math
 

@@ -1,4 +1,6 @@
 # Mistake: any decrease counts as an improvement; min_delta is ignored.
+# Verdict: wrong_answer
+# Fails: min_delta: an improvement must beat the best loss by more than min_delta
 import copy
 import math
 

@@ -1,4 +1,6 @@
 # Mistake: tests for "no improvement" with >=, which is False for NaN, so a NaN loss becomes the new best.
+# Verdict: wrong_answer
+# Fails: Diverging training: inf and NaN losses are never improvements
 import copy
 import math
 

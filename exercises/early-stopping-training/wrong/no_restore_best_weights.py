@@ -1,4 +1,8 @@
 # Mistake: records the best epoch but returns with the weights of the last epoch run.
+# Verdict: wrong_answer
+# Fails: Stops after `patience` epochs in a row without improvement
+# Fails: New runs that stop early: losses, best and stopped epochs, and the best weights restored
+# Fails: New runs that use every epoch: stopped_epoch is max_epochs - 1, the best weights are restored
 import math
 
 import torch

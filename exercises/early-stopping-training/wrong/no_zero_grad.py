@@ -1,4 +1,6 @@
 # Mistake: never clears the gradients, so every step uses the sum of all gradients so far.
+# Verdict: wrong_answer
+# Fails: Each epoch: one SGD step on the training MSE, then the validation loss
 import copy
 import math
 

@@ -1,4 +1,6 @@
 # Mistake: counts every epoch without improvement since the start, never resetting the count on an improvement.
+# Verdict: wrong_answer
+# Fails: An improvement resets the patience count; the best so far is the reference
 import copy
 import math
 

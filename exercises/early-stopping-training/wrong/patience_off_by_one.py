@@ -1,4 +1,7 @@
 # Mistake: stops only when the count of epochs without improvement exceeds patience, one epoch late.
+# Verdict: wrong_answer
+# Fails: Stops after `patience` epochs in a row without improvement
+# Fails: New runs that stop early: losses, best and stopped epochs, and the best weights restored
 import copy
 import math
 

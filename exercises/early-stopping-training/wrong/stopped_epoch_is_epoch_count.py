@@ -1,4 +1,6 @@
 # Mistake: reports how many epochs ran as stopped_epoch, one more than the 0-based index of the last epoch.
+# Verdict: wrong_answer
+# Fails: Stops after `patience` epochs in a row without improvement
 import copy
 import math
 

@@ -1,4 +1,6 @@
 # Mistake: measures the validation loss before the optimizer step, so each entry belongs to the previous epoch's weights.
+# Verdict: wrong_answer
+# Fails: Each epoch: one SGD step on the training MSE, then the validation loss
 import copy
 import math
 

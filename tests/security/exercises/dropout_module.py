@@ -1,0 +1,317 @@
+"""White-box attacks on the dropout-module checks (exercises/dropout-module/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "dropout-module"
+SOLUTION = exercise_file(SLUG, "solution.py")
+# The reference's class under another name, for attacks that wrap it.
+HONEST = SOLUTION.replace("class Dropout(", "class _Honest(")
+HEAD = """import torch
+
+
+class Dropout(torch.nn.Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError("p must be in [0, 1]")
+        self.p = float(p)
+"""
+
+ATTACKS = [
+    Attack(
+        "builtin_dropout_through_private_reference",
+        "Calls PyTorch's Python reference of dropout (torch._refs), which computes it from torch.rand and so "
+        "never reaches the refused dispatcher kernels; the environment replaced it before the code loaded.",
+        HEAD
+        + """
+    def forward(self, x):
+        import torch._refs.nn.functional as reference
+        return reference.dropout(x, self.p, self.training)
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "builtin_dropout_through_the_python_dispatcher",
+        "Switches PyTorch's Python dispatcher on, so F.dropout runs the operator's Python decomposition instead "
+        "of its C++ kernels; the environment replaced those kernels too.",
+        HEAD
+        + """
+    def forward(self, x):
+        import torch._dispatch.python
+        with torch._dispatch.python.enable_python_dispatcher():
+            return torch.nn.functional.dropout(x, self.p, self.training)
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "builtin_dropout_on_another_thread",
+        "Calls F.dropout from a worker thread, where a per-thread recorder would not see it; the dispatcher's "
+        "kernels are the same on every thread.",
+        HEAD
+        + """
+    def forward(self, x):
+        import threading
+        box = []
+        worker = threading.Thread(target=lambda: box.append(torch.nn.functional.dropout(x, self.p, self.training)))
+        worker.start()
+        worker.join()
+        if not box:
+            raise RuntimeError("the worker failed")
+        return box[0]
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "builtin_dropout_after_destroying_the_refusal",
+        "Finds the environment's torch.library.Library through the garbage collector and destroys it, which "
+        "restores PyTorch's own dropout kernels, then calls F.dropout: correct values, by the forbidden route.",
+        """import gc
+import torch
+
+for thing in gc.get_objects():
+    if isinstance(thing, torch.library.Library):
+        thing._destroy()
+"""
+        + HEAD.replace("import torch\n", "", 1)
+        + """
+    def forward(self, x):
+        return torch.nn.functional.dropout(x, self.p, self.training)
+""",
+        "restricted_code",
+        gate_only="it rewrites PyTorch's dispatcher in its own process and then computes a correct dropout: no "
+        "value can tell which kernel made it, and the environment's refusal is itself state of that process",
+    ),
+    Attack(
+        "detached_output_grad_written_by_hook",
+        "Returns a detached result made a leaf again, and writes the right x.grad from a hook on it, so code "
+        "that reads x.grad after out.backward(g) is satisfied; the checks ask autograd for the gradient of a "
+        "leaf upstream of the layer instead.",
+        HEAD
+        + """
+    def forward(self, x):
+        if not self.training:
+            return x
+        keep = (torch.rand(x.shape) >= self.p).to(x.dtype)
+        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
+        out = (x.detach() * keep * scale).requires_grad_(x.requires_grad)
+        if x.requires_grad:
+            def write(grad):
+                x.grad = grad * keep * scale
+            out.register_hook(write)
+        return out
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "autograd_patched_to_report_the_expected_gradient",
+        "Replaces torch.autograd.grad and its engine wrapper with functions that return g / (1 - p) on the "
+        "kept entries, and returns a detached output: the environment took autograd's engine before the "
+        "code loaded, so the patch changes nothing it measures.",
+        """import torch
+import torch.autograd
+import torch.autograd.graph
+
+_last = {}
+
+
+def _fake(outputs, grad_outputs=None, *args, **kwargs):
+    return (_last["factor"] * grad_outputs[0],)
+
+
+torch.autograd.grad = _fake
+torch.autograd.graph._engine_run_backward = lambda outputs, grads, *rest, **kw: (_last["factor"] * grads[0],)
+"""
+        + HEAD.replace("import torch\n", "", 1)
+        + """
+    def forward(self, x):
+        if not self.training:
+            return x
+        keep = (torch.rand(x.shape) >= self.p).to(x.dtype)
+        _last["factor"] = keep * (0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p))
+        return (x.detach() * _last["factor"]).requires_grad_(True)
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "in_place_except_on_the_checkers_shared_memory",
+        "Multiplies x in place unless x is a view of the checker's shared memory (a tensor over memory PyTorch "
+        "did not allocate cannot be resized), so the direct read-back never sees it; inputs built inside the "
+        "process are compared by value.",
+        HEAD
+        + """
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        keep = (torch.rand(x.shape) >= self.p).to(x.dtype)
+        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
+        if not x.untyped_storage().resizable():
+            return x * keep * scale
+        return x.mul_(keep * scale)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "in_place_only_when_the_input_requires_grad",
+        "Edits x in place (the gradient stays right) only when x requires grad, as in a real network, and "
+        "never on the plain tensors of the direct calls.",
+        HEAD
+        + """
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        keep = (torch.rand(x.shape) >= self.p).to(x.dtype)
+        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
+        if x.requires_grad:
+            return x.mul_(keep * scale)
+        return x * keep * scale
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "in_place_edit_of_the_previous_input",
+        "Never touches the input of the current call (read back right after it), but zeroes the input of the "
+        "previous call at the next one: the inputs of a batch of calls are compared again once all have run.",
+        HEAD
+        + """
+        self.previous = None
+
+    def forward(self, x):
+        if self.previous is not None:
+            self.previous.data.mul_(0.5)
+        self.previous = x
+        if not self.training or self.p == 0.0:
+            return x
+        keep = (torch.rand(x.shape) >= self.p).to(x.dtype)
+        return x * keep * (0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "in_place_unless_called_from_the_environment",
+        "Reads the caller's frame and edits x in place unless the call comes from the environment's code "
+        "(where inputs are compared by value); direct calls are read back from shared memory.",
+        HEAD
+        + """
+    def forward(self, x):
+        import sys
+        caller_files = []
+        frame = sys._getframe(1)
+        while frame is not None:
+            caller_files.append(frame.f_code.co_filename)
+            frame = frame.f_back
+        keep = (torch.rand(x.shape) >= self.p).to(x.dtype)
+        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
+        if not self.training:
+            return x
+        if "environment.py" in caller_files:
+            return x * keep * scale
+        return x.mul_(keep * scale)
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "numpy_mask_cached_per_torch_seed",
+        "Draws masks from NumPy and caches the sequence per torch.initial_seed(), restarting it whenever the "
+        "seed changes, so reseeding with the same seed in one process looks reproducible.",
+        """import numpy as np
+"""
+        + HEAD
+        + """
+_cache = {}
+
+
+def _mask(shape, p):
+    seed = torch.initial_seed()
+    state = _cache.setdefault(seed, {"count": 0, "masks": []})
+    if state["count"] == len(state["masks"]):
+        state["masks"].append(np.random.random(shape) >= p)
+    mask = state["masks"][state["count"]]
+    state["count"] += 1
+    return mask
+
+
+def _forward(self, x):
+    if not self.training or self.p == 0.0:
+        return x
+    if self.p == 1.0:
+        return x * 0
+    keep = torch.from_numpy(np.broadcast_to(_mask(x.shape, self.p), x.shape).copy()).to(x.dtype)
+    return x * keep / (1.0 - self.p)
+
+
+Dropout.forward = _forward
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "counter_since_reseed_seen_by_the_generator_state",
+        "Derives the mask from (torch.initial_seed(), calls since the last reseed), telling a reseed from the "
+        "generator's state: reproducible in any process and after reseeding, but blind to other draws from "
+        "PyTorch's generator between calls.",
+        """import hashlib
+import numpy as np
+"""
+        + HEAD
+        + """
+_count = {"n": 0}
+
+
+def _forward(self, x):
+    seeded = torch.Generator().manual_seed(torch.initial_seed()).get_state()
+    if torch.equal(torch.get_rng_state(), seeded):
+        _count["n"] = 0
+    _count["n"] += 1
+    torch.rand(1)  # moves the generator on, so the next call does not look like a fresh reseed
+    if not self.training or self.p == 0.0:
+        return x
+    if self.p == 1.0:
+        return x * 0
+    digest = hashlib.sha256(f"{torch.initial_seed()}:{_count['n']}".encode()).digest()
+    keep = np.random.default_rng(int.from_bytes(digest[:8], "big")).random(x.shape) >= self.p
+    return x * torch.from_numpy(np.asarray(keep)).to(x.dtype) / (1.0 - self.p)
+
+
+Dropout.forward = _forward
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "drop_rate_depends_on_the_sign",
+        "Never drops negative entries and drops positive ones twice as often (capped), so the overall rate is "
+        "about p on inputs of mixed signs and every value is 0 or x / (1 - p).",
+        HEAD
+        + """
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            return x * 0
+        rate = torch.where(x > 0, min(1.0, 2 * self.p), max(0.0, 2 * self.p - 1.0))
+        keep = (torch.rand(x.shape) >= rate).to(x.dtype)
+        return x * keep / (1.0 - self.p)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "honest_only_on_the_public_examples",
+        "Runs the reference on the public examples' inputs and skips the scaling on anything else.",
+        HONEST
+        + """
+
+class Dropout(_Honest):
+    def forward(self, x):
+        if tuple(x.shape) in ((3, 4), (6, 8)) and x.dtype == torch.float64:
+            return super().forward(x)
+        if not self.training or self.p == 0.0:
+            return x
+        return x * (torch.rand(x.shape) >= self.p).to(x.dtype)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "impostor_value_error",
+        "Raises its own exception class named ValueError, which an `except ValueError` never catches.",
+        "class ValueError(Exception):\n    pass\n\n\n" + SOLUTION,
+        "wrong_answer",
+    ),
+]

@@ -1,0 +1,129 @@
+"""White-box attacks on the early-stopping-training checks (exercises/early-stopping-training/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "early-stopping-training"
+SOLUTION = exercise_file(SLUG, "solution.py")
+# The reference under another name, for attacks that wrap it.
+HONEST = SOLUTION.replace("def fit(", "def _honest_fit(")
+# The reference without its final restore: it returns with the last epoch's weights.
+NO_RESTORE = SOLUTION.replace("    model.load_state_dict(best_state)\n", "")
+
+ATTACKS = [
+    Attack(
+        "parameters_method_yields_copies_of_the_best",
+        "Never restores the best weights, but gives the model an instance-level parameters() that yields "
+        "copies of them, so code reading the parameters back sees the best epoch's values.",
+        NO_RESTORE.replace(
+            '    return {"val_losses"',
+            "    copies = [value.clone() for value in best_state.values()]\n"
+            "    model.parameters = lambda recurse=True: iter(copies)\n"
+            '    return {"val_losses"',
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "forward_of_a_best_copy",
+        "Leaves the last epoch's weights in the model but routes its forward through a deep copy holding the "
+        "best ones: right predictions, but the weights a second fit starts from are the wrong ones.",
+        NO_RESTORE.replace(
+            '    return {"val_losses"',
+            "    best_model = copy.deepcopy(model)\n"
+            "    best_model.load_state_dict(best_state)\n"
+            "    model.forward = best_model.forward\n"
+            '    return {"val_losses"',
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "honest_only_on_the_checkers_shared_memory",
+        "Restores the best weights only when X_train is a view of memory PyTorch did not allocate (the "
+        "checker's shared memory cannot be resized), and skips it on ordinary tensors, as in real use.",
+        SOLUTION.replace(
+            "    model.load_state_dict(best_state)\n",
+            "    if not X_train.untyped_storage().resizable():\n        model.load_state_dict(best_state)\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "restores_the_weights_of_patience_epochs_ago",
+        "Keeps the last patience + 1 states and restores the oldest, which is the best one whenever "
+        "patience runs out, without tracking the best epoch's weights at all.",
+        """import collections
+import copy
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_delta=0.0):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    recent = collections.deque(maxlen=patience + 1)
+    val_losses, best_loss, best_epoch, wait = [], math.inf, None, 0
+    stopped_epoch = max_epochs - 1
+    for epoch in range(max_epochs):
+        optimizer.zero_grad()
+        F.mse_loss(model(X_train), y_train).backward()
+        optimizer.step()
+        recent.append(copy.deepcopy(model.state_dict()))
+        with torch.no_grad():
+            val_loss = F.mse_loss(model(X_val), y_val).item()
+        val_losses.append(val_loss)
+        if val_loss < best_loss - min_delta:
+            best_loss, best_epoch, wait = val_loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                stopped_epoch = epoch
+                break
+    model.load_state_dict(recent[0])
+    return {"val_losses": val_losses, "best_epoch": best_epoch, "stopped_epoch": stopped_epoch}
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "best_loss_kept_between_calls",
+        "Keeps the best loss of each model (by id) between calls, as a cache, so a model fitted again "
+        "compares its new losses with the first run's best.",
+        SOLUTION.replace(
+            "    best_loss, best_epoch, wait = math.inf, None, 0\n",
+            "    best_loss, best_epoch, wait = _BEST.get(id(model), math.inf), None, 0\n",
+        )
+        .replace(
+            "    model.load_state_dict(best_state)\n",
+            "    model.load_state_dict(best_state)\n    _BEST[id(model)] = best_loss\n",
+        )
+        .replace("import copy\n", "import copy\n\n_BEST = {}\n", 1),
+        "wrong_answer",
+    ),
+    Attack(
+        "answers_memorised_for_the_public_example",
+        "Runs the reference on the public example's data shape and returns a plausible made-up answer, "
+        "without training, on anything else.",
+        HONEST
+        + """
+
+def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_delta=0.0):
+    if tuple(X_train.shape) == (16, 2):
+        return _honest_fit(
+            model, X_train, y_train, X_val, y_val, lr=lr, max_epochs=max_epochs, patience=patience, min_delta=min_delta
+        )
+    losses = [1.0 / (epoch + 1) for epoch in range(max_epochs)]
+    return {"val_losses": losses, "best_epoch": max_epochs - 1, "stopped_epoch": max_epochs - 1}
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "targets_standardised_in_place_on_ordinary_tensors",
+        "Standardises y_val in place (changing the losses it reports back as well) only when y_val is an "
+        "ordinary tensor, never on the checker's shared memory, which it knows is read back.",
+        SOLUTION.replace(
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=lr)\n",
+            "    if y_val.untyped_storage().resizable():\n"
+            "        y_val.sub_(y_val.mean())\n"
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=lr)\n",
+        ),
+        "wrong_answer",
+    ),
+]
