@@ -79,8 +79,6 @@ class Report:
     results: list[CheckResult]
     output: str = ""
     grading_ms: int = 0
-    cpu_seconds: float | None = None
-    max_rss_kb: int | None = None
     # The secret that drew the hidden cases, kept for staff who need to reproduce a verdict.
     seed: int | None = None
 
@@ -123,7 +121,6 @@ def grade(job: Job, zygotes: ZygotePool) -> Report:
         verdict, message = _run_all(session, job, checks, results)
     total = sum(spec.points for spec in checks)
     earned = sum(result.points for result in results if result.passed)
-    info = session.first_exit()
     for result in results:
         result.message = storable(result.message)
     return Report(
@@ -133,8 +130,6 @@ def grade(job: Job, zygotes: ZygotePool) -> Report:
         results=results,
         output=storable(session.output(job.limits.output_bytes)),
         grading_ms=int((time.monotonic() - started) * 1000),
-        cpu_seconds=info.cpu_seconds if info else None,
-        max_rss_kb=info.max_rss_kb if info else None,
         seed=job.seed,
     )
 
@@ -198,9 +193,6 @@ class _Session:
             error = reply.get("error")
             raise LoadFailed(harness.LearnerError("your code", error if isinstance(error, dict) else {}))
         return _Process(self, run)
-
-    def first_exit(self):
-        return self.runs[0].outcome.exit_info if self.runs else None
 
     def output(self, limit: int) -> str:
         """What the learner's code printed, in every process of the grading, up to ``limit`` bytes."""

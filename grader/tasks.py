@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 _pools: list[ZygotePool] = []
 _log_context: dict[str, list] = {}
+# Two budgets, counted apart: database outages (the claim makes regrading safe) and sandbox failures.
 _DATABASE_RETRIES = 10
+_SANDBOX_RETRIES = 3
 
 
 def zygotes() -> ZygotePool:
@@ -100,42 +102,48 @@ def job_for(submission: Submission) -> runner.Job:
     )
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
-def grade_submission(self, submission_id: str, resume_token: str | None = None) -> None:
+# max_retries=None: the two budgets below are counted in the task's own arguments, not by Celery.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
+def grade_submission(
+    self, submission_id: str, resume_token: str | None = None, database_retries: int = 0, sandbox_retries: int = 0
+) -> None:
     """Grade one submission. Idempotent: a final submission, or one being graded elsewhere, is left alone."""
     claim = None
+    retries = {"database_retries": database_retries, "sandbox_retries": sandbox_retries}
     try:
         claim = services.submission_claim(submission_id=submission_id, resume_token=resume_token)
         if claim is None:
             services.submission_give_up_if_exhausted(submission_id=submission_id)
             return
-        _grade(self, *claim)
+        _grade(self, *claim, retries)
     except (OperationalError, InterfaceError) as exc:
         # The database restarted or dropped us: grade again shortly, resuming our own claim; once the
         # retries run out the sweeper still finds the submission.
+        if database_retries >= _DATABASE_RETRIES:
+            raise
         log.warning("submission %s: database unavailable, retrying: %s", submission_id, exc)
         token = str(claim[1]) if claim else resume_token
-        raise self.retry(
-            kwargs={"submission_id": submission_id, "resume_token": token},
-            countdown=min(2**self.request.retries, 30),
-            max_retries=_DATABASE_RETRIES,
-        ) from exc
+        kwargs = {"submission_id": submission_id, "resume_token": token, **retries}
+        kwargs["database_retries"] += 1
+        raise self.retry(kwargs=kwargs, countdown=min(2**database_retries, 30)) from exc
 
 
-def _grade(task, submission: Submission, token) -> None:
+def _grade(task, submission: Submission, token, retries: dict[str, int]) -> None:
     submission_id = str(submission.pk)
     try:
         report = runner.grade(job_for(submission), zygotes())
     except SandboxUnavailable as exc:
         log.error("submission %s: sandbox unavailable: %s", submission_id, exc)
         _report_sandbox(submission.exercise.runtime, str(exc))
-        if task.request.retries >= task.max_retries:
+        if retries["sandbox_retries"] >= _SANDBOX_RETRIES:
             services.submission_fail(
                 submission_id=submission_id, token=token, reason=f"The grader is unavailable: {exc}"
             )
             return
         services.submission_release(submission_id=submission_id, token=token)
-        raise task.retry(countdown=2**task.request.retries) from exc
+        kwargs = {"submission_id": submission_id, **retries}
+        kwargs["sandbox_retries"] += 1
+        raise task.retry(kwargs=kwargs, countdown=2 ** retries["sandbox_retries"]) from exc
     except Exception:
         log.exception("submission %s: grading failed", submission_id)
         services.submission_fail(

@@ -243,6 +243,8 @@ WEBHOOK_RETRY_DELAYS = [
     float(delay) for delay in env_list("WEBHOOK_RETRY_DELAYS", ["5", "300", "1800", "7200", "18000", "36000", "36000"])
 ]
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# However a receiver paces its answer (a header byte every few seconds), a delivery gives up after this.
+WEBHOOK_TOTAL_SECONDS = env_int("WEBHOOK_TOTAL_SECONDS", 30, minimum=1)
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 # "isolated" (default) refuses to grade without namespaces; "unsafe-dev" is for local development only.
 GRADER_SANDBOX = env_str("GRADER_SANDBOX", "isolated")

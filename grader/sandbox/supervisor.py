@@ -64,7 +64,6 @@ class ExitInfo:
     exit_code: int | None
     signal: int | None
     cpu_seconds: float
-    max_rss_kb: int
 
 
 @dataclass
@@ -73,7 +72,6 @@ class RunOutcome:
 
     output: str = ""
     exit_info: ExitInfo | None = None
-    wall_seconds: float = 0.0
     died: SandboxDied | None = field(default=None)
 
 
@@ -183,7 +181,7 @@ class Zygote:
             # The zygote is wedged or confused: replace it before the next job.
             self.stop()
             return None
-        return ExitInfo(report["exit_code"], report["signal"], report["cpu_seconds"], report["max_rss_kb"])
+        return ExitInfo(report["exit_code"], report["signal"], report["cpu_seconds"])
 
     def _await(self, wanted: Callable[[dict], bool], timeout: float) -> dict | None:
         """The next control message ``wanted`` accepts; exit reports met on the way are kept."""
@@ -422,7 +420,6 @@ class Run:
             self._drain_output_tail()
         if wait:
             self.outcome.exit_info = self.zygote.exit_report(self.pid)
-        self.outcome.wall_seconds = time.monotonic() - self.started
         self.outcome.output = self.output.decode("utf-8", errors="replace")
         for fd in (self.request_w, self.reply_r, self.output_r):
             os.close(fd)

@@ -204,7 +204,6 @@ def _collect_exits(control: socket.socket, jobs: dict[int, int]) -> None:
                 "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                 "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
                 "cpu_seconds": usage.ru_utime + usage.ru_stime,
-                "max_rss_kb": usage.ru_maxrss,
             },
         )
 

@@ -109,6 +109,11 @@ def _sync_quizzes(definitions: list[quizzes.QuizContent], report: SyncReport) ->
         wanted = set(Topic.objects.filter(slug__in=quiz.topics))
         if set(instance.topics.all()) != wanted:
             instance.topics.set(wanted)
+    # A quiz whose file is gone stops being offered (its attempts, and so its row, stay).
+    for stale in Quiz.objects.filter(is_published=True).exclude(slug__in=[quiz.slug for quiz in definitions]):
+        stale.is_published = False
+        stale.save(update_fields=["is_published"])
+        report.unpublished.append(f"quiz {stale.slug}")
 
 
 def _sync_topic(topic: content.TopicContent, report: SyncReport) -> None:

@@ -186,7 +186,9 @@ def _post(delivery: WebhookDelivery) -> WebhookAttempt:
         if parts.scheme not in ("http", "https"):
             raise ValueError("refused: only http and https URLs are delivered to")
         request = urllib.request.Request(delivery.endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
-        sender = transport.opener(allow_private=settings.WEBHOOK_ALLOW_PRIVATE_URLS)
+        sender = transport.opener(
+            allow_private=settings.WEBHOOK_ALLOW_PRIVATE_URLS, total_seconds=settings.WEBHOOK_TOTAL_SECONDS
+        )
         with sender.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             attempt.status_code = response.status
             attempt.response_excerpt = _excerpt(response.read(_RESPONSE_KEPT_CHARS))

@@ -60,6 +60,24 @@ def test_a_removed_folder_unpublishes_without_deleting(content_root):
 
 
 @pytest.mark.django_db
+def test_a_removed_quiz_file_unpublishes_the_quiz(content_root):
+    from quizsite.catalog.models import Quiz
+
+    (content_root / "quizzes").mkdir()
+    shutil.copy(ROOT / "quizzes" / "dropout.toml", content_root / "quizzes")
+    content_sync(root=content_root)
+    assert Quiz.objects.get(slug="dropout").is_published
+    (content_root / "quizzes" / "dropout.toml").unlink()
+    report = content_sync(root=content_root)
+    assert "quiz dropout" in report.unpublished
+    assert Quiz.objects.get(slug="dropout").is_published is False
+    content_sync(root=content_root)
+    shutil.copy(ROOT / "quizzes" / "dropout.toml", content_root / "quizzes")
+    content_sync(root=content_root)
+    assert Quiz.objects.get(slug="dropout").is_published
+
+
+@pytest.mark.django_db
 def test_invalid_content_changes_nothing(content_root):
     info = content_root / "inverted-dropout" / "info.toml"
     info.write_text(info.read_text().replace('topic = "dropout"', 'topic = "no-such-topic"'))

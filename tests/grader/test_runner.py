@@ -159,10 +159,9 @@ def dropout_forward(x, p, training, rng):
 def dropout_backward(grad_out, mask):
     return grad_out.copy() if mask is None else (torch.from_numpy(grad_out) * torch.from_numpy(mask)).numpy()
 """
-    report = _grade(zygotes, torch_solution, runtime="numpy")
+    # Importing torch costs about 2 s of CPU: the PyTorch zygote pays it, not the learner's 1 s budget.
+    report = _grade(zygotes, torch_solution, Limits(cpu_seconds=1), runtime="numpy")
     assert report.verdict == "accepted", report.results
-    # Importing torch cost the learner nothing: well under the 2 s CPU budget.
-    assert report.cpu_seconds is None or report.cpu_seconds < 1
 
 
 def test_output_carries_only_what_the_learner_printed(zygotes):

@@ -83,3 +83,25 @@ def test_an_example_run_grades_only_the_public_checks(learner, dropout):
     assert submission.verdict == "accepted"
     assert [result["name"] for result in submission.results] == dropout.public_examples
     assert len(dropout.public_examples) < len(dropout.checks_source.split("@check(")) - 1
+
+
+def test_database_retries_do_not_use_up_the_sandbox_retries(learner, dropout, monkeypatch):
+    # After many database retries, a sandbox failure still gets its own retries instead of failing at once.
+    from celery.exceptions import Retry
+
+    from grader import tasks
+    from grader.sandbox.supervisor import SandboxUnavailable
+
+    def unavailable():
+        raise SandboxUnavailable("the zygote could not start")
+
+    monkeypatch.setattr(tasks, "zygotes", unavailable)
+    submission = _submit(learner, dropout, exercise_file("inverted-dropout", "solution.py"))
+    with pytest.raises(Retry):
+        grade_submission.run(str(submission.pk), database_retries=9)
+    submission.refresh_from_db()
+    assert submission.status == "queued" and submission.verdict is None
+    grade_submission.run(str(submission.pk), database_retries=9, sandbox_retries=3)
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict) == ("error", "system_error")
+    assert "unavailable" in submission.message

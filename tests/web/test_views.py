@@ -27,7 +27,16 @@ def test_the_exercise_page_renders_statement_starter_and_editor(client, learner,
     assert "raise NotImplementedError" in html
     assert "vendor/codemirror/codemirror.js" in html
     assert "Run examples" in html and "Backward multiplies the gradient by the forward mask" in html
-    assert dropout.checks_source[:200] not in html
+
+
+def test_the_exercise_page_shows_nothing_of_the_hidden_checks_or_the_reference(client, learner, dropout):
+    # Canaries (plain words, unchanged by HTML escaping) planted in what must stay hidden.
+    dropout.checks_source += "\n# CANARY-CHECKS-7f3a\n"
+    dropout.solution_code += "\n# CANARY-SOLUTION-7f3a\n"
+    dropout.save()
+    client.force_login(learner)
+    html = client.get("/exercises/inverted-dropout/").content.decode()
+    assert "CANARY-CHECKS-7f3a" not in html and "CANARY-SOLUTION-7f3a" not in html
 
 
 def test_pages_load_scripts_and_styles_only_from_this_site(client, learner, dropout):

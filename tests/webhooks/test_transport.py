@@ -55,3 +55,38 @@ def test_the_name_is_resolved_once_and_the_checked_address_is_used(monkeypatch):
 def test_is_private_host_flags_loopback_and_metadata_addresses():
     assert transport.is_private_host("127.0.0.1") and transport.is_private_host("169.254.169.254")
     assert not transport.is_private_host("93.184.215.14")
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_total_deadline():
+    # One byte every 0.3 s keeps each read under the 2 s per-read timeout; the total deadline still ends it.
+    import threading
+    import time
+
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.3)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    started = time.monotonic()
+    try:
+        with pytest.raises((TimeoutError, urllib.error.URLError)):
+            request = urllib.request.Request(url, data=b"{}", method="POST")
+            transport.opener(allow_private=True, total_seconds=1.5).open(request, timeout=2)
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        server.close()
