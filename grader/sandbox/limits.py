@@ -29,6 +29,16 @@ class Limits:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def exercise_units(self) -> dict[str, float | int]:
+        """These limits in the units an exercise's info.toml and the Exercise model use."""
+        return {
+            "cpu_seconds": self.cpu_seconds,
+            "wall_seconds": self.wall_seconds,
+            "memory_mb": self.memory_bytes >> 20,
+            "max_processes": self.max_processes,
+            "output_kb": self.output_bytes >> 10,
+        }
+
     @classmethod
     def from_exercise_units(cls, **units: float) -> Limits:
         """Limits from an exercise's units (``cpu_seconds``, ``wall_seconds``, ``memory_mb``,
@@ -39,3 +49,7 @@ class Limits:
             field, scale = names.get(name, (name, 1))
             fields[field] = int(value * scale) if scale != 1 else value
         return cls(**fields)
+
+
+# The one place default limits are defined: content sync, the Exercise model and the sandbox read these.
+DEFAULT_EXERCISE_UNITS = Limits().exercise_units()

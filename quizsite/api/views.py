@@ -42,7 +42,8 @@ from quizsite.api.serializers import (
     TopicSerializer,
 )
 from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
-from quizsite.catalog.models import Exercise, Quiz, Topic
+from quizsite.catalog.models import Topic
+from quizsite.catalog.selectors import published_exercises, published_quizzes
 from quizsite.learning import attempts, selectors, services
 from quizsite.learning.attempts import AttemptError
 from quizsite.learning.models import Attempt
@@ -58,7 +59,7 @@ _LOCATION = OpenApiParameter(
 
 
 def _published_exercises():
-    return Exercise.objects.filter(is_published=True).select_related("topic")
+    return published_exercises()
 
 
 def _submission_response(submission, *, status_code: int = 200, headers: dict | None = None) -> Response:
@@ -256,7 +257,7 @@ class QuizListView(generics.ListAPIView):
 
     serializer_class = QuizSerializer
     client_scopes = {"GET": scopes.READ_CONTENT}
-    queryset = Quiz.objects.filter(is_published=True).prefetch_related("topics")
+    queryset = published_quizzes().prefetch_related("topics")
 
 
 def _attempt_error(exc: AttemptError) -> Exception:
@@ -284,7 +285,7 @@ class AttemptCreateView(APIView):
     )
     def post(self, request, slug: str) -> Response:
         learner = _acting_learner(request)
-        quiz = get_object_or_404(Quiz.objects.filter(is_published=True), slug=slug)
+        quiz = get_object_or_404(published_quizzes(), slug=slug)
         try:
             attempt = attempts.attempt_start(user=learner, quiz=quiz)
         except AttemptError as exc:

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 
+from grader.sandbox.limits import DEFAULT_EXERCISE_UNITS
 from grader.vocabulary import Runtime
 
 
@@ -49,11 +50,11 @@ class Exercise(models.Model):
     public_examples = models.JSONField(
         default=list, blank=True, help_text="Names of the checks learners may run as examples (from checks.py)."
     )
-    cpu_seconds = models.FloatField(default=2.0)
-    wall_seconds = models.FloatField(default=5.0)
-    memory_mb = models.PositiveIntegerField(default=1024)
-    max_processes = models.PositiveIntegerField(default=16)
-    output_kb = models.PositiveIntegerField(default=1024)
+    cpu_seconds = models.FloatField(default=DEFAULT_EXERCISE_UNITS["cpu_seconds"])
+    wall_seconds = models.FloatField(default=DEFAULT_EXERCISE_UNITS["wall_seconds"])
+    memory_mb = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["memory_mb"])
+    max_processes = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["max_processes"])
+    output_kb = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["output_kb"])
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the exercise's files at the last sync.")
     is_published = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,4 +1,5 @@
-"""Reads for the catalogue: questions as renderable definitions."""
+"""Reads for the catalogue: what learners may see (the one place "published" is decided), and questions
+as renderable definitions."""
 
 from __future__ import annotations
 
@@ -6,9 +7,20 @@ import functools
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from quizsite.catalog import questions
-from quizsite.catalog.models import Question
+from quizsite.catalog.models import Exercise, Question, Quiz
+
+
+def published_exercises() -> QuerySet[Exercise]:
+    """Exercises learners may open and submit to (a removed content folder unpublishes one)."""
+    return Exercise.objects.filter(is_published=True).select_related("topic")
+
+
+def published_quizzes() -> QuerySet[Quiz]:
+    """Quizzes learners may start."""
+    return Quiz.objects.filter(is_published=True)
 
 
 @functools.lru_cache(maxsize=64)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from grader.sandbox.limits import DEFAULT_EXERCISE_UNITS
 from quizsite.catalog import content, questions, quizzes
 from quizsite.catalog.models import Exercise, Lesson, Question, Quiz, Topic
-
-_LIMIT_DEFAULTS = {"cpu_seconds": 2.0, "wall_seconds": 5.0, "memory_mb": 1024, "max_processes": 16, "output_kb": 1024}
 
 
 @dataclass
@@ -137,7 +136,7 @@ def _sync_exercise(exercise: content.ExerciseContent, report: SyncReport) -> Non
         "public_examples": exercise.public_examples,
         "content_hash": exercise.content_hash,
         "is_published": True,
-        **{**_LIMIT_DEFAULTS, **exercise.limits},
+        **{**DEFAULT_EXERCISE_UNITS, **exercise.limits},
     }
     _upsert(Exercise, {"uuid": exercise.uuid}, values, f"exercise {exercise.slug}", report)
 

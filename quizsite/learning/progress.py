@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Max
 
-from quizsite.catalog.models import Exercise, Topic
+from quizsite.catalog.models import Topic
+from quizsite.catalog.selectors import published_exercises
 from quizsite.learning.models import Attempt, AttemptItem, Submission
 
 # Mastery looks at the most recent answers only, so it moves as the learner improves.
@@ -32,7 +33,7 @@ def topic_mastery(user) -> list[TopicMastery]:
         .values_list("exercise", "best")
     )
     exercises_by_topic: dict[int, list[int]] = {}
-    for exercise_id, topic_id in Exercise.objects.filter(is_published=True).values_list("id", "topic_id"):
+    for exercise_id, topic_id in published_exercises().values_list("id", "topic_id"):
         exercises_by_topic.setdefault(topic_id, []).append(exercise_id)
     result = []
     for topic in Topic.objects.order_by("position"):

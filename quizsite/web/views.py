@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from grader.vocabulary import Verdict
-from quizsite.catalog.models import Exercise, Quiz, Topic
+from quizsite.catalog.models import Topic
+from quizsite.catalog.selectors import published_exercises, published_quizzes
 from quizsite.learning import attempts, progress
 from quizsite.learning.models import Attempt, Submission
 from quizsite.learning.selectors import attempt_questions
@@ -16,15 +17,19 @@ from quizsite.ops.selectors import grading_unavailable_reason
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
-    topics = Topic.objects.prefetch_related("exercises").select_related("lesson").order_by("position", "title")
+    topics = (
+        Topic.objects.prefetch_related(Prefetch("exercises", queryset=published_exercises(), to_attr="published"))
+        .select_related("lesson")
+        .order_by("position", "title")
+    )
     # Quizzes across topics (the warm-up, adaptive practice); per-topic quizzes sit with their topic.
-    quizzes = Quiz.objects.filter(is_published=True).annotate(topic_count=Count("topics")).exclude(topic_count=1)
+    quizzes = published_quizzes().annotate(topic_count=Count("topics")).exclude(topic_count=1)
     return render(request, "web/topic_list.html", {"topics": topics, "featured_quizzes": quizzes})
 
 
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = get_object_or_404(Exercise.objects.select_related("topic"), slug=slug, is_published=True)
+    exercise = get_object_or_404(published_exercises(), slug=slug)
     submissions = Submission.objects.filter(user=request.user, exercise=exercise)[:10]
     code = submissions[0].code if submissions else exercise.starter_code
     labels = {verdict.value: verdict.label for verdict in Verdict}
@@ -43,8 +48,8 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "topic": topic,
         "lesson": getattr(topic, "lesson", None),
-        "exercises": topic.exercises.filter(is_published=True),
-        "quizzes": topic.quizzes.filter(is_published=True),
+        "exercises": published_exercises().filter(topic=topic),
+        "quizzes": published_quizzes().filter(topics=topic),
     }
     return render(request, "web/topic_detail.html", context)
 
@@ -52,7 +57,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.filter(is_published=True), slug=slug)
+    quiz = get_object_or_404(published_quizzes(), slug=slug)
     try:
         attempt = attempts.attempt_start(user=request.user, quiz=quiz)
     except attempts.AttemptError as exc:
