@@ -1,199 +1,506 @@
 """Hidden checks for Xavier-uniform and He-normal initialisation.
 
-The target distributions are those of ``torch.nn.init.xavier_uniform_`` (U(-a, a) with
-a = gain * sqrt(6 / (fan_in + fan_out))) and ``torch.nn.init.kaiming_normal_`` with mode="fan_in" and
-nonlinearity="relu" (N(0, std^2) with std = calculate_gain("relu") / sqrt(fan_in)); the ReLU gain is
-taken from PyTorch itself. Random output is tested by properties and distributions with fixed seeds,
-never by comparing with the reference's own draws, so any valid way of sampling passes.
+The target distributions are those of ``torch.nn.init.xavier_uniform_`` (every entry independently
+U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))) and of ``torch.nn.init.kaiming_normal_`` with
+mode="fan_in" and nonlinearity="relu" (every entry independently N(0, std^2), std = sqrt(2 / fan_in),
+the ReLU gain taken from PyTorch itself). The statement does not fix how the draw is made, so weights
+are never compared with a reference's draws: they are judged by exact properties (shape, dtype, range)
+and by goodness-of-fit and independence tests, with sizes, gains and seeds drawn from ``rng`` (seeded
+from a secret fresh for each grading).
 
-False-rejection budget for a correct solution: 22 statistical tests at ALPHA = 1e-8 each (2.2e-7 in
-all), plus two range tests whose false-rejection rate is below 1e-39 each.
+Every test works on *normal scores*: z = w / std for He, and z = Phi^-1((w / a + 1) / 2) for Xavier,
+which are independent N(0, 1) values exactly when the weights follow the target distribution. So:
+
+- goodness of fit: a Kolmogorov-Smirnov test of Phi(z) against U(0, 1), rejecting only beyond the
+  Dvoretzky-Kiefer-Wolfowitz-Massart bound (rigorous); a two-sided chi-square test of Phi(z) in equal
+  bins (asymptotic; its low tail catches samples that are too even, e.g. a shuffled grid); for He, the
+  exact chi-square test of sum(z^2) and the exact normal test of sum(z), each also failing when the
+  statistic is implausibly close to its expected value (samples rescaled or centred to match the
+  moments); for Xavier, every |w| <= a and the largest |w| close to a (P(max |w| < a ALPHA^(1/n)) =
+  ALPHA exactly);
+- independence within a matrix: the sums of z over each row and each column are N(0, 1) after scaling,
+  so their sums of squares follow chi-square laws exactly (two-sided: rows or columns that repeat,
+  cancel or are sorted fail); neighbours along rows and along columns share their sign with
+  probability 1/2 (Hoeffding bounds);
+- independence between calls: two draws from one generator share signs with probability 1/2;
+- no copies: the positive weights and the negated negative ones, and the weights of two calls (as they
+  are and negated), must not be closer than independent samples come, by the lower tail of the
+  two-sample Kolmogorov-Smirnov statistic (catches antithetic pairs and values repeated in a new order).
+
+Determinism is judged across processes: the same sequence of calls with a generator made from the same
+seed must give identical weights in a fresh process (whose global generators are seeded differently),
+also when the calls come in a different order, each with its own seed; the same seed must repeat and a
+different seed must change the weights.
+
+Independent calls that each get their own seeded generator (the public examples, the small layers) go
+in one round trip through the ``ENVIRONMENT`` helper ``calls``, which only relays the return values;
+calls whose order matters (a shared generator, the determinism check) are made one by one.
+
+False-rejection budget for a correct solution: 38 tests at ``ALPHA`` = 1e-8 each, about 3.8e-7 in all.
+Two kinds use asymptotic laws, accurate at these sizes: the chi-square bin tests (each bin expects at
+least 150 values) and the copy tests (the Kolmogorov law, with at least 10 000 values a side). The
+bounds (every |w| <= a) cannot fail a correct solution, and the determinism check fails one with
+probability below 1e-11.
 """
 
 import math
 
 import numpy as np
 import torch
+from scipy import special, stats
 
-from grader.harness import CheckFailed, Seed, assert_array, binomial_bounds, check
+from grader.harness import CheckFailed, LearnerError, Seed, binomial_bounds, check, describe
+
+ENVIRONMENT = """
+import sys
+
+import numpy as np
+
+
+def generator(seed):
+    return np.random.default_rng(seed)
+
+
+def calls(requests):
+    # Several independent calls of the learner's functions in one round trip: only their return
+    # values come back, and are judged on the trusted side like those of direct calls.
+    submission = sys.modules["submission"]
+    return [getattr(submission, name)(*args, **kwargs) for name, args, kwargs in requests]
+"""
 
 ALPHA = 1e-8
+GRID = 4000  # points where the Kolmogorov-Smirnov distance is measured; a multiple of every bin count
 RELU_GAIN = torch.nn.init.calculate_gain("relu")  # sqrt(2)
-# Large layers for the statistical tests: (fan_in, fan_out, gain, seed); gain None means "use the default".
-XAVIER_CASES = ((250, 400, None, 31), (600, 150, 5.0 / 3.0, 32))
-HE_CASES = ((200, 500, 41), (800, 100, 42))
+NAMES = ("xavier_uniform", "he_normal")
+SMALL_CALLS = 8
+LARGE = (50_000, 70_000)  # weights in a large layer
+# Normal scores are clipped here: a correct sample of these sizes passes it with probability below 1e-10,
+# and only the exact ends of [-a, a] (possible after float32 rounding) would otherwise be infinite.
+Z_LIMIT = 8.3
 
 
-def _xavier_bound(fan_in, fan_out, gain=1.0):
-    return gain * math.sqrt(6.0 / (fan_in + fan_out))
+class Call:
+    """One call of the learner's function: its arguments, and how it reads in a message."""
+
+    def __init__(self, name, fan_in, fan_out, gain=None, by_keyword=True):
+        self.name, self.fan_in, self.fan_out, self.gain, self.by_keyword = name, fan_in, fan_out, gain, by_keyword
+
+    def scale(self):
+        """a for Xavier, std for He."""
+        if self.name == "he_normal":
+            return RELU_GAIN / math.sqrt(self.fan_in)
+        gain = 1.0 if self.gain is None else self.gain
+        return gain * math.sqrt(6.0 / (self.fan_in + self.fan_out))
+
+    def text(self, rng_text="rng"):
+        gain = ""
+        if self.gain is not None:
+            gain = f", gain={self.gain!r}" if self.by_keyword else f", {self.gain!r}"
+        return f"{self.name}({self.fan_in}, {self.fan_out}, {rng_text}{gain})"
+
+    def arguments(self, rng_argument):
+        args, kwargs = [self.fan_in, self.fan_out, rng_argument], {}
+        if self.gain is not None and self.by_keyword:
+            kwargs["gain"] = self.gain
+        elif self.gain is not None:
+            args.append(self.gain)
+        return args, kwargs
+
+    def run(self, learner, rng_argument, rng_text="rng"):
+        """The learner's weights, after the exact checks of :meth:`checked`."""
+        args, kwargs = self.arguments(rng_argument)
+        return self.checked(learner.call(self.name, *args, **kwargs), rng_text)
+
+    def checked(self, weights, rng_text="rng"):
+        """``weights`` after the exact checks: shape, dtype, finite values, and for Xavier the range."""
+        what = self.text(rng_text)
+        if type(weights).__module__.startswith("torch") and hasattr(weights, "numpy"):
+            weights = weights.numpy()  # rebuilt from bytes by the protocol: a plain CPU tensor
+        if not isinstance(weights, np.ndarray):
+            raise CheckFailed(f"{what}: expected a NumPy array, got {type(weights).__name__}: {describe(weights)}")
+        if weights.dtype not in (np.float32, np.float64):
+            raise CheckFailed(f"{what}: expected a float32 or float64 array, got dtype {weights.dtype}")
+        if weights.shape != (self.fan_out, self.fan_in):
+            hint = ""
+            if weights.shape == (self.fan_in, self.fan_out):
+                hint = ", which is (fan_in, fan_out): torch.nn.Linear stores its weight as (out_features, in_features)"
+            raise CheckFailed(
+                f"{what}: expected shape (fan_out, fan_in) = {(self.fan_out, self.fan_in)}, got {weights.shape}{hint}"
+            )
+        if not np.isfinite(weights).all():
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(weights))[0])
+            raise CheckFailed(f"{what}: every value must be finite; w{list(index)} = {weights[index]!r}")
+        weights = weights.astype(np.float64, copy=False)
+        if self.name == "xavier_uniform":
+            bound = self.scale()
+            # Values may equal -a or a; the slack only absorbs float32 rounding near a.
+            outside = np.abs(weights) > bound * (1 + 1e-6)
+            if outside.any():
+                raise CheckFailed(
+                    f"{what}: every value must lie in [-a, a] with a = {bound:.8g}; {int(outside.sum())} of "
+                    f"{weights.size} values lie outside, the largest |w| being {float(np.abs(weights).max()):.8g}"
+                )
+        return weights
+
+    def uniforms(self, weights):
+        """The target law's CDF at each weight: independent U(0, 1) values exactly when the weights follow it."""
+        if self.name == "he_normal":
+            return special.ndtr(weights / self.scale())
+        return np.clip((weights / self.scale() + 1.0) / 2.0, 0.0, 1.0)
+
+    def scores(self, weights):
+        """Normal scores: independent N(0, 1) values exactly when the weights follow the target law."""
+        if self.name == "he_normal":
+            return weights / self.scale()
+        return np.clip(special.ndtri(self.uniforms(weights)), -Z_LIMIT, Z_LIMIT)
 
 
-def _he_std(fan_in):
-    return RELU_GAIN / math.sqrt(fan_in)
+def _seed(rng):
+    return int(rng.integers(0, 2**62))
 
 
-def _call(name, fan_in, fan_out, seed, gain=None):
-    text = f"{name}({fan_in}, {fan_out}, rng=np.random.default_rng({seed})"
-    return text + (f", gain={gain:.6g})" if gain is not None else ")")
+def _run_each(learner, calls, seeds):
+    """The weights of independent calls, each with its own seeded generator, in one round trip."""
+    requests = [(call.name, *call.arguments(Seed(seed))) for call, seed in zip(calls, seeds, strict=True)]
+    try:
+        results = learner.environment("calls", requests)
+    except LearnerError as error:
+        # Raised by one of the learner's functions: report it as a failure of that function.
+        details = {"type": error.type, "kinds": error.kinds, "message": error.message, "line": error.line}
+        details["traceback"] = error.traceback
+        raise LearnerError(" or ".join(sorted({call.name for call in calls})), details) from None
+    if not (isinstance(results, list) and len(results) == len(calls)):
+        raise CheckFailed(f"{len(calls)} calls of {calls[0].name} did not give {len(calls)} results")
+    return [
+        call.checked(weights, f"np.random.default_rng({seed})")
+        for call, seed, weights in zip(calls, seeds, results, strict=True)
+    ]
 
 
-def _draw(learner, name, fan_in, fan_out, seed, gain=None):
-    """The learner's weights, checked to be a float array of shape (fan_out, fan_in)."""
-    if gain is None:
-        weights = learner.call(name, fan_in, fan_out, Seed(seed))
-    else:
-        weights = learner.call(name, fan_in, fan_out, Seed(seed), gain=gain)
-    what = _call(name, fan_in, fan_out, seed, gain)
-    if isinstance(weights, np.ndarray) and weights.shape == (fan_in, fan_out) and fan_in != fan_out:
-        raise CheckFailed(
-            f"{what}: expected shape (fan_out, fan_in) = {(fan_out, fan_in)}, got {weights.shape}, which is "
-            "(fan_in, fan_out): torch.nn.Linear stores its weight as (out_features, in_features)"
+def _gain(rng):
+    return float(rng.uniform(0.2, 5.0))
+
+
+def _large_layer(rng):
+    """(fan_in, fan_out) with 50 000 to 70 000 weights and one fan 2.5 to 5 times the other, so that a
+    formula mixing up fan_in and fan_out is off by a large factor."""
+    size, ratio = rng.uniform(LARGE[0], LARGE[1]), rng.uniform(2.5, 5.0)
+    small = round(math.sqrt(size / ratio))
+    fans = (small, round(small * ratio))
+    return fans if rng.random() < 0.5 else fans[::-1]
+
+
+def _small_calls(rng, name, count):
+    """``count`` calls with fans from 1 to 40 (often exactly 1). For Xavier the gain cycles through the
+    default, by keyword and by position, alternately below and above 1."""
+    calls = []
+    for index in range(count):
+        fan_in, fan_out = (int(n) if rng.random() < 0.8 else 1 for n in rng.integers(1, 41, size=2))
+        mode = index % 3 if name == "xavier_uniform" else 0
+        gain = None if mode == 0 else float(rng.uniform(0.2, 0.9) if index % 2 else rng.uniform(1.1, 5.0))
+        calls.append(Call(name, fan_in, fan_out, gain, by_keyword=mode == 1))
+    return calls
+
+
+def _fail(what, test, detail, advice):
+    raise CheckFailed(f"{what}: {test} failed ({detail}; false-rejection rate {ALPHA:g}): {advice}")
+
+
+def _goodness_of_fit(u, bins, what, law):
+    """The Kolmogorov-Smirnov and chi-square tests of ``u`` (the target CDF at each weight) against U(0, 1).
+
+    The KS distance is taken at the ``GRID`` points k / GRID only, a lower bound of the exact distance,
+    so the DKW-Massart bound keeps its false-rejection rate; the chi-square test (skipped when ``bins``
+    is None) counts ``bins`` equal bins, both sides (too uneven, or too even as from a shuffled grid)."""
+    n = u.size
+    counts = _counts(u)
+    distance = float(np.abs(np.cumsum(counts) / n - np.arange(1, GRID + 1) / GRID).max())
+    bound = math.sqrt(math.log(2 / ALPHA) / (2 * n))
+    if distance > bound:
+        _fail(
+            what,
+            "the Kolmogorov-Smirnov test",
+            f"the empirical distribution of {n} values is {distance:.4f} away from {law}, more than the {bound:.4f} "
+            "a correct sampler reaches",
+            "check the distribution and its scale",
         )
-    assert_array(weights, what=what, shape=(fan_out, fan_in), kinds="f")
-    return weights.astype(float), what
+    if bins is None:
+        return
+    counts = counts.reshape(bins, GRID // bins).sum(axis=1)
+    expected = n / bins
+    _two_sided_chi_square(
+        float(((counts - expected) ** 2).sum() / expected),
+        bins - 1,
+        what,
+        f"the chi-square test of {n} values in {bins} bins of equal probability under {law}",
+        f"bin counts range from {int(counts.min())} to {int(counts.max())}, {expected:.0f} expected each",
+        "the values must be independent draws from the target distribution",
+    )
 
 
-def _in_bounds(weights, bound, what):
-    # Sampled values may equal -a; the 1e-6 relative slack only absorbs float32 rounding near a.
-    worst = float(np.abs(weights).max())
-    if worst > bound * (1 + 1e-6):
-        raise CheckFailed(
-            f"{what}: every value must lie in [-a, a] with a = {bound:.8g}; found |w| = {worst:.8g} "
-            f"({int((np.abs(weights) > bound * (1 + 1e-6)).sum())} of {weights.size} values outside)"
+def _two_sided_chi_square(statistic, dof, what, test, detail, advice):
+    low, high = stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof)
+    if 2 * min(low, high) < ALPHA:
+        side = "large" if high < low else "small"
+        _fail(what, test, f"statistic {statistic:.1f} on {dof} degrees of freedom is too {side}; {detail}", advice)
+
+
+def _variance_test(z, what, law):
+    """sum(z^2) follows chi-square(n) exactly for N(0, 1) scores: neither tail, nor too near its centre."""
+    statistic = float(np.einsum("i,i->", z, z))  # not np.dot: BLAS threads cost more than they save here
+    rms = math.sqrt(statistic / z.size)
+    _two_sided_chi_square(
+        statistic,
+        z.size,
+        what,
+        "the chi-square test of the variance",
+        f"the root mean square of the weights is {rms:.5f} times the standard deviation of {law}",
+        "check the standard deviation formula",
+    )
+    # P(|S - n| <= d) <= 2 d max(density), the density of chi-square(n) peaking at n - 2.
+    width = ALPHA / (2 * float(stats.chi2.pdf(z.size - 2, z.size)))
+    if abs(statistic - z.size) <= width:
+        _fail(
+            what,
+            "the test that the variance is not forced",
+            f"the sum of squared normal scores is {statistic!r}, within {width:.2g} of its expected value {z.size}",
+            "draw independent values; do not rescale them to the exact target variance",
         )
 
 
-def _count_in_range(count, n, p, what, description):
-    low, high = binomial_bounds(n, p, ALPHA)
-    if not low <= count <= high:
-        raise CheckFailed(
-            f"{what}: {count} of {n} values ({count / n:.4f}) {description}; for the target distribution the "
-            f"probability is {p:.6f}, and a correct sampler gives between {low} and {high} "
-            f"(Hoeffding bound, false-rejection rate {ALPHA:g})"
+def _mean_test(z, what):
+    """sum(z) / sqrt(n) is N(0, 1) exactly: neither tail, nor too near 0."""
+    statistic = float(z.sum()) / math.sqrt(z.size)
+    limit = float(stats.norm.isf(ALPHA / 2))
+    if abs(statistic) > limit:
+        _fail(
+            what,
+            "the normal test of the mean",
+            f"the mean of {z.size} values is {statistic:.2f} standard errors from 0, more than {limit:.2f}",
+            "the weights must have mean 0",
         )
+    # P(|Z| <= d) <= 2 d / sqrt(2 pi).
+    width = ALPHA * math.sqrt(2 * math.pi) / 2
+    if abs(statistic) <= width:
+        _fail(
+            what,
+            "the test that the mean is not forced",
+            f"the mean of {z.size} values is {statistic:.2g} standard errors from 0, within {width:.2g}",
+            "draw independent values; do not subtract their mean",
+        )
+
+
+def _reaches_bound(weights, bound, what):
+    # P(max |w| < t) = (t / a)^n for U(-a, a); t = a ALPHA^(1/n) makes that ALPHA.
+    threshold = bound * ALPHA ** (1 / weights.size)
+    largest = float(np.abs(weights).max())
+    if largest < threshold:
+        _fail(
+            what,
+            "the test that the values reach a",
+            f"the largest |w| among {weights.size} values is {largest:.6g}, but U(-a, a) with a = {bound:.6g} "
+            f"exceeds {threshold:.6g}",
+            "the bound is too small (check the formula and the gain)",
+        )
+
+
+def _independence(z, what):
+    """Rows, columns and neighbours of one matrix of normal scores (fan_out rows, fan_in columns)."""
+    for axis, name in ((1, "row"), (0, "column")):
+        sums = z.sum(axis=axis) / math.sqrt(z.shape[axis])
+        _two_sided_chi_square(
+            float(np.einsum("i,i->", sums, sums)),
+            sums.size,
+            what,
+            f"the chi-square test of the {name} sums",
+            f"the {sums.size} {name} sums of normal scores should be independent N(0, 1) values",
+            f"entries must be independent draws at the right scale: {name}s must not repeat, cancel out or be ordered",
+        )
+    pairs = (
+        ("horizontal", z[:, 0 : z.shape[1] // 2 * 2 : 2], z[:, 1 : z.shape[1] // 2 * 2 : 2]),
+        ("vertical", z[0 : z.shape[0] // 2 * 2 : 2], z[1 : z.shape[0] // 2 * 2 : 2]),
+    )
+    for name, first, second in pairs:
+        _same_sign(first, second, what, f"{name} neighbours")
+
+
+def _same_sign(first, second, what, which):
+    """Independent symmetric values share their sign with probability 1/2."""
+    agree, n = int(((first > 0) == (second > 0)).sum()), first.size
+    low, high = binomial_bounds(n, 0.5, ALPHA)
+    if not low <= agree <= high:
+        _fail(
+            what,
+            f"the sign test of {which}",
+            f"{agree} of {n} pairs have the same sign; independent draws give between {low} and {high}",
+            "every entry must be an independent draw",
+        )
+
+
+def _counts(u):
+    return np.bincount(np.minimum((u * GRID).astype(np.int64), GRID - 1), minlength=GRID)
+
+
+def _not_copied(first, second, what, which, advice):
+    """Two samples of U(0, 1) that should be independent must not be *too* alike: the lower tail of the
+    two-sample Kolmogorov-Smirnov statistic (asymptotic Kolmogorov law). The distance is bounded from
+    above on the grid, so the false-rejection rate stays below ``ALPHA``. Catches values that come back
+    a second time in another order, or mirrored (antithetic draws)."""
+    counts = [_counts(first), _counts(second)]
+    sizes = [first.size, second.size]
+    distance = float(np.abs(np.cumsum(counts[0]) / sizes[0] - np.cumsum(counts[1]) / sizes[1]).max())
+    distance += max(int(counts[0].max()) / sizes[0], int(counts[1].max()) / sizes[1])
+    scaled = distance * math.sqrt(sizes[0] * sizes[1] / (sizes[0] + sizes[1]))
+    if stats.kstwobign.cdf(scaled) < ALPHA:
+        _fail(
+            what,
+            f"the test that {which} are not copies of each other",
+            f"their empirical distributions are at most {distance:.2e} apart, closer than independent samples of "
+            f"{sizes[0]} and {sizes[1]} values come",
+            advice,
+        )
+
+
+def _not_mirrored(u, what):
+    """The positive weights and the mirrored negative ones are independent samples of one law."""
+    positive, negative = u[u > 0.5], u[u < 0.5]
+    _not_copied(
+        2.0 * positive - 1.0,
+        1.0 - 2.0 * negative,
+        what,
+        "the positive weights and the negated negative ones",
+        "every weight must be an independent draw (no antithetic pairs w, -w)",
+    )
 
 
 @check("Both return a float array of shape (fan_out, fan_in), like torch.nn.Linear.weight", points=1, public=True)
-def shapes(learner):
-    for name in ("xavier_uniform", "he_normal"):
-        for fan_in, fan_out in ((3, 5), (7, 2), (1, 1), (1, 4)):
-            _draw(learner, name, fan_in, fan_out, seed=fan_in * 10 + fan_out)
+def shapes(learner, rng):
+    calls = [Call(name, fan_in, fan_out) for name in NAMES for fan_in, fan_out in ((3, 5), (7, 2), (1, 1), (1, 4))]
+    _run_each(learner, calls, [call.fan_in * 10 + call.fan_out for call in calls])
 
 
-@check("Xavier: every value lies in [-a, a], a = gain * sqrt(6 / (fan_in + fan_out))", points=2, public=True)
-def xavier_bounds(learner):
-    for fan_in, fan_out, gain, seed in ((3, 5, None, 1), (1, 1, None, 2), (20, 10, 2.0, 3), *XAVIER_CASES):
-        weights, what = _draw(learner, "xavier_uniform", fan_in, fan_out, seed, gain)
-        _in_bounds(weights, _xavier_bound(fan_in, fan_out, 1.0 if gain is None else gain), what)
+@check("Xavier: every value lies in [-a, a], a = gain * sqrt(6 / (fan_in + fan_out))", points=1, public=True)
+def xavier_bounds(learner, rng):
+    cases = ((3, 5, None), (1, 1, None), (20, 10, 2.0), (120, 80, 5 / 3))
+    _run_each(learner, [Call("xavier_uniform", *case) for case in cases], [1, 2, 3, 4])
 
 
-@check("Xavier: the values reach the ends of [-a, a]", points=1)
-def xavier_fills_range(learner):
-    for fan_in, fan_out, gain, seed in XAVIER_CASES:
-        weights, what = _draw(learner, "xavier_uniform", fan_in, fan_out, seed, gain)
-        bound = _xavier_bound(fan_in, fan_out, 1.0 if gain is None else gain)
-        # For U(-a, a), P(max |w| < 0.999 a) = 0.999^n, below 1e-39 for n >= 90000.
-        largest = float(np.abs(weights).max())
-        if largest < 0.999 * bound:
-            raise CheckFailed(
-                f"{what}: the largest |w| among {weights.size} values is {largest:.6g}, but U(-a, a) with "
-                f"a = {bound:.6g} reaches 0.999 a = {0.999 * bound:.6g} except with probability below 1e-39: "
-                "the bound is too small (check the formula and the gain)"
-            )
+@check("Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)", points=3)
+def xavier_distribution(learner, rng):
+    """One large layer (range reached, KS and 50-bin chi-square tests, no mirrored pairs: a too small,
+    too large or misplaced bound, a normal or non-uniform shape, antithetic draws) and 8 small layers
+    with random gains, pooled (KS and 10-bin chi-square tests: a formula wrong for small fans or
+    ignoring the gain). Six tests at ``ALPHA`` each: false-rejection rate at most 6e-8."""
+    fan_in, fan_out = _large_layer(rng)
+    call = Call("xavier_uniform", fan_in, fan_out, _gain(rng), by_keyword=bool(rng.random() < 0.5))
+    weights = call.run(learner, Seed(_seed(rng)))
+    _reaches_bound(weights, call.scale(), call.text())
+    u = call.uniforms(weights).ravel()
+    _goodness_of_fit(u, 50, call.text(), f"U(-a, a) with a = {call.scale():.6g}")
+    _not_mirrored(u, call.text())
+    small = _small_calls(rng, "xavier_uniform", SMALL_CALLS)
+    draws = _run_each(learner, small, [_seed(rng) for _ in small])
+    pooled = np.concatenate([call.uniforms(weights).ravel() for call, weights in zip(small, draws, strict=True)])
+    what = f"{SMALL_CALLS} small layers ({', '.join(call.text() for call in small[:3])}, ...), each scaled by its a"
+    _goodness_of_fit(pooled, 10 if pooled.size >= 1500 else None, what, "U(-1, 1)")
 
 
-@check("Xavier: mean 0 and variance 2 gain^2 / (fan_in + fan_out) (Hoeffding tests)", points=2)
-def xavier_moments(learner):
-    for fan_in, fan_out, gain, seed in XAVIER_CASES:
-        weights, what = _draw(learner, "xavier_uniform", fan_in, fan_out, seed, gain)
-        bound = _xavier_bound(fan_in, fan_out, 1.0 if gain is None else gain)
-        n = weights.size
-        # Values lie in [-a, a]: P(|mean| >= t) <= 2 exp(-2 n t^2 / (2a)^2) = ALPHA.
-        tolerance = 2 * bound * math.sqrt(math.log(2 / ALPHA) / (2 * n))
-        mean = float(weights.mean())
-        if abs(mean) > tolerance:
-            raise CheckFailed(
-                f"{what}: the mean of {n} values is {mean:.6g}; it should be 0 within {tolerance:.3g} "
-                f"(Hoeffding bound, false-rejection rate {ALPHA:g})"
-            )
-        # Squares lie in [0, a^2] with mean a^2 / 3: P(|mean - a^2/3| >= t) <= 2 exp(-2 n t^2 / a^4) = ALPHA.
-        variance = bound**2 / 3
-        tolerance = bound**2 * math.sqrt(math.log(2 / ALPHA) / (2 * n))
-        second_moment = float(np.mean(weights**2))
-        if abs(second_moment - variance) > tolerance:
-            raise CheckFailed(
-                f"{what}: the mean of w^2 over {n} values is {second_moment:.6g}; U(-a, a) with a = {bound:.6g} "
-                f"has variance a^2 / 3 = {variance:.6g}, and a correct sampler lies within {tolerance:.3g} of it "
-                f"(Hoeffding bound, false-rejection rate {ALPHA:g})"
-            )
+@check("He on new sizes: values follow N(0, 2 / fan_in) (Kolmogorov-Smirnov, chi-square, variance, mean)", points=3)
+def he_distribution(learner, rng):
+    """One large layer (KS and 50-bin chi-square tests of the shape, no mirrored pairs, exact tests of
+    the variance and the mean: a uniform or truncated normal, a std from fan_out or missing the ReLU
+    gain, antithetic draws) and 8 small layers, pooled (KS and variance tests: a formula wrong for
+    small fans). Ten tests at ``ALPHA`` each (the variance and mean tests count twice: their tails, and
+    their centre): false-rejection rate at most 1e-7."""
+    fan_in, fan_out = _large_layer(rng)
+    call = Call("he_normal", fan_in, fan_out)
+    weights = call.run(learner, Seed(_seed(rng)))
+    law = f"N(0, std^2) with std = sqrt(2 / {fan_in}) = {call.scale():.6g}"
+    u = call.uniforms(weights).ravel()
+    _goodness_of_fit(u, 50, call.text(), law)
+    _not_mirrored(u, call.text())
+    z = call.scores(weights).ravel()
+    _variance_test(z, call.text(), law)
+    _mean_test(z, call.text())
+    small = _small_calls(rng, "he_normal", SMALL_CALLS)
+    draws = _run_each(learner, small, [_seed(rng) for _ in small])
+    pooled = np.concatenate([call.scores(weights).ravel() for call, weights in zip(small, draws, strict=True)])
+    what = f"{SMALL_CALLS} small layers ({', '.join(call.text() for call in small[:3])}, ...), each scaled by its std"
+    _goodness_of_fit(special.ndtr(pooled), None, what, "N(0, 1)")
+    _variance_test(pooled, what, "N(0, 1)")
 
 
-@check("Xavier: values are spread uniformly over [-a, a] (binomial tests on four equal bins)", points=2)
-def xavier_is_uniform(learner):
-    for fan_in, fan_out, gain, seed in XAVIER_CASES:
-        weights, what = _draw(learner, "xavier_uniform", fan_in, fan_out, seed, gain)
-        bound = _xavier_bound(fan_in, fan_out, 1.0 if gain is None else gain)
-        edges = [-np.inf, -bound / 2, 0.0, bound / 2, np.inf]
-        counts, _ = np.histogram(weights, bins=edges)
-        names = ("below -a/2", "in [-a/2, 0)", "in [0, a/2)", "at or above a/2")
-        for count, description in zip(counts, names, strict=True):
-            _count_in_range(int(count), weights.size, 0.25, what, f"are {description}")
+@check("Entries are independent within a matrix and from one call to the next", points=2)
+def independence(learner, rng):
+    """For each function, two calls sharing one generator: row and column sums (chi-square, exact),
+    neighbour signs in both directions (Hoeffding), signs shared between the two calls (Hoeffding), and
+    the two calls' values not copies of each other, as they are or negated. Catches rows or columns
+    repeated, mirrored or sorted, paired entries, and a draw repeated, negated or shuffled from one call
+    to the next. 22 tests at ``ALPHA`` each: false-rejection rate at most 2.2e-7."""
+    for name in NAMES:
+        fan_in, fan_out = (int(n) for n in rng.integers(100, 221, size=2))
+        gain = _gain(rng) if name == "xavier_uniform" else None
+        call = Call(name, fan_in, fan_out, gain)
+        generator = learner.environment("generator", _seed(rng), as_handle=True)
+        draws = []
+        for index in (1, 2):
+            weights = call.run(learner, generator.handle)
+            _independence(call.scores(weights), f"{call.text()} (call {index} with one generator)")
+            draws.append(weights)
+        what = f"two calls {call.text()} sharing one generator"
+        _same_sign(draws[0], draws[1], what, "the two calls' entries")
+        first, second = (call.uniforms(weights).ravel() for weights in draws)
+        advice = "each call must draw new, independent weights"
+        _not_copied(first, second, what, "the two calls' weights", advice)
+        _not_copied(first, 1.0 - second, what, "the first call's weights and the second's negated", advice)
 
 
-@check("He: mean 0 and standard deviation sqrt(2 / fan_in) (normal and chi-square tail bounds)", points=3)
-def he_moments(learner):
-    for fan_in, fan_out, seed in HE_CASES:
-        weights, what = _draw(learner, "he_normal", fan_in, fan_out, seed)
-        std = _he_std(fan_in)
-        n = weights.size
-        # The mean of n N(0, std^2) values is N(0, std^2 / n); P(|Z| >= z) <= exp(-z^2 / 2) = ALPHA.
-        z = math.sqrt(2 * math.log(1 / ALPHA))
-        tolerance = z * std / math.sqrt(n)
-        mean = float(weights.mean())
-        if abs(mean) > tolerance:
-            raise CheckFailed(
-                f"{what}: the mean of {n} values is {mean:.6g}; it should be 0 within {tolerance:.3g} "
-                f"(normal tail bound, false-rejection rate {ALPHA:g})"
-            )
-        # S = sum(w^2) / std^2 is chi-square with n degrees of freedom. Laurent-Massart, x = log(1 / ALPHA):
-        # P(S >= n + 2 sqrt(n x) + 2 x) <= ALPHA and P(S <= n - 2 sqrt(n x)) <= ALPHA.
-        x = math.log(1 / ALPHA)
-        low, high = n - 2 * math.sqrt(n * x), n + 2 * math.sqrt(n * x) + 2 * x
-        statistic = float(np.sum(weights**2)) / std**2
-        if not low <= statistic <= high:
-            rms = math.sqrt(statistic / n) * std
-            raise CheckFailed(
-                f"{what}: the root mean square of {n} values is {rms:.6g}, but the standard deviation must be "
-                f"sqrt(2 / fan_in) = {std:.6g}; a correct sampler gives between {std * math.sqrt(low / n):.6g} and "
-                f"{std * math.sqrt(high / n):.6g} (chi-square tail bounds, false-rejection rate {ALPHA:g} per side)"
-            )
+def _sequence(rng):
+    """Three calls with new sizes, two of Xavier (gains in any of their forms) and one of He, in a random order."""
+    xavier = _small_calls(rng, "xavier_uniform", 3)
+    calls = [xavier[int(i)] for i in rng.choice(3, size=2, replace=False)] + _small_calls(rng, "he_normal", 1)
+    return [calls[int(i)] for i in rng.permutation(3)]
 
 
-@check("He: values follow a normal bell curve, not a uniform or truncated one (binomial tests)", points=2)
-def he_is_normal(learner):
-    for fan_in, fan_out, seed in HE_CASES:
-        weights, what = _draw(learner, "he_normal", fan_in, fan_out, seed)
-        std = _he_std(fan_in)
-        magnitude = np.abs(weights)
-        for k in (1, 2):
-            p = math.erf(k / math.sqrt(2))  # P(|w| <= k std) for a normal distribution
-            count = int(np.count_nonzero(magnitude <= k * std))
-            _count_in_range(count, weights.size, p, what, f"lie within {k} standard deviation(s) ({k * std:.4g}) of 0")
+@check("Randomness comes from rng alone: the same seed gives the same weights in a fresh process", points=2)
+def rng_drives_the_weights(learner, rng):
+    """A sequence of calls sharing one generator gives the same weights in a fresh process; calls with
+    their own seeds give the same weights in either order; the same seed repeats, another seed differs.
+    Exact comparisons: a correct solution fails only if two seeds give identical draws of the largest of
+    three small layers, below 1e-11 (float32 weights included: the layer is a single weight with
+    probability about 1e-4, and two float32 draws of it coincide with probability about 6e-8)."""
+    shared, sequence = _seed(rng), _sequence(rng)
+    sequence.insert(int(rng.integers(4)), Call(str(rng.choice(NAMES)), *_large_layer(rng)))
+    own = [(call, _seed(rng)) for call in _sequence(rng)]
 
+    def run(process, order):
+        generator = process.environment("generator", shared, as_handle=True)
+        together = [call.run(process, generator.handle, f"one generator from seed {shared}") for call in sequence]
+        alone = {index: own[index][0].run(process, Seed(own[index][1])) for index in order}
+        return together, [alone[index] for index in range(len(own))]
 
-@check("The same seed gives the same weights; a different seed gives different ones", points=2)
-def rng_drives_the_weights(learner):
-    for name in ("xavier_uniform", "he_normal"):
-        first, what = _draw(learner, name, 30, 20, 51)
-        again, _ = _draw(learner, name, 30, 20, 51)
-        if not np.array_equal(first, again):
-            raise CheckFailed(
-                f"two calls {what} gave different weights: draw every random number from the rng argument "
-                "(not from np.random.* functions or the random module)"
-            )
-        other, other_what = _draw(learner, name, 30, 20, 52)
-        if np.array_equal(first, other):
-            raise CheckFailed(
-                f"{what} and {other_what} gave identical weights: the rng argument must drive the sampling "
-                "(is a generator with a fixed seed created inside the function?)"
-            )
+    first = run(learner, range(len(own)))
+    second = run(learner.fresh(), range(len(own))[::-1])
+    for kind, calls, one, two in (
+        ("in sequence with one generator", sequence, first[0], second[0]),
+        ("each with its own seed, in the opposite order", [call for call, _ in own], first[1], second[1]),
+    ):
+        for call, a, b in zip(calls, one, two, strict=True):
+            if a.dtype != b.dtype or not np.array_equal(a, b):
+                raise CheckFailed(
+                    f"{call.text()} called {kind} gave different weights in two processes "
+                    f"({int((a != b).sum()) if a.shape == b.shape else 'all'} of {a.size} entries differ): draw "
+                    "from the rng argument only, not from np.random, the random module, torch's global generator "
+                    "or anything kept between calls"
+                )
+    index = max(range(len(own)), key=lambda i: own[i][0].fan_in * own[i][0].fan_out)
+    call, seed = own[index]
+    if not np.array_equal(call.run(learner, Seed(seed)), first[1][index]):
+        raise CheckFailed(
+            f"{call.text()} with np.random.default_rng({seed}) twice in one process gave different weights"
+        )
+    if np.array_equal(call.run(learner, Seed(seed + 1)), first[1][index]):
+        raise CheckFailed(
+            f"{call.text()} gave identical weights with generators made from the seeds {seed} and {seed + 1}: "
+            "the rng argument must drive the sampling (is a generator with a fixed seed made inside the function?)"
+        )

@@ -294,20 +294,24 @@ class Run:
         """
         if self.outcome.died is not None:
             raise self.outcome.died
+        body = protocol.encode(message, arena=self.arena, placed=placed)
+        # Only the time spent waiting on the learner's process counts: the checker's own encoding and
+        # decoding (a first tensor imports PyTorch here) never use up the learner's wall-clock budget.
         began = time.monotonic()
         self.deadline = began + self.limits.wall_seconds - self.waited
         try:
-            self._send(protocol.encode(message, arena=self.arena, placed=placed))
-            body = self._await_frame()
-            reply = protocol.decode(body, arena=self.arena, allow_tensors=self.zygote.runtime == Runtime.TORCH)
+            try:
+                self._send(body)
+                frame = self._await_frame()
+            finally:
+                self.waited += time.monotonic() - began
+            reply = protocol.decode(frame, arena=self.arena, allow_tensors=self.zygote.runtime == Runtime.TORCH)
         except protocol.Timeout:
             raise self._die("wall_time", "") from None
         except protocol.PeerGone:
             raise self._die("exited", "") from None
         except protocol.ProtocolError as exc:
             raise self._die("protocol", str(exc)) from None
-        finally:
-            self.waited += time.monotonic() - began
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             raise self._die("protocol", "the reply is not a well-formed answer")
         return reply

@@ -1,4 +1,7 @@
 # Mistake: applies the "output" form of the derivatives to x itself: x * (1 - x) and 1 - x**2 instead of using sigmoid(x) and tanh(x).
+# Verdict: wrong_answer
+# Fails: sigmoid_grad matches PyTorch autograd on new inputs
+# Fails: tanh_grad matches PyTorch autograd on new inputs
 import numpy as np
 
 

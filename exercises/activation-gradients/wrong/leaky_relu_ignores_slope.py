@@ -1,4 +1,7 @@
 # Mistake: hard-codes the slope 0.01 and ignores the negative_slope argument.
+# Verdict: wrong_answer
+# Fails: leaky_relu_grad is 1 where x > 0 and negative_slope where x <= 0 (default 0.01)
+# Fails: relu_grad and leaky_relu_grad on new inputs, exact zeros included, with any negative_slope
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-# Mistake: the textbook sigmoid 1 / (1 + exp(-x)) overflows (with a RuntimeWarning) for large negative x.
+# Mistake: the textbook sigmoid 1 / (1 + exp(-x)) overflows for large negative x (a RuntimeWarning, here a FloatingPointError).
+# Verdict: wrong_answer
+# Fails: Large inputs (|x| up to 1e4) give finite, correct values, with no overflow
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: overwrites x with the ReLU mask to save memory, destroying the caller's pre-activations.
+# Verdict: wrong_answer
+# Fails: Inputs are not modified in place
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: uses x >= 0, so the ReLU and leaky-ReLU gradients at exactly 0 are 1 instead of PyTorch's 0 and negative_slope.
+# Verdict: wrong_answer
+# Fails: relu_grad is 1 where x > 0 and 0 where x <= 0 (0 at x = 0, as in PyTorch)
+# Fails: relu_grad and leaky_relu_grad on new inputs, exact zeros included, with any negative_slope
 import numpy as np
 
 

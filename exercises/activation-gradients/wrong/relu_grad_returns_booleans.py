@@ -1,4 +1,7 @@
 # Mistake: returns the boolean mask x > 0 itself instead of a float64 gradient array.
+# Verdict: wrong_answer
+# Fails: relu_grad is 1 where x > 0 and 0 where x <= 0 (0 at x = 0, as in PyTorch)
+# Fails: relu_grad and leaky_relu_grad on new inputs, exact zeros included, with any negative_slope
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-# Mistake: sigmoid_grad as exp(-x) / (1 + exp(-x))**2 becomes inf / inf = NaN for large negative x.
+# Mistake: sigmoid_grad as exp(-x) / (1 + exp(-x))**2 overflows for large negative x (and, with the overflow ignored, gives inf / inf = NaN).
+# Verdict: wrong_answer
+# Fails: Large inputs (|x| up to 1e4) give finite, correct values, with no overflow
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-# Mistake: tanh_grad as 1 / cosh(x)**2 is right on paper, but cosh overflows (with a RuntimeWarning) for |x| above about 710.
+# Mistake: tanh_grad as 1 / cosh(x)**2 is right on paper, but cosh(x)**2 overflows for |x| above about 355 (and cosh itself above about 710).
+# Verdict: wrong_answer
+# Fails: Large inputs (|x| up to 1e4) give finite, correct values, with no overflow
 import numpy as np
 
 

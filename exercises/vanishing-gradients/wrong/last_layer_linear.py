@@ -1,4 +1,9 @@
 # Mistake: treats the last layer as a linear output layer (no activation), but the spec applies act to every layer.
+# Verdict: wrong_answer
+# Fails: A single sigmoid layer matches PyTorch autograd
+# Fails: The worked example: sigmoid gradients shrink towards the input, tanh's do not
+# Fails: Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width
+# Fails: Edge sizes: a single layer, a batch of one, layers one unit wide
 import numpy as np
 
 

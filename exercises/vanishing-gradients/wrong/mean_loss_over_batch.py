@@ -1,4 +1,9 @@
 # Mistake: starts backpropagation from 1 / batch (the gradient of a mean), but the loss is the sum of all entries.
+# Verdict: wrong_answer
+# Fails: A single sigmoid layer matches PyTorch autograd
+# Fails: The worked example: sigmoid gradients shrink towards the input, tanh's do not
+# Fails: Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width
+# Fails: Deep ReLU networks with large weights: exploding gradients match PyTorch
 import numpy as np
 
 

@@ -1,4 +1,9 @@
 # Mistake: appends the norms while walking backwards and forgets to reverse, so the last layer comes first.
+# Verdict: wrong_answer
+# Fails: The worked example: sigmoid gradients shrink towards the input, tanh's do not
+# Fails: Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width
+# Fails: Deep sigmoid and tanh networks: tiny first-layer gradients still match PyTorch
+# Fails: Deep ReLU networks with large weights: exploding gradients match PyTorch
 import numpy as np
 
 

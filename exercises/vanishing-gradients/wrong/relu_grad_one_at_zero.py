@@ -1,4 +1,6 @@
 # Mistake: uses z >= 0 for the ReLU derivative, so a unit whose pre-activation is exactly 0 still passes gradient (PyTorch gives 0).
+# Verdict: wrong_answer
+# Fails: A dead ReLU unit (pre-activation exactly 0) passes no gradient, as in PyTorch
 import numpy as np
 
 

@@ -1,4 +1,9 @@
 # Mistake: backpropagates through the weights only, as if every layer were linear (no activation derivative).
+# Verdict: wrong_answer
+# Fails: A single sigmoid layer matches PyTorch autograd
+# Fails: The worked example: sigmoid gradients shrink towards the input, tanh's do not
+# Fails: Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width
+# Fails: Deep sigmoid and tanh networks: tiny first-layer gradients still match PyTorch
 import numpy as np
 
 

@@ -1,4 +1,10 @@
 # Mistake: returns the sum of squared entries (the squared Frobenius norm) and forgets the square root.
+# Verdict: wrong_answer
+# Fails: A single sigmoid layer matches PyTorch autograd
+# Fails: The worked example: sigmoid gradients shrink towards the input, tanh's do not
+# Fails: Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width
+# Fails: Deep sigmoid and tanh networks: tiny first-layer gradients still match PyTorch
+# Fails: Deep ReLU networks with large weights: exploding gradients match PyTorch
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: creates its own generator with a fixed seed, so every call returns the same weights whatever rng is passed.
+# Verdict: wrong_answer
+# Fails: Entries are independent within a matrix and from one call to the next
+# Fails: Randomness comes from rng alone: the same seed gives the same weights in a fresh process
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: He initialisation with mode="fan_out" (std = sqrt(2 / fan_out)) instead of fan_in.
+# Verdict: wrong_answer
+# Fails: He on new sizes: values follow N(0, 2 / fan_in) (Kolmogorov-Smirnov, chi-square, variance, mean)
 import numpy as np
 
 

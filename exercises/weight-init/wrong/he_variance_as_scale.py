@@ -1,4 +1,6 @@
 # Mistake: passes the variance 2 / fan_in as the scale (standard deviation) of rng.normal.
+# Verdict: wrong_answer
+# Fails: He on new sizes: values follow N(0, 2 / fan_in) (Kolmogorov-Smirnov, chi-square, variance, mean)
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: returns shape (fan_in, fan_out), the transpose of torch.nn.Linear.weight's (out_features, in_features).
+# Verdict: wrong_answer
+# Fails: Both return a float array of shape (fan_out, fan_in), like torch.nn.Linear.weight
+# Fails: Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: ignores rng and draws from NumPy's global generator, so a seed does not reproduce the weights.
+# Verdict: wrong_answer
+# Fails: Randomness comes from rng alone: the same seed gives the same weights in a fresh process
 import numpy as np
 
 

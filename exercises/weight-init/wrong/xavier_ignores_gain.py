@@ -1,4 +1,6 @@
 # Mistake: accepts gain but never uses it, so e.g. the tanh gain 5/3 has no effect.
+# Verdict: wrong_answer
+# Fails: Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)
 import numpy as np
 
 

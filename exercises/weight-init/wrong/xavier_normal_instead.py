@@ -1,4 +1,7 @@
 # Mistake: draws Xavier weights from a normal distribution (xavier_normal_) with the right variance, not from U(-a, a).
+# Verdict: wrong_answer
+# Fails: Xavier: every value lies in [-a, a], a = gain * sqrt(6 / (fan_in + fan_out))
+# Fails: Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: uses a = gain * sqrt(3 / fan_in) (LeCun-style, forward pass only) instead of averaging fan_in and fan_out.
+# Verdict: wrong_answer
+# Fails: Xavier: every value lies in [-a, a], a = gain * sqrt(6 / (fan_in + fan_out))
+# Fails: Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)
 import numpy as np
 
 

@@ -1,0 +1,28 @@
+# Mistake: pastes in the training loop's update (W -= lr * dW) after measuring each norm, so the caller's weights change.
+# Verdict: wrong_answer
+# Fails: Inputs are not modified in place
+import numpy as np
+
+
+def layer_gradient_norms(weights, x, activation, lr=0.1):
+    act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[activation]
+    hs, zs = [x], []
+    for w in weights:
+        zs.append(hs[-1] @ w.T)
+        hs.append(act(zs[-1]))
+    grad_h = np.ones_like(hs[-1])
+    norms = [0.0] * len(weights)
+    for layer in reversed(range(len(weights))):
+        z, h = zs[layer], hs[layer + 1]
+        if activation == "sigmoid":
+            d = h * (1 - h)
+        elif activation == "tanh":
+            d = 1 - h**2
+        else:
+            d = (z > 0).astype(float)
+        grad_z = grad_h * d
+        grad_w = grad_z.T @ hs[layer]
+        norms[layer] = float(np.linalg.norm(grad_w))
+        grad_h = grad_z @ weights[layer]
+        weights[layer] -= lr * grad_w
+    return norms

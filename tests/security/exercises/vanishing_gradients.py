@@ -1,0 +1,159 @@
+"""White-box attacks on the vanishing-gradients checks (exercises/vanishing-gradients/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "vanishing-gradients"
+SOLUTION = exercise_file(SLUG, "solution.py")
+HONEST = SOLUTION.replace("def layer_gradient_norms(", "def _honest(")
+
+ATTACKS = [
+    Attack(
+        "memorised_public_networks",
+        "Recognises the public networks by the bytes of x and answers them honestly; anything else gets the "
+        "norms of a linear network (no activation derivative), which look plausible.",
+        HONEST
+        + """
+
+_PUBLIC = {
+    np.array([[1.0, 2.0, -1.0, 0.5], [-0.5, 0.0, 1.5, 2.0]]).tobytes(),
+    np.random.default_rng(0).normal(size=640)[600:].reshape(4, 10).tobytes(),
+}
+
+
+def layer_gradient_norms(weights, x, activation):
+    if x.tobytes() in _PUBLIC:
+        return _honest(weights, x, activation)
+    grad = np.ones((x.shape[0], weights[-1].shape[0]))
+    hs = [x]
+    for w in weights[:-1]:
+        hs.append(hs[-1] @ w.T)
+    norms = []
+    for layer in reversed(range(len(weights))):
+        norms.append(float(np.linalg.norm(grad.T @ hs[layer])))
+        grad = grad @ weights[layer]
+    return norms[::-1]
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "cached_by_architecture",
+        "Computes once per (layer shapes, batch, activation) and replays the remembered norms whenever the "
+        "same architecture comes back.",
+        HONEST
+        + """
+
+_cache = {}
+
+
+def layer_gradient_norms(weights, x, activation):
+    key = (tuple(w.shape for w in weights), x.shape, activation)
+    if key not in _cache:
+        _cache[key] = _honest(weights, x, activation)
+    return list(_cache[key])
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "dead_units_recognised_by_pattern",
+        "Uses z >= 0 for the ReLU derivative, but treats a unit as dead when its weight row or its input row "
+        "is all zeros: exactly the ways a check might make a pre-activation 0.",
+        """import numpy as np
+
+
+def layer_gradient_norms(weights, x, activation):
+    act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[activation]
+    hs, zs, dead = [x], [], []
+    for w in weights:
+        zs.append(hs[-1] @ w.T)
+        dead.append((w == 0).all(axis=1)[None, :] | (hs[-1] == 0).all(axis=1)[:, None])
+        hs.append(act(zs[-1]))
+    grad_h = np.ones_like(hs[-1])
+    norms = [0.0] * len(weights)
+    for layer in reversed(range(len(weights))):
+        z, h = zs[layer], hs[layer + 1]
+        if activation == "sigmoid":
+            d = h * (1 - h)
+        elif activation == "tanh":
+            d = 1 - h**2
+        else:
+            d = ((z >= 0) & ~dead[layer]).astype(float)
+        grad_z = grad_h * d
+        norms[layer] = float(np.linalg.norm(grad_z.T @ hs[layer]))
+        grad_h = grad_z @ weights[layer]
+    return norms
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "tiny_norms_reported_as_zero",
+        "Rounds every norm below 1e-10 to exactly 0.0 ('numerically zero'), which hides how far gradients "
+        "vanish in deep sigmoid networks.",
+        HONEST
+        + """
+
+def layer_gradient_norms(weights, x, activation):
+    return [0.0 if norm < 1e-10 else norm for norm in _honest(weights, x, activation)]
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "float32_backward_pass",
+        "Runs the whole backward pass in float32 for speed: right to about 1e-6, which a loose tolerance would accept.",
+        HONEST
+        + """
+
+def layer_gradient_norms(weights, x, activation):
+    return _honest([w.astype(np.float32) for w in weights], x.astype(np.float32), activation)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "torch_linear_layers_in_float32",
+        "A PyTorch solution that copies the weights into nn.Linear layers, whose default dtype is float32.",
+        """import torch
+
+ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+
+
+def layer_gradient_norms(weights, x, activation):
+    layers = []
+    for w in weights:
+        layer = torch.nn.Linear(w.shape[1], w.shape[0], bias=False)
+        with torch.no_grad():
+            layer.weight.copy_(torch.from_numpy(w))
+        layers.append(layer)
+    h = torch.from_numpy(x).float()
+    for layer in layers:
+        h = ACTIVATIONS[activation](layer(h))
+    grads = torch.autograd.grad(h.sum(), [layer.weight for layer in layers])
+    return [g.norm().item() for g in grads]
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "inputs_centred_in_place",
+        "Centres x in place before the forward pass (x -= x.mean()) and undoes nothing: the caller's data "
+        "changes, which the learner's own process would never report.",
+        HONEST
+        + """
+
+def layer_gradient_norms(weights, x, activation):
+    norms = _honest(weights, x, activation)
+    x -= x.mean()
+    return norms
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "first_example_times_batch",
+        "Backpropagates only the first example and multiplies by the batch size, exact for a batch of one "
+        "and for identical rows.",
+        HONEST
+        + """
+
+def layer_gradient_norms(weights, x, activation):
+    return [x.shape[0] * norm for norm in _honest(weights, x[:1], activation)]
+""",
+        "wrong_answer",
+    ),
+]

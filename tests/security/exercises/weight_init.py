@@ -1,0 +1,176 @@
+"""White-box attacks on the weight-init checks (exercises/weight-init/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "weight-init"
+SOLUTION = exercise_file(SLUG, "solution.py")
+XAVIER = """
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound, size=(fan_out, fan_in))
+"""
+HE = """
+def he_normal(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+"""
+
+ATTACKS = [
+    Attack(
+        "global_generator_for_large_layers",
+        "Honest on small layers, but switches to NumPy's global generator above 40 000 weights (a 'fast "
+        "path'), betting that determinism is only checked on small layers.",
+        """import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    source = np.random if fan_in * fan_out > 40_000 else rng
+    return source.uniform(-bound, bound, size=(fan_out, fan_in))
+
+
+def he_normal(fan_in, fan_out, rng):
+    source = np.random if fan_in * fan_out > 40_000 else rng
+    return source.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "shuffled_grid",
+        "Xavier from an evenly spaced grid over [-a, a], shuffled with rng: a flawless histogram, range and "
+        "moments, and no randomness in the values themselves.",
+        "import numpy as np\n"
+        + HE
+        + """
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    n = fan_in * fan_out
+    grid = (np.arange(n) + 0.5) / n * 2.0 - 1.0
+    return bound * rng.permutation(grid).reshape(fan_out, fan_in)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "antithetic_pairs_shuffled",
+        "He weights as antithetic variates: half the values drawn, the other half their negations, shuffled "
+        "with rng so no position gives the pairs away; the mean is exactly 0.",
+        "import numpy as np\n"
+        + XAVIER
+        + """
+
+def he_normal(fan_in, fan_out, rng):
+    n = fan_in * fan_out
+    half = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(n + 1) // 2)
+    values = np.concatenate([half, -half])[:n]
+    return rng.permutation(values).reshape(fan_out, fan_in)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "moments_matched_exactly",
+        "Draws honestly, then centres the He weights and rescales them to exactly the target standard "
+        "deviation: every moment is perfect, but the entries are no longer independent draws.",
+        "import numpy as np\n"
+        + XAVIER
+        + """
+
+def he_normal(fan_in, fan_out, rng):
+    w = rng.normal(size=(fan_out, fan_in))
+    if w.size > 1:
+        w = (w - w.mean()) / np.sqrt(np.mean((w - w.mean()) ** 2))
+    return w * np.sqrt(2.0 / fan_in)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "previous_draw_negated_and_shuffled",
+        "Remembers the last weights of each shape; the next call of that shape returns them negated and "
+        "shuffled with rng (cheap 'new' weights): deterministic in a fresh process replaying the same calls.",
+        """import numpy as np
+
+_last = {}
+
+
+def _fresh_or_recycled(key, draw, rng):
+    if key in _last:
+        weights = -rng.permutation(_last.pop(key).ravel()).reshape(key[1:])
+    else:
+        weights = _last[key] = draw()
+    return weights
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return _fresh_or_recycled(("x", fan_out, fan_in), lambda: rng.uniform(-bound, bound, size=(fan_out, fan_in)), rng)
+
+
+def he_normal(fan_in, fan_out, rng):
+    std = np.sqrt(2.0 / fan_in)
+    return _fresh_or_recycled(("h", fan_out, fan_in), lambda: rng.normal(0.0, std, size=(fan_out, fan_in)), rng)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "call_counter_mixed_into_the_seed",
+        "Seeds a private generator from one draw of rng and a call counter: reproducible when a fresh "
+        "process replays the same calls, fresh on every call, but not a function of rng's state alone.",
+        """import numpy as np
+
+_calls = [0]
+
+
+def _private(rng):
+    _calls[0] += 1
+    return np.random.default_rng([int(rng.integers(2**32)), _calls[0]])
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return _private(rng).uniform(-bound, bound, size=(fan_out, fan_in))
+
+
+def he_normal(fan_in, fan_out, rng):
+    return _private(rng).normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "one_row_tiled",
+        "Draws a single row and repeats it for every output unit: each value has the right law, the matrix "
+        "has rank one.",
+        "import numpy as np\n"
+        + HE
+        + """
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return np.tile(rng.uniform(-bound, bound, size=fan_in), (fan_out, 1))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "positional_gain_ignored",
+        "Takes gain only as a keyword and swallows a positional one, so xavier_uniform(fi, fo, rng, 2.0) uses gain 1.",
+        "import numpy as np\n"
+        + HE
+        + """
+
+def xavier_uniform(fan_in, fan_out, rng, *ignored, gain=1.0):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound, size=(fan_out, fan_in))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "rows_sorted",
+        "Sorts each row of the He weights (e.g. to 'look tidy'): the marginal law and the moments are untouched.",
+        "import numpy as np\n"
+        + XAVIER
+        + """
+
+def he_normal(fan_in, fan_out, rng):
+    return np.sort(rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in)), axis=1)
+""",
+        "wrong_answer",
+    ),
+]
