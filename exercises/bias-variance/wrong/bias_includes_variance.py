@@ -1,4 +1,7 @@
 # Mistake: averages each model's own squared error, so "bias²" is the whole MSE (bias² + variance).
+# Verdict: wrong_answer
+# Fails: Worked example from the statement
+# Fails: Matches the definitions on fresh predictions of many shapes
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: squares the bias after averaging over points, so errors of opposite sign cancel out.
+# Verdict: wrong_answer
+# Fails: Worked example from the statement
+# Fails: Matches the definitions on fresh predictions of many shapes
 import numpy as np
 
 

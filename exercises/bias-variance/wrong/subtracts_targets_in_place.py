@@ -1,4 +1,7 @@
 # Mistake: turns predictions into errors in place (predictions -= y_true), corrupting the caller's array.
+# Verdict: wrong_answer
+# Fails: Worked example from the statement
+# Fails: Inputs are never modified in place
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: returns (variance, bias_squared), the two parts in the wrong order.
+# Verdict: wrong_answer
+# Fails: Worked example from the statement
+# Fails: Matches the definitions on fresh predictions of many shapes
 import numpy as np
 
 

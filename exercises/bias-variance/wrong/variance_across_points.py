@@ -1,4 +1,7 @@
 # Mistake: takes each model's variance across the test points (axis=1) instead of across models per point.
+# Verdict: wrong_answer
+# Fails: Worked example from the statement
+# Fails: Matches the definitions on fresh predictions of many shapes
 import numpy as np
 
 

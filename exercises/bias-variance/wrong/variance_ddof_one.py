@@ -1,4 +1,7 @@
 # Mistake: uses the sample variance across models (ddof=1) instead of dividing by n_models.
+# Verdict: wrong_answer
+# Fails: Worked example from the statement
+# Fails: A single model has variance 0; a single point works
 import numpy as np
 
 

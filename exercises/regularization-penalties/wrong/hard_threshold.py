@@ -1,4 +1,7 @@
 # Mistake: zeroes small entries but leaves the others unshrunk (hard thresholding, not the L1 proximal step).
+# Verdict: wrong_answer
+# Fails: Worked example: sgd_step and soft_threshold
+# Fails: soft_threshold shrinks by threshold and gives exact zeros (softshrink)
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: computes sign(w) as w / |w|, which is NaN (0 / 0) wherever a weight is exactly zero.
+# Verdict: wrong_answer
+# Fails: Worked example: both penalties and their gradients
+# Fails: L1 gradient is lam * sign(w): 0 exactly where w is 0, +-lam for tiny non-zero w
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: takes the L1 subgradient as +lam at w == 0 (np.where(w >= 0, ...)) instead of 0.
+# Verdict: wrong_answer
+# Fails: Worked example: both penalties and their gradients
+# Fails: L1 gradient is lam * sign(w): 0 exactly where w is 0, +-lam for tiny non-zero w
 import numpy as np
 
 

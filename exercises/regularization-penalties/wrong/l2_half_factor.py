@@ -1,4 +1,8 @@
 # Mistake: uses the (lam / 2) * sum(w ** 2) convention (gradient lam * w) instead of lam * sum(w ** 2).
+# Verdict: wrong_answer
+# Fails: Worked example: both penalties and their gradients
+# Fails: L2 penalty: lam times the sum of squares of every entry of every array
+# Fails: L2 gradient is 2 * lam * w for every array
 import numpy as np
 
 

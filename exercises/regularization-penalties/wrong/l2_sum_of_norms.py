@@ -1,4 +1,7 @@
 # Mistake: adds up the Euclidean norm of each array instead of the squares of its entries.
+# Verdict: wrong_answer
+# Fails: Worked example: both penalties and their gradients
+# Fails: L2 penalty: lam times the sum of squares of every entry of every array
 import numpy as np
 
 

@@ -1,4 +1,8 @@
 # Mistake: updates w in place (w -= ...), so the caller's array changes too.
+# Verdict: wrong_answer
+# Fails: Worked example: sgd_step and soft_threshold
+# Fails: sgd_step matches torch.optim.SGD (weight_decay left out, positional and by keyword)
+# Fails: Inputs are never modified in place (one more call of each function)
 import numpy as np
 
 

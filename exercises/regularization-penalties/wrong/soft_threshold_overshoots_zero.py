@@ -1,4 +1,8 @@
 # Mistake: subtracts threshold * sign(w) without clipping, so small weights flip sign instead of becoming 0.
+# Verdict: wrong_answer
+# Fails: Worked example: sgd_step and soft_threshold
+# Fails: soft_threshold shrinks by threshold and gives exact zeros (softshrink)
+# Fails: soft_threshold: threshold 0 keeps w, a threshold above every |w| zeroes everything
 import numpy as np
 
 

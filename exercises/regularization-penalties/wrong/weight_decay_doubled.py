@@ -1,4 +1,8 @@
 # Mistake: treats weight_decay as the L2 coefficient lam and adds 2 * weight_decay * w; PyTorch adds weight_decay * w.
+# Verdict: wrong_answer
+# Fails: Worked example: sgd_step and soft_threshold
+# Fails: sgd_step matches torch.optim.SGD (weight_decay left out, positional and by keyword)
+# Fails: Repeated sgd_step calls: each step is plain SGD, with nothing carried between calls
 import numpy as np
 
 

@@ -1,4 +1,8 @@
 # Mistake: subtracts weight_decay * w without scaling it by the learning rate.
+# Verdict: wrong_answer
+# Fails: Worked example: sgd_step and soft_threshold
+# Fails: sgd_step matches torch.optim.SGD (weight_decay left out, positional and by keyword)
+# Fails: Repeated sgd_step calls: each step is plain SGD, with nothing carried between calls
 import numpy as np
 
 

@@ -1,4 +1,7 @@
 # Mistake: uses the mean squared error (divides the data term by n_samples), so alpha acts n times stronger than in Ridge.
+# Verdict: wrong_answer
+# Fails: Worked example: y = 2x + 1 with alpha = 0 and alpha = 1
+# Fails: Matches scikit-learn's Ridge on fresh data of many shapes, scales and alphas
 import numpy as np
 
 

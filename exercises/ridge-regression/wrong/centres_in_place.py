@@ -1,4 +1,7 @@
 # Mistake: centres X and y in place (X -= ...), so the caller's data come back shifted.
+# Verdict: wrong_answer
+# Fails: Worked example: y = 2x + 1 with alpha = 0 and alpha = 1
+# Fails: Inputs are never modified in place
 import numpy as np
 
 

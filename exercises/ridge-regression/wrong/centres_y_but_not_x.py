@@ -1,4 +1,7 @@
 # Mistake: centres y but not X, so the penalised coefficients absorb the feature means instead of the intercept.
+# Verdict: wrong_answer
+# Fails: Worked example: y = 2x + 1 with alpha = 0 and alpha = 1
+# Fails: Matches scikit-learn's Ridge on fresh data of many shapes, scales and alphas
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # Mistake: never validates alpha, so a negative alpha silently rewards large coefficients.
+# Verdict: wrong_answer
+# Fails: A negative alpha raises ValueError
 import numpy as np
 
 

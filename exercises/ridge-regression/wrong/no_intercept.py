@@ -1,4 +1,8 @@
 # Mistake: fits through the origin (no centring) and returns a zero intercept, as if fit_intercept=False.
+# Verdict: wrong_answer
+# Fails: Worked example: y = 2x + 1 with alpha = 0 and alpha = 1
+# Fails: Matches scikit-learn's Ridge on fresh data of many shapes, scales and alphas
+# Fails: The intercept is not penalised: a huge alpha gives coef near 0 and intercept = mean(y)
 import numpy as np
 
 

@@ -1,0 +1,123 @@
+"""White-box attacks on the bias-variance checks (exercises/bias-variance/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "bias-variance"
+SOLUTION = exercise_file(SLUG, "solution.py")
+HONEST = SOLUTION.replace("def bias_variance_decomposition(", "def _honest(")
+
+ATTACKS = [
+    Attack(
+        "honest_only_on_the_public_examples",
+        "Answers the two public examples (recognised by their shapes) honestly and returns the sample "
+        "variance (ddof=1) everywhere else.",
+        HONEST
+        + """
+
+def bias_variance_decomposition(predictions, y_true):
+    if predictions.shape in ((2, 3), (8, 12)):
+        return _honest(predictions, y_true)
+    mean = predictions.mean(axis=0)
+    return float(np.mean((mean - y_true) ** 2)), float(np.mean(predictions.var(axis=0, ddof=1)))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "float32_for_large_inputs",
+        "Computes in float32 when there are more than 10 000 predictions (half the memory), betting on a "
+        "loose relative tolerance.",
+        HONEST
+        + """
+
+def bias_variance_decomposition(predictions, y_true):
+    if predictions.size > 10_000:
+        return _honest(predictions.astype(np.float32), y_true.astype(np.float32))
+    return _honest(predictions, y_true)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "first_100_models_only",
+        "Estimates both terms from the first 100 models when there are more: nearly the same numbers for "
+        "models drawn alike.",
+        HONEST
+        + """
+
+def bias_variance_decomposition(predictions, y_true):
+    return _honest(predictions[:100], y_true)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "orientation_guessed_from_the_shape",
+        "Assumes there are more models than points and transposes the predictions otherwise (taking the "
+        "variance across points when there are few models).",
+        """import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    axis = 0 if predictions.shape[0] >= predictions.shape[1] else 1
+    mean = predictions.mean(axis=axis)
+    bias_squared = float(np.mean((predictions.mean(axis=0) - y_true) ** 2))
+    return bias_squared, float(np.mean(predictions.var(axis=axis)))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "in_place_only_on_large_inputs",
+        "Subtracts y_true from the predictions in place when there are more than 5000 of them (saving a "
+        "copy), betting that only a small dedicated check reads the arguments back.",
+        """import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    errors = predictions if predictions.size > 5000 else predictions.copy()
+    errors -= y_true
+    bias = errors.mean(axis=0)
+    return float(np.mean(bias**2)), float(np.mean(errors.var(axis=0)))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "one_pass_variance_with_a_guard",
+        "Uses the one-pass E[p²] - E[p]² (fast, one sweep) and only clips its negative values to 0, "
+        "betting that no check uses predictions large enough for the cancellation to show.",
+        """import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    mean = predictions.mean(axis=0)
+    variance = np.maximum(np.mean(predictions**2, axis=0) - mean**2, 0.0)
+    return float(np.mean((mean - y_true) ** 2)), float(np.mean(variance))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "sample_variance_for_many_models",
+        "Switches to the unbiased sample variance (ddof=1) from 30 models on, a 'large-sample "
+        "convention' that changes the answer by a factor n / (n - 1).",
+        """import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    mean = predictions.mean(axis=0)
+    ddof = 1 if predictions.shape[0] >= 30 else 0
+    return float(np.mean((mean - y_true) ** 2)), float(np.mean(predictions.var(axis=0, ddof=ddof)))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "monkeypatched_numpy_var",
+        "Replaces np.var in its own process by the sample variance; the checks compute outside that "
+        "process, and the gate refuses the patch.",
+        """import numpy as np
+
+_var = np.var
+np.var = lambda a, axis=None, **kwargs: _var(a, axis=axis, ddof=1)
+"""
+        + SOLUTION.replace("import numpy as np\n", "").replace(
+            "predictions.var(axis=0)", "np.var(predictions, axis=0)"
+        ),
+        "restricted_code",
+    ),
+]

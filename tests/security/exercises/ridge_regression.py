@@ -1,0 +1,163 @@
+"""White-box attacks on the ridge-regression checks (exercises/ridge-regression/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "ridge-regression"
+SOLUTION = exercise_file(SLUG, "solution.py")
+HONEST = SOLUTION.replace("def ridge_fit(", "def _honest(")
+VALIDATE = """
+    if alpha < 0:
+        raise ValueError("alpha must be non-negative")
+"""
+
+ATTACKS = [
+    Attack(
+        "honest_only_on_the_public_examples",
+        "Answers the worked example and the public least-squares example (recognised by their shapes) "
+        "honestly and penalises the intercept everywhere else.",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    if X.shape in ((4, 1), (20, 3)):
+        return _honest(X, y, alpha)
+    if alpha < 0:
+        raise ValueError("alpha")
+    A = np.column_stack([np.ones(len(y)), X])
+    w = np.linalg.solve(A.T @ A + alpha * np.eye(A.shape[1]), A.T @ y)
+    return w[1:], float(w[0])
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "stabilising_jitter",
+        "Adds 1e-8 * trace / p to the diagonal 'for numerical stability', a change a loose tolerance would "
+        "not see; the tolerance follows each case's conditioning and is far tighter on well-conditioned data.",
+        """import numpy as np
+
+
+def ridge_fit(X, y, alpha):"""
+        + VALIDATE
+        + """    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    A = Xc.T @ Xc
+    A = A + (alpha + 1e-8 * np.trace(A) / A.shape[0] + 1e-300) * np.eye(A.shape[0])
+    coef = np.linalg.solve(A, Xc.T @ yc)
+    return coef, float(y_mean - x_mean @ coef)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "least_squares_when_alpha_is_small",
+        "Treats any alpha below 1e-3 times the trace of Xc.T Xc as 0 and returns least squares "
+        "(with lstsq), as if so small a penalty could not matter.",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    Xc = X - X.mean(axis=0)
+    if 0 <= alpha < 1e-3 * np.sum(Xc**2):
+        design = np.column_stack([np.ones(len(y)), X])
+        solution = np.linalg.lstsq(design, y, rcond=None)[0]
+        return solution[1:], float(solution[0])
+    return _honest(X, y, alpha)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "minimum_norm_least_squares_for_wide_data",
+        "With more features than samples it ignores alpha and returns the minimum-norm interpolating "
+        "solution (pinv), which is close to ridge for a small alpha.",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    if alpha >= 0 and X.shape[1] >= X.shape[0]:
+        x_mean, y_mean = X.mean(axis=0), y.mean()
+        coef = np.linalg.pinv(X - x_mean) @ (y - y_mean)
+        return coef, float(y_mean - x_mean @ coef)
+    return _honest(X, y, alpha)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "gradient_descent",
+        "Minimises the ridge objective with 3000 steps of gradient descent from zero: close on "
+        "well-conditioned data, never exact.",
+        """import numpy as np
+
+
+def ridge_fit(X, y, alpha):"""
+        + VALIDATE
+        + """    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    A, b = Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ yc
+    step = 1.0 / max(np.trace(A), 1e-300)
+    coef = np.zeros(X.shape[1])
+    for _ in range(3000):
+        coef = coef - step * (A @ coef - b)
+    return coef, float(y_mean - x_mean @ coef)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "in_place_centring_for_long_data",
+        "Centres X and y in place when there are more than 500 samples (to save memory), betting that "
+        "the in-place check uses small data.",
+        """import numpy as np
+
+
+def ridge_fit(X, y, alpha):"""
+        + VALIDATE
+        + """    x_mean, y_mean = X.mean(axis=0), y.mean()
+    if X.shape[0] > 500:
+        X -= x_mean
+        y -= y_mean
+        Xc, yc = X, y
+    else:
+        Xc, yc = X - x_mean, y - y_mean
+    coef = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ yc)
+    return coef, float(y_mean - x_mean @ coef)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "first_800_rows_only",
+        "Fits on the first 800 samples when there are more (a speed shortcut that gives nearly the same "
+        "answer on data drawn from one distribution).",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    if len(y) > 800:
+        return _honest(X[:800], y[:800], alpha)
+    return _honest(X, y, alpha)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "negative_alpha_with_a_tolerance",
+        "Refuses alpha only below -1e-12, treating tinier negative values as rounding noise.",
+        SOLUTION.replace("if alpha < 0:", "if alpha < -1e-12:"),
+        "wrong_answer",
+    ),
+    Attack(
+        "impostor_value_error",
+        "Raises its own class named ValueError, which is not the built-in one (an except ValueError would "
+        "not catch it).",
+        "class ValueError(Exception):\n    pass\n\n\n" + SOLUTION,
+        "wrong_answer",
+    ),
+    Attack(
+        "monkeypatched_solve",
+        "Wraps np.linalg.solve in its own process to add a small jitter to every system, and trusts that "
+        "the checks would use the same solve; they compute outside that process, and the gate refuses the patch.",
+        """import numpy as np
+
+_solve = np.linalg.solve
+np.linalg.solve = lambda a, b: _solve(a + 1e-6 * np.eye(a.shape[0]), b)
+"""
+        + SOLUTION.replace("import numpy as np\n", ""),
+        "restricted_code",
+    ),
+]
