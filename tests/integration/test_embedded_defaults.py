@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import exercise_file, free_port, wait_until_final
+from tests.helpers import exercise_file, free_port, wait_until_final
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +100,20 @@ def test_make_run_defaults_grade_submissions_end_to_end(tmp_path):
             server.kill()
         log.close()
     assert server.returncode == 0, (tmp_path / "serve.log").read_text()[-3000:]
+
+
+def test_manage_py_reads_the_env_file_make_run_writes_so_a_second_terminal_needs_no_setting(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    env["VAR_DIR"] = str(tmp_path)
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
+    (tmp_path / ".env").write_text("DEBUG=1\n")
+    assert "no issues" in _manage(env, "check")
+    # The process environment still wins over the file.
+    overridden = {**env, "DEBUG": "0"}
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=overridden, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0
