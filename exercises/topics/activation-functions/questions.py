@@ -13,12 +13,9 @@ def sigmoid_derivative(rng):
     s = 1.0 / (1.0 + math.exp(-x))
     slope = s * (1.0 - s)
     return {
-        "prompt": (
-            f"What is the derivative of the logistic sigmoid `σ(x) = 1 / (1 + e^(−x))` at x = {x:g}? "
-            "Give 4 decimal places."
-        ),
+        "prompt": (f"What is the derivative of the logistic sigmoid `σ(x) = 1 / (1 + e^(−x))` at x = {x:g}?"),
         "answer": slope,
-        "tolerance": {"absolute": 0.0006},
+        "precision": {"decimals": 4},
         "explanation": (
             f"`σ({x:g}) = 1 / (1 + e^({-x:g})) = {s:.4f}`, and `σ'(x) = σ(x)(1 − σ(x))`, so "
             f"`σ'({x:g}) = {s:.4f} × {1 - s:.4f} = {slope:.4f}`. That is {slope / 0.25:.0%} of the maximum slope "
@@ -32,9 +29,9 @@ def tanh_derivative(rng):
     t = math.tanh(x)
     slope = 1.0 - t * t
     return {
-        "prompt": f"What is the derivative of tanh at x = {x:g}? Give 4 decimal places.",
+        "prompt": f"What is the derivative of tanh at x = {x:g}?",
         "answer": slope,
-        "tolerance": {"absolute": 0.0006},
+        "precision": {"decimals": 4},
         "explanation": (
             f"`tanh({x:g}) = {t:.4f}` and `tanh'(x) = 1 − tanh²(x)`, so `tanh'({x:g}) = 1 − {t:.4f}² = {slope:.4f}`. "
             "The slope is 1 at x = 0 and falls quickly as |x| grows: this is saturation, the reason gradients vanish "
@@ -54,10 +51,10 @@ def elu_value_and_slope(rng):
     return {
         "prompt": (
             f"An ELU with α = {alpha:g} receives the input x = {x:g}. What is its {asked} at that point "
-            f"({'the activation value' if asked == 'output' else 'the slope dELU/dx'})? Give 4 decimal places."
+            f"({'the activation value' if asked == 'output' else 'the slope dELU/dx'})?"
         ),
         "answer": answer,
-        "tolerance": {"absolute": 0.0006},
+        "precision": {"decimals": 4},
         "explanation": (
             f"For x < 0, `ELU(x) = α(e^x − 1)` and `ELU'(x) = α e^x`. Here `e^({x:g}) = {exp_x:.4f}`, so the output "
             f"is {alpha:g} × ({exp_x:.4f} − 1) = {value:.4f} and the derivative is {alpha:g} × {exp_x:.4f} = "
@@ -83,10 +80,10 @@ def leaky_relu_backprop(rng):
         "prompt": (
             f"A single unit computes `y = LeakyReLU(w·x + b)` with negative slope α = {alpha:g}. "
             f"With x = {x:g}, w = {w:g}, b = {b:g}, and an upstream gradient ∂L/∂y = {upstream:g}, "
-            "what is ∂L/∂w? Give 2 decimal places."
+            "what is ∂L/∂w?"
         ),
         "answer": grad_w,
-        "tolerance": {"absolute": 0.005},
+        "precision": {"decimals": 2},
         "explanation": (
             f"First the pre-activation: z = {_p(w)} × {_p(x)} + {_p(b)} = {z:g}, which is {side}. By the chain rule "
             f"∂L/∂w = ∂L/∂y · LeakyReLU'(z) · ∂z/∂w = {_p(upstream)} × {slope:g} × {_p(x)} = {grad_w:.2f}. "

@@ -40,10 +40,10 @@ def normalised_output(rng):
         "prompt": (
             f"A batch-norm layer in training mode receives one feature's values for a batch of {len(x)}: "
             f"x = {_list(x)}. Its parameters are γ = {gamma:g} and β = {beta:g}. What is the output for the value "
-            f"x = {x[k]:g}? Ignore ε and give 2 decimal places."
+            f"x = {x[k]:g}? Ignore ε."
         ),
         "answer": float(y),
-        "tolerance": {"absolute": 0.01},
+        "precision": {"decimals": 2},
         "explanation": (
             f"Batch mean = {x.sum():g} / {len(x)} = {mean:g}. Biased variance (divide by N) = ({squares}) / {len(x)} "
             f"= {var:g}, so the standard deviation is {np.sqrt(var):.4f}. Normalised: x̂ = ({x[k]:g} − {_num(mean)}) / "
@@ -71,10 +71,10 @@ def running_mean_after_steps(rng):
             f"A PyTorch batch-norm layer has `momentum = {momentum:g}` and a running mean of {start:g} for one "
             f"feature. It then trains on {steps} batches whose means for that feature are {_list(batch_means)}, "
             "in that order. "
-            "What is the running mean afterwards? Give 3 decimal places."
+            "What is the running mean afterwards?"
         ),
         "answer": running,
-        "tolerance": {"absolute": 0.002},
+        "precision": {"decimals": 3},
         "explanation": (
             "PyTorch updates `running = (1 − momentum) · running + momentum · batch_mean` after each batch: "
             + "; then ".join(lines)
@@ -99,10 +99,10 @@ def running_var_update(rng):
         "prompt": (
             f"A PyTorch `BatchNorm1d` layer (momentum 0.1) has `running_var = {old:g}` for one feature. In training "
             f"mode it receives a batch whose values for that feature are {_list(x)}. What is `running_var` after "
-            "this step? Give 3 decimal places."
+            "this step?"
         ),
         "answer": new,
-        "tolerance": {"absolute": 0.002},
+        "precision": {"decimals": 3},
         "explanation": (
             f"Mean = {x.mean():g}; the squared deviations sum to {squares_sum:g}. The batch is normalised with the "
             f"biased variance {squares_sum:g} / {n} = {biased:.4g}, but the running estimate uses the unbiased one, "
@@ -127,10 +127,10 @@ def eval_output(rng):
             f"A trained batch-norm layer is in evaluation mode (`model.eval()`). For one feature it has "
             f"running_mean = {running_mean:g}, running_var = {running_std**2:g}, γ = {gamma:g} and β = {beta:g}. "
             f"The current test batch happens to have mean {batch_mean:g} and variance {batch_var:g} for that feature. "
-            f"What does the layer output for an input value of {x:g}? Ignore ε and give 2 decimal places."
+            f"What does the layer output for an input value of {x:g}? Ignore ε."
         ),
         "answer": y,
-        "tolerance": {"absolute": 0.01},
+        "precision": {"decimals": 2},
         "explanation": (
             "In evaluation mode the layer uses its running statistics and ignores the test batch's mean and "
             f"variance. x̂ = ({x:g} − {_num(running_mean)}) / sqrt({running_std**2:g}) = {x - running_mean:g} / "

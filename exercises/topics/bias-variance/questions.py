@@ -16,7 +16,7 @@ def total_error(rng):
             f"σ² = {noise:g}. What is the expected squared error at x?"
         ),
         "answer": total,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 2},
         "explanation": (
             f"Expected error = bias² + variance + σ² = ({bias:g})² + {variance:g} + {noise:g} = {bias**2:g} + "
             f"{variance:g} + {noise:g} = {total:g}. The bias enters squared, so its sign does not matter, and "
@@ -44,7 +44,7 @@ def from_predictions(rng):
             f"**{ask}** of the model at x₀?"
         ),
         "answer": answer,
-        "tolerance": {"absolute": 0.01},
+        "precision": {"decimals": 2},
         "explanation": (
             f"The average prediction is ({' + '.join(str(p) for p in predictions)}) / 4 = {mean}. "
             f"Bias² = ({mean} - {truth})² = {bias_sq:g}. Variance = [{squares}] / 4 = "
@@ -78,7 +78,7 @@ def bagging_variance(rng):
             f"every pair of models has correlation ρ = {rho:g}. What is the variance of the averaged prediction?"
         ),
         "answer": total,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 4},
         "explanation": (
             f"Var = ρσ² + (1 - ρ)σ²/B = {rho:g} × {sigma2:g} + {1 - rho:g} × {sigma2:g} / {models} = {shared:g} + "
             f"{spread:.5g} = {total:.5g}, down from {sigma2:g} for one model. " + tail
@@ -100,7 +100,7 @@ def knn_expected_error(rng):
             "for a new observation y at x₀?"
         ),
         "answer": total,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 3},
         "explanation": (
             f"The prediction averages {k} noisy labels, so its variance is σ²/k = {noise:g} / {k} = {variance:g}. The "
             f"bias is {bias:g}, so bias² = {bias**2:g}. Adding the irreducible noise of the new observation: "

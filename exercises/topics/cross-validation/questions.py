@@ -1,7 +1,8 @@
 """Generators for the cross-validation questions: trusted server code; each gets a seeded NumPy Generator.
 
 Fold sizes follow scikit-learn: ``KFold`` gives the first ``n % k`` folds ``n // k + 1`` samples and the others
-``n // k``; ``TimeSeriesSplit`` uses test blocks of ``n // (s + 1)`` samples ending at the last sample.
+``n // k``; ``StratifiedKFold`` gives every fold ``c // k`` or ``c // k + 1`` samples of a class with ``c`` samples;
+``TimeSeriesSplit`` uses test blocks of ``n // (s + 1)`` samples ending at the last sample.
 """
 
 
@@ -30,7 +31,7 @@ def kfold_fold_size(rng):
             f"fold number {fold} (counting folds from 1)?"
         ),
         "answer": size,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": f"{_kfold_rule(k, n, base, extra)} Fold {fold} therefore has {size} samples.",
     }
 
@@ -44,7 +45,7 @@ def kfold_train_size(rng):
             "(counting from 1) is the validation fold, how many samples does the model train on?"
         ),
         "answer": train,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"{_kfold_rule(k, n, base, extra)} Fold {fold} has {size} samples, so the training set is the other "
             f"{n} - {size} = {train}."
@@ -52,10 +53,19 @@ def kfold_train_size(rng):
     }
 
 
+# (samples, percent positive, folds) where both classes split evenly over the folds, so every validation fold
+# has the same count; otherwise StratifiedKFold gives some folds one more (250 over 4 folds: 62, 62, 63, 63).
+_EVEN_STRATIFICATIONS = [
+    (n, percent, k)
+    for n in (1000, 2000, 3000, 5000)
+    for percent in (2, 5, 10, 20)
+    for k in (4, 5, 10)
+    if n * percent % (100 * k) == 0 and n * (100 - percent) % (100 * k) == 0
+]
+
+
 def stratified_positives(rng):
-    n = int(rng.choice([1000, 2000, 3000, 5000]))
-    percent = int(rng.choice([2, 5, 10, 20]))
-    k = int(rng.choice([4, 5, 10]))
+    n, percent, k = _EVEN_STRATIFICATIONS[int(rng.integers(len(_EVEN_STRATIFICATIONS)))]
     positives = n * percent // 100
     per_fold = positives // k
     return {
@@ -64,11 +74,11 @@ def stratified_positives(rng):
             "how many positive samples does each validation fold contain?"
         ),
         "answer": per_fold,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"There are {n} × {percent}% = {positives} positives. Stratification spreads each class evenly over "
             f"the folds: {positives} / {k} = {per_fold} positives per validation fold (and "
-            f"{(n - positives) // k} negatives), the same {percent}% as the whole dataset."
+            f"{n - positives} / {k} = {(n - positives) // k} negatives), the same {percent}% as the whole dataset."
         ),
     }
 
@@ -88,7 +98,7 @@ def nested_fits(rng):
             "fitted in total?"
         ),
         "answer": fits,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"The grid has {a} × {b} = {grid} settings. In each of the {outer} outer folds, the inner search "
             f"fits {inner} × {grid} = {inner * grid} models and then refits the winner once: {inner * grid} + 1 = "
@@ -111,7 +121,7 @@ def timeseries_train_size(rng):
             f"settings, no gap). How many samples does split number {split} (counting from 1) train on?"
         ),
         "answer": train,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"Each test block has {n} // ({splits} + 1) = {block} samples, and the {splits} blocks are the last "
             f"{splits} × {block} = {splits * block} samples. Split {split} tests on block {split}, so "

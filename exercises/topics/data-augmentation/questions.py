@@ -18,7 +18,7 @@ def crop_positions(rng):
             f"{size}×{size} crop{flip_text}. How many distinct augmented versions of one image can it produce?"
         ),
         "answer": answer,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"After padding the image is {size + 2 * pad}×{size + 2 * pad}. A {size}-pixel crop can start at "
             f"{size + 2 * pad} - {size} + 1 = {per_axis} positions along each axis, so there are "
@@ -40,7 +40,7 @@ def offline_steps_per_epoch(rng):
             "kept, how many optimisation steps does one epoch over the stored set take?"
         ),
         "answer": steps,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"The stored set has {n} × ({copies} + 1) = {stored} images. One epoch is "
             f"ceil({stored} / {batch}) = ceil({stored / batch:.4g}) = {steps} steps. With online augmentation "
@@ -57,10 +57,10 @@ def random_deletion_expected_words(rng):
     return {
         "prompt": (
             f"Random deletion removes each word of a sentence independently with probability p = {p:g}. For a "
-            f"{length}-word sentence, what is the expected number of words left? Give one decimal."
+            f"{length}-word sentence, what is the expected number of words left?"
         ),
         "answer": kept,
-        "tolerance": {"absolute": 0.06},
+        "precision": {"decimals": 2},
         "explanation": (
             f"Each word survives with probability 1 - {p:g} = {1 - p:g}, so by linearity of expectation the "
             f"expected count is {length} × {1 - p:g} = {kept:g}. On average {length * p:g} words are "
@@ -82,10 +82,10 @@ def brightness_pixel(rng):
         "prompt": (
             "`ColorJitter(brightness=0.5)` draws a brightness factor uniformly from [0.5, 1.5] and multiplies "
             f"every pixel by it; results are clipped to [0, 1]. The factor drawn is {factor:g}. What does a pixel "
-            f"with value {value:g} become? Give two decimals."
+            f"with value {value:g} become?"
         ),
         "answer": answer,
-        "tolerance": {"absolute": 0.005},
+        "precision": {"decimals": 2},
         "explanation": (
             f"{value:g} × {factor:g} = {product:.2f}.{clip_text} Brightness jitter scales all pixels by the same "
             "factor, so bright regions saturate first when the factor is above 1."
@@ -106,7 +106,7 @@ def window_slice_count(rng):
             "inside the series. How many windows do you get?"
         ),
         "answer": count,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"The last allowed start is {length} - {window} = {length - window}. The starts 0, {stride}, "
             f"{2 * stride}, ... that do not pass it number floor({length - window} / {stride}) + 1 = "
@@ -123,11 +123,10 @@ def tta_average_probability(rng):
     return {
         "prompt": (
             f"With test-time augmentation over {views} views of one image, the model gives the class 'cat' the "
-            f"probabilities {listed}. What probability does TTA report for 'cat' (mean over views)? Give three "
-            "decimals."
+            f"probabilities {listed}. What probability does TTA report for 'cat' (mean over views)?"
         ),
         "answer": round(mean, 3),
-        "tolerance": {"absolute": 0.0015},
+        "precision": {"decimals": 3},
         "explanation": (
             f"TTA averages the per-view probabilities: ({' + '.join(f'{p:g}' for p in probs)}) / {views} = "
             f"{sum(probs):g} / {views} = {mean:.3f}. The weights are unchanged; the average smooths out errors "

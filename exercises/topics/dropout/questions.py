@@ -7,14 +7,14 @@ def kept_scale(rng):
     return {
         "prompt": (
             f"A layer uses inverted dropout with drop probability p = {p:g}. During training, by what factor "
-            "is every unit that survives multiplied? Give the number."
+            "is every unit that survives multiplied?"
         ),
         "answer": scale,
-        "tolerance": {"relative": 0.001},
+        "precision": {"decimals": 2},
         "explanation": (
             f"Each unit survives with probability 1 - p = {1 - p:g}. Multiplying survivors by "
-            f"1 / (1 - p) = {scale:.4g} keeps the expected output equal to the input, so nothing has to change "
-            "at evaluation time."
+            f"1 / (1 - p) = {scale:.4g} ({scale:.2f} to two decimals) keeps the expected output equal to the input, "
+            "so nothing has to change at evaluation time."
         ),
     }
 
@@ -29,7 +29,7 @@ def expected_kept_units(rng):
             "are active (not dropped) in one forward pass?"
         ),
         "answer": kept,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 1},
         "explanation": (
             f"Each unit is kept independently with probability 1 - p = {1 - p:g}, so the expected count is "
             f"{n} × {1 - p:g} = {kept:g}. The actual number varies from step to step (it is binomial)."
@@ -46,7 +46,7 @@ def expected_output_value(rng):
             "expected value of its output, averaged over many training steps?"
         ),
         "answer": x,
-        "tolerance": {"absolute": 1e-6},
+        "precision": {"decimals": 1},
         "explanation": (
             f"The output is 0 with probability {p:g} and {x:g} / (1 - {p:g}) = {x / (1 - p):.4g} otherwise, so its "
             f"expectation is (1 - {p:g}) × {x / (1 - p):.4g} = {x:g}: inverted scaling keeps the mean unchanged."

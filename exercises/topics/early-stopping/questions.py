@@ -4,7 +4,11 @@ Losses are drawn in thousandths and compared as integers, so the strict test of 
 (min mode: an improvement needs ``current < best - min_delta``) is never decided by float rounding.
 """
 
+from fractions import Fraction
+
 MAX_EPOCHS = 14
+# The threshold (percent) the generalisation-loss question compares GL with.
+_GL_ALPHA = 5
 
 
 def _simulate(losses, patience, min_delta):
@@ -106,7 +110,7 @@ def halt_epoch(rng):
     return {
         "prompt": _prompt(curve, patience, min_delta, "At the end of which epoch does training stop?"),
         "answer": halt,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"{_trace(rows, min_delta)}\n\nThe last improvement is at epoch {best_epoch}; the counter reaches "
             f"patience {patience} at epoch {best_epoch} + {patience} = {halt}, so training stops there."
@@ -124,7 +128,7 @@ def halt_epoch_min_delta(rng):
     return {
         "prompt": _prompt(curve, patience, min_delta, "At the end of which epoch does training stop?"),
         "answer": halt,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"{_trace(rows, min_delta)}\n\nEpoch(s) {small} went below the best value but by no more than "
             f"{min_delta / 1000:g}, so they count as no improvement and best does not move. The last improvement "
@@ -150,7 +154,7 @@ def restored_epoch(rng):
             "Training stops early. The weights of which epoch does the model hold afterwards?",
         ),
         "answer": best_epoch,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"{_trace(rows, min_delta)}\n\nTraining stops at epoch {halt}. The callback saves weights only at "
             f"epochs that count as improvements, and the last one is epoch {best_epoch}, so those weights are "
@@ -172,7 +176,7 @@ def epochs_run(rng):
             "epochs are trained in total?"
         ),
         "answer": run,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"After the last improvement at epoch {best}, the counter grows by one each epoch and reaches "
             f"{patience} at epoch {best} + {patience} = {best + patience}, the last epoch trained"
@@ -190,18 +194,27 @@ def generalisation_loss(rng):
     best = int(rng.choice([200, 250, 400, 500, 800]))
     rise = int(rng.choice([2, 4, 5, 6, 8, 10, 12, 15, 20]))
     current = best * (100 + rise) // 100
-    gl = 100 * (current / best - 1)
+    # Exact arithmetic on the thousandths: GL is a whole number or a multiple of 0.4, and "GL exceeds alpha" is
+    # decided exactly (in floats, 0.210 / 0.200 gives GL = 5.000000000000004, which would seem to exceed 5).
+    gl = 100 * (Fraction(current, best) - 1)
+    if gl > _GL_ALPHA:
+        relation = f"exceeds {_GL_ALPHA}"
+    elif gl == _GL_ALPHA:
+        relation = f"equals {_GL_ALPHA} but does not exceed it"
+    else:
+        relation = f"is below {_GL_ALPHA}"
     return {
         "prompt": (
             "Prechelt's generalisation loss is GL(t) = 100 × (E_val(t) / E_best(t) - 1), where E_best(t) is the "
             f"lowest validation error up to epoch t. The lowest validation error so far is {best / 1000:.3f}; the "
-            f"current one is {current / 1000:.3f}. What is GL(t), in percent? Give one decimal."
+            f"current one is {current / 1000:.3f}. What is GL(t), in percent?"
         ),
-        "answer": round(gl, 4),
-        "tolerance": {"absolute": 0.06},
+        "answer": float(gl),
+        "precision": {"decimals": 1},
         "explanation": (
-            f"GL = 100 × ({current / 1000:.3f} / {best / 1000:.3f} - 1) = 100 × ({current / best:.4f} - 1) = "
-            f"{gl:.1f}%. The GL_alpha criterion stops training as soon as GL exceeds a threshold alpha, for "
-            f"example 5%; here it would {'stop' if gl > 5 else 'continue'} with alpha = 5."
+            f"GL = 100 × ({current / 1000:.3f} / {best / 1000:.3f} - 1) = 100 × ({float(Fraction(current, best)):.4g} "
+            f"- 1) = {float(gl):.1f}%. The GL_alpha criterion stops training as soon as GL exceeds a threshold alpha, "
+            f"for example {_GL_ALPHA}%. Here GL {relation}, so training would "
+            f"{'stop' if gl > _GL_ALPHA else 'continue'} with alpha = {_GL_ALPHA}."
         ),
     }

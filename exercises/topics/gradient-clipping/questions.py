@@ -24,7 +24,7 @@ def total_norm_returned(rng):
             "call return?"
         ),
         "answer": total,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 1},
         "explanation": (
             f"The global norm is √({a:g}² + {b:g}² + {c:g}²) = √({a * a + b * b + c * c:g}) = {total:g}. "
             "`clip_grad_norm_` returns this total as measured **before** clipping. The gradients themselves now "
@@ -52,10 +52,10 @@ def clipped_tensor_norm(rng):
         "prompt": (
             f"A network has two parameter tensors, A and B, with gradient norms {a} and {b}. You call "
             f"`clip_grad_norm_` on both with `max_norm={max_norm:g}`. What is the norm of A's gradient afterwards? "
-            "Give at least two decimals (ignore the 1e-6 in the denominator)."
+            "Ignore the 1e-6 in the denominator."
         ),
         "answer": answer,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 2},
         "explanation": f"The global norm is √({a}² + {b}²) = √{a * a + b * b} = {total}. " + step,
     }
 
@@ -75,10 +75,10 @@ def value_clip_norm(rng):
     return {
         "prompt": (
             f"A gradient is g = ({shown}). You apply `torch.nn.utils.clip_grad_value_` with clip_value = {clip:g}. "
-            "What is the L2 norm of the clipped gradient? Give two decimals."
+            "What is the L2 norm of the clipped gradient?"
         ),
         "answer": norm,
-        "tolerance": {"absolute": 0.01},
+        "precision": {"decimals": 2},
         "explanation": (
             f"Value clipping clamps each element to [-{clip:g}, {clip:g}] independently: ({shown}) becomes "
             f"({shown_clipped}). Its norm is √({squares}) = {norm:.4f}. The direction changed too: the cosine "
@@ -106,7 +106,7 @@ def update_length(rng):
             "parameter update (the distance the weights move)? Ignore the 1e-6 term."
         ),
         "answer": length,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 3},
         "explanation": (
             f"{why}. The SGD update is -lr × g, so its length is {lr:g} × {used:g} = {length:g}. "
             f"Whatever the raw gradient, clipping bounds every update by lr × max_norm = {lr * max_norm:g}."

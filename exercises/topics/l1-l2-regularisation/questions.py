@@ -1,6 +1,7 @@
 """Generators for the L1/L2 regularisation questions: trusted server code; each gets a seeded NumPy Generator."""
 
 import math
+from fractions import Fraction
 
 
 def sgd_weight_decay_step(rng):
@@ -13,11 +14,10 @@ def sgd_weight_decay_step(rng):
     return {
         "prompt": (
             f"A weight w = {w:g} has data-loss gradient g = {g:g}. You take one step of "
-            f"`torch.optim.SGD(lr={lr:g}, weight_decay={wd:g})` with no momentum. What is the new value of w? "
-            "Give four decimals."
+            f"`torch.optim.SGD(lr={lr:g}, weight_decay={wd:g})` with no momentum. What is the new value of w?"
         ),
         "answer": new,
-        "tolerance": {"absolute": 0.0005},
+        "precision": {"decimals": 4},
         "explanation": (
             f"SGD with weight decay uses w - lr × (g + wd × w) = {w:g} - {lr:g} × ({g:g} + {wd:g} × {w:g}) = "
             f"{w:g} - {lr:g} × {g + wd * w:g} = {new:.4f}. Equivalently, first shrink by (1 - lr × wd) = "
@@ -45,10 +45,10 @@ def soft_threshold_step(rng):
         "prompt": (
             f"You train with an L1 penalty λ·Σ|w| using proximal gradient descent (soft thresholding), learning "
             f"rate η = {lr:g} and λ = {lam:g}. A weight is w = {w:g} and its data-loss gradient is {g:g}. What is "
-            "the weight after one step? Give three decimals."
+            "the weight after one step?"
         ),
         "answer": new,
-        "tolerance": {"absolute": 0.001},
+        "precision": {"decimals": 3},
         "explanation": (
             f"First the gradient step on the data loss: z = w - η × g = {w:g} - {lr:g} × {g:g} = {z:.3f}. Then the "
             f"proximal step w ← sign(z) × max(|z| - ηλ, 0) with ηλ = {lr:g} × {lam:g} = {threshold:g}: {outcome}. "
@@ -66,10 +66,10 @@ def decay_only_fraction(rng):
         "prompt": (
             f"SGD runs with learning rate {lr:g} and weight_decay {wd:g}. One weight receives zero gradient from the "
             f"data loss (say its input feature is always 0). After {steps} steps, what fraction of its initial value "
-            "is left? Give three decimals."
+            "is left?"
         ),
         "answer": fraction,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 3},
         "explanation": (
             f"With g = 0 each step is w ← (1 - lr × wd) × w = {factor:.6g} × w. After {steps} steps the factor is "
             f"{factor:.6g}^{steps} = {fraction:.4f}, close to exp(-lr × wd × steps) = exp(-{lr * wd * steps:g}) = "
@@ -97,11 +97,10 @@ def penalty_value(rng):
     value = lam * total
     return {
         "prompt": (
-            f"A model has weights w = ({shown}). What is the {kind} penalty {formula} with λ = {lam:g}? (No factor "
-            "½.) Give the value to at least three significant figures."
+            f"A model has weights w = ({shown}). What is the {kind} penalty {formula} with λ = {lam:g}? (No factor ½.)"
         ),
         "answer": value,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 4},
         "explanation": (
             f"{formula} = {lam:g} × ({terms}) = {lam:g} × {total:g} = {value:.4g}. "
             + (
@@ -118,21 +117,23 @@ _X_SETS = [(1, 2, 3), (1, 1, 2), (-1, 1, 2), (2, 0, 1), (1, 2, 2)]
 
 def ridge_one_feature(rng):
     xs = _X_SETS[int(rng.integers(len(_X_SETS)))]
-    ys = [int(v) for v in rng.integers(-2, 8, size=3)]
-    if sum(x * y for x, y in zip(xs, ys, strict=True)) == 0:
-        ys[-1] += 1
-    sxy = sum(x * y for x, y in zip(xs, ys, strict=True))
     sxx = sum(x * x for x in xs)
-    lam = float(rng.choice([1.0, 2.0, 3.0, 5.0, 10.0]))
+    lam = int(rng.choice([1, 2, 3, 5, 10]))
+    while True:
+        ys = [int(v) for v in rng.integers(-2, 8, size=3)]
+        sxy = sum(x * y for x, y in zip(xs, ys, strict=True))
+        # w = sxy / (sxx + λ) exactly; one ending in 5 at the third decimal (1/8 = 0.125) rounds two ways.
+        if sxy != 0 and Fraction(100 * sxy, sxx + lam) % 1 != Fraction(1, 2):
+            break
     w = sxy / (sxx + lam)
     points = ", ".join(f"({x}, {y})" for x, y in zip(xs, ys, strict=True))
     return {
         "prompt": (
             f"Fit y ≈ w·x (one feature, no intercept) to the points {points} by ridge regression, minimising "
-            f"Σ(yᵢ - w·xᵢ)² + λw² with λ = {lam:g}. What is w? Give two decimals."
+            f"Σ(yᵢ - w·xᵢ)² + λw² with λ = {lam:g}. What is w?"
         ),
         "answer": w,
-        "tolerance": {"relative": 0.01},
+        "precision": {"decimals": 2},
         "explanation": (
             "Setting the derivative -2Σxᵢ(yᵢ - w·xᵢ) + 2λw to zero gives w = Σxᵢyᵢ / (Σxᵢ² + λ). Here "
             f"Σxᵢyᵢ = {sxy} and Σxᵢ² = {sxx}, so w = {sxy} / ({sxx} + {lam:g}) = {w:.4f}. Ordinary least squares "

@@ -25,10 +25,10 @@ def best_epoch(rng):
             "A network is trained for 10 epochs and a checkpoint is saved after each one:\n\n"
             "| Epoch | Training loss | Validation loss |\n|---|---|---|\n"
             f"{rows}\n\n"
-            "Which epoch's checkpoint should you keep to get the model that generalises best? Give the epoch number."
+            "Which epoch's checkpoint should you keep to get the model that generalises best?"
         ),
         "answer": best,
-        "tolerance": {"absolute": 0.4},
+        "precision": {"decimals": 0},
         "explanation": (
             f"Pick the lowest **validation** loss: {val[best - 1]:.2f} at epoch {best}. After it the validation loss "
             f"climbs to {val[-1]:.2f} while the training loss keeps falling to {train[-1]:.2f}, so the model is "
@@ -65,7 +65,7 @@ def avoidable_bias(rng):
             "percentage points?"
         ),
         "answer": bias,
-        "tolerance": {"absolute": 0.05},
+        "precision": {"decimals": 1},
         "explanation": (
             f"In percentage points, avoidable bias = training error - reference = {train:g} - {human:g} = {bias:g}. "
             f"For comparison, the variance (train-validation gap) is {val:g} - {train:g} = {variance:g}, so {verdict}. "
@@ -130,7 +130,7 @@ def interpolating_degree(rng):
             "whatever the y values are?"
         ),
         "answer": n - 1,
-        "tolerance": {"absolute": 0.4},
+        "precision": {"decimals": 0},
         "explanation": (
             f"A polynomial of degree d has d + 1 coefficients. With d + 1 = {n}, that is d = {n - 1}, there are as "
             f"many coefficients as points, and because the x values are distinct there is exactly one such "

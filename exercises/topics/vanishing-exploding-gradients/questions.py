@@ -1,11 +1,22 @@
 """Generators for the vanishing/exploding-gradient questions: trusted server code; each gets a seeded Generator."""
 
+import math
 from fractions import Fraction
 
 
+def _on_rounding_tie(value, figures):
+    """Whether the exact ``value`` (> 0) lies halfway between two numbers of ``figures`` significant figures."""
+    places = figures - 1 - math.floor(math.log10(value))
+    return value * Fraction(10) ** places % 1 == Fraction(1, 2)
+
+
 def sigmoid_chain_factor(rng):
-    layers = int(rng.choice([3, 4, 5, 6]))
-    weight = float(rng.choice([0.5, 1.0, 2.0, 3.0]))
+    while True:
+        layers = int(rng.choice([3, 4, 5, 6]))
+        weight = float(rng.choice([0.5, 1.0, 2.0, 3.0]))
+        # 0.5^5 = 0.03125 has two 3-figure roundings; such a draw is replaced.
+        if not _on_rounding_tie((Fraction(weight) / 4) ** layers, 3):
+            break
     per_layer = 0.25 * weight
     factor = per_layer**layers
     return {
@@ -13,11 +24,10 @@ def sigmoid_chain_factor(rng):
             f"A chain of {layers} sigmoid units, one per layer, has every weight equal to {weight:g}, and every "
             "pre-activation happens to be exactly 0 (the best case for the sigmoid). Counting only the factors "
             "these layers contribute, by what number is the gradient multiplied on its way back through all "
-            f"{layers} of them? "
-            "Give at least 3 significant figures."
+            f"{layers} of them?"
         ),
         "answer": factor,
-        "tolerance": {"relative": 0.01},
+        "precision": {"significant": 3},
         "explanation": (
             f"Each layer contributes `w · σ'(0) = {weight:g} × 0.25 = {per_layer:g}`. Over {layers} layers the "
             f"factors multiply: {per_layer:g}^{layers} = {factor:.4g}. Even with the sigmoid at its steepest point, "
@@ -38,11 +48,10 @@ def layers_to_explode(rng):
         "prompt": (
             f"In a deep network every layer multiplies the backpropagated gradient by {float(gain):g} (ReLU units "
             f"that are active, with weight {float(gain):g}). What is the smallest number of layers after which "
-            f"the gradient reaching the first layer is at least {threshold} times the gradient at the output? "
-            "Give a whole number."
+            f"the gradient reaching the first layer is at least {threshold} times the gradient at the output?"
         ),
         "answer": layers,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"We need the smallest n with {float(gain):g}^n ≥ {threshold}, i.e. n ≥ log({threshold}) / "
             f"log({float(gain):g}). Checking: {float(gain):g}^{layers - 1} = {float(before):.4g} is still below "
@@ -67,10 +76,10 @@ def rnn_time_factor(rng):
         "prompt": (
             f"A scalar RNN has recurrent weight w = {weight:g} and its tanh units stay near 0, where tanh'(z) ≈ 1. "
             f"Approximately by what factor is the gradient multiplied when it is backpropagated through {steps} "
-            "time steps? Give at least 3 significant figures."
+            "time steps?"
         ),
         "answer": factor,
-        "tolerance": {"relative": 0.01},
+        "precision": {"significant": 3},
         "explanation": (
             f"Each step contributes `w · tanh'(z) ≈ {weight:g} × 1`, and the same weight appears at every step, so "
             f"the factor is {weight:g}^{steps} = {factor:.4g}. Because w is "

@@ -1,6 +1,7 @@
 """Generators for the weight-initialisation questions: trusted server code; each gets a seeded NumPy Generator."""
 
 import math
+from fractions import Fraction
 
 
 def glorot_value(rng):
@@ -21,10 +22,10 @@ def glorot_value(rng):
     return {
         "prompt": (
             f"A fully connected layer `nn.Linear({fan_in}, {fan_out})` is initialised with Glorot (Xavier) "
-            f"{asked} initialisation. What is {what}? Give 4 decimal places."
+            f"{asked} initialisation. What is {what}?"
         ),
         "answer": answer,
-        "tolerance": {"absolute": 0.0005},
+        "precision": {"decimals": 4},
         "explanation": (
             f"fan_in = {fan_in} (inputs) and fan_out = {fan_out} (outputs), so fan_in + fan_out = {total}. "
             f"The Glorot variance is 2 / {total} = {2 / total:.6f}, hence {work}. {other} "
@@ -43,10 +44,10 @@ def he_conv_std(rng):
         "prompt": (
             f"The weight of `nn.Conv2d({in_channels}, {out_channels}, kernel_size={kernel})` (followed by ReLU) is "
             "initialised with `kaiming_normal_` in its default mode (`fan_in`, ReLU gain). What standard deviation "
-            "does it use? Give 4 decimal places."
+            "does it use?"
         ),
         "answer": std,
-        "tolerance": {"absolute": 0.0005},
+        "precision": {"decimals": 4},
         "explanation": (
             f"For a convolution, fan_in counts every input value one output sees: in_channels × kernel height × "
             f"kernel width = {in_channels} × {kernel} × {kernel} = {fan_in}. He initialisation uses "
@@ -67,10 +68,10 @@ def conv_fan(rng):
     return {
         "prompt": (
             f"What is the `{asked}` of the weight of `nn.Conv2d({in_channels}, {out_channels}, "
-            f"kernel_size={kernel})`, as PyTorch's initialisers compute it? Give a whole number."
+            f"kernel_size={kernel})`, as PyTorch's initialisers compute it?"
         ),
         "answer": answer,
-        "tolerance": {"absolute": 0.5},
+        "precision": {"decimals": 0},
         "explanation": (
             f"The weight has shape ({out_channels}, {in_channels}, {kernel}, {kernel}). The receptive field is "
             f"{kernel} × {kernel} = {kernel * kernel}, so fan_in = {in_channels} × {kernel * kernel} = {fan_in} "
@@ -80,13 +81,34 @@ def conv_fan(rng):
     }
 
 
+# (width, std) pairs whose per-layer factor width * std² / 2 is a friendly number.
+_WIDTH_STD = [
+    (200, "0.1"),
+    (400, "0.1"),
+    (100, "0.1"),
+    (800, "0.05"),
+    (200, "0.05"),
+    (500, "0.1"),
+    (320, "0.05"),
+    (300, "0.1"),
+]
+
+
+def _on_rounding_tie(value, figures):
+    """Whether the exact ``value`` (> 0) lies halfway between two numbers of ``figures`` significant figures."""
+    places = figures - 1 - math.floor(math.log10(value))
+    return value * Fraction(10) ** places % 1 == Fraction(1, 2)
+
+
 def relu_depth_scale(rng):
-    # (width, std) pairs whose per-layer factor width * std² / 2 is a friendly number.
-    width, std = [(200, 0.1), (400, 0.1), (100, 0.1), (800, 0.05), (200, 0.05), (500, 0.1), (320, 0.05), (300, 0.1)][
-        int(rng.integers(8))
-    ]
+    while True:
+        width, std_text = _WIDTH_STD[int(rng.integers(len(_WIDTH_STD)))]
+        layers = int(rng.choice([3, 4, 5, 6]))
+        # 1.5^3 = 3.375 and 0.5^5 = 0.03125 have two 3-figure roundings; such a draw is replaced.
+        if not _on_rounding_tie((width * Fraction(std_text) ** 2 / 2) ** layers, 3):
+            break
+    std = float(std_text)
     per_layer = width * std * std / 2
-    layers = int(rng.choice([3, 4, 5, 6]))
     factor = per_layer**layers
     he_std = math.sqrt(2 / width)
     return {
@@ -94,10 +116,10 @@ def relu_depth_scale(rng):
             f"A stack of fully connected ReLU layers, each {width} units wide, has weights drawn from a normal "
             f"distribution with mean 0 and std {std:g}. Using the standard variance argument (independent weights, "
             "symmetric pre-activations), what is the ratio of the mean square of the pre-activations at layer "
-            f"k + {layers} to that at layer k? Give at least 3 significant figures."
+            f"k + {layers} to that at layer k?"
         ),
         "answer": factor,
-        "tolerance": {"relative": 0.01},
+        "precision": {"significant": 3},
         "explanation": (
             f"Per layer, Var(z) = fan_in · Var(w) · E[x²] and ReLU gives E[x²] = Var(z_previous) / 2, so the factor "
             f"is {width} × {std:g}² / 2 = {width} × {std * std:g} / 2 = {per_layer:g}. Over {layers} layers: "
