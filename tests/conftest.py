@@ -4,13 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grader.sandbox.supervisor import ZygotePool
 from grader.vocabulary import Runtime
-
-CONTENT_DIR = Path(settings.BASE_DIR) / "exercises"
+from tests.helpers import CONTENT_DIR, token_client
 
 
 @pytest.fixture(scope="session")
@@ -50,23 +48,6 @@ def instructor(django_user_model):
     return django_user_model.objects.create_user(username="prof", password="pw-prof-123456", is_staff=True)
 
 
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def key_client(key: str, learner: str | None = None) -> APIClient:
-    """An API client sending an API client key and, optionally, ``X-Learner-Id: learner``."""
-    client = APIClient()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    if learner is not None:
-        headers["HTTP_X_LEARNER_ID"] = learner
-    client.credentials(**headers)
-    return client
-
-
 @pytest.fixture
 def lms(instructor):
     """An LMS registered as an API client with every scope: ``(ApiClient, key)``."""
@@ -95,19 +76,6 @@ def dropout(synced):
     from quizsite.catalog.models import Exercise
 
     return Exercise.objects.get(slug="inverted-dropout")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def exercise_file(slug: str, name: str) -> str:
-    return (CONTENT_DIR / slug / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -175,17 +143,3 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
-
-
-def wait_until_final(fetch, timeout: float = 60.0) -> dict:
-    """Poll ``fetch()`` (returning a submission as a dict) until its status is final."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        body = fetch()
-        if body["status"] in ("done", "error"):
-            return body
-        if time.monotonic() > deadline:
-            raise AssertionError(f"submission still {body['status']} after {timeout} s: {body}")
-        time.sleep(0.1)

@@ -7,7 +7,7 @@ from django.db import connection
 
 from quizsite.learning.models import Attempt
 from tests.api.test_attempts import quizzes  # noqa: F401 - the fixture
-from tests.conftest import token_client
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

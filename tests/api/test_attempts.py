@@ -11,7 +11,7 @@ from quizsite.catalog.questions import correct_response, wrong_response
 from quizsite.catalog.selectors import variant_of
 from quizsite.catalog.services import content_sync
 from quizsite.learning.models import Attempt
-from tests.conftest import token_client
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2] / "exercises"

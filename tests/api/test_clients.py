@@ -7,7 +7,7 @@ from django.test import override_settings
 from quizsite.accounts.models import ExternalLearner
 from quizsite.accounts.services import api_client_create, external_learner_user
 from quizsite.learning.models import Submission
-from tests.conftest import key_client, token_client
+from tests.helpers import key_client, token_client
 
 pytestmark = pytest.mark.django_db
 SUBMIT = "/api/v1/exercises/inverted-dropout/submissions/"
@@ -110,8 +110,14 @@ def test_grades_name_the_clients_learners_by_their_external_id(lms, learner, dro
     assert [(row["external_id"], row["best"]) for row in rows] == [("stu-7", 1.0)]
 
 
-@override_settings(API_RATES={"requests": "100/min", "submissions": "100/min", "client_requests": "3/min",
-                              "client_submissions": "100/min"})  # fmt: skip
+@override_settings(
+    API_RATES={
+        "requests": "100/min",
+        "submissions": "100/min",
+        "client_requests": "3/min",
+        "client_submissions": "100/min",
+    }
+)
 def test_a_clients_learners_share_the_clients_rate_limit(lms, synced, api):
     _, key = lms
     statuses = [key_client(key, learner).get("/api/v1/exercises/").status_code for learner in "abcd"]

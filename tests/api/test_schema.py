@@ -35,9 +35,10 @@ def test_every_operation_with_a_body_has_an_example(schema):
         ]
 
     missing = [
-        name for name, operation in _operations(schema)
+        name
+        for name, operation in _operations(schema)
         if bodies(operation) and not any(media.get("examples") for media in bodies(operation))
-    ]  # fmt: skip
+    ]
     assert not missing
     assert sum(1 for _ in _operations(schema)) - 1 == sum(1 for _, op in _operations(schema) if bodies(op)), (
         "only DELETE (204, no body) lacks a body"

@@ -14,14 +14,16 @@ from quizsite.accounts.services import api_client_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
-CHECKS = ",".join([
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-    "negative_data_rejection",
-])  # fmt: skip
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+    ]
+)
 
 
 def test_generated_requests_get_no_5xx_and_conforming_responses(live_server, synced, instructor, settings, tmp_path):
@@ -31,12 +33,33 @@ def test_generated_requests_get_no_5xx_and_conforming_responses(live_server, syn
     _, key = api_client_create(name="fuzzer", owner=instructor, scopes=Scope.values)
     report = tmp_path / "junit.xml"
     command = [
-        str(Path(sys.executable).with_name("schemathesis")), "run", f"{live_server.url}/api/schema/",
-        "--url", f"{live_server.url}", "--checks", CHECKS, "--mode", "all", "--max-examples", "25",
-        "--seed", "20261129", "--workers", "1", "--phases", "examples,coverage,fuzzing",
-        "-H", f"Authorization: Bearer {key}", "-H", "X-Learner-Id: fuzz-learner",
-        "--report", "junit", "--report-junit-path", str(report), "--no-color",
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{live_server.url}/api/schema/",
+        "--url",
+        f"{live_server.url}",
+        "--checks",
+        CHECKS,
+        "--mode",
+        "all",
+        "--max-examples",
+        "25",
+        "--seed",
+        "20261129",
+        "--workers",
+        "1",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "-H",
+        f"Authorization: Bearer {key}",
+        "-H",
+        "X-Learner-Id: fuzz-learner",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(report),
+        "--no-color",
+    ]
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=840, env={**os.environ, "SCHEMATHESIS_HOOKS": ""}
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quizsite.api.errors import json_exception_handler
 from quizsite.learning.models import IdempotencyKey, Submission
-from tests.conftest import token_client
+from tests.helpers import make_submission, token_client
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/exercises/inverted-dropout/submissions/"
@@ -52,14 +52,10 @@ def test_keys_belong_to_one_user(api, other_learner, dropout, django_capture_on_
     assert theirs.status_code == 202 and theirs.json()["id"] != mine["id"]
 
 
-def _make(user, exercise, **fields):
-    return Submission.objects.create(user=user, exercise=exercise, code="x", **fields)
-
-
 def test_the_list_shows_only_my_submissions_newest_first_with_filters(api, learner, other_learner, dropout):
-    old = _make(learner, dropout, status="done", verdict="accepted", score=1.0)
-    new = _make(learner, dropout)
-    _make(other_learner, dropout)
+    old = make_submission(user=learner, status="done", verdict="accepted", score=1.0)
+    new = make_submission(user=learner)
+    make_submission(user=other_learner)
     listed = api.get("/api/v1/submissions/").json()
     assert [row["id"] for row in listed["results"]] == [str(new.pk), str(old.pk)]
     assert [row["id"] for row in api.get("/api/v1/submissions/?status=done").json()["results"]] == [str(old.pk)]
@@ -69,15 +65,15 @@ def test_the_list_shows_only_my_submissions_newest_first_with_filters(api, learn
 
 
 def test_staff_filter_by_learner(instructor, learner, other_learner, dropout):
-    _make(learner, dropout)
-    _make(other_learner, dropout)
+    make_submission(user=learner)
+    make_submission(user=other_learner)
     rows = token_client(instructor).get("/api/v1/submissions/?learner=grace").json()["results"]
     assert len(rows) == 1
 
 
 def test_the_list_pages_with_a_cursor(api, learner, dropout):
     for _ in range(5):
-        _make(learner, dropout)
+        make_submission(user=learner)
     first = api.get("/api/v1/submissions/?page_size=2").json()
     assert len(first["results"]) == 2 and first["next"]
     second = api.get(first["next"]).json()
@@ -91,7 +87,7 @@ def test_bad_filters_are_a_400_naming_the_field(api, dropout):
 
 
 def test_staff_can_regrade_a_graded_submission(instructor, learner, dropout, django_capture_on_commit_callbacks):
-    submission = _make(learner, dropout, status="done", verdict="wrong_answer", score=0.5, attempts=1)
+    submission = make_submission(user=learner, status="done", verdict="wrong_answer", score=0.5, attempts=1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/")
     assert response.status_code == 202
@@ -101,7 +97,7 @@ def test_staff_can_regrade_a_graded_submission(instructor, learner, dropout, dja
 
 
 def test_regrading_is_refused_while_grading_and_for_learners(instructor, api, learner, dropout):
-    submission = _make(learner, dropout, status="running")
+    submission = make_submission(user=learner, status="running")
     assert token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/").status_code == 409
     assert api.post(f"/api/v1/submissions/{submission.pk}/regrade/").status_code == 403
 

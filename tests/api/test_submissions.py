@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from quizsite.learning.models import Submission
-from tests.conftest import token_client
+from tests.helpers import make_submission, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +91,8 @@ def test_malformed_json_is_a_400(api, dropout):
 
 
 def test_a_graded_submission_shows_verdict_passed_score_and_results(api, learner, dropout):
-    submission = Submission.objects.create(
+    submission = make_submission(
         user=learner,
-        exercise=dropout,
-        code="x",
         status="done",
         verdict="accepted",
         score=1.0,
@@ -109,20 +107,20 @@ def test_a_graded_submission_shows_verdict_passed_score_and_results(api, learner
 
 
 def test_a_pending_submission_suggests_when_to_poll_again(api, learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    submission = make_submission(user=learner)
     response = api.get(f"/api/v1/submissions/{submission.pk}/")
     assert response.json()["passed"] is False
     assert response["Retry-After"] == "1"
 
 
 def test_another_learners_submission_is_a_404(other_learner, learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    submission = make_submission(user=learner)
     response = token_client(other_learner).get(f"/api/v1/submissions/{submission.pk}/")
     assert response.status_code == 404
 
 
 def test_staff_see_every_submission(instructor, learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    submission = make_submission(user=learner)
     assert token_client(instructor).get(f"/api/v1/submissions/{submission.pk}/").status_code == 200
 
 
@@ -148,9 +146,8 @@ def test_a_long_queue_still_accepts_and_says_how_long_it_will_take(
 ):
     settings.GRADING_QUEUE_BUSY_AFTER = 3
     settings.GRADING_SLOTS = 2
-    Submission.objects.bulk_create(
-        Submission(user=learner, exercise=dropout, code="x = 1\n", status="done", grading_ms=4000) for _ in range(3)
-    )
+    for _ in range(3):
+        make_submission(user=learner, status="done", grading_ms=4000)
     with django_capture_on_commit_callbacks(execute=False):
         responses = [api.post(URL, {"code": f"x = {n}\n"}, format="json") for n in range(5)]
     assert [response.status_code for response in responses] == [202] * 5, "nothing is refused"
@@ -164,16 +161,16 @@ def test_a_long_queue_still_accepts_and_says_how_long_it_will_take(
 
 
 def test_lists_and_final_submissions_carry_no_queue_estimate(api, learner, dropout):
-    Submission.objects.create(user=learner, exercise=dropout, code="", status="done", verdict="accepted", score=1.0)
+    make_submission(user=learner, status="done", verdict="accepted", score=1.0)
     row = api.get("/api/v1/submissions/").json()["results"][0]
     assert row["queue"] is None
     assert api.get(f"/api/v1/submissions/{row['id']}/").json()["queue"] is None
 
 
 def test_a_running_submission_has_nothing_ahead_but_counts_the_others_running(api, learner, dropout):
-    Submission.objects.create(user=learner, exercise=dropout, code="", status="running")
-    mine = Submission.objects.create(user=learner, exercise=dropout, code="x", status="running")
-    Submission.objects.create(user=learner, exercise=dropout, code="y")  # queued behind
+    make_submission(user=learner, status="running")
+    mine = make_submission(user=learner, status="running")
+    make_submission(user=learner)  # queued behind
     queue = api.get(f"/api/v1/submissions/{mine.pk}/").json()["queue"]
     assert queue["ahead"] == 0 and queue["busy"] is False
     assert queue["expected_wait_seconds"] == 2, "two running over two slots, plus its own grading, at 1 s each"

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from quizsite.accounts.services import api_client_create
 from quizsite.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.conftest import key_client
+from tests.helpers import key_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_local")]
 URL = "/api/v1/webhooks/"
@@ -34,9 +34,13 @@ def test_registering_returns_the_secret_once(lms):
 
 @pytest.mark.parametrize(
     ("body", "pointer"),
-    [({"url": "ftp://x.org/a"}, "/url"), ({"events": []}, "/events"), ({"events": ["nope"]}, "/events/0"),
-     ({"url": 7}, "/url")],
-)  # fmt: skip
+    [
+        ({"url": "ftp://x.org/a"}, "/url"),
+        ({"events": []}, "/events"),
+        ({"events": ["nope"]}, "/events/0"),
+        ({"url": 7}, "/url"),
+    ],
+)
 def test_invalid_endpoints_are_400_with_a_pointer(lms, body, pointer):
     _, key = lms
     response = _register(key, **body)
@@ -90,7 +94,7 @@ def test_rotating_the_secret_returns_a_new_one(lms):
 
 
 def test_people_cannot_manage_webhooks(instructor):
-    from tests.conftest import token_client
+    from tests.helpers import token_client
 
     response = token_client(instructor).get(URL)
     assert response.status_code == 403 and "API clients" in response.json()["detail"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import exercise_file
+from tests.helpers import exercise_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

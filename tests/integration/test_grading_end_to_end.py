@@ -3,7 +3,7 @@
 import pytest
 
 from quizsite.learning.models import Submission
-from tests.conftest import exercise_file, wait_until_final
+from tests.helpers import exercise_file, make_submission, wait_until_final
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -57,11 +57,9 @@ def test_the_sweeper_requeues_a_submission_a_dead_worker_left_running(celery_wor
     from django.utils import timezone
 
     from grader.tasks import sweep_stuck_submissions
-    from quizsite.catalog.models import Exercise
 
-    submission = Submission.objects.create(
+    submission = make_submission(
         user=learner,
-        exercise=Exercise.objects.get(slug="inverted-dropout"),
         code=exercise_file("inverted-dropout", "solution.py"),
         status="running",
         attempts=1,

@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.conftest import exercise_file
+from tests.helpers import exercise_file
 from tests.webhook_receiver import WebhookReceiver, event_bodies
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -29,10 +29,14 @@ def _client_key_from_the_admin() -> str:
     browser.force_login(admin)
     page = browser.post(
         "/admin/accounts/apiclient/add/",
-        {"name": "Canvas course ML-101", "owner": admin.pk, "scopes": ["read:content", "write:submissions",
-         "read:grades", "admin:webhooks"], "is_active": "on"},
+        {
+            "name": "Canvas course ML-101",
+            "owner": admin.pk,
+            "scopes": ["read:content", "write:submissions", "read:grades", "admin:webhooks"],
+            "is_active": "on",
+        },
         follow=True,
-    )  # fmt: skip
+    )
     assert page.status_code == 200
     return re.search(r"(gg_[0-9a-f]+_[\w-]+)", page.content.decode())[1]
 

@@ -8,7 +8,7 @@ import pytest
 from quizsite.catalog.models import Quiz, Topic
 from quizsite.catalog.services import content_sync
 from quizsite.learning import attempts, progress
-from quizsite.learning.models import Submission
+from tests.helpers import make_submission
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2] / "exercises"
@@ -72,13 +72,10 @@ def test_questions_skipped_in_the_latest_attempt_count_as_recent_zeros(learner, 
 
 
 def test_exercise_scores_count_towards_their_topic(learner, content):
-    from quizsite.catalog.models import Exercise
-
-    exercise = Exercise.objects.get(slug="inverted-dropout")
-    Submission.objects.create(user=learner, exercise=exercise, code="", status="done", verdict="accepted", score=1.0)
-    Submission.objects.create(user=learner, exercise=exercise, code="", status="done", verdict="accepted", score=1.0,
-                              examples_only=False)  # fmt: skip
-    Submission.objects.create(user=learner, exercise=exercise, code="", status="done", score=0.0, examples_only=True)
+    # inverted-dropout, the one exercise in this content, is in the dropout topic.
+    make_submission(user=learner, status="done", verdict="accepted", score=1.0)
+    make_submission(user=learner, status="done", verdict="accepted", score=1.0)
+    make_submission(user=learner, status="done", score=0.0, examples_only=True)
     row = _mastery(learner, "dropout")
     assert row.mastery == 1.0 and row.exercises_done == 1 and row.exercises_total == 1
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from grader.runner import CheckResult, Report
 from quizsite.learning import services
 from quizsite.learning.models import Submission
+from tests.helpers import make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,8 @@ def _abandon(submission) -> None:
     Submission.objects.filter(pk=submission.pk).update(started_at=timezone.now() - timedelta(hours=1))
 
 
-def test_a_grading_in_progress_is_not_taken_over_but_its_owner_may_resume(learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+def test_a_grading_in_progress_is_not_taken_over_but_its_owner_may_resume(dropout):
+    submission = make_submission()
     _, token = services.submission_claim(submission_id=submission.pk)
     assert services.submission_claim(submission_id=submission.pk) is None, "a duplicate message"
     assert services.submission_claim(submission_id=submission.pk, resume_token=uuid.uuid4()) is None
@@ -54,8 +55,8 @@ def test_a_grading_in_progress_is_not_taken_over_but_its_owner_may_resume(learne
     assert resumed is not None and resumed[1] != token
 
 
-def test_only_one_claim_wins(learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+def test_only_one_claim_wins(dropout):
+    submission = make_submission()
     first = services.submission_claim(submission_id=submission.pk)
     assert first is not None
     claimed, token = first
@@ -64,8 +65,8 @@ def test_only_one_claim_wins(learner, dropout):
     assert services.submission_claim(submission_id=submission.pk) is None
 
 
-def test_a_superseded_claim_cannot_write(learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+def test_a_superseded_claim_cannot_write(dropout):
+    submission = make_submission()
     _, stale = services.submission_claim(submission_id=submission.pk)
     _abandon(submission)
     _, current = services.submission_claim(submission_id=submission.pk)
@@ -79,8 +80,8 @@ def test_a_superseded_claim_cannot_write(learner, dropout):
     assert submission.verdict == "accepted" and submission.attempts == 2
 
 
-def test_a_report_is_stored_with_the_exercise_version(learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+def test_a_report_is_stored_with_the_exercise_version(dropout):
+    submission = make_submission()
     _, token = services.submission_claim(submission_id=submission.pk)
     services.submission_record_report(
         submission_id=submission.pk, token=token, report=_report("wrong_answer", 0.25), exercise_version="abc"
@@ -92,8 +93,8 @@ def test_a_report_is_stored_with_the_exercise_version(learner, dropout):
 
 
 @override_settings(GRADING_MAX_ATTEMPTS=2)
-def test_after_the_attempt_cap_the_submission_ends_with_system_error(learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+def test_after_the_attempt_cap_the_submission_ends_with_system_error(dropout):
+    submission = make_submission()
     services.submission_claim(submission_id=submission.pk)
     _abandon(submission)
     services.submission_claim(submission_id=submission.pk)
@@ -105,8 +106,8 @@ def test_after_the_attempt_cap_the_submission_ends_with_system_error(learner, dr
     assert "interrupted 2 times" in submission.message
 
 
-def test_release_puts_a_claim_back_in_the_queue(learner, dropout):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="")
+def test_release_puts_a_claim_back_in_the_queue(dropout):
+    submission = make_submission()
     _, token = services.submission_claim(submission_id=submission.pk)
     assert services.submission_release(submission_id=submission.pk, token=token)
     submission.refresh_from_db()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from quizsite.learning import services
 from quizsite.learning.models import Submission
+from tests.helpers import make_submission
 
 pytestmark = pytest.mark.django_db
 QUEUED_FOR, RUNNING_FOR = timedelta(minutes=2), timedelta(minutes=5)
@@ -23,10 +24,8 @@ def _age(submission, **fields):
     Submission.objects.filter(pk=submission.pk).update(**fields)
 
 
-def test_a_submission_left_running_by_a_dead_worker_goes_back_to_the_queue(
-    learner, dropout, django_capture_on_commit_callbacks
-):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="x", attempts=1)
+def test_a_submission_left_running_by_a_dead_worker_goes_back_to_the_queue(dropout, django_capture_on_commit_callbacks):
+    submission = make_submission(attempts=1)
     _age(submission, status="running", started_at=timezone.now() - timedelta(minutes=10))
     counts, enqueued = _sweep(django_capture_on_commit_callbacks)
     submission.refresh_from_db()
@@ -34,8 +33,8 @@ def test_a_submission_left_running_by_a_dead_worker_goes_back_to_the_queue(
     assert submission.status == "queued" and submission.claim_token is None
 
 
-def test_a_queued_submission_whose_message_was_lost_is_sent_again(learner, dropout, django_capture_on_commit_callbacks):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+def test_a_queued_submission_whose_message_was_lost_is_sent_again(dropout, django_capture_on_commit_callbacks):
+    submission = make_submission()
     _age(submission, sent_at=timezone.now() - timedelta(minutes=3))
     counts, enqueued = _sweep(django_capture_on_commit_callbacks)
     assert counts["requeued_queued"] == 1 and enqueued == 1
@@ -46,19 +45,19 @@ def test_a_queued_submission_whose_message_was_lost_is_sent_again(learner, dropo
     )
 
 
-def test_recent_and_final_submissions_are_left_alone(learner, dropout, django_capture_on_commit_callbacks):
-    Submission.objects.create(user=learner, exercise=dropout, code="x")
-    running = Submission.objects.create(user=learner, exercise=dropout, code="x")
+def test_recent_and_final_submissions_are_left_alone(dropout, django_capture_on_commit_callbacks):
+    make_submission()
+    running = make_submission()
     _age(running, status="running", started_at=timezone.now() - timedelta(minutes=1))
-    done = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    done = make_submission()
     _age(done, status="done", verdict="accepted", updated_at=timezone.now() - timedelta(days=1))
     counts, enqueued = _sweep(django_capture_on_commit_callbacks)
     assert counts == {"requeued_queued": 0, "requeued_running": 0, "given_up": 0} and enqueued == 0
 
 
 @override_settings(GRADING_MAX_ATTEMPTS=2)
-def test_after_the_attempt_cap_the_sweeper_gives_up_with_a_reason(learner, dropout, django_capture_on_commit_callbacks):
-    submission = Submission.objects.create(user=learner, exercise=dropout, code="x")
+def test_after_the_attempt_cap_the_sweeper_gives_up_with_a_reason(dropout, django_capture_on_commit_callbacks):
+    submission = make_submission()
     _age(submission, status="running", attempts=2, started_at=timezone.now() - timedelta(minutes=10))
     counts, enqueued = _sweep(django_capture_on_commit_callbacks)
     submission.refresh_from_db()
@@ -66,20 +65,18 @@ def test_after_the_attempt_cap_the_sweeper_gives_up_with_a_reason(learner, dropo
     assert (submission.status, submission.verdict) == ("error", "system_error") and submission.message
 
 
-def test_a_sweep_keeps_the_queue_in_order_and_leaves_updated_at_alone(
-    learner, dropout, django_capture_on_commit_callbacks
-):
+def test_a_sweep_keeps_the_queue_in_order_and_leaves_updated_at_alone(dropout, django_capture_on_commit_callbacks):
     from quizsite.learning.selectors import submission_queue_estimate
 
     now = timezone.now()
-    early = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    early = make_submission()
     _age(
         early,
         queued_at=now - timedelta(minutes=5),
         sent_at=now - timedelta(minutes=5),
         updated_at=now - timedelta(minutes=5),
     )
-    late = Submission.objects.create(user=learner, exercise=dropout, code="x")
+    late = make_submission()
     _age(late, queued_at=now - timedelta(seconds=30), sent_at=now - timedelta(seconds=30))
     counts, _ = _sweep(django_capture_on_commit_callbacks)
     assert counts["requeued_queued"] == 1  # the early one's message is sent again

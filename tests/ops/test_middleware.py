@@ -64,9 +64,11 @@ def test_log_lines_of_a_submission_request_carry_its_ids(api, dropout, django_ca
     try:
         with django_capture_on_commit_callbacks(execute=False):
             response = api.post(
-                "/api/v1/exercises/inverted-dropout/submissions/", {"code": "x = 1\n"}, format="json",
+                "/api/v1/exercises/inverted-dropout/submissions/",
+                {"code": "x = 1\n"},
+                format="json",
                 HTTP_X_REQUEST_ID="req-42",
-            )  # fmt: skip
+            )
     finally:
         services_log.removeHandler(handler)
     created = [line for line in lines if line["message"].startswith("submission created")]

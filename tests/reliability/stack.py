@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -71,9 +71,9 @@ class Stack:
     # Redis ------------------------------------------------------------------------------------------
     def start_redis(self) -> None:
         self.redis = self._spawn(
-            "redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-                      "--appendonly", "no"],
-        )  # fmt: skip
+            "redis",
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        )
         wait_for(self._redis_answers, 10, "redis")
 
     def restart_redis(self) -> None:
@@ -92,9 +92,20 @@ class Stack:
     # Celery -----------------------------------------------------------------------------------------
     def start_worker(self, name: str, concurrency: int = 1) -> None:
         self._started += 1
-        command = [sys.executable, "-m", "celery", "-A", "quizsite", "worker", "--loglevel=info",
-                   f"--concurrency={concurrency}", "--queues=grading,webhooks",
-                   f"--hostname={name}-{self._started}@%h", "--without-gossip", "--without-mingle"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "quizsite",
+            "worker",
+            "--loglevel=info",
+            f"--concurrency={concurrency}",
+            "--queues=grading,webhooks",
+            f"--hostname={name}-{self._started}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         worker = self._spawn(f"worker-{name}-{self._started}", command)
         log = self.workdir / f"worker-{name}-{self._started}.log"
         wait_for(lambda: worker.poll() is not None or " ready." in log.read_text(), 120, f"worker {name}")
@@ -117,9 +128,20 @@ class Stack:
     def start_web(self) -> None:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.web = self._spawn(
-            "web", [gunicorn, "quizsite.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}", "--workers", "2",
-                    "--threads", "4", "--graceful-timeout", "5"],
-        )  # fmt: skip
+            "web",
+            [
+                gunicorn,
+                "quizsite.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "5",
+            ],
+        )
         wait_for(self._web_answers, 60, "gunicorn")
 
     def _web_answers(self) -> bool:
@@ -136,9 +158,11 @@ class Stack:
     def call(self, method: str, path: str, token: str, body=None, headers: dict | None = None) -> tuple[int, dict]:
         """One API request; a refused or dropped connection is status 0."""
         request = urllib.request.Request(
-            self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+            self.base + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
             headers={"Authorization": f"Token {token}", "Content-Type": "application/json", **(headers or {})},
-        )  # fmt: skip
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.loads(response.read())
@@ -233,9 +257,11 @@ class LocalRun:
 
     def call(self, method: str, path: str, token: str, body=None) -> tuple[int, dict]:
         request = urllib.request.Request(
-            f"{self.base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+            f"{self.base}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
             headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-        )  # fmt: skip
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from quizsite.learning.models import Submission
-from tests.reliability.conftest import MIX, submit, wait_until_all_final
+from tests.reliability.helpers import MIX, submit, wait_until_all_final
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 BURST = 500

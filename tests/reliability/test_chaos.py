@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from quizsite.learning.models import Submission
-from tests.reliability.conftest import wait_until_all_final
+from tests.reliability.helpers import wait_until_all_final
 from tests.reliability.test_burst import BURST, assert_graded_as_expected, burst
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tests.conftest import free_port
-from tests.reliability.conftest import SLOW
+from tests.helpers import free_port
+from tests.reliability.helpers import SLOW
 from tests.reliability.postgres import BIN, OwnPostgres
 from tests.reliability.stack import ROOT, Stack
 
@@ -27,8 +27,9 @@ def postgres():
 
 
 def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=180)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import exercise_file
-from tests.reliability.conftest import SLOW, SOLUTION
+from tests.helpers import exercise_file
+from tests.reliability.helpers import SLOW, SOLUTION
 from tests.reliability.stack import LocalRun, wait_for
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(900)]

@@ -10,20 +10,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quizsite.catalog.models import Exercise
 from quizsite.learning.models import Submission
-from tests.reliability.conftest import SLOW, SOLUTION, submit
+from tests.helpers import make_submission
+from tests.reliability.helpers import SLOW, SOLUTION, submit
 from tests.reliability.stack import wait_for
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
 
-def test_a_submission_left_running_by_a_dead_worker_is_requeued_and_finishes(stack, learner):
+def test_a_submission_left_running_by_a_dead_worker_is_requeued_and_finishes(stack):
     long_ago = timezone.now() - timedelta(minutes=10)
-    orphan = Submission.objects.create(
-        user=learner, exercise=Exercise.objects.get(slug="inverted-dropout"), code=SOLUTION,
-        status="running", attempts=1, claim_token=uuid.uuid4(), started_at=long_ago,
-    )  # fmt: skip
+    orphan = make_submission(code=SOLUTION, status="running", attempts=1, claim_token=uuid.uuid4(), started_at=long_ago)
     stack.start_worker("a")
     wait_for(lambda: Submission.objects.get(pk=orphan.pk).status == "done", 60, "the sweeper to requeue it")
     orphan.refresh_from_db()

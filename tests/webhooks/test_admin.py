@@ -13,8 +13,9 @@ def test_the_log_shows_attempts_and_redelivery_requeues(lms, django_user_model, 
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     client, _ = lms
     endpoint = endpoint_create(client=client, url="http://127.0.0.1:9/hook", events=["submission.graded"])
-    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="submission.graded", payload="{}",
-                                              status="failed", attempts=8)  # fmt: skip
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_type="submission.graded", payload="{}", status="failed", attempts=8
+    )
     WebhookAttempt.objects.create(delivery=delivery, sent_at=delivery.created_at, status_code=502, error="")
     browser = Client()
     browser.force_login(django_user_model.objects.create_superuser(username="head", password="pw-head-123456"))

@@ -128,9 +128,13 @@ def test_private_addresses_are_refused_in_production(lms):
 
 @pytest.mark.parametrize(
     ("url", "events", "field"),
-    [("ftp://example.org/x", ["submission.graded"], "url"), ("/relative", ["submission.graded"], "url"),
-     ("https://example.org/x", [], "events"), ("https://example.org/x", ["submission.deleted"], "events")],
-)  # fmt: skip
+    [
+        ("ftp://example.org/x", ["submission.graded"], "url"),
+        ("/relative", ["submission.graded"], "url"),
+        ("https://example.org/x", [], "events"),
+        ("https://example.org/x", ["submission.deleted"], "events"),
+    ],
+)
 def test_bad_endpoints_name_the_field(lms, url, events, field):
     client, _ = lms
     with pytest.raises(services.InvalidEndpoint) as refused:
