@@ -295,13 +295,16 @@ def main() -> None:
     runtime = sys.argv[4]
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
-    _warm_up(runtime)
     uid, error = _enter_rootless(isolated, uid)
     if isolated and not error:
         try:
+            # Before warming up: the parent left waiting stays a small process, and the memory every job
+            # is forked from belongs to this process alone (shared with a parent, its huge pages would be
+            # split by copy-on-write and each fork would cost more).
             _become_namespace_init()
         except OSError as exc:
             error = f"cannot create a PID namespace ({exc}); {_PRIVILEGE_HINT}"
+    _warm_up(runtime)
     births = _Births(isolated and not error)
     error = error or _isolate(isolated, uid, births)
     send_message(control, {"event": "ready", "ready": error is None, "error": error, "isolated": isolated})
