@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "quizsite.accounts",
     "quizsite.catalog",
     "quizsite.learning",
+    "quizsite.courses",
     "quizsite.web",
     "quizsite.api",
     "quizsite.webhooks",
