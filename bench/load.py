@@ -49,7 +49,8 @@ def prepare_database(embedded_var: Path | None) -> None:
         return  # `manage.py serve`'s own set-up (LocalRun.start) migrates its SQLite database
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    for command in (["migrate", "--noinput", "-v0"], ["sync_content"]):
+    # Validated here: the stack's workers, on their own broker, start later.
+    for command in (["migrate", "--noinput", "-v0"], ["sync_content", "--validate-now"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, capture_output=True)
 
 

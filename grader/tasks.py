@@ -17,8 +17,10 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.supervisor import SandboxUnavailable, ZygotePool
 from grader.vocabulary import RUNTIMES
 from quizsite import logs
+from quizsite.catalog import services as catalog
 from quizsite.learning import services
-from quizsite.learning.models import Submission
+from quizsite.learning.models import RegradeItem, Submission
+from quizsite.learning.regrades import services as regrades
 from quizsite.ops.services import worker_sandbox_report
 
 log = logging.getLogger(__name__)
@@ -161,9 +163,71 @@ def _grade(task, submission: Submission, token, retries: dict[str, int]) -> None
 @shared_task(ignore_result=True)
 def sweep_stuck_submissions() -> None:
     """Periodic (Celery beat): requeue submissions a lost message or a dead worker left behind."""
-    counts = services.submissions_requeue_stuck(
-        queued_for=timedelta(seconds=settings.SWEEP_QUEUED_AFTER_SECONDS),
-        running_for=timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS),
+    ages = {
+        "queued_for": timedelta(seconds=settings.SWEEP_QUEUED_AFTER_SECONDS),
+        "running_for": timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS),
+    }
+    counts = (
+        services.submissions_requeue_stuck(**ages)
+        | regrades.regrade_items_requeue_stuck(**ages)
+        | {f"validations_{name}": count for name, count in catalog.validation_runs_requeue_stuck(**ages).items()}
     )
     if any(counts.values()):
         log.warning("sweeper recovered submissions: %s", counts)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
+def preview_regrade_item(
+    self, item_id: int, resume_token: str | None = None, database_retries: int = 0, sandbox_retries: int = 0
+) -> None:
+    """Grade one submission of a regrade preview against its exercise's current checks. The outcome goes on
+    the regrade item, never on the submission. Idempotent as ``grade_submission`` is, with the same budgets."""
+    claim = None
+    retries = {"database_retries": database_retries, "sandbox_retries": sandbox_retries}
+    try:
+        claim = regrades.regrade_item_claim(item_id=item_id, resume_token=resume_token)
+        if claim is None:
+            regrades.regrade_item_give_up_if_exhausted(item_id=item_id)
+            return
+        with logs.bound(submission_id=claim[0].submission_id):
+            _preview(self, *claim, retries)
+    except (OperationalError, InterfaceError) as exc:
+        if database_retries >= _DATABASE_RETRIES:
+            raise
+        log.warning("regrade item %s: database unavailable, retrying: %s", item_id, exc)
+        kwargs = {"item_id": item_id, "resume_token": str(claim[1]) if claim else resume_token, **retries}
+        kwargs["database_retries"] += 1
+        raise self.retry(kwargs=kwargs, countdown=min(2**database_retries, 30)) from exc
+
+
+def _preview(task, item: RegradeItem, token, retries: dict[str, int]) -> None:
+    exercise = item.submission.exercise
+    try:
+        # A fresh secret seed, as for any grading: the preview draws its own hidden cases.
+        report = runner.grade(job_for(item.submission), zygotes())
+    except SandboxUnavailable as exc:
+        log.error("regrade item %s: sandbox unavailable: %s", item.pk, exc)
+        _report_sandbox(exercise.runtime, str(exc))
+        if retries["sandbox_retries"] >= _SANDBOX_RETRIES:
+            regrades.regrade_item_fail(item_id=item.pk, token=token, error=f"The grader is unavailable: {exc}")
+            return
+        regrades.regrade_item_release(item_id=item.pk, token=token)
+        kwargs = {"item_id": item.pk, **retries}
+        kwargs["sandbox_retries"] += 1
+        raise task.retry(kwargs=kwargs, countdown=2 ** retries["sandbox_retries"]) from exc
+    except Exception as exc:
+        log.exception("regrade item %s: grading failed", item.pk)
+        regrades.regrade_item_fail(item_id=item.pk, token=token, error=f"The grader failed: {exc!r}")
+        return
+    # The version read with the checks that were run (one row), so apply can tell what the preview graded against.
+    regrades.regrade_item_record(item_id=item.pk, token=token, report=report, exercise_version=exercise.content_hash)
+    log.info("regrade item %s previewed: %s (%.2f)", item.pk, report.verdict, report.score)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def validate_exercise(run_id: int) -> None:
+    """Validate one version of an exercise (``catalog.services.validation_run_execute``) with this worker's
+    zygotes. Idempotent: a run already finished, or being validated elsewhere, is left alone."""
+    # Stop starting gradings halfway through the task's time limit: the one under way then still ends
+    # (a grading is bounded by the exercise's limits) before Celery would kill the task.
+    catalog.validation_run_execute(run_id=run_id, zygotes=zygotes(), time_budget=settings.CELERY_TASK_TIME_LIMIT / 2)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "import_export",
     "quizsite.accounts",
     "quizsite.catalog",
     "quizsite.learning",
@@ -162,7 +163,11 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"WebhookEvent": "quizsite.webhooks.models.Event"},
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookEvent": "quizsite.webhooks.models.Event",
+        # A submission's verdict and the one a regrade replaced are one vocabulary, so one schema.
+        "VerdictEnum": "quizsite.learning.models.Submission.Verdict",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "quizsite.api.schema.add_problem_responses",

@@ -49,6 +49,15 @@ def instructor(django_user_model):
 
 
 @pytest.fixture
+def teaching(instructor, learner, other_learner):
+    """A course ``instructor`` teaches, with ``learner`` and ``other_learner`` in it: staff who are not
+    superusers see learners' work only through the courses they teach."""
+    from tests.helpers import make_course
+
+    return make_course(instructors=[instructor], learners=[learner, other_learner])
+
+
+@pytest.fixture
 def lms(instructor):
     """An LMS registered as an API client with every scope: ``(ApiClient, key)``."""
     from quizsite.accounts.models import Scope
@@ -63,12 +72,38 @@ def api(learner) -> APIClient:
     return token_client(learner)
 
 
+@pytest.fixture(scope="session")
+def _validation_reports() -> dict[str, list[dict]]:
+    """Validation reports by exercise version, for the whole run: the content does not change meanwhile."""
+    return {}
+
+
 @pytest.fixture
-def synced(db):
-    """The real content folder synced into the test database."""
+def validate_pending(db, zygotes, _validation_reports):
+    """A function that validates every pending run, as a worker would (claim, grade, record), so synced
+    exercises are published; each version is graded once per test run (about 20 s for the catalogue)."""
+    from quizsite.catalog import services
+    from quizsite.catalog.models import ValidationRun
+    from quizsite.catalog.validation import content_of, exercise_validate
+
+    def validate() -> None:
+        for run_id in ValidationRun.objects.filter(status="pending").values_list("pk", flat=True):
+            run, token = services.validation_run_claim(run_id=run_id)
+            if run.content_hash not in _validation_reports:
+                results = exercise_validate(exercise=content_of(run.exercise), zygotes=zygotes)
+                _validation_reports[run.content_hash] = [result.as_dict() for result in results]
+            services.validation_run_record(run_id=run_id, token=token, results=_validation_reports[run.content_hash])
+
+    return validate
+
+
+@pytest.fixture
+def synced(db, validate_pending):
+    """The real content folder synced into the test database, every exercise validated and published."""
     from quizsite.catalog.services import content_sync
 
-    content_sync(root=CONTENT_DIR)
+    content_sync(root=CONTENT_DIR, enqueue_validations=False)
+    validate_pending()
 
 
 @pytest.fixture

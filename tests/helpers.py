@@ -60,6 +60,65 @@ def make_submission(**overrides) -> Submission:
     return Submission.objects.create(**fields)
 
 
+def make_course(*, instructors=(), assistants=(), learners=(), **fields):
+    """A course with the given people enrolled; ``fields`` override title, code and term."""
+    from quizsite.courses.models import Course, Enrolment
+    from quizsite.courses.services import enrolment_set
+
+    defaults = {"title": "Training deep networks", "code": f"ML-{next(_learner_numbers)}", "term": "Spring 2027"}
+    course = Course.objects.create(**{**defaults, **fields})
+    roles = {Enrolment.Role.INSTRUCTOR: instructors, Enrolment.Role.TEACHING_ASSISTANT: assistants}
+    for role, people in {**roles, Enrolment.Role.LEARNER: learners}.items():
+        for person in people:
+            enrolment_set(course=course, user=person, role=role)
+    return course
+
+
+def make_assignment(course, **fields):
+    """An assignment in ``course``: the inverted-dropout exercise (synced content needed) unless ``exercise``
+    or ``quiz`` is given."""
+    from quizsite.catalog.models import Exercise
+    from quizsite.courses.models import Assignment
+
+    if "exercise" not in fields and "quiz" not in fields:
+        fields["exercise"] = Exercise.objects.get(slug="inverted-dropout")
+    return Assignment.objects.create(course=course, **fields)
+
+
+def graded_at(submission, when, score: float):
+    """Make ``submission`` a graded one, created at ``when`` with ``score`` (1.0 means accepted)."""
+    from quizsite.learning.models import Submission
+
+    verdict = Submission.Verdict.ACCEPTED if score == 1.0 else Submission.Verdict.WRONG_ANSWER
+    Submission.objects.filter(pk=submission.pk).update(
+        created_at=when, status=Submission.Status.DONE, verdict=verdict, score=score, finished_at=when
+    )
+    submission.refresh_from_db()
+    return submission
+
+
+def make_graded_attempt(*, user, quiz, answers, submitted_at=None):
+    """A graded quiz attempt written directly: ``answers`` is ``[(question, response, item score), ...]`` in
+    order, and the attempt's score is their mean, as ``attempt_submit`` would set it."""
+    from django.utils import timezone
+
+    from quizsite.learning.models import Attempt, AttemptItem
+
+    scores = [score for _, _, score in answers]
+    attempt = Attempt.objects.create(
+        user=user,
+        quiz=quiz,
+        status=Attempt.Status.GRADED,
+        submitted_at=submitted_at or timezone.now(),
+        score=sum(scores) / len(scores),
+    )
+    AttemptItem.objects.bulk_create(
+        AttemptItem(attempt=attempt, question=question, position=index, response=response, score=score)
+        for index, (question, response, score) in enumerate(answers)
+    )
+    return attempt
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -69,6 +128,39 @@ def free_port() -> int:
 
 def exercise_file(slug: str, name: str) -> str:
     return (CONTENT_DIR / slug / name).read_text(encoding="utf-8")
+
+
+_ANY_P_CHECK = """
+
+@check("Any p is accepted", points=1)
+def any_p_is_accepted(learner, rng):
+    try:
+        learner.dropout_forward(X_SMALL, 1.5, False, Seed(0))
+    except LearnerError as error:
+        raise CheckFailed(f"dropout_forward(x, p=1.5, training=False) raised {error.type}") from None
+"""
+
+
+def dropout_checks_accepting_any_p() -> str:
+    """The inverted-dropout checks with "Invalid p raises ValueError" turned into its opposite, for regrades:
+    the reference solution now fails one check (worse), wrong/no_validation_of_p.py passes all (improved),
+    and wrong/scales_at_evaluation.py fails one more (same verdict, lower score)."""
+    source = exercise_file("inverted-dropout", "checks.py")
+    decorator = '@check("Invalid p raises ValueError in both modes", points=1)\n'
+    assert decorator in source
+    return source.replace(decorator, "") + _ANY_P_CHECK
+
+
+def change_exercise_checks(exercise, checks_source: str) -> str:
+    """Give ``exercise`` new checks and the content hash a sync would give them; returns the hash."""
+    import hashlib
+
+    from quizsite.catalog.models import Exercise
+
+    content_hash = hashlib.sha256(checks_source.encode()).hexdigest()
+    Exercise.objects.filter(pk=exercise.pk).update(checks_source=checks_source, content_hash=content_hash)
+    exercise.refresh_from_db()
+    return content_hash
 
 
 def wait_until_final(fetch, timeout: float = 60.0) -> dict:

@@ -38,7 +38,7 @@ SUBMISSION_CREATE = OpenApiExample(
 _QUEUED = {
     "id": _SUBMISSION_ID, "exercise": "inverted-dropout", "examples_only": False, "status": "queued",
     "verdict": None, "passed": False, "score": None, "results": [], "message": "",
-    "queue": {"ahead": 3, "expected_wait_seconds": 1, "busy": False},
+    "queue": {"ahead": 3, "expected_wait_seconds": 1, "busy": False}, "regraded": None,
     "created_at": "2026-11-29T10:00:00Z", "finished_at": None,
 }  # fmt: skip
 _GRADED = {
@@ -58,7 +58,16 @@ SUBMISSION_PAGE = OpenApiExample(
     response_only=True,
     value={"next": "https://gym.example/api/v1/submissions/?cursor=cD0yMDI2", "previous": None, "results": [_GRADED]},
 )
-REGRADE_QUEUED = OpenApiExample("Queued again", response_only=True, status_codes=["202"], value=_QUEUED)
+REGRADE_QUEUED = OpenApiExample(
+    "Queued again",
+    response_only=True,
+    status_codes=["202"],
+    value={
+        **_QUEUED,
+        "regraded": {"at": "2026-11-30T09:00:00Z", "reason": "", "previous_verdict": "wrong_answer",
+                     "previous_score": 0.8, "previous_exercise_version": "3f1c9a…"},
+    },
+)  # fmt: skip
 GRADES = OpenApiExample(
     "Grades",
     response_only=True,
@@ -151,3 +160,25 @@ DELIVERY_REQUEUED = OpenApiExample(
     status_codes=["202"],
     value={**_DELIVERY, "status": "pending", "attempts": 0, "next_attempt_at": "2026-11-29T11:00:00Z"},
 )
+COURSES = OpenApiExample(
+    "Courses",
+    response_only=True,
+    value=[{"id": "7d6f0c1e-2a8b-4f5e-9c3d-1b2a3c4d5e6f", "title": "Training deep networks", "code": "ML-401",
+            "term": "Spring 2027"}],
+)  # fmt: skip
+GRADEBOOK = OpenApiExample(
+    "Gradebook",
+    response_only=True,
+    value={
+        "course": {"id": "7d6f0c1e-2a8b-4f5e-9c3d-1b2a3c4d5e6f", "title": "Training deep networks", "code": "ML-401",
+                   "term": "Spring 2027"},
+        "assignments": [{"id": "0b9e8d7c-6a5f-4e3d-2c1b-0a9f8e7d6c5b", "title": "Inverted dropout",
+                         "kind": "exercise", "item": "inverted-dropout", "points": 20, "opens_at": None,
+                         "due_at": "2027-03-01T12:00:00Z", "cutoff_at": "2027-03-08T12:00:00Z", "policy": "best"}],
+        "learners": [{"learner": "lms3:canvas-101", "external_id": "canvas-101",
+                      "marks": [{"assignment": "0b9e8d7c-6a5f-4e3d-2c1b-0a9f8e7d6c5b", "score": 0.9, "points": 18.0,
+                                 "late": True, "days_late": 1, "extended": False, "overridden": False,
+                                 "counted": 2, "ignored": 0}],
+                      "points": 18.0, "possible": 20, "percent": 90.0}],
+    },
+)  # fmt: skip

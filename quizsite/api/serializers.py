@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning.models import Attempt, Submission
-from quizsite.learning.selectors import attempt_questions
+from quizsite.learning.selectors import attempt_questions, results_shown_to
 from quizsite.webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -106,12 +106,25 @@ class QueueEstimateSerializer(serializers.Serializer):
     busy = serializers.BooleanField(help_text="The queue is longer than usual; it is still accepted and kept.")
 
 
+class RegradeNoteSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="When staff replaced the result.")
+    reason = serializers.CharField(help_text="Why, in staff's words; may be empty.")
+    previous_verdict = serializers.ChoiceField(choices=Submission.Verdict.choices, allow_null=True)
+    previous_score = serializers.FloatField(allow_null=True)
+    previous_exercise_version = serializers.CharField(
+        help_text="The exercise version (content hash) the previous result was graded against."
+    )
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     exercise = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     passed = serializers.BooleanField(read_only=True)
-    results = CheckResultSerializer(many=True, read_only=True)
+    results = serializers.SerializerMethodField()
     # Set by the views that show one submission (create, detail, regrade); null in lists and once final.
     queue = QueueEstimateSerializer(read_only=True, allow_null=True, default=None, source="queue_estimate")
+    regraded = serializers.SerializerMethodField(
+        help_text="Set once staff replaced the result (a regrade): when, why, and the result before."
+    )
 
     class Meta:
         model = Submission
@@ -126,9 +139,31 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "results",
             "message",
             "queue",
+            "regraded",
             "created_at",
             "finished_at",
         ]
+
+    @extend_schema_field(CheckResultSerializer(many=True))
+    def get_results(self, submission: Submission) -> list[dict]:
+        # Without a request in the context the caller is treated as the learner: withholding is the safe side.
+        request = self.context.get("request")
+        shown = results_shown_to(submission, request.user if request is not None else None)
+        return CheckResultSerializer(shown, many=True).data
+
+    @extend_schema_field(RegradeNoteSerializer(allow_null=True))
+    def get_regraded(self, submission: Submission) -> dict | None:
+        if submission.regraded_at is None:
+            return None
+        previous = submission.previous_result
+        note = {
+            "at": submission.regraded_at,
+            "reason": submission.regraded_reason,
+            "previous_verdict": previous.verdict if previous else None,
+            "previous_score": previous.score if previous else None,
+            "previous_exercise_version": previous.exercise_version if previous else "",
+        }
+        return RegradeNoteSerializer(note).data
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -244,3 +279,52 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         model = WebhookDelivery
         fields = ["id", "webhook_id", "event_type", "status", "attempts", "next_attempt_at", "last_status_code",
                   "last_error", "created_at", "delivered_at", "payload", "log"]  # fmt: skip
+
+
+class CourseSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    code = serializers.CharField()
+    term = serializers.CharField()
+
+
+class GradebookAssignmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField(source="display_title")
+    kind = serializers.ChoiceField(choices=["exercise", "quiz"])
+    item = serializers.SerializerMethodField(help_text="Exercise or quiz slug.")
+    points = serializers.IntegerField()
+    opens_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    cutoff_at = serializers.DateTimeField(allow_null=True)
+    policy = serializers.CharField()
+
+    def get_item(self, assignment) -> str:
+        return assignment.item.slug
+
+
+class GradebookMarkSerializer(serializers.Serializer):
+    assignment = serializers.UUIDField()
+    score = serializers.FloatField(allow_null=True, help_text="Fraction of the points; null when nothing counts.")
+    points = serializers.FloatField(allow_null=True)
+    late = serializers.BooleanField()
+    days_late = serializers.IntegerField()
+    extended = serializers.BooleanField()
+    overridden = serializers.BooleanField()
+    counted = serializers.IntegerField(help_text="Attempts that count under the assignment's terms.")
+    ignored = serializers.IntegerField(help_text="Attempts before opening, after the cut-off or past the limit.")
+
+
+class GradebookRowSerializer(serializers.Serializer):
+    learner = serializers.CharField(help_text="Username.")
+    external_id = serializers.CharField(allow_null=True)
+    marks = GradebookMarkSerializer(many=True)
+    points = serializers.FloatField()
+    possible = serializers.IntegerField()
+    percent = serializers.FloatField()
+
+
+class GradebookSerializer(serializers.Serializer):
+    course = CourseSerializer()
+    assignments = GradebookAssignmentSerializer(many=True)
+    learners = GradebookRowSerializer(many=True)

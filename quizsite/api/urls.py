@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from quizsite.api import views, webhook_views
+from quizsite.api import course_views, views, webhook_views
 
 urlpatterns = [
     path("exercises/", views.ExerciseListView.as_view(), name="api-exercise-list"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("submissions/<uuid:pk>/", views.SubmissionDetailView.as_view(), name="api-submission-detail"),
     path("submissions/<uuid:pk>/regrade/", views.SubmissionRegradeView.as_view(), name="api-submission-regrade"),
     path("grades/", views.GradesView.as_view(), name="api-grades"),
+    path("courses/", course_views.CourseListView.as_view(), name="api-course-list"),
+    path("courses/<uuid:pk>/gradebook/", course_views.GradebookView.as_view(), name="api-course-gradebook"),
     path("topics/", views.TopicListView.as_view(), name="api-topic-list"),
     path("quizzes/", views.QuizListView.as_view(), name="api-quiz-list"),
     path("quizzes/<slug:slug>/attempts/", views.AttemptCreateView.as_view(), name="api-attempt-create"),

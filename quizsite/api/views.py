@@ -48,6 +48,7 @@ from quizsite.learning import attempts, selectors, services
 from quizsite.learning.attempts import AttemptError
 from quizsite.learning.models import Attempt
 from quizsite.ops.selectors import grading_unavailable_reason
+from quizsite.spreadsheets import defuse_row
 
 _POLL_HINT = OpenApiParameter(
     "Retry-After", int, OpenApiParameter.HEADER, response=[200, 202],
@@ -62,10 +63,11 @@ def _published_exercises():
     return published_exercises()
 
 
-def _submission_response(submission, *, status_code: int = 200, headers: dict | None = None) -> Response:
+def _submission_response(request, submission, *, status_code: int = 200, headers: dict | None = None) -> Response:
     """One submission with its place in the queue, and while it is not final a ``Retry-After`` hint."""
     submission.queue_estimate = selectors.submission_queue_estimate(submission)
-    response = Response(SubmissionSerializer(submission).data, status=status_code, headers=headers)
+    data = SubmissionSerializer(submission, context={"request": request}).data
+    response = Response(data, status=status_code, headers=headers)
     if submission.queue_estimate is not None:
         # Poll at about half the expected wait: often enough to be prompt, rarely enough under load.
         response["Retry-After"] = str(max(1, min(30, submission.queue_estimate["expected_wait_seconds"] // 2)))
@@ -158,7 +160,7 @@ class SubmissionCreateView(APIView):
         logs.bind(submission_id=submission.pk)  # the middleware clears it when the request ends
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
         headers = {"Location": location, **({"Idempotent-Replayed": "true"} if replayed else {})}
-        return _submission_response(submission, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+        return _submission_response(request, submission, status_code=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 class SubmissionListView(generics.ListAPIView):
@@ -204,11 +206,13 @@ class SubmissionRegradeView(APIView):
         get_object_or_404(selectors.submissions_visible_to(request.user), pk=pk)
         logs.bind(submission_id=pk)
         try:
-            submission = services.submission_regrade(submission_id=pk)
+            submission = services.submission_regrade(submission_id=pk, by=request.user)
         except services.RegradeRefused as exc:
             raise Conflict(str(exc), code="not_final") from exc
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
-        return _submission_response(submission, status_code=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        return _submission_response(
+            request, submission, status_code=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
 
 
 class ApiNotFoundView(APIView):
@@ -239,7 +243,7 @@ class SubmissionDetailView(generics.RetrieveAPIView):
     def retrieve(self, request, *args, **kwargs) -> Response:
         submission = self.get_object()
         logs.bind(submission_id=submission.pk)
-        return _submission_response(submission)
+        return _submission_response(request, submission)
 
 
 @extend_schema_view(get=extend_schema(summary="List topics and their lessons", examples=[examples.TOPICS]))
@@ -351,12 +355,6 @@ class AttemptSubmitView(APIView):
         return Response(AttemptSerializer(attempt).data)
 
 
-def _spreadsheet_safe(row: dict) -> dict:
-    """Text a spreadsheet would run as a formula (ids come from API clients) is prefixed with a quote."""
-    return {key: f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-            for key, value in row.items()}  # fmt: skip
-
-
 class GradesView(APIView):
     """Best and latest score per learner and exercise or quiz; ``?format=csv`` for a spreadsheet."""
 
@@ -381,8 +379,6 @@ class GradesView(APIView):
             writer = csv.DictWriter(response, fieldnames=GRADE_FIELDS)
             writer.writeheader()
             for row in rows:
-                writer.writerow(
-                    _spreadsheet_safe({**row, "last_at": row["last_at"].isoformat() if row["last_at"] else ""})
-                )
+                writer.writerow(defuse_row({**row, "last_at": row["last_at"].isoformat() if row["last_at"] else ""}))
             return response
         return Response(GradeSerializer(rows, many=True).data)

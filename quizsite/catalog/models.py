@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from grader.sandbox.limits import DEFAULT_EXERCISE_UNITS
@@ -47,6 +48,13 @@ class Exercise(models.Model):
     # Hidden from learners and the API: the reference solution and the trusted checks.
     solution_code = models.TextField()
     checks_source = models.TextField()
+    # One list on the row, not a table: a validation reads the code it grades and the version it records
+    # in one read, so a sync landing in between cannot mix two versions.
+    wrong_solutions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Known-wrong solutions from wrong/*.py: name, mistake, verdict, fails (check names) and code.",
+    )
     public_examples = models.JSONField(
         default=list, blank=True, help_text="Names of the checks learners may run as examples (from checks.py)."
     )
@@ -55,8 +63,14 @@ class Exercise(models.Model):
     memory_mb = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["memory_mb"])
     max_processes = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["max_processes"])
     output_kb = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["output_kb"])
-    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the exercise's files at the last sync.")
-    is_published = models.BooleanField(default=True)
+    content_hash = models.CharField(
+        max_length=64,
+        help_text="The version: SHA-256 of the exercise's files at the last sync, or of its graded fields after "
+        "an edit in the admin.",
+    )
+    is_published = models.BooleanField(
+        default=True, help_text="Learners see it only if this is set and its current version passed validation."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -64,6 +78,60 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ValidationRun(models.Model):
+    """One validation of one version of an exercise: its reference, starter and wrong solutions graded by
+    the sandbox, each against the verdict it must get. An exercise is published only while the latest
+    concluded run of its current version passed (``selectors.published_exercises``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        PASSED = "passed"
+        # A sample did not get the verdict it must.
+        FAILED = "failed"
+        # The run could not finish (the sandbox, a time limit): nothing learnt about the content.
+        ERROR = "error"
+        # The exercise changed before the run started: it validates nothing that still exists.
+        SUPERSEDED = "superseded"
+
+    class Trigger(models.TextChoices):
+        SYNC = "sync", "content sync"
+        ADMIN_EDIT = "admin_edit", "edit in the admin"
+        REQUESTED = "requested", "validate now"
+
+    # A verdict on the content: error and superseded say nothing about it.
+    CONCLUDED = (Status.PASSED, Status.FAILED)
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="validation_runs")
+    content_hash = models.CharField(max_length=64, help_text="The version of the exercise this run validates.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    results = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="One entry per sample: sample, expected, fails, verdict, ok, message, failed_checks, "
+        "passed_unexpectedly, score, milliseconds.",
+    )
+    message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last handed to the broker: the sweeper sends a run again if it waits too long after.
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["exercise", "content_hash", "status"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.exercise.slug} @ {self.content_hash[:12]}: {self.status}"
 
 
 class Lesson(models.Model):

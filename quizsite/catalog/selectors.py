@@ -7,15 +7,46 @@ import functools
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from quizsite.catalog import questions
-from quizsite.catalog.models import Exercise, Question, Quiz
+from quizsite.catalog.models import Exercise, Question, Quiz, ValidationRun
 
 
 def published_exercises() -> QuerySet[Exercise]:
-    """Exercises learners may open and submit to (a removed content folder unpublishes one)."""
-    return Exercise.objects.filter(is_published=True).select_related("topic")
+    """Exercises learners may open and submit to: published (a removed content folder unpublishes one)
+    and validated, i.e. the latest concluded validation run of the current version passed.
+
+    Decided from the runs of the version the row holds now, so a run of an older version can never
+    publish a newer one, and a version that passed before (content reverted) is live again at once.
+    """
+    concluded = _runs_of_current_version().filter(status__in=ValidationRun.CONCLUDED).order_by("-finished_at", "-pk")
+    return (
+        Exercise.objects.alias(validation=Subquery(concluded.values("status")[:1]))
+        .filter(is_published=True, validation=ValidationRun.Status.PASSED)
+        .select_related("topic")
+    )
+
+
+def exercises_with_validation() -> QuerySet[Exercise]:
+    """Every exercise with ``validation_status``: the status of the latest run of its current version
+    (``None`` if none was requested), for staff."""
+    latest = _runs_of_current_version().order_by("-created_at", "-pk")
+    return Exercise.objects.annotate(validation_status=Subquery(latest.values("status")[:1])).select_related("topic")
+
+
+def latest_validation_run(exercise: Exercise) -> ValidationRun | None:
+    """The latest validation run of ``exercise``'s current version, if any."""
+    return (
+        exercise.validation_runs.filter(content_hash=exercise.content_hash)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _runs_of_current_version() -> QuerySet[ValidationRun]:
+    return ValidationRun.objects.filter(exercise=OuterRef("pk"), content_hash=OuterRef("content_hash"))
 
 
 def published_quizzes() -> QuerySet[Quiz]:

@@ -18,6 +18,8 @@ from django.utils.html import format_html
 
 from quizsite.courses import exports, selectors, services
 from quizsite.courses.models import Assignment, Course, Enrolment, Extension, ScoreOverride
+from quizsite.courses.similarity_view import similarity_urls
+from quizsite.courses.statistics_view import statistics_page
 
 Role = Enrolment.Role
 
@@ -64,20 +66,49 @@ class CourseScoped:
         return self.has_change_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A row can only be attached to a course its author teaches.
+        # A row can only be attached to a course where its author may write this kind of row.
         if db_field.name == "course" and not request.user.is_superuser:
-            kwargs["queryset"] = selectors.courses_for_staff(request.user)
+            kwargs["queryset"] = selectors.courses_for_staff(request.user, roles=self.writers)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def check_writer(self, request, obj) -> None:
+        """Refuse a row for a course where the user may not write it (the form's choices are not a guarantee)."""
+        if _role(request, self._course_of(obj)) not in self.writers:
+            raise PermissionDenied
 
-class EnrolmentInline(admin.TabularInline):
+    def save_model(self, request, obj, form, change) -> None:
+        self.check_writer(request, obj)
+        super().save_model(request, obj, form, change)
+
+
+class CourseInline:
+    """Rows edited on their course's page (``obj`` is the course). Whoever may create a course fills them in on
+    the add form (they become its instructor on save); afterwards its instructors change them and its teaching
+    assistants see them. Model permissions do not apply: enrolment decides, as for the course itself."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return obj is None or _role(request, obj) in Enrolment.STAFF_ROLES
+
+    def has_add_permission(self, request, obj) -> bool:
+        if obj is None:
+            return request.user.has_perm("courses.add_course")
+        return _role(request, obj) == Role.INSTRUCTOR
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request, obj)
+
+
+class EnrolmentInline(CourseInline, admin.TabularInline):
     model = Enrolment
     extra = 0
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
 
 
-class AssignmentInline(admin.StackedInline):
+class AssignmentInline(CourseInline, admin.StackedInline):
     model = Assignment
     extra = 0
     show_change_link = True
@@ -111,7 +142,9 @@ class CourseAdmin(CourseScoped, admin.ModelAdmin):
         return request.user.has_perm("courses.add_course")
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
+        if change:
+            self.check_writer(request, obj)
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
         if not change:
             # Whoever creates a course teaches it, or they could not see what they just made.
             services.enrolment_set(course=obj, user=request.user, role=Role.INSTRUCTOR)
@@ -126,12 +159,17 @@ class CourseAdmin(CourseScoped, admin.ModelAdmin):
 
     @admin.display(description="")
     def links(self, course: Course) -> str:
-        return format_html('<a href="{}">Gradebook</a>', reverse("admin:courses_course_gradebook", args=[course.pk]))
+        return format_html(
+            '<a href="{}">Gradebook</a> · <a href="{}">Statistics</a>',
+            reverse("admin:courses_course_gradebook", args=[course.pk]),
+            reverse("admin:courses_course_statistics", args=[course.pk]),
+        )
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("<uuid:course_id>/gradebook/", view(self.gradebook_view), name="courses_course_gradebook"),
+            path("<uuid:course_id>/statistics/", view(statistics_page(self)), name="courses_course_statistics"),
             *super().get_urls(),
         ]
 
@@ -187,9 +225,19 @@ def _flags(row) -> set[str]:
 
 @admin.register(Assignment)
 class AssignmentAdmin(CourseScoped, admin.ModelAdmin):
-    list_display = ["display_title", "course", "kind", "points", "opens_at", "due_at", "cutoff_at", "policy"]
+    list_display = ["display_title", "course", "kind", "points", "opens_at", "due_at", "cutoff_at", "policy", "links"]
     list_filter = ["course", "policy"]
     search_fields = ["title", "exercise__title", "quiz__title", "course__code"]
+
+    @admin.display(description="")
+    def links(self, assignment: Assignment) -> str:
+        if assignment.exercise_id is None:
+            return ""
+        url = reverse("admin:courses_assignment_similarity", args=[assignment.pk])
+        return format_html('<a href="{}">Similarity</a>', url)
+
+    def get_urls(self):
+        return [*similarity_urls(self), *super().get_urls()]
 
 
 class StaffGrantedRow(CourseScoped):
@@ -208,10 +256,6 @@ class StaffGrantedRow(CourseScoped):
         if db_field.name == "learner" and not request.user.is_superuser:
             kwargs["queryset"] = selectors.learners_taught_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _check_course(self, request, obj) -> None:
-        if _role(request, obj.assignment.course) not in self.writers:
-            raise PermissionDenied
 
 
 class ExtensionForm(forms.ModelForm):
@@ -235,7 +279,7 @@ class ExtensionAdmin(StaffGrantedRow, admin.ModelAdmin):
     fields = ["assignment", "learner", "due_at", "cutoff_at", "reason"]
 
     def save_model(self, request, obj, form, change) -> None:
-        self._check_course(request, obj)
+        self.check_writer(request, obj)
         services.extension_grant(
             assignment=obj.assignment,
             learner=obj.learner,
@@ -253,7 +297,11 @@ class ScoreOverrideAdmin(StaffGrantedRow, admin.ModelAdmin):
     fields = ["assignment", "learner", "score", "reason"]
 
     def save_model(self, request, obj, form, change) -> None:
-        self._check_course(request, obj)
+        self.check_writer(request, obj)
         services.score_override_add(
             assignment=obj.assignment, learner=obj.learner, score=obj.score, reason=obj.reason, by=request.user
         )
+
+
+# Registers EnrolmentAdmin, which builds on CourseScoped above (so it is imported last).
+from quizsite.courses import enrolment_admin  # noqa: E402, F401

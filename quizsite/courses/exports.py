@@ -6,18 +6,30 @@ import csv
 import io
 
 from quizsite.courses.selectors import Gradebook
+from quizsite.spreadsheets import defuse
 
 LAYOUTS = ("plain", "canvas", "moodle")
 
 
 def gradebook_csv(book: Gradebook, layout: str = "plain") -> str:
-    """The gradebook as CSV text in ``layout`` (one of :data:`LAYOUTS`); raises ``ValueError`` otherwise."""
+    """The gradebook as CSV text in ``layout`` (one of :data:`LAYOUTS`); raises ``ValueError`` otherwise.
+
+    Every cell goes through :func:`quizsite.spreadsheets.defuse`: names and titles are typed by people.
+    """
     writers = {"plain": _plain, "canvas": _canvas, "moodle": _moodle}
     if layout not in writers:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     out = io.StringIO()
-    writers[layout](csv.writer(out), book)
+    writers[layout](_DefusingWriter(csv.writer(out)), book)
     return out.getvalue()
+
+
+class _DefusingWriter:
+    def __init__(self, writer) -> None:
+        self._writer = writer
+
+    def writerow(self, cells) -> None:
+        self._writer.writerow([defuse(cell) for cell in cells])
 
 
 def mark_points(mark, assignment) -> str:

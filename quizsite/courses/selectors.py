@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -16,11 +17,12 @@ from quizsite.learning.models import Attempt, Submission
 Role = Enrolment.Role
 
 
-def courses_for_staff(user) -> QuerySet[Course]:
-    """The courses ``user`` teaches (as instructor or teaching assistant); every course for a superuser."""
+def courses_for_staff(user, roles: tuple[str, ...] = Enrolment.STAFF_ROLES) -> QuerySet[Course]:
+    """The courses ``user`` teaches in one of ``roles`` (instructor or teaching assistant by default); every
+    course for a superuser."""
     if user.is_superuser:
         return Course.objects.all()
-    return Course.objects.filter(enrolments__user=user, enrolments__role__in=Enrolment.STAFF_ROLES).distinct()
+    return Course.objects.filter(enrolments__user=user, enrolments__role__in=roles).distinct()
 
 
 def course_role(user, course: Course) -> str | None:
@@ -28,6 +30,20 @@ def course_role(user, course: Course) -> str | None:
     if user.is_superuser:
         return Role.INSTRUCTOR
     return Enrolment.objects.filter(course=course, user=user).values_list("role", flat=True).first()
+
+
+def courses_instructed_by(user) -> QuerySet[Course]:
+    """The courses ``user`` is an instructor of (every course for a superuser): those whose people they manage."""
+    return courses_for_staff(user, roles=(Role.INSTRUCTOR,))
+
+
+def accounts_named(*, username: str = "", email: str = "") -> list:
+    """The accounts a roster row can mean: the one called ``username`` if it is given, else those whose email is
+    ``email`` (ignoring case). Emails are not unique, so that may be two (no more are fetched)."""
+    users = get_user_model().objects.order_by("pk")
+    if username:
+        return list(users.filter(username=username))
+    return list(users.filter(email__iexact=email)[:2])
 
 
 def teaches_any_course(user) -> bool:
@@ -130,23 +146,25 @@ def _item_key(assignment: Assignment, learner_id) -> tuple:
 
 
 def _tries(assignments: list[Assignment], learners: list) -> dict[tuple, list[policy.Try]]:
-    """Graded work per (kind, item, learner): final graded submissions and submitted quiz attempts.
-
-    A submission the grader could not grade (system error) is not the learner's attempt and never counts;
-    example runs are practice.
-    """
+    """Graded work per (kind, item, learner): :func:`graded_submissions` and graded quiz attempts."""
     exercise_ids = {a.exercise_id for a in assignments if a.exercise_id}
     quiz_ids = {a.quiz_id for a in assignments if a.quiz_id}
     found: dict[tuple, list[policy.Try]] = defaultdict(list)
-    submissions = Submission.objects.filter(
-        user__in=learners, exercise_id__in=exercise_ids, examples_only=False, status=Submission.Status.DONE
-    ).exclude(verdict=Verdict.SYSTEM_ERROR)
+    submissions = graded_submissions(learners, exercise_ids)
     for user_id, exercise_id, created_at, score in submissions.values_list("user", "exercise", "created_at", "score"):
         found[("exercise", exercise_id, user_id)].append(policy.Try(created_at, score or 0.0))
     attempts = Attempt.objects.filter(user__in=learners, quiz_id__in=quiz_ids, status=Attempt.Status.GRADED)
     for user_id, quiz_id, submitted_at, score in attempts.values_list("user", "quiz", "submitted_at", "score"):
         found[("quiz", quiz_id, user_id)].append(policy.Try(submitted_at, score or 0.0))
     return found
+
+
+def graded_submissions(learners, exercise_ids) -> QuerySet[Submission]:
+    """The submissions that are graded work: finished, not an example run, not a grader failure (a system
+    error is not the learner's attempt). The gradebook and the statistics count the same rows."""
+    return Submission.objects.filter(
+        user__in=learners, exercise_id__in=exercise_ids, examples_only=False, status=Submission.Status.DONE
+    ).exclude(verdict=Verdict.SYSTEM_ERROR)
 
 
 def _current_overrides(course: Course) -> dict[tuple, float]:
@@ -163,3 +181,23 @@ def assignments_of(user) -> QuerySet[Assignment]:
     return Assignment.objects.filter(
         Q(course__enrolments__user=user, course__enrolments__role=Role.LEARNER)
     ).select_related("course", "exercise", "quiz")
+
+
+def hidden_details_withheld(user, exercise_id, now: datetime) -> bool:
+    """Whether a course keeps what the hidden checks found from ``user`` on this exercise at ``now``.
+
+    A learner's assignment on the exercise withholds it until the (possibly extended) due date, and after it
+    too unless the assignment shows hidden details after the due date. Self-study (no assignment) and
+    assignments without a due date withhold nothing.
+    """
+    assignments = Assignment.objects.filter(
+        exercise_id=exercise_id, course__enrolments__user=user, course__enrolments__role=Role.LEARNER
+    ).exclude(due_at=None)
+    extensions = dict(
+        Extension.objects.filter(assignment__in=assignments, learner=user).values_list("assignment", "due_at")
+    )
+    for assignment in assignments:
+        due_at = extensions.get(assignment.pk, assignment.due_at)
+        if now < due_at or not assignment.hidden_details_after_due:
+            return True
+    return False

@@ -10,9 +10,33 @@ from quizsite.courses.models import Assignment, Course, Enrolment, Extension, Sc
 
 
 def enrolment_set(*, course: Course, user, role: str = Enrolment.Role.LEARNER) -> Enrolment:
-    """Enrol ``user`` in ``course`` with ``role``, or change the role of an existing enrolment."""
+    """Enrol ``user`` in ``course`` with ``role``, or change the role of an existing enrolment.
+
+    Raises ``ValueError`` for an unknown role.
+    """
+    _check_role(role)
     enrolment, _ = Enrolment.objects.update_or_create(course=course, user=user, defaults={"role": role})
     return enrolment
+
+
+def enrolment_add(*, course: Course, user, role: str = Enrolment.Role.LEARNER) -> Enrolment:
+    """Enrol ``user`` in ``course`` with ``role``; an enrolment already there with that role is returned as is.
+
+    Unlike ``enrolment_set`` this never changes a role (a file of names must not demote an instructor): raises
+    ``ValueError`` for an unknown role, or if ``user`` is already enrolled with another one.
+    """
+    _check_role(role)
+    # get_or_create leans on the one-enrolment-per-course constraint, so two imports racing cannot enrol twice.
+    enrolment, _ = Enrolment.objects.get_or_create(course=course, user=user, defaults={"role": role})
+    if enrolment.role != role:
+        current = Enrolment.Role(enrolment.role).label
+        raise ValueError(f"{user} is already enrolled as {current}; roles are changed on the course page")
+    return enrolment
+
+
+def _check_role(role: str) -> None:
+    if role not in Enrolment.Role.values:
+        raise ValueError(f"{role!r} is not a role: use {', '.join(Enrolment.Role.values)}")
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from grader.vocabulary import Verdict
 from quizsite.catalog.models import Exercise
@@ -51,6 +52,9 @@ class Submission(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when staff replace its result (the previous one is kept as a GradingRecord); shown to the learner.
+    regraded_at = models.DateTimeField(null=True, blank=True)
+    regraded_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -66,6 +70,14 @@ class Submission(models.Model):
     @property
     def passed(self) -> bool:
         return self.verdict == self.Verdict.ACCEPTED
+
+    @cached_property
+    def previous_result(self) -> "GradingRecord | None":
+        """The result this submission's current one replaced, if staff regraded it (prefetch
+        ``grading_records`` when showing many)."""
+        if self.regraded_at is None:
+            return None
+        return max(self.grading_records.all(), key=lambda record: record.replaced_at, default=None)
 
 
 class Attempt(models.Model):
@@ -131,3 +143,111 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")]
+
+
+class GradingRecord(models.Model):
+    """A result a submission once had, kept when staff replaced it (a regrade), with the exercise version
+    it was graded against: the history that makes a changed mark explainable. Never edited."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="grading_records")
+    status = models.CharField(max_length=10, choices=Submission.Status.choices)
+    verdict = models.CharField(max_length=24, choices=Submission.Verdict.choices, null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    results = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    exercise_version = models.CharField(max_length=64, blank=True)
+    case_seed = models.BigIntegerField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why the result was replaced.")
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    regrade = models.ForeignKey("Regrade", null=True, blank=True, on_delete=models.SET_NULL, related_name="records")
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} ({self.score}) against {self.exercise_version[:12]}"
+
+
+class Regrade(models.Model):
+    """Staff grading an exercise's final submissions again after its checks changed: first a preview
+    (results kept on the items only), then, once every item is graded, applied as new results."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing"
+        READY = "ready", "Preview finished"
+        APPLIED = "applied"
+        CANCELLED = "cancelled"
+
+    class Scope(models.TextChoices):
+        ALL = "all", "Every final submission"
+        SELECTED = "selected", "Selected submissions"
+
+    OPEN_STATUSES = (Status.PREVIEWING, Status.READY)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="regrades")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=300, help_text="Shown to learners whose result it replaces.")
+    exercise_version = models.CharField(max_length=64, help_text="The exercise's content hash being previewed.")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEWING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    applied_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(
+        default=0, help_text="Submissions left alone at apply: their result changed after the preview."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Regrade of {self.exercise.slug} ({self.get_status_display()})"
+
+
+class RegradeItem(models.Model):
+    """One submission in a regrade: its result when the preview started, and the preview's result."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done", "Previewed"
+        FAILED = "failed"
+        APPLIED = "applied"
+        SKIPPED = "skipped", "Skipped (changed since the preview)"
+
+    regrade = models.ForeignKey(Regrade, on_delete=models.CASCADE, related_name="items")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="regrade_items")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # The submission's result when the preview started; apply replaces it only if it is still this one.
+    old_status = models.CharField(max_length=10, choices=Submission.Status.choices)
+    old_verdict = models.CharField(max_length=24, choices=Submission.Verdict.choices, null=True, blank=True)
+    old_score = models.FloatField(null=True, blank=True)
+    old_exercise_version = models.CharField(max_length=64, blank=True)
+    old_finished_at = models.DateTimeField(null=True, blank=True)
+    # The preview's grading, claimed like a submission's (see regrades.regrade_item_claim).
+    attempts = models.PositiveIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    new_verdict = models.CharField(max_length=24, choices=Submission.Verdict.choices, null=True, blank=True)
+    new_score = models.FloatField(null=True, blank=True)
+    new_results = models.JSONField(default=list, blank=True)
+    new_message = models.TextField(blank=True)
+    new_output = models.TextField(blank=True)
+    new_case_seed = models.BigIntegerField(null=True, blank=True)
+    new_grading_ms = models.PositiveIntegerField(null=True, blank=True)
+    new_exercise_version = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True, help_text="Why the preview could not grade it (an infrastructure failure).")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["regrade", "submission"], name="one_item_per_submission")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} in {self.regrade_id} ({self.status})"

@@ -8,9 +8,12 @@ import statistics
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from quizsite.catalog.questions import correct_response
+from quizsite.catalog.questions import QuestionError, correct_response
 from quizsite.catalog.selectors import variant_of
+from quizsite.courses.selectors import hidden_details_withheld, learners_taught_by
+from quizsite.learning.display import response_texts
 from quizsite.learning.models import Attempt, Submission
 
 
@@ -27,7 +30,8 @@ def submissions_filtered(
         queryset = queryset.filter(status=status)
     if updated_since:
         queryset = queryset.filter(updated_at__gte=updated_since)
-    return queryset
+    # A regraded submission shows the result it replaced: one query for the page, not one per row.
+    return queryset.prefetch_related("grading_records")
 
 
 def _owned_by(user) -> Q:
@@ -35,12 +39,21 @@ def _owned_by(user) -> Q:
     return Q(user=user) | Q(user__external_identity__client__service_user=user)
 
 
-def submissions_visible_to(user) -> QuerySet[Submission]:
-    """Staff see every submission; an API client those of its learners; a learner only their own."""
-    queryset = Submission.objects.select_related("exercise", "user")
+def _visible_to(user) -> Q | None:
+    """What ``user`` may see of learners' work: None for everything (superusers); instructors and teaching
+    assistants their own and their courses' learners'; an API client its learners'; a learner their own."""
+    if user.is_superuser:
+        return None
     if user.is_staff:
-        return queryset
-    return queryset.filter(_owned_by(user))
+        return _owned_by(user) | Q(user__in=learners_taught_by(user))
+    return _owned_by(user)
+
+
+def submissions_visible_to(user) -> QuerySet[Submission]:
+    """The submissions ``user`` may see (see :func:`_visible_to`)."""
+    queryset = Submission.objects.select_related("exercise", "user")
+    rule = _visible_to(user)
+    return queryset if rule is None else queryset.filter(rule)
 
 
 def submission_queue_estimate(submission: Submission) -> dict | None:
@@ -89,10 +102,42 @@ def attempt_questions(attempt: Attempt) -> list[dict]:
     return rows
 
 
+def submission_previous(submission: Submission) -> Submission | None:
+    """The same learner's submission to the same exercise just before this one (an example run counts: it is
+    what the learner last ran), or None for their first."""
+    earlier = Submission.objects.filter(
+        user_id=submission.user_id, exercise_id=submission.exercise_id, created_at__lt=submission.created_at
+    )
+    return earlier.order_by("-created_at").first()
+
+
+def attempt_review(attempt: Attempt) -> list[dict]:
+    """Every question of ``attempt`` as staff review it, answered or not: the prompt of the variant this attempt
+    showed, the learner's answer and the key in words, and the score.
+
+    A question whose variant can no longer be rendered (its generator left the content) keeps its row, with
+    ``error`` saying why, so one broken question does not hide the rest of the attempt.
+    """
+    rows = []
+    for item in attempt.items.select_related("question__topic"):
+        row = {"item": item, "question": item.question, "error": ""}
+        try:
+            variant = variant_of(item.question, str(attempt.pk))
+        except QuestionError as exc:
+            stored = [] if item.response is None else [repr(item.response)]
+            row.update(prompt=item.question.prompt, answer=stored, key=[], error=str(exc))
+        else:
+            answer, key = response_texts(variant, item.response), response_texts(variant, correct_response(variant))
+            row.update(prompt=variant.prompt, answer=answer, key=key)
+        rows.append(row)
+    return rows
+
+
 def attempts_visible_to(user) -> QuerySet[Attempt]:
-    """Staff see every attempt; an API client those of its learners; a learner only their own."""
+    """The quiz attempts ``user`` may see (see :func:`_visible_to`)."""
     queryset = Attempt.objects.select_related("quiz", "user")
-    return queryset if user.is_staff else queryset.filter(_owned_by(user))
+    rule = _visible_to(user)
+    return queryset if rule is None else queryset.filter(rule)
 
 
 def grades(user) -> list[dict]:
@@ -123,3 +168,19 @@ def _fold(rows: dict, learner, kind: str, item: str, score: float, when) -> None
     row["latest"] = score
     row["tries"] += 1
     row["last_at"] = when
+
+
+WITHHELD_MESSAGE = "Your course shows what the hidden checks found after the due date."
+
+
+def results_shown_to(submission: Submission, viewer) -> list[dict]:
+    """The per-check results ``viewer`` may read. Staff read everything; for anyone else (the learner, or the
+    API client acting for them) a course assignment on the exercise may withhold the hidden checks' messages
+    until the due date (:func:`quizsite.courses.selectors.hidden_details_withheld`): pass or fail still shows."""
+    if viewer is not None and viewer.is_staff:
+        return submission.results
+    if not hidden_details_withheld(submission.user, submission.exercise_id, timezone.now()):
+        return submission.results
+    return [
+        result if result.get("public") else {**result, "message": WITHHELD_MESSAGE} for result in submission.results
+    ]

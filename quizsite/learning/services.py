@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
-from quizsite.learning.models import IdempotencyKey, Submission
+from quizsite.learning.models import GradingRecord, IdempotencyKey, Submission
 from quizsite.webhooks.services import submission_finished_emit
 
 log = logging.getLogger(__name__)
@@ -206,31 +206,63 @@ class RegradeRefused(Exception):
     """The submission is still being graded."""
 
 
-def submission_regrade(*, submission_id: uuid.UUID | str) -> Submission:
+def submission_regrade(*, submission_id: uuid.UUID | str, reason: str = "", by=None) -> Submission:
     """Grade a final submission again, against the exercise's current checks.
 
-    Only final submissions can be regraded (one conditional update, so a regrade never races a grading
-    in progress); raises :class:`RegradeRefused` otherwise.
+    The result it replaces is kept as a :class:`GradingRecord` with ``reason`` (and ``by``, the staff member),
+    and the learner sees that it was regraded and why. Only final submissions can be regraded; raises
+    :class:`RegradeRefused` otherwise.
     """
-    reset = Submission.objects.filter(pk=submission_id, status__in=Submission.FINAL_STATUSES).update(
-        status=Status.QUEUED,
-        verdict=None,
-        score=None,
-        results=[],
-        message="",
-        output="",
-        attempts=0,
-        claim_token=None,
-        started_at=None,
-        finished_at=None,
-        queued_at=timezone.now(),
-        sent_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    if reset != 1:
-        raise RegradeRefused("Only a graded submission can be regraded; this one is still queued or running.")
-    _enqueue_on_commit(submission_id)
+    with transaction.atomic():
+        # Locked, so the result kept is exactly the one the reset replaces: a concurrent regrade waits here,
+        # then finds the submission queued and is refused.
+        current = Submission.objects.select_for_update().filter(pk=submission_id, status__in=Submission.FINAL_STATUSES)
+        submission = current.first()
+        if submission is None:
+            raise RegradeRefused("Only a graded submission can be regraded; this one is still queued or running.")
+        now = timezone.now()
+        grading_record_keep(submission=submission, reason=reason, replaced_at=now, by=by)
+        current.update(
+            status=Status.QUEUED,
+            verdict=None,
+            score=None,
+            results=[],
+            message="",
+            output="",
+            attempts=0,
+            claim_token=None,
+            started_at=None,
+            finished_at=None,
+            queued_at=now,
+            sent_at=now,
+            updated_at=now,
+            regraded_at=now,
+            regraded_reason=reason,
+        )
+        _enqueue_on_commit(submission.pk)
     return Submission.objects.get(pk=submission_id)
+
+
+def grading_record_keep(*, submission: Submission, reason: str, replaced_at, by=None, regrade=None) -> GradingRecord:
+    """Keep ``submission``'s current result (as loaded) as history, before the caller replaces it.
+
+    Call it in the transaction that replaces the result, with the submission row locked.
+    """
+    return GradingRecord.objects.create(
+        submission=submission,
+        status=submission.status,
+        verdict=submission.verdict,
+        score=submission.score,
+        results=submission.results,
+        message=submission.message,
+        exercise_version=submission.exercise_version,
+        case_seed=submission.case_seed,
+        graded_at=submission.finished_at,
+        replaced_at=replaced_at,
+        reason=reason,
+        replaced_by=by,
+        regrade=regrade,
+    )
 
 
 def submissions_requeue_stuck(*, queued_for: timedelta, running_for: timedelta) -> dict[str, int]:

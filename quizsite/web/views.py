@@ -30,7 +30,9 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(published_exercises(), slug=slug)
-    submissions = Submission.objects.filter(user=request.user, exercise=exercise)[:10]
+    own = Submission.objects.filter(user=request.user, exercise=exercise)
+    # A regraded submission shows the result it replaced.
+    submissions = own.prefetch_related("grading_records")[:10]
     code = submissions[0].code if submissions else exercise.starter_code
     labels = {verdict.value: verdict.label for verdict in Verdict}
     context = {

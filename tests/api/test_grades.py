@@ -34,14 +34,16 @@ def test_best_and_latest_scores_per_exercise(api, learner, dropout):
     ]
 
 
-def test_learners_see_only_their_own_and_staff_see_everyone(api, learner, other_learner, instructor, dropout):
+def test_learners_see_only_their_own_and_instructors_their_courses_learners(
+    api, learner, other_learner, instructor, teaching, dropout
+):
     _graded(learner, 1.0)
     _graded(other_learner, 0.25)
     assert {row["learner"] for row in api.get("/api/v1/grades/").json()} == {"ada"}
     assert {row["learner"] for row in token_client(instructor).get("/api/v1/grades/").json()} == {"ada", "grace"}
 
 
-def test_grades_download_as_csv(instructor, learner, dropout):
+def test_grades_download_as_csv(instructor, learner, teaching, dropout):
     _graded(learner, 0.5)
     response = token_client(instructor).get("/api/v1/grades/?format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")

@@ -42,6 +42,8 @@ MATRIX = [
     ("GET",    "/submissions/{submission}/",           401, 200, 404, 200, 403, 200, 200, 403, 403),
     ("POST",   "/submissions/{submission}/regrade/",   401, 403, 403, 202, 403, 202, 403, 403, 403),
     ("GET",    "/grades/",                             401, 200, 200, 200, 403, 403, 200, 403, 403),
+    ("GET",    "/courses/",                            401, 200, 200, 200, 403, 403, 200, 403, 403),
+    ("GET",    "/courses/{course}/gradebook/",         401, 404, 404, 200, 403, 403, 200, 403, 403),
     ("GET",    "/topics/",                             401, 200, 200, 200, 200, 403, 403, 403, 403),
     ("GET",    "/quizzes/",                            401, 200, 200, 200, 200, 403, 403, 403, 403),
     ("POST",   "/quizzes/{quiz}/attempts/",            401, 201, 201, 201, 403, 201, 403, 403, 403),
@@ -100,12 +102,14 @@ def _resources(owner, client) -> dict[str, str]:
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_every_endpoint_answers_each_caller_as_documented(
-    caller, learner, other_learner, instructor, synced, settings, django_capture_on_commit_callbacks
+    caller, learner, other_learner, instructor, teaching, synced, settings, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     column = CALLERS.index(caller)
     http, owner, client = _caller(caller, learner, other_learner, instructor)
     ids, answer = _resources(owner, client)
+    # The instructor teaches the learners (an API client reads its owner's courses).
+    ids["course"] = teaching.pk
     mismatches = []
     with django_capture_on_commit_callbacks(execute=False):
         for method, template, *expected in MATRIX:
@@ -130,6 +134,7 @@ def _json(body) -> str:
 SCHEMA_PLACEHOLDERS = {
     "slug": "{slug}",
     "quiz": "{slug}",
+    "course": "{id}",
     "submission": "{id}",
     "attempt": "{id}",
     "question": "{question_id}",

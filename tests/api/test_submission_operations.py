@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quizsite.api.errors import json_exception_handler
 from quizsite.learning.models import IdempotencyKey, Submission
-from tests.helpers import make_submission, token_client
+from tests.helpers import make_course, make_submission, token_client
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/exercises/inverted-dropout/submissions/"
@@ -64,7 +64,7 @@ def test_the_list_shows_only_my_submissions_newest_first_with_filters(api, learn
     assert api.get("/api/v1/submissions/", {"updated_since": future}).json()["results"] == []
 
 
-def test_staff_filter_by_learner(instructor, learner, other_learner, dropout):
+def test_staff_filter_by_learner(instructor, learner, other_learner, teaching, dropout):
     make_submission(user=learner)
     make_submission(user=other_learner)
     rows = token_client(instructor).get("/api/v1/submissions/?learner=grace").json()["results"]
@@ -86,7 +86,9 @@ def test_bad_filters_are_a_400_naming_the_field(api, dropout):
     assert response.json()["errors"][0]["pointer"] == "/updated_since"
 
 
-def test_staff_can_regrade_a_graded_submission(instructor, learner, dropout, django_capture_on_commit_callbacks):
+def test_staff_can_regrade_a_graded_submission(
+    instructor, learner, teaching, dropout, django_capture_on_commit_callbacks
+):
     submission = make_submission(user=learner, status="done", verdict="wrong_answer", score=0.5, attempts=1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/")
@@ -96,7 +98,24 @@ def test_staff_can_regrade_a_graded_submission(instructor, learner, dropout, dja
     assert len(callbacks) == 1
 
 
-def test_regrading_is_refused_while_grading_and_for_learners(instructor, api, learner, dropout):
+def test_a_regraded_submission_tells_the_learner_when_and_what_it_was_before(
+    instructor, api, learner, dropout, django_capture_on_commit_callbacks
+):
+    make_course(instructors=[instructor], learners=[learner])
+    submission = make_submission(
+        user=learner, status="done", verdict="wrong_answer", score=0.5, exercise_version="v1", attempts=1
+    )
+    assert api.get(f"/api/v1/submissions/{submission.pk}/").json()["regraded"] is None
+    with django_capture_on_commit_callbacks(execute=False):
+        token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/")
+    for body in (api.get(f"/api/v1/submissions/{submission.pk}/").json(), api.get("/api/v1/submissions/").json()):
+        regraded = (body["results"][0] if "next" in body else body)["regraded"]
+        assert regraded["at"] and regraded["reason"] == ""
+        assert (regraded["previous_verdict"], regraded["previous_score"]) == ("wrong_answer", 0.5)
+        assert regraded["previous_exercise_version"] == "v1"
+
+
+def test_regrading_is_refused_while_grading_and_for_learners(instructor, api, learner, teaching, dropout):
     submission = make_submission(user=learner, status="running")
     assert token_client(instructor).post(f"/api/v1/submissions/{submission.pk}/regrade/").status_code == 409
     assert api.post(f"/api/v1/submissions/{submission.pk}/regrade/").status_code == 403

@@ -20,6 +20,7 @@ FIELDS = {
     "score",
     "results",
     "message",
+    "regraded",
     "created_at",
     "finished_at",
 }
@@ -119,9 +120,18 @@ def test_another_learners_submission_is_a_404(other_learner, learner, dropout):
     assert response.status_code == 404
 
 
-def test_staff_see_every_submission(instructor, learner, dropout):
+def test_instructors_see_the_submissions_of_their_courses_learners_only(
+    instructor, learner, teaching, dropout, django_user_model
+):
     submission = make_submission(user=learner)
     assert token_client(instructor).get(f"/api/v1/submissions/{submission.pk}/").status_code == 200
+    outsider = make_submission(user=django_user_model.objects.create_user(username="self-study"))
+    assert token_client(instructor).get(f"/api/v1/submissions/{outsider.pk}/").status_code == 404
+    assert str(outsider.pk) not in {
+        row["id"] for row in token_client(instructor).get("/api/v1/submissions/").json()["results"]
+    }
+    root = django_user_model.objects.create_superuser(username="root", password="pw-root-123456")
+    assert token_client(root).get(f"/api/v1/submissions/{outsider.pk}/").status_code == 200
 
 
 def test_an_unknown_submission_id_is_a_404(api):

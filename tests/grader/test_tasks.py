@@ -6,9 +6,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from grader.tasks import grade_submission
+from grader.tasks import grade_submission, preview_regrade_item
 from quizsite.learning.models import Submission
-from tests.helpers import exercise_file, make_submission
+from tests.helpers import change_exercise_checks, dropout_checks_accepting_any_p, exercise_file, make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,75 @@ def test_database_retries_do_not_use_up_the_sandbox_retries(dropout, monkeypatch
     submission.refresh_from_db()
     assert (submission.status, submission.verdict) == ("error", "system_error")
     assert "unavailable" in submission.message
+
+
+def _previewing(dropout, django_user_model, code: str):
+    """A graded submission of ``code``, the dropout checks changed to accept any p, and a regrade of it."""
+    from quizsite.learning.regrades.services import regrade_preview_start
+
+    submission = make_submission(
+        code=code,
+        status="done",
+        verdict="accepted",
+        score=1.0,
+        exercise_version=dropout.content_hash,
+        finished_at=timezone.now(),
+    )
+    change_exercise_checks(dropout, dropout_checks_accepting_any_p())
+    staff = django_user_model.objects.create_superuser(username="root")
+    regrade = regrade_preview_start(exercise=dropout, requested_by=staff, reason="p outside [0, 1] is allowed now")
+    return submission, regrade.items.get()
+
+
+def test_a_regrade_preview_grades_against_the_current_checks_and_leaves_the_submission_alone(
+    dropout, django_user_model
+):
+    old_version = dropout.content_hash
+    submission, item = _previewing(dropout, django_user_model, exercise_file("inverted-dropout", "solution.py"))
+    preview_regrade_item.apply(args=[item.pk])
+    item.refresh_from_db()
+    assert (item.status, item.new_verdict, item.new_score) == ("done", "wrong_answer", round(13 / 14, 6))
+    assert item.new_exercise_version == dropout.content_hash != old_version
+    assert any(r["name"] == "Any p is accepted" and not r["passed"] for r in item.new_results)
+    submission.refresh_from_db()
+    assert (submission.verdict, submission.score, submission.exercise_version) == ("accepted", 1.0, old_version)
+    first = (item.graded_at, item.attempts, item.new_case_seed)
+    preview_regrade_item.apply(args=[item.pk])
+    item.refresh_from_db()
+    assert (item.graded_at, item.attempts, item.new_case_seed) == first, "a second delivery grades nothing"
+
+
+def test_a_regrade_preview_the_grader_cannot_run_ends_failed_not_as_a_verdict(dropout, django_user_model, monkeypatch):
+    from grader import tasks
+    from grader.sandbox.supervisor import SandboxUnavailable
+
+    def unavailable():
+        raise SandboxUnavailable("the zygote could not start")
+
+    monkeypatch.setattr(tasks, "zygotes", unavailable)
+    _, item = _previewing(dropout, django_user_model, "x = 1\n")
+    preview_regrade_item.run(item.pk, sandbox_retries=3)
+    item.refresh_from_db()
+    assert (item.status, item.new_verdict) == ("failed", None)
+    assert "unavailable" in item.error
+    item.regrade.refresh_from_db()
+    assert item.regrade.status == "ready"
+
+
+def test_the_validation_task_validates_a_pending_run_once_and_publishes_its_version(db, tmp_path):
+    import shutil
+
+    from grader.tasks import validate_exercise
+    from quizsite.catalog.models import ValidationRun
+    from quizsite.catalog.selectors import published_exercises
+    from quizsite.catalog.services import content_sync
+    from tests.helpers import CONTENT_DIR
+
+    shutil.copytree(CONTENT_DIR / "topics", tmp_path / "topics")
+    shutil.copytree(CONTENT_DIR / "inverted-dropout", tmp_path / "inverted-dropout")
+    run_id = content_sync(root=tmp_path).validations[0]
+    validate_exercise.apply(args=[run_id])
+    run = ValidationRun.objects.get(pk=run_id)
+    assert (run.status, run.attempts) == ("passed", 1) and list(published_exercises()) == [run.exercise]
+    validate_exercise.apply(args=[run_id])
+    assert ValidationRun.objects.get(pk=run_id).finished_at == run.finished_at, "a second delivery validates nothing"

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2] / "exercises"
 
 
 @pytest.fixture
-def content(tmp_path, settings):
+def content(tmp_path, settings, validate_pending):
     shutil.copytree(ROOT / "topics", tmp_path / "topics", ignore=shutil.ignore_patterns("questions.*", "lesson.md"))
     shutil.copytree(ROOT / "topics" / "dropout", tmp_path / "topics" / "dropout", dirs_exist_ok=True)
     shutil.copytree(ROOT / "inverted-dropout", tmp_path / "inverted-dropout")
@@ -24,6 +24,7 @@ def content(tmp_path, settings):
     shutil.copy(ROOT / "quizzes" / "adaptive-practice.toml", tmp_path / "quizzes")
     settings.CONTENT_DIR = tmp_path
     content_sync(root=tmp_path)
+    validate_pending()
 
 
 def _mastery(user, slug):

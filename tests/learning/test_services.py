@@ -116,3 +116,29 @@ def test_release_puts_a_claim_back_in_the_queue(dropout):
 
 def test_claiming_an_unknown_submission_returns_none():
     assert services.submission_claim(submission_id=uuid.uuid4()) is None
+
+
+def test_regrading_keeps_the_previous_result_and_tells_the_learner_why(
+    dropout, instructor, django_capture_on_commit_callbacks
+):
+    submission = make_submission(
+        status="done", verdict="wrong_answer", score=0.5, exercise_version="v1", finished_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        regraded = services.submission_regrade(submission_id=submission.pk, reason="Flaky check fixed", by=instructor)
+    assert len(callbacks) == 1
+    assert (regraded.status, regraded.verdict, regraded.regraded_reason) == ("queued", None, "Flaky check fixed")
+    record = regraded.previous_result
+    assert (record.verdict, record.score, record.exercise_version) == ("wrong_answer", 0.5, "v1")
+    assert (record.graded_at, record.replaced_at, record.replaced_by) == (
+        submission.finished_at,
+        regraded.regraded_at,
+        instructor,
+    )
+
+
+def test_a_refused_regrade_keeps_no_record(dropout):
+    submission = make_submission(status="running")
+    with pytest.raises(services.RegradeRefused):
+        services.submission_regrade(submission_id=submission.pk)
+    assert not submission.grading_records.exists()

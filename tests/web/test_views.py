@@ -29,6 +29,21 @@ def test_the_exercise_page_renders_statement_starter_and_editor(client, learner,
     assert "Run examples" in html and "Backward multiplies the gradient by the forward mask" in html
 
 
+def test_a_regraded_submission_shows_when_why_and_the_result_before(
+    client, learner, dropout, django_capture_on_commit_callbacks
+):
+    from quizsite.learning.services import submission_regrade
+    from tests.helpers import make_submission
+
+    submission = make_submission(user=learner, status="done", verdict="wrong_answer", score=0.5)
+    with django_capture_on_commit_callbacks(execute=False):
+        regraded = submission_regrade(submission_id=submission.pk, reason="The statistics check was too strict")
+    client.force_login(learner)
+    html = client.get("/exercises/inverted-dropout/").content.decode()
+    day = f"{regraded.regraded_at:%Y-%m-%d}"
+    assert f"Regraded on {day}: The statistics check was too strict (before: Wrong answer, 50%)" in html
+
+
 def test_the_exercise_page_shows_nothing_of_the_hidden_checks_or_the_reference(client, learner, dropout):
     # Canaries (plain words, unchanged by HTML escaping) planted in what must stay hidden.
     dropout.checks_source += "\n# CANARY-CHECKS-7f3a\n"
