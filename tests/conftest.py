@@ -49,6 +49,18 @@ def instructor(django_user_model):
 
 
 @pytest.fixture
+def other_instructor(django_user_model):
+    """Staff who teach other courses than ``instructor``'s (enrol them as a test needs)."""
+    return django_user_model.objects.create_user(username="turing", password="pw-turing-123456", is_staff=True)
+
+
+@pytest.fixture
+def assistant(django_user_model):
+    """Staff to enrol as a teaching assistant."""
+    return django_user_model.objects.create_user(username="ta", password="pw-ta-123456", is_staff=True)
+
+
+@pytest.fixture
 def teaching(instructor, learner, other_learner):
     """A course ``instructor`` teaches, with ``learner`` and ``other_learner`` in it: staff who are not
     superusers see learners' work only through the courses they teach."""

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def other_instructor(django_user_model):
-    return django_user_model.objects.create_user(username="turing", password="pw-turing-123456", is_staff=True)
-
-
-@pytest.fixture
-def assistant(django_user_model):
-    return django_user_model.objects.create_user(username="ta", password="pw-ta-123456", is_staff=True)
-
-
-@pytest.fixture
 def courses(synced, instructor, other_instructor, assistant, learner, other_learner):
     """Course A (taught by ``instructor``, assisted by ``assistant``; learner ada) and course B (other_instructor;
     learner grace), each with an assignment and graded work."""

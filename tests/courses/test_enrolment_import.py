@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def other_instructor(django_user_model):
-    return django_user_model.objects.create_user(username="turing", password="pw-turing-123456", is_staff=True)
-
-
-@pytest.fixture
-def assistant(django_user_model):
-    return django_user_model.objects.create_user(username="ta", password="pw-ta-123456", is_staff=True)
-
-
-@pytest.fixture
 def people(django_user_model, learner, other_learner):
     """ada and grace with emails, and hopper (no course yet)."""
     learner.email, other_learner.email = "ada@example.org", "grace@example.org"

@@ -211,11 +211,6 @@ def test_lines_are_numbered_as_the_tokenizer_numbers_them():
 
 
 @pytest.fixture
-def assistant(django_user_model):
-    return django_user_model.objects.create_user(username="ta", password="pw-ta-123456", is_staff=True)
-
-
-@pytest.fixture
 def course_instructor(django_user_model):
     return django_user_model.objects.create_user(username="hopper", password="pw-hopper-123456", is_staff=True)
 
