@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -101,8 +102,51 @@ class CourseInline:
         return self.has_add_permission(request, obj)
 
 
+class TaughtCourseFilter(admin.SimpleListFilter):
+    """Rows of one course, among the courses the viewer teaches (Django's related filter would list them all)."""
+
+    title = "course"
+    parameter_name = "course"
+    # The path from the row to its course; subclasses name theirs.
+    course_path = "course"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(str(course.pk), str(course)) for course in selectors.courses_for_staff(request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(
+            **{f"{self.course_path}__in": selectors.courses_for_staff(request.user).filter(pk=self.value())}
+        )
+
+
+class AssignmentCourseFilter(TaughtCourseFilter):
+    course_path = "assignment__course"
+
+
+class EnrolmentForm(forms.ModelForm):
+    # Typed, not chosen from a list: a list would show every account on the site to every instructor.
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.all(),
+        to_field_name="username",
+        widget=forms.TextInput(attrs={"placeholder": "username"}),
+        error_messages={"invalid_choice": "No account has this username."},
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["user", "role"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["user"] = self.instance.user.username
+
+
 class EnrolmentInline(CourseInline, admin.TabularInline):
     model = Enrolment
+    form = EnrolmentForm
     extra = 0
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
@@ -226,7 +270,7 @@ def _flags(row) -> set[str]:
 @admin.register(Assignment)
 class AssignmentAdmin(CourseScoped, admin.ModelAdmin):
     list_display = ["display_title", "course", "kind", "points", "opens_at", "due_at", "cutoff_at", "policy", "links"]
-    list_filter = ["course", "policy"]
+    list_filter = [TaughtCourseFilter, "policy"]
     search_fields = ["title", "exercise__title", "quiz__title", "course__code"]
 
     @admin.display(description="")
@@ -258,10 +302,8 @@ class StaffGrantedRow(CourseScoped):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ExtensionForm(forms.ModelForm):
-    class Meta:
-        model = Extension
-        fields = ["assignment", "learner", "due_at", "cutoff_at", "reason"]
+class LearnerGrantForm(forms.ModelForm):
+    """An extension or override: only for a learner of the assignment's course."""
 
     def clean(self):
         data = super().clean()
@@ -271,11 +313,27 @@ class ExtensionForm(forms.ModelForm):
         return data
 
 
+class ExtensionForm(LearnerGrantForm):
+    class Meta:
+        model = Extension
+        fields = ["assignment", "learner", "due_at", "cutoff_at", "reason"]
+
+    def validate_unique(self) -> None:
+        # Granting again replaces the learner's extension (services.extension_grant), so an existing one is no error.
+        pass
+
+
+class ScoreOverrideForm(LearnerGrantForm):
+    class Meta:
+        model = ScoreOverride
+        fields = ["assignment", "learner", "score", "reason"]
+
+
 @admin.register(Extension)
 class ExtensionAdmin(StaffGrantedRow, admin.ModelAdmin):
     form = ExtensionForm
     list_display = ["learner", "assignment", "due_at", "cutoff_at", "reason", "granted_by", "created_at"]
-    list_filter = ["assignment__course"]
+    list_filter = [AssignmentCourseFilter]
     fields = ["assignment", "learner", "due_at", "cutoff_at", "reason"]
 
     def save_model(self, request, obj, form, change) -> None:
@@ -292,8 +350,9 @@ class ExtensionAdmin(StaffGrantedRow, admin.ModelAdmin):
 
 @admin.register(ScoreOverride)
 class ScoreOverrideAdmin(StaffGrantedRow, admin.ModelAdmin):
+    form = ScoreOverrideForm
     list_display = ["learner", "assignment", "score", "reason", "created_by", "created_at"]
-    list_filter = ["assignment__course"]
+    list_filter = [AssignmentCourseFilter]
     fields = ["assignment", "learner", "score", "reason"]
 
     def save_model(self, request, obj, form, change) -> None:

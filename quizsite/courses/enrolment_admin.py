@@ -22,7 +22,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import TempFolderStorage
 
 from quizsite.courses import selectors, services
-from quizsite.courses.admin import CourseScoped
+from quizsite.courses.admin import CourseScoped, TaughtCourseFilter
 from quizsite.courses.models import Course, Enrolment
 from quizsite.courses.roster import EnrolmentResource
 
@@ -71,7 +71,7 @@ class EnrolmentConfirmForm(ConfirmImportForm):
 @admin.register(Enrolment)
 class EnrolmentAdmin(CourseScoped, ImportExportMixin, admin.ModelAdmin):
     list_display = ["user", "course", "role", "created_at"]
-    list_filter = ["course", "role"]
+    list_filter = [TaughtCourseFilter, "role"]
     list_select_related = ["user", "course"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name", "course__code"]
     fields = ["course", "user", "role", "created_at"]

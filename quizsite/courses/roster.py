@@ -58,8 +58,14 @@ class EnrolmentResource(resources.ModelResource):
         self._first_row_of: dict[int, int] = {}  # account id -> the row that first named it
         self._line: _Line | None = None
 
+    def get_import_fields(self) -> list[Field]:
+        # The import preview (import-export's Diff) shows these columns of each matched account: the username
+        # and the role only, as an account's email and name are not an instructor's to read before that person
+        # is in their course. Only the role is ever written (import_instance).
+        return [field for field in super().get_import_fields() if field.column_name in ("username", "role")]
+
     def get_user_visible_fields(self) -> list[Field]:
-        return [field for field in self.get_import_fields() if not field.readonly]
+        return self.get_import_fields()
 
     def before_import(self, dataset, **kwargs) -> None:
         if self.course is None:

@@ -153,6 +153,9 @@ def winnow(hashes: list[int], window: int = WINDOW) -> list[int]:
     keeping the one already selected while it is still in the window and still smallest."""
     window = min(window, len(hashes))
     selected: list[int] = []
+    if not hashes:
+        # Code shorter than one k-gram has no fingerprint: it can match nothing.
+        return selected
     for start in range(len(hashes) - window + 1):
         current = hashes[start : start + window]
         smallest = min(current)

@@ -174,10 +174,11 @@ WITHHELD_MESSAGE = "Your course shows what the hidden checks found after the due
 
 
 def results_shown_to(submission: Submission, viewer) -> list[dict]:
-    """The per-check results ``viewer`` may read. Staff read everything; for anyone else (the learner, or the
+    """The per-check results ``viewer`` may read. Staff read others' work in full; for anyone else (the learner, or the
     API client acting for them) a course assignment on the exercise may withhold the hidden checks' messages
     until the due date (:func:`quizsite.courses.selectors.hidden_details_withheld`): pass or fail still shows."""
-    if viewer is not None and viewer.is_staff:
+    # Staff reach only work they may see; their own work as a course's learner is withheld like anyone's.
+    if viewer is not None and viewer.is_staff and viewer.pk != submission.user_id:
         return submission.results
     if not hidden_details_withheld(submission.user, submission.exercise_id, timezone.now()):
         return submission.results

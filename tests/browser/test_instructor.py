@@ -94,7 +94,7 @@ def _create_course(page, live_server) -> Course:
         assert page.locator(f"#{group}-group").count() == 1, f"the course form shows no {group} to this instructor"
     for row, username in enumerate(["ada", "grace"]):
         page.click("#enrolments-group .add-row a")
-        page.select_option(f"select[name=enrolments-{row}-user]", label=username)
+        page.fill(f"input[name=enrolments-{row}-user]", username)
         page.select_option(f"select[name=enrolments-{row}-role]", value=Enrolment.Role.LEARNER)
     page.click("#assignments-group .add-row a")
     page.select_option("select[name=assignments-0-exercise]", label="Inverted dropout")
