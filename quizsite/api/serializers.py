@@ -148,7 +148,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     def get_results(self, submission: Submission) -> list[dict]:
         # Without a request in the context the caller is treated as the learner: withholding is the safe side.
         request = self.context.get("request")
-        shown = results_shown_to(submission, request.user if request is not None else None)
+        # The context is shared by every row of a list, so the decision is made once per learner and exercise.
+        decided = self.context.setdefault("withheld_details", {})
+        shown = results_shown_to(submission, request.user if request is not None else None, decided)
         return CheckResultSerializer(shown, many=True).data
 
     @extend_schema_field(RegradeNoteSerializer(allow_null=True))

@@ -173,14 +173,22 @@ def _fold(rows: dict, learner, kind: str, item: str, score: float, when) -> None
 WITHHELD_MESSAGE = "Your course shows what the hidden checks found after the due date."
 
 
-def results_shown_to(submission: Submission, viewer) -> list[dict]:
+def results_shown_to(submission: Submission, viewer, decided: dict | None = None) -> list[dict]:
     """The per-check results ``viewer`` may read. Staff read others' work in full; for anyone else (the learner, or the
     API client acting for them) a course assignment on the exercise may withhold the hidden checks' messages
-    until the due date (:func:`quizsite.courses.selectors.hidden_details_withheld`): pass or fail still shows."""
+    until the due date (:func:`quizsite.courses.selectors.hidden_details_withheld`): pass or fail still shows.
+
+    ``decided`` memoises that decision per learner and exercise across calls (a page of a list asks once per
+    pair, not once per submission).
+    """
     # Staff reach only work they may see; their own work as a course's learner is withheld like anyone's.
     if viewer is not None and viewer.is_staff and viewer.pk != submission.user_id:
         return submission.results
-    if not hidden_details_withheld(submission.user, submission.exercise_id, timezone.now()):
+    decided = {} if decided is None else decided
+    key = (submission.user_id, submission.exercise_id)
+    if key not in decided:
+        decided[key] = hidden_details_withheld(submission.user, submission.exercise_id, timezone.now())
+    if not decided[key]:
         return submission.results
     return [
         result if result.get("public") else {**result, "message": WITHHELD_MESSAGE} for result in submission.results

@@ -80,3 +80,21 @@ def test_a_course_withholds_hidden_check_messages_from_its_learner_until_the_due
     assignment.save()
     after_due = token_client(learner).get(f"/api/v1/submissions/{submission.pk}/").json()["results"]
     assert after_due[1]["message"] == "hidden detail"
+
+
+def test_listing_submissions_decides_withholding_once_per_exercise(
+    synced, learner, django_assert_max_num_queries, django_user_model
+):
+    from django.utils import timezone
+
+    course = make_course(learners=[learner])
+    assignment = make_assignment(course, due_at=timezone.now() + timedelta(days=1), hidden_details_after_due=True)
+    make_submission(user=learner, exercise=assignment.exercise, status="done", verdict="accepted", score=1.0)
+    client = token_client(learner)
+    client.get("/api/v1/submissions/")  # the token and the session caches warm up
+    with django_assert_max_num_queries(20) as few:
+        client.get("/api/v1/submissions/")
+    for _ in range(10):
+        make_submission(user=learner, exercise=assignment.exercise, status="done", verdict="accepted", score=1.0)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/api/v1/submissions/").json()["results"]) == 11
