@@ -13,4 +13,4 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 app = Celery("quizsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["grader", "quizsite.webhooks"])
+app.autodiscover_tasks(["grader", "quizsite.webhooks", "quizsite.lti"])

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "import_export",
+    "lti_tool",
     "quizsite.accounts",
     "quizsite.catalog",
     "quizsite.learning",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "quizsite.api",
     "quizsite.webhooks",
     "quizsite.ops",
+    "quizsite.lti",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +207,11 @@ CELERY_TASK_DEFAULT_QUEUE = "grading"
 # messages not yet started. Keep docker-compose's stop_grace_period above it.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=10)
 # Webhook deliveries wait on other people's servers: their own queue, so they never hold up grading.
-CELERY_TASK_ROUTES = {"quizsite.webhooks.tasks.*": {"queue": "webhooks"}}
+# Calls out to other systems (webhooks, LTI platforms) have their own queue: a slow receiver never holds up grading.
+CELERY_TASK_ROUTES = {
+    "quizsite.webhooks.tasks.*": {"queue": "webhooks"},
+    "quizsite.lti.tasks.*": {"queue": "webhooks"},
+}
 
 # A submission whose grading has been started this many times without finishing is given up on.
 GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 3, minimum=1)
@@ -225,6 +231,15 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-webhooks": {
         "task": "quizsite.webhooks.tasks.send_due_webhooks",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1),
+    },
+    "send-due-lti-scores": {
+        "task": "quizsite.lti.tasks.send_due_scores",
+        "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1),
+    },
+    "prune-lti-launch-states": {"task": "quizsite.lti.tasks.prune_launch_states", "schedule": 3600},
+    "sync-lti-rosters": {
+        "task": "quizsite.lti.tasks.sync_all_rosters",
+        "schedule": env_int("LTI_ROSTER_SYNC_INTERVAL_SECONDS", 24 * 3600, minimum=60),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -274,3 +289,12 @@ LOGGING = {
 }
 # The worker logs through the configuration above (not Celery's own), so its lines are structured too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# LTI 1.3 (docs/lti.md). Clock skew tolerated on a platform's id_token (iat, exp), in seconds.
+LTI_CLOCK_LEEWAY_SECONDS = env_int("LTI_CLOCK_LEEWAY_SECONDS", 30, minimum=0)
+# How long a call to a platform (keys, token, scores, roster, registration) may take.
+LTI_PLATFORM_TIMEOUT_SECONDS = env_int("LTI_PLATFORM_TIMEOUT_SECONDS", 10, minimum=1)
+# Seconds between tries of a score the platform did not take; the last repeats until it does.
+LTI_PASSBACK_RETRY_DELAYS = [
+    float(delay) for delay in env_list("LTI_PASSBACK_RETRY_DELAYS", ["30", "120", "600", "1800", "3600"])
+]

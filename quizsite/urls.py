@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/v1/", include("quizsite.api.urls")),
     re_path(r"^api/", ApiNotFoundView.as_view()),
     path("accounts/", include("quizsite.accounts.urls")),
+    path("lti/", include("quizsite.lti.urls")),
     path("", include("quizsite.web.urls")),
 ]

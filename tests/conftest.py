@@ -155,6 +155,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         # Webhook tests receive on 127.0.0.1 and cannot wait minutes between retries.
         "WEBHOOK_ALLOW_PRIVATE_URLS": "1",
         "WEBHOOK_RETRY_DELAYS": "0.5,1,2,4",
+        "LTI_PASSBACK_RETRY_DELAYS": "0.5,1,2",
         "LOG_FORMAT": "json",
     }
     with log_path.open("w") as log:

@@ -173,3 +173,94 @@ def wait_until_final(fetch, timeout: float = 60.0) -> dict:
         if time.monotonic() > deadline:
             raise AssertionError(f"submission still {body['status']} after {timeout} s: {body}")
         time.sleep(0.1)
+
+
+LTI_TARGET = "http://testserver/exercises/inverted-dropout/"
+LTI_LEARNER = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
+LTI_INSTRUCTOR = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+
+
+def lti_login(client, registration, *, target: str = LTI_TARGET) -> dict:
+    """Start an LTI login at the tool as the platform would; returns the auth request's parameters
+    (``state``, ``nonce``, ``redirect_uri``…) the tool sent the browser to the platform with."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    response = client.get(
+        "/lti/login/",
+        {
+            "iss": registration.issuer,
+            "login_hint": "hint",
+            "target_link_uri": target,
+            "client_id": registration.client_id,
+        },
+    )
+    assert response.status_code == 302, response.content
+    return dict(parse_qsl(urlsplit(response["Location"]).query))
+
+
+def lti_id_token(
+    registration,
+    private_pem: str,
+    *,
+    nonce: str,
+    kid: str = "platform-key-1",
+    algorithm: str = "RS256",
+    target: str = LTI_TARGET,
+    roles=None,
+    message_type: str = "LtiResourceLinkRequest",
+    **overrides,
+) -> str:
+    """An id_token as the platform signs it, for ``sub`` ``learner-1`` in context ``course-1``; ``overrides``
+    replace or (with ``None``) remove claims."""
+    import time
+
+    import jwt
+
+    now = int(time.time())
+    lti = "https://purl.imsglobal.org/spec/lti/claim/"
+    claims = {
+        "iss": registration.issuer,
+        "aud": registration.client_id,
+        "sub": "learner-1",
+        "iat": now,
+        "exp": now + 300,
+        "nonce": nonce,
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "email": "ada@lms.example",
+        f"{lti}deployment_id": "dep-1",
+        f"{lti}message_type": message_type,
+        f"{lti}version": "1.3.0",
+        f"{lti}roles": LTI_LEARNER if roles is None else roles,
+        f"{lti}target_link_uri": target,
+        f"{lti}context": {"id": "course-1", "label": "ML-101", "title": "Deep learning"},
+        f"{lti}resource_link": {"id": "link-1", "title": "Inverted dropout"},
+        "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+            "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+            "lineitems": "https://lms.example/course-1/lineitems",
+            "lineitem": "https://lms.example/course-1/lineitems/7/lineitem?type_id=7",
+        },
+    }
+    if message_type == "LtiDeepLinkingRequest":
+        claims.pop(f"{lti}resource_link")
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+            "deep_link_return_url": "https://lms.example/deep_link_return",
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": True,
+            "data": "opaque-platform-data",
+        }
+    for name, value in overrides.items():
+        if value is None:
+            claims.pop(name, None)
+        else:
+            claims[name] = value
+    return jwt.encode(claims, private_pem, algorithm=algorithm, headers={"kid": kid})
+
+
+def lti_launch(client, registration, platform_keys, **token_options):
+    """Log in and launch with a freshly signed id_token; returns ``(response, id_token, state)``."""
+    auth = lti_login(client, registration, target=token_options.get("target", LTI_TARGET))
+    token = lti_id_token(registration, platform_keys.private_pem, nonce=auth["nonce"], **token_options)
+    response = client.post("/lti/launch/", {"id_token": token, "state": auth["state"]})
+    return response, token, auth["state"]

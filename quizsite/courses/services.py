@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from quizsite.courses.models import Assignment, Course, Enrolment, Extension, ScoreOverride
+from quizsite.lti import passback
 
 
 def enrolment_set(*, course: Course, user, role: str = Enrolment.Role.LEARNER) -> Enrolment:
@@ -56,6 +57,7 @@ def extension_grant(
         learner=learner,
         defaults={"due_at": due_at, "cutoff_at": cutoff_at, "reason": reason, "granted_by": granted_by},
     )
+    passback.assignment_changed(assignment=assignment, learner_id=learner.pk)
     return extension
 
 
@@ -68,6 +70,9 @@ def score_override_add(*, assignment: Assignment, learner, score: float | None, 
         raise ValueError("an override is a fraction of the points, from 0 to 1")
     if not reason.strip():
         raise ValueError("say why the mark is overridden")
-    return ScoreOverride.objects.create(
-        assignment=assignment, learner=learner, score=score, reason=reason, created_by=by
-    )
+    with transaction.atomic():
+        override = ScoreOverride.objects.create(
+            assignment=assignment, learner=learner, score=score, reason=reason, created_by=by
+        )
+        passback.assignment_changed(assignment=assignment, learner_id=learner.pk)
+    return override

@@ -18,6 +18,7 @@ from quizsite.catalog.models import Question, Quiz
 from quizsite.catalog.selectors import variant_of
 from quizsite.learning.models import Attempt, AttemptItem
 from quizsite.learning.progress import weakest_topics
+from quizsite.lti import passback
 from quizsite.webhooks.services import attempt_submitted_emit
 
 Status = Attempt.Status
@@ -146,4 +147,5 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
     attempt.status = Status.GRADED
     attempt.save(update_fields=["topic_scores", "score", "status"])
     attempt_submitted_emit(attempt=attempt)
+    passback.work_changed(learner_id=attempt.user_id, quiz_id=attempt.quiz_id)
     return attempt

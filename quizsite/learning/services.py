@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
 from quizsite.learning.models import GradingRecord, IdempotencyKey, Submission
+from quizsite.lti import passback
 from quizsite.webhooks.services import submission_finished_emit
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def submission_create(*, user, exercise: Exercise, code: str, examples_only: boo
     submission = Submission.objects.create(
         user=user, exercise=exercise, code=code, examples_only=examples_only, sent_at=timezone.now()
     )
+    if not examples_only:
+        passback.work_changed(learner_id=user.pk, exercise_id=exercise.pk)  # the LMS shows it as pending
     kind = "example run" if examples_only else "graded"
     log.info("submission created: %s by %s, %d bytes, %s", exercise.slug, user, size, kind,
              extra={"submission_id": str(submission.pk)})  # fmt: skip
@@ -118,7 +121,7 @@ def submission_give_up_if_exhausted(*, submission_id: uuid.UUID | str) -> bool:
             updated_at=timezone.now(),
         )
         if done == 1:
-            submission_finished_emit(submission_id=submission_id)
+            submission_finished(submission_id=submission_id)
     return done == 1
 
 
@@ -162,8 +165,20 @@ def _finish(submission_id, token: uuid.UUID, **values) -> bool:
             finished_at=timezone.now(), updated_at=timezone.now(), **values
         )
         if written == 1:
-            submission_finished_emit(submission_id=submission_id)
+            submission_finished(submission_id=submission_id)
     return written == 1
+
+
+def submission_finished(*, submission_id: uuid.UUID | str) -> None:
+    """Tell those who follow results that a submission's result is final, or was replaced: the API
+    client's webhooks and, for graded work, the LMS the learner came from (grade passback).
+
+    Call it in the transaction that writes the result.
+    """
+    submission_finished_emit(submission_id=submission_id)
+    row = Submission.objects.filter(pk=submission_id, examples_only=False).values("user_id", "exercise_id").first()
+    if row is not None:
+        passback.work_changed(learner_id=row["user_id"], exercise_id=row["exercise_id"])
 
 
 class IdempotencyConflict(Exception):
@@ -240,6 +255,8 @@ def submission_regrade(*, submission_id: uuid.UUID | str, reason: str = "", by=N
             regraded_reason=reason,
         )
         _enqueue_on_commit(submission.pk)
+        if not submission.examples_only:
+            passback.work_changed(learner_id=submission.user_id, exercise_id=submission.exercise_id)
     return Submission.objects.get(pk=submission_id)
 
 

@@ -23,8 +23,7 @@ from quizsite.catalog.models import Exercise
 from quizsite.courses.selectors import learners_taught_by
 from quizsite.learning.models import Regrade, RegradeItem, Submission
 from quizsite.learning.regrades.selectors import submissions_regradable_by
-from quizsite.learning.services import grading_record_keep
-from quizsite.webhooks.services import submission_finished_emit
+from quizsite.learning.services import grading_record_keep, submission_finished
 
 log = logging.getLogger(__name__)
 ItemStatus = RegradeItem.Status
@@ -343,5 +342,5 @@ def _apply_item(item: RegradeItem, regrade: Regrade, by, now) -> bool:
     RegradeItem.objects.filter(pk=item.pk).update(status=ItemStatus.APPLIED)
     # An LMS hears of a changed mark as of any grading; an unchanged one is not news.
     if (submission.verdict, submission.score) != (item.new_verdict, item.new_score):
-        submission_finished_emit(submission_id=submission.pk)
+        submission_finished(submission_id=submission.pk)
     return True

@@ -1,0 +1,66 @@
+"""LTI fixtures: a platform's signing key served as a JWKS on 127.0.0.1, a registration trusting it, and
+the independent platform process (tests/lti/platform) for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from jwcrypto.jwk import JWK
+from lti_tool.models import LtiDeployment, LtiRegistration
+
+from tests.lti.platform.fixtures import lti_platform  # noqa: F401  (the end-to-end platform)
+
+
+class PlatformKeys:
+    """A platform's RSA key and the JWKS URL where the tool reads its public half."""
+
+    def __init__(self) -> None:
+        self.key = JWK.generate(kty="RSA", size=2048, kid="platform-key-1")
+        self.private_pem = self.key.export_to_pem(private_key=True, password=None).decode()
+        self.url = ""
+
+    def jwks(self) -> dict:
+        public = json.loads(self.key.export_public())
+        return {"keys": [{**public, "alg": "RS256", "use": "sig"}]}
+
+
+@pytest.fixture(scope="session")
+def platform_keys():
+    keys = PlatformKeys()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(keys.jwks()).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    keys.url = f"http://127.0.0.1:{server.server_address[1]}/jwks"
+    yield keys
+    server.shutdown()
+
+
+@pytest.fixture
+def registration(db, platform_keys) -> LtiRegistration:
+    """A registration of the platform ``https://lms.example`` (client ``tool-1``, deployment ``dep-1``)."""
+    registration = LtiRegistration.objects.create(
+        name="Example LMS",
+        issuer="https://lms.example",
+        client_id="tool-1",
+        auth_url="https://lms.example/auth",
+        token_url="https://lms.example/token",
+        keyset_url=platform_keys.url,
+        is_active=True,
+    )
+    LtiDeployment.objects.create(registration=registration, deployment_id="dep-1", is_active=True)
+    return registration
