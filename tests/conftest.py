@@ -1,4 +1,4 @@
-"""Shared fixtures: people, API clients, synced content and a sandbox zygote."""
+"""Shared fixtures: people, API clients, synced content, a sandbox zygote, the independent LTI platform."""
 
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from grader.sandbox.supervisor import ZygotePool
 from grader.vocabulary import Runtime
 from tests.helpers import CONTENT_DIR, token_client
+from tests.lti.platform.fixtures import lti_platform  # noqa: F401  (a fixture, used by tests/lti and tests/browser)
 
 
 @pytest.fixture(scope="session")

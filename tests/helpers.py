@@ -264,3 +264,47 @@ def lti_launch(client, registration, platform_keys, **token_options):
     token = lti_id_token(registration, platform_keys.private_pem, nonce=auth["nonce"], **token_options)
     response = client.post("/lti/launch/", {"id_token": token, "state": auth["state"]})
     return response, token, auth["state"]
+
+
+def make_lti_link(platform, tool_url: str, *, learners=(), instructors=(), points: int = 10):
+    """An assignment linked to a line item of the independent platform, as launches would have made it:
+    the registration (its token endpoint, and our JWKS on ``tool_url``), a context that is a course, a
+    resource link, the line item, and an LTI identity ``sub`` = username for each person. Returns the
+    :class:`~quizsite.lti.models.LinkedAssignment`."""
+    from lti_tool.models import LtiContext, LtiLineItem, LtiRegistration, LtiResourceLink, LtiUser
+
+    from quizsite.lti.models import CourseContext, LinkedAssignment
+
+    tool = platform.register_tool(
+        initiate_login_uri=f"{tool_url}/lti/login/",
+        redirect_uris=[f"{tool_url}/lti/launch/"],
+        jwks_uri=f"{tool_url}/lti/jwks/",
+        target_link_uri=f"{tool_url}/lti/launch/",
+    )
+    registration = LtiRegistration.objects.create(
+        name="Platform",
+        issuer=tool["issuer"],
+        client_id=tool["client_id"],
+        auth_url=tool["auth_url"],
+        token_url=tool["token_url"],
+        keyset_url=tool["jwks_url"],
+    )
+    deployment = registration.deployments.create(deployment_id=tool["deployment_id"], is_active=True)
+    platform.set_roster("course-1", [])  # makes the context known to the platform
+    line = platform.add_line_item("course-1", label="Inverted dropout", score_maximum=points, resource_link_id="rl-1")
+    context = LtiContext.objects.create(
+        deployment=deployment,
+        id_on_platform="course-1",
+        title="Course 1",
+        memberships_url=f"{platform.base_url}/contexts/course-1/memberships",
+    )
+    resource_link = LtiResourceLink.objects.create(context=context, id_on_platform="rl-1")
+    line_item = LtiLineItem.objects.create(
+        context=context, url=line["id"], maximum_score=points, label="Inverted dropout", resource_link=resource_link
+    )
+    course = make_course(learners=learners, instructors=instructors)
+    CourseContext.objects.create(context=context, course=course)
+    for person in [*learners, *instructors]:
+        LtiUser.objects.create(registration=registration, sub=person.username, auth_user=person)
+    assignment = make_assignment(course, points=points)
+    return LinkedAssignment.objects.create(resource_link=resource_link, assignment=assignment, line_item=line_item)

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from lti_tool.models import LtiContext, LtiLineItem, LtiRegistration
 
+from quizsite.lti import keys
+
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINE_ITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -46,6 +48,7 @@ def access_token(registration: LtiRegistration, scopes: list[str]) -> str:
     token = cache.get(cache_key)
     if token:
         return token
+    keys.signing_key()  # django-lti signs with the newest key: there must be one
     tool = registration.to_registration()
     now = int(time.time())
     assertion = jwt.encode(

@@ -93,7 +93,9 @@ def lti_user_account(lti_user: LtiUser):
         lti_user.auth_user = twin.auth_user if twin else _new_account(lti_user)
         lti_user.save(update_fields=["auth_user"])
     account = lti_user.auth_user
-    names = {"first_name": lti_user.given_name[:150], "last_name": lti_user.family_name[:150]}
+    # Some platforms send only a full name; it is better than "lti-3f9c…" in an instructor's lists.
+    given = lti_user.given_name or (lti_user.name if not lti_user.family_name else "")
+    names = {"first_name": given[:150], "last_name": lti_user.family_name[:150]}
     if lti_user.email:
         names["email"] = lti_user.email
     changed = [field for field, value in names.items() if value and getattr(account, field) != value]

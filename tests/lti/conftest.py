@@ -1,5 +1,5 @@
-"""LTI fixtures: a platform's signing key served as a JWKS on 127.0.0.1, a registration trusting it, and
-the independent platform process (tests/lti/platform) for end-to-end tests."""
+"""LTI fixtures: a platform's signing key served as a JWKS on 127.0.0.1 and a registration trusting it (the
+independent platform process, ``lti_platform``, is in tests/conftest.py for the browser tests too)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from jwcrypto.jwk import JWK
 from lti_tool.models import LtiDeployment, LtiRegistration
-
-from tests.lti.platform.fixtures import lti_platform  # noqa: F401  (the end-to-end platform)
 
 
 class PlatformKeys:

@@ -1,0 +1,164 @@
+"""Grade passback (AGS) to the independent platform: what is sent, when, and what happens when it fails.
+
+Sends run here by calling the service (the end-to-end test runs them on a real worker); the platform is
+its own process and rejects what the AGS spec forbids (no timezone, a timestamp going back, a wrong URL).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from quizsite.courses.services import score_override_add
+from quizsite.learning.models import Submission
+from quizsite.learning.services import submission_create, submission_finished
+from quizsite.lti import passback, platform
+from quizsite.lti.models import ScorePassback
+from tests.helpers import graded_at, make_lti_link, make_submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def link(lti_platform, live_server, learner, instructor, synced):
+    return make_lti_link(lti_platform, live_server.url, learners=[learner], instructors=[instructor])
+
+
+def _send_all() -> list[str]:
+    return [passback.score_send(passback_id=pk) for pk in ScorePassback.objects.values_list("pk", flat=True)]
+
+
+def _posted(lti_platform) -> list[dict]:
+    return lti_platform.state()["scores"]
+
+
+def test_a_queued_submission_is_sent_as_pending_then_its_grade_as_fully_graded(link, learner, lti_platform):
+    submission = make_submission(user=learner, exercise=link.assignment.exercise)
+    assert passback.work_changed(learner_id=learner.pk, exercise_id=submission.exercise_id) == 1
+    assert _send_all() == ["sent"]
+    graded_at(submission, timezone.now(), 0.75)
+    passback.work_changed(learner_id=learner.pk, exercise_id=submission.exercise_id)
+    assert _send_all() == ["sent"]
+    pending, graded = _posted(lti_platform)
+    assert pending["userId"] == "ada" and pending["gradingProgress"] == "Pending"
+    assert pending["activityProgress"] == "Submitted" and "scoreGiven" not in pending
+    assert graded["gradingProgress"] == "FullyGraded" and graded["activityProgress"] == "Completed"
+    assert (graded["scoreGiven"], graded["scoreMaximum"]) == (7.5, 10)
+    assert graded["line_item_id"] == link.line_item.url and "?type_id=" in graded["line_item_id"]
+    assert datetime.fromisoformat(graded["timestamp"]).utcoffset() == timedelta(0)
+
+
+def test_an_up_to_date_row_is_not_sent_again(link, learner, lti_platform):
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    assert _send_all() == ["sent"]
+    assert _send_all() == ["skipped"]
+    assert len(_posted(lti_platform)) == 1
+
+
+def test_timestamps_move_forward_even_when_the_clock_goes_back(link, learner, lti_platform):
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    _send_all()
+    ahead = timezone.now() + timedelta(hours=1)  # as if the last send's clock had been an hour fast
+    ScorePassback.objects.update(sent_timestamp=ahead)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    assert _send_all() == ["sent"]
+    assert datetime.fromisoformat(_posted(lti_platform)[-1]["timestamp"]) > ahead
+    assert lti_platform.state()["rejected_scores"] == []
+
+
+def test_an_override_sends_the_new_mark(link, learner, instructor, lti_platform):
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 0.5)
+    score_override_add(assignment=link.assignment, learner=learner, score=0.9, reason="Oral exam", by=instructor)
+    _send_all()
+    assert _posted(lti_platform)[-1]["scoreGiven"] == 9.0
+
+
+def test_a_regraded_result_is_queued_again(link, learner, lti_platform):
+    submission = graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    passback.work_changed(learner_id=learner.pk, exercise_id=submission.exercise_id)
+    _send_all()
+    Submission.objects.filter(pk=submission.pk).update(score=0.25)  # what a regrade writes
+    submission_finished(submission_id=submission.pk)
+    assert _send_all() == ["sent"]
+    assert _posted(lti_platform)[-1]["scoreGiven"] == 2.5
+
+
+def test_example_runs_and_other_people_are_not_sent(link, learner, other_learner, lti_platform):
+    submission_create(user=learner, exercise=link.assignment.exercise, code="x = 1\n", examples_only=True)
+    submission_create(user=other_learner, exercise=link.assignment.exercise, code="x = 1\n")  # not in the course
+    assert not ScorePassback.objects.exists()
+
+
+def test_the_access_token_is_reused_until_it_expires(link, learner, lti_platform):
+    lti_platform.set_config(token_expires_in=2)
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    for _ in range(2):
+        passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+        _send_all()
+    assert lti_platform.state()["token_requests"] == 1
+    time.sleep(2.1)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    _send_all()
+    assert lti_platform.state()["token_requests"] == 2
+
+
+def test_a_platform_that_is_down_delays_the_score_and_it_is_retried(link, learner, lti_platform, settings):
+    settings.LTI_PASSBACK_RETRY_DELAYS = [0.0]
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    lti_platform.set_down(True)
+    assert _send_all() == ["failed"]
+    row = ScorePassback.objects.get()
+    assert row.status == "failing" and row.attempts == 1 and "503" in row.last_error
+    assert passback.passbacks_due_send() == 1  # the periodic sweep picks it up
+    lti_platform.set_down(False)
+    assert _send_all() == ["sent"]
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("sent", 0, "")
+    assert _posted(lti_platform)[-1]["scoreGiven"] == 10
+
+
+def test_retry_delays_back_off_and_then_repeat(settings):
+    settings.LTI_PASSBACK_RETRY_DELAYS = [30.0, 120.0, 600.0]
+    assert [passback.retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 9)] == [30, 120, 600, 600, 600]
+
+
+def test_scores_go_on_the_path_before_the_query_string():
+    assert (
+        platform.scores_url("https://lms/c/1/lineitems/7/lineitem?type_id=7")
+        == "https://lms/c/1/lineitems/7/lineitem/scores?type_id=7"
+    )
+    assert (
+        platform.scores_url("https://lms/api/lti/courses/1/line_items/7/")
+        == "https://lms/api/lti/courses/1/line_items/7/scores"
+    )
+
+
+def test_resend_grades_is_an_instructor_action_on_their_own_course(link, learner, instructor, other_instructor):
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    staff = Client()
+    staff.force_login(instructor)
+    changelist = "/admin/lti/linkedassignment/"
+    response = staff.post(changelist, {"action": "resend_grades", "_selected_action": [link.pk]}, follow=True)
+    assert "1 score(s) queued to send" in response.content.decode()
+    outsider = Client()
+    outsider.force_login(other_instructor)
+    assert outsider.get(changelist).status_code == 403
+    assert outsider.get("/admin/lti/scorepassback/").status_code == 403
+
+
+def test_failures_are_listed_in_the_admin_with_the_platforms_answer(link, learner, lti_platform, admin_user):
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    lti_platform.set_down(True)
+    _send_all()
+    staff = Client()
+    staff.force_login(admin_user)
+    page = staff.get("/admin/lti/scorepassback/?status__exact=failing").content.decode()
+    assert "Failing (retrying)" in page and "503" in page
