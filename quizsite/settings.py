@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1),
     },
     "prune-lti-launch-states": {"task": "quizsite.lti.tasks.prune_launch_states", "schedule": 3600},
+    "rotate-lti-keys": {
+        "task": "quizsite.lti.tasks.rotate_keys",
+        "schedule": env_int("LTI_KEY_ROTATION_DAYS", 30, minimum=1) * 24 * 3600,
+    },
     "sync-lti-rosters": {
         "task": "quizsite.lti.tasks.sync_all_rosters",
         "schedule": env_int("LTI_ROSTER_SYNC_INTERVAL_SECONDS", 24 * 3600, minimum=60),
@@ -292,6 +296,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # LTI 1.3 (docs/lti.md). Clock skew tolerated on a platform's id_token (iat, exp), in seconds.
 LTI_CLOCK_LEEWAY_SECONDS = env_int("LTI_CLOCK_LEEWAY_SECONDS", 30, minimum=0)
+# A key replaced by a rotation stays published this many days (platforms cache our JWKS).
+LTI_KEY_RETIRE_DAYS = env_int("LTI_KEY_RETIRE_DAYS", 7, minimum=1)
 # How long a call to a platform (keys, token, scores, roster, registration) may take.
 LTI_PLATFORM_TIMEOUT_SECONDS = env_int("LTI_PLATFORM_TIMEOUT_SECONDS", 10, minimum=1)
 # Seconds between tries of a score the platform did not take; the last repeats until it does.

@@ -15,13 +15,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
-from lti_tool.models import LtiUser
+from lti_tool.models import LtiLineItem, LtiUser
 
 from quizsite.courses.models import Assignment, Enrolment
 from quizsite.courses.selectors import learner_mark
 from quizsite.learning.models import Submission
 from quizsite.lti import platform
 from quizsite.lti.models import LinkedAssignment, ScorePassback
+from quizsite.lti.services import assignment_tag
 
 log = logging.getLogger(__name__)
 Status = ScorePassback.Status
@@ -111,6 +112,12 @@ def score_send(*, passback_id: int) -> str:
         "assignment", "learner", "lti_user", "line_item__context__deployment__registration"
     ).get(pk=passback_id)
     score = score_for(row, now=now)
+    if "scoreGiven" not in score and score["gradingProgress"] == "NotReady" and row.sent_timestamp is None:
+        # Nothing to report and nothing reported before (a resend, a line item made late): no post.
+        ScorePassback.objects.filter(pk=row.pk, lease_token=lease).update(
+            sent_version=row.version, status=Status.SENT, lease_token=None, lease_until=None, next_attempt_at=None
+        )
+        return "skipped"
     try:
         platform.post_score(row.line_item, score)
     except platform.PlatformError as error:
@@ -188,3 +195,41 @@ def passbacks_due_send() -> int:
     for passback_id in ids:
         _send_on_commit(passback_id)
     return len(ids)
+
+
+def line_item_ensure(*, link_id: int) -> bool:
+    """Give a linked assignment a line item on the platform when its launches named none (a link added by
+    hand rather than by deep linking): the platform's own for the resource link, else a new one. Then
+    queue the marks its learners already have. Returns whether a line item was attached.
+
+    Raises :class:`~quizsite.lti.platform.PlatformError` if the platform cannot be reached (the task retries).
+    """
+    link = LinkedAssignment.objects.select_related("assignment", "resource_link__context__deployment").get(pk=link_id)
+    context = link.resource_link.context
+    if link.line_item_id is not None or not (context.lineitems_url and context.can_manage_lineitems):
+        return False
+    assignment = link.assignment
+    found = platform.line_item_for(
+        context,
+        resource_link_id=link.resource_link.id_on_platform,
+        label=assignment.display_title,
+        score_maximum=assignment.points,
+        tag=assignment_tag(assignment),
+        resource_id=str(assignment.pk),
+    )
+    with transaction.atomic():
+        line_item, _ = LtiLineItem.objects.get_or_create(
+            url=found["id"],
+            defaults={
+                "context": context,
+                "maximum_score": found.get("scoreMaximum", assignment.points),
+                "label": found.get("label", assignment.display_title)[:255],
+                "tag": found.get("tag", "")[:255],
+                "resource_id": str(assignment.pk),
+                "resource_link": link.resource_link,
+            },
+        )
+        attached = LinkedAssignment.objects.filter(pk=link.pk, line_item=None).update(line_item=line_item) == 1
+        if attached:
+            assignment_changed(assignment=assignment)
+    return attached

@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
 import requests
@@ -24,6 +24,8 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINE_ITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 _SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+_LINE_ITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+_LINE_ITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 _MEMBERS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 # A roster is at most this many pages: a platform whose "next" link loops must not keep a worker forever.
 _MAX_PAGES = 500
@@ -120,6 +122,43 @@ def scores_url(line_item_url: str) -> str:
     """The line item's scores endpoint: ``/scores`` goes on the path, before any query string."""
     parts = urlsplit(line_item_url)
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+
+
+def line_item_for(
+    context: LtiContext, *, resource_link_id: str, label: str, score_maximum: float, tag: str, resource_id: str
+) -> dict:
+    """The platform's line item for a resource link (AGS line item service): the one it has, else a new one."""
+    registration = context.deployment.registration
+    container = urlsplit(context.lineitems_url)
+    query = urlencode([*parse_qsl(container.query), ("resource_link_id", resource_link_id)])
+    found = _json(
+        _call(
+            registration,
+            [LINE_ITEM_SCOPE],
+            "GET",
+            urlunsplit(container._replace(query=query)),
+            headers={"Accept": _LINE_ITEMS_TYPE},
+        )
+    )
+    if isinstance(found, list) and found:
+        return found[0]
+    body = {
+        "scoreMaximum": score_maximum,
+        "label": label,
+        "resourceLinkId": resource_link_id,
+        "tag": tag,
+        "resourceId": resource_id,
+    }
+    return _json(
+        _call(
+            registration,
+            [LINE_ITEM_SCOPE],
+            "POST",
+            context.lineitems_url,
+            data=json.dumps(body),
+            headers={"Content-Type": _LINE_ITEM_TYPE, "Accept": _LINE_ITEM_TYPE},
+        )
+    )
 
 
 def post_score(line_item: LtiLineItem, score: dict) -> None:

@@ -58,8 +58,11 @@ def launch_accept(lti_launch: LtiLaunch) -> Landing:
     """Sign the launch's person into a local account, enrol them in the context's course with the role the
     launch claims, and find the page it opens (for a resource link, its assignment, created if new).
 
-    Call it after django-lti has synced the launch's user, context and resource link.
+    Call it after django-lti has synced the launch's user, context and resource link. Raises ``ValueError``
+    for a launch without a context: every launch must come from a course.
     """
+    if not (lti_launch.context_claim or {}).get("id"):
+        raise ValueError("the launch does not come from a course (it has no context)")
     with transaction.atomic():
         user = lti_user_account(lti_launch.user)
         course = context_course(lti_launch.context)
@@ -176,7 +179,13 @@ def item_at(url: str) -> Exercise | Quiz | None:
 
 def _remember_line_item(lti_launch: LtiLaunch, link: LinkedAssignment) -> None:
     url = (lti_launch.ags_claim or {}).get("lineitem")
-    if not url or (link.line_item is not None and link.line_item.url == url):
+    if not url:
+        if link.line_item_id is None and lti_launch.context.can_manage_lineitems:
+            from quizsite.lti.tasks import ensure_line_item
+
+            transaction.on_commit(lambda: ensure_line_item.delay(link.pk), robust=True)
+        return
+    if link.line_item is not None and link.line_item.url == url:
         return
     line_item, _ = LtiLineItem.objects.get_or_create(
         url=url,

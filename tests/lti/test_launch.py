@@ -241,3 +241,36 @@ def test_states_and_nonces_are_stored_once_and_consumed(browser, registration, p
 def test_jwks_publishes_the_key_that_signs(client):
     keys = client.get("/lti/jwks/").json()["keys"]
     assert len(keys) == 1 and keys[0]["alg"] == "RS256" and keys[0]["kid"] and "d" not in keys[0]
+
+
+def test_a_launch_without_a_course_context_is_refused(browser, registration, platform_keys, synced):
+    response, _, _ = lti_launch(
+        browser, registration, platform_keys, **{"https://purl.imsglobal.org/spec/lti/claim/context": None}
+    )
+    assert "course" in _refused(response)
+
+
+def test_a_launch_of_the_tool_itself_lands_a_learner_on_their_dashboard(browser, registration, platform_keys, synced):
+    response, _, _ = lti_launch(browser, registration, platform_keys, target="http://testserver/")
+    assert browser.get(response.context["continue_url"])["Location"] == "/dashboard/"
+
+
+def test_a_launch_of_the_tool_itself_lands_an_instructor_on_the_course_page(
+    browser, registration, platform_keys, synced
+):
+    response, _, _ = lti_launch(browser, registration, platform_keys, target="http://testserver/", roles=LTI_INSTRUCTOR)
+    course = CourseContext.objects.get().course
+    assert browser.get(response.context["continue_url"])["Location"] == f"/admin/courses/course/{course.pk}/change/"
+
+
+def test_a_quiz_launch_starts_or_resumes_an_attempt(browser, registration, platform_keys, synced):
+    from quizsite.catalog.selectors import published_quizzes
+
+    quiz = published_quizzes().first()
+    target = f"http://testserver/quizzes/{quiz.slug}/start/"
+    response, _, _ = lti_launch(browser, registration, platform_keys, target=target)
+    first = browser.get(response.context["continue_url"])["Location"]
+    assert first.startswith("/attempts/")
+    assert LinkedAssignment.objects.get().assignment.quiz == quiz
+    again, _, _ = lti_launch(browser, registration, platform_keys, target=target)
+    assert browser.get(again.context["continue_url"])["Location"] == first

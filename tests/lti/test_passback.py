@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from lti_tool.models import LtiResourceLink
 
 from quizsite.courses.services import score_override_add
 from quizsite.learning.models import Submission
 from quizsite.learning.services import submission_create, submission_finished
 from quizsite.lti import passback, platform
-from quizsite.lti.models import ScorePassback
-from tests.helpers import graded_at, make_lti_link, make_submission
+from quizsite.lti.models import LinkedAssignment, ScorePassback
+from tests.helpers import graded_at, make_assignment, make_lti_link, make_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,3 +163,43 @@ def test_failures_are_listed_in_the_admin_with_the_platforms_answer(link, learne
     staff.force_login(admin_user)
     page = staff.get("/admin/lti/scorepassback/?status__exact=failing").content.decode()
     assert "Failing (retrying)" in page and "503" in page
+
+
+def _unlinked(link, resource_link_id: str):
+    """A second resource link of the context, linked to a new assignment but to no line item."""
+    context = link.resource_link.context
+    context.lineitems_url = link.line_item.url.split("/lineitems/")[0] + "/lineitems"
+    context.can_manage_lineitems = True
+    context.save()
+    resource_link = LtiResourceLink.objects.create(context=context, id_on_platform=resource_link_id)
+    assignment = make_assignment(link.assignment.course, points=4, title="Added by hand")
+    return LinkedAssignment.objects.create(resource_link=resource_link, assignment=assignment)
+
+
+def test_a_link_added_by_hand_gets_a_new_line_item_and_the_marks_learners_have(link, learner, lti_platform):
+    unlinked = _unlinked(link, "rl-hand")
+    graded_at(make_submission(user=learner, exercise=unlinked.assignment.exercise), timezone.now(), 0.5)
+    assert passback.line_item_ensure(link_id=unlinked.pk)
+    unlinked.refresh_from_db()
+    created = next(item for item in lti_platform.state()["line_items"] if item["id"] == unlinked.line_item.url)
+    assert created["resourceLinkId"] == "rl-hand" and created["scoreMaximum"] == 4
+    assert created["tag"] == "gradient-gym:exercise:inverted-dropout" and created["label"] == "Added by hand"
+    _send_all()
+    posted = [score for score in _posted(lti_platform) if score["line_item_id"] == unlinked.line_item.url]
+    assert [score["scoreGiven"] for score in posted] == [2.0]
+    assert not passback.line_item_ensure(link_id=unlinked.pk)  # done once
+
+
+def test_a_line_item_the_platform_already_has_for_the_link_is_reused(link, lti_platform):
+    unlinked = _unlinked(link, "rl-2")
+    made = lti_platform.add_line_item("course-1", label="Made in the LMS", score_maximum=20, resource_link_id="rl-2")
+    assert passback.line_item_ensure(link_id=unlinked.pk)
+    unlinked.refresh_from_db()
+    assert unlinked.line_item.url == made["id"]
+    assert sum(item.get("resourceLinkId") == "rl-2" for item in lti_platform.state()["line_items"]) == 1
+
+
+def test_learners_with_no_work_get_no_score_posted(link, learner, lti_platform):
+    assert passback.assignment_changed(assignment=link.assignment) == 1
+    assert _send_all() == ["skipped"]
+    assert _posted(lti_platform) == []
