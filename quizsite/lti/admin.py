@@ -207,6 +207,12 @@ class ScorePassbackAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser  # the retry action; the rows themselves are read-only
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an outbox row is the record of what the platform was told
+
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -9,6 +9,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
 from quizsite.courses.models import Assignment
+from quizsite.lti.launch import web_url
 from quizsite.lti.services import ASSIGNMENT_PARAMETER, assignment_tag
 
 _SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
@@ -48,5 +49,7 @@ def response_form(request: HttpRequest, lti_launch: LtiLaunch, assignments: list
     if message.get("https://purl.imsglobal.org/spec/lti-dl/claim/data") is None:
         # The data claim echoes the platform's; a null one is not an echo, and strict platforms refuse it.
         message.pop("https://purl.imsglobal.org/spec/lti-dl/claim/data")
-    token = deep_link.encode_jwt(message)
-    return {"action": deep_link._deep_link_settings["deep_link_return_url"], "fields": {"JWT": token}}
+    action = deep_link._deep_link_settings["deep_link_return_url"]
+    if not web_url(action):  # the launch was refused for this already; a form must never post to a script
+        raise ValueError("the deep linking return URL is not an http(s) URL")
+    return {"action": action, "fields": {"JWT": deep_link.encode_jwt(message)}}

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 from lti_tool.models import LtiLineItem, LtiUser
 
@@ -43,7 +43,7 @@ def work_changed(*, learner_id: int, exercise_id=None, quiz_id=None) -> int:
         assignment__course__enrolments__user_id=learner_id,
         assignment__course__enrolments__role=Enrolment.Role.LEARNER,
         **item,
-    ).select_related("line_item__context__deployment", "assignment")
+    ).select_related("line_item__context__deployment", "resource_link", "assignment")
     return sum(_queue(link, learner_id) for link in links)
 
 
@@ -51,7 +51,7 @@ def assignment_changed(*, assignment: Assignment, learner_id: int | None = None)
     """Queue the marks of one learner (or all) on ``assignment``: its terms, an extension or an override
     changed, or an instructor asked to resend its grades. Returns how many."""
     links = LinkedAssignment.objects.filter(assignment=assignment, line_item__isnull=False).select_related(
-        "line_item__context__deployment", "assignment"
+        "line_item__context__deployment", "resource_link", "assignment"
     )
     learners = Enrolment.objects.filter(course_id=assignment.course_id, role=Enrolment.Role.LEARNER)
     if learner_id is not None:
@@ -61,6 +61,8 @@ def assignment_changed(*, assignment: Assignment, learner_id: int | None = None)
 
 
 def _queue(link: LinkedAssignment, learner_id: int) -> bool:
+    if link.line_item.context_id != link.resource_link.context_id:
+        return False  # never send a course's marks to a line item outside it
     registration_id = link.line_item.context.deployment.registration_id
     lti_user = LtiUser.objects.filter(auth_user_id=learner_id, registration_id=registration_id).first()
     if lti_user is None:
@@ -114,31 +116,40 @@ def score_send(*, passback_id: int) -> str:
     score = score_for(row, now=now)
     if "scoreGiven" not in score and score["gradingProgress"] == "NotReady" and row.sent_timestamp is None:
         # Nothing to report and nothing reported before (a resend, a line item made late): no post.
-        ScorePassback.objects.filter(pk=row.pk, lease_token=lease).update(
-            sent_version=row.version, status=Status.SENT, lease_token=None, lease_until=None, next_attempt_at=None
-        )
+        _settle(row, lease, now)
         return "skipped"
     try:
         platform.post_score(row.line_item, score)
     except platform.PlatformError as error:
         return _record_failure(row, lease, error, now)
-    ScorePassback.objects.filter(pk=row.pk, lease_token=lease).update(
-        sent_version=row.version,
-        status=Case(When(version=row.version, then=Value(Status.SENT)), default=Value(Status.PENDING)),
+    _settle(
+        row,
+        lease,
+        now,
         attempts=0,
         last_error="",
-        next_attempt_at=None,
         sent_at=now,
         sent_timestamp=datetime.fromisoformat(score["timestamp"]),
         score_given=score.get("scoreGiven"),
         score_maximum=score.get("scoreMaximum"),
         grading_progress=score["gradingProgress"],
+    )
+    return "sent"
+
+
+def _settle(row: ScorePassback, lease: uuid.UUID, now: datetime, **sent) -> None:
+    # Up to date unless the work changed during the send: then the row stays pending and due, and is sent again.
+    unchanged = When(version=row.version, then=Value(Status.SENT))
+    ScorePassback.objects.filter(pk=row.pk, lease_token=lease).update(
+        sent_version=row.version,
+        status=Case(unchanged, default=Value(Status.PENDING)),
+        next_attempt_at=Case(When(version=row.version, then=None), default=Value(now), output_field=DateTimeField()),
         lease_token=None,
         lease_until=None,
+        **sent,
     )
     if ScorePassback.objects.filter(pk=row.pk, version__gt=F("sent_version")).exists():
-        _send_on_commit(row.pk)  # the work changed while we were sending
-    return "sent"
+        _send_on_commit(row.pk)
 
 
 def _record_failure(row: ScorePassback, lease: uuid.UUID, error: platform.PlatformError, now: datetime) -> str:
@@ -177,7 +188,8 @@ def score_for(row: ScorePassback, *, now: datetime) -> dict:
         "gradingProgress": "Pending" if grading else ("FullyGraded" if mark.score is not None else "NotReady"),
     }
     if mark.score is not None:
-        score["scoreGiven"] = round(mark.score * assignment.points, 4)
+        # A mark is a fraction of the points; clamped, so no stored score can claim more than the maximum.
+        score["scoreGiven"] = round(min(max(mark.score, 0.0), 1.0) * assignment.points, 4)
         score["scoreMaximum"] = assignment.points
     return score
 

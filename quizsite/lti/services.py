@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve, reverse
 from lti_tool.models import LtiContext, LtiLaunch, LtiLineItem, LtiResourceLink, LtiUser
 
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 Role = Enrolment.Role
 
 _MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+_ASSISTANT_ROLES = {f"{_MEMBERSHIP}#TeachingAssistant", f"{_MEMBERSHIP}/Instructor#TeachingAssistant"}
+_INSTRUCTOR_ROLES = {f"{_MEMBERSHIP}#{name}" for name in ("Instructor", "Administrator", "ContentDeveloper")}
 # The custom parameter a deep-linked resource carries: the assignment it opens.
 ASSIGNMENT_PARAMETER = "gym_assignment"
 
@@ -31,12 +33,9 @@ ASSIGNMENT_PARAMETER = "gym_assignment"
 def course_role(roles: list[str]) -> str | None:
     """Our course role for an LTI roles claim: instructor, TA, learner, or None (a mentor or a guest)."""
     roles = [role if "/" in role else f"{_MEMBERSHIP}#{role}" for role in roles or []]
-    if any(role.endswith("#TeachingAssistant") for role in roles):
+    if any(role in _ASSISTANT_ROLES for role in roles):
         return Role.TEACHING_ASSISTANT
-    if any(
-        role in (f"{_MEMBERSHIP}#{name}" for name in ("Instructor", "Administrator", "ContentDeveloper"))
-        for role in roles
-    ):
+    if any(role in _INSTRUCTOR_ROLES for role in roles):
         return Role.INSTRUCTOR
     if any(role == f"{_MEMBERSHIP}#Learner" or role.startswith(f"{_MEMBERSHIP}/Learner#") for role in roles):
         return Role.LEARNER
@@ -55,8 +54,8 @@ class Landing:
 
 
 def launch_accept(lti_launch: LtiLaunch) -> Landing:
-    """Sign the launch's person into a local account, enrol them in the context's course with the role the
-    launch claims, and find the page it opens (for a resource link, its assignment, created if new).
+    """Find (or create) the local account of the launch's person, enrol them in the context's course with the
+    role the launch claims, and find the page it opens (for a resource link, its assignment, created if new).
 
     Call it after django-lti has synced the launch's user, context and resource link. Raises ``ValueError``
     for a launch without a context: every launch must come from a course.
@@ -84,11 +83,16 @@ def launch_accept(lti_launch: LtiLaunch) -> Landing:
 def lti_user_account(lti_user: LtiUser):
     """The local account for a platform user (``iss`` + ``sub``), created on the first launch.
 
-    The same person launching through a second registration of the same platform keeps one account.
+    The same person launching through a second registration of the same platform (same issuer, same keys)
+    keeps one account; a registration that only borrows an issuer name does not get theirs.
     """
     if lti_user.auth_user_id is None:
         twin = (
-            LtiUser.objects.filter(registration__issuer=lti_user.registration.issuer, sub=lti_user.sub)
+            LtiUser.objects.filter(
+                registration__issuer=lti_user.registration.issuer,
+                registration__keyset_url=lti_user.registration.keyset_url,
+                sub=lti_user.sub,
+            )
             .exclude(auth_user=None)
             .select_related("auth_user")
             .first()
@@ -116,20 +120,38 @@ def account(user_id: int):
 
 def _new_account(lti_user: LtiUser):
     digest = hashlib.sha256(f"{lti_user.registration.issuer}\0{lti_user.sub}".encode()).hexdigest()[:16]
-    account = get_user_model().objects.create_user(username=f"lti-{digest}")
-    account.set_unusable_password()
-    account.save(update_fields=["password"])
-    log.info("account %s created for an LTI user of %s", account.username, lti_user.registration)
-    return account
+    accounts = get_user_model().objects
+    # The readable name is derived from public data, so someone may hold it already: never theirs, then.
+    username = f"lti-{digest}" if not accounts.filter(username=f"lti-{digest}").exists() else f"lti-{uuid.uuid4().hex}"
+    try:
+        with transaction.atomic():
+            created = accounts.create_user(username=username)
+    except IntegrityError:  # taken between the check and the insert
+        created = accounts.create_user(username=f"lti-{uuid.uuid4().hex}")
+    created.set_unusable_password()
+    created.save(update_fields=["password"])
+    log.info("account %s created for an LTI user of %s", created.username, lti_user.registration)
+    return created
 
 
 def context_course(context: LtiContext) -> Course:
     """The course an LTI context is, created the first time the context launches us."""
     link = CourseContext.objects.select_related("course").filter(context=context).first()
     if link is None:
-        course = Course.objects.create(title=(context.title or context.id_on_platform)[:200], code=context.label[:40])
+        title = (context.title or context.label or context.id_on_platform)[:200]
+        course = _new_course(title, context.label or f"LTI-{context.pk}", context.pk)
         link = CourseContext.objects.create(context=context, course=course)
     return link.course
+
+
+def _new_course(title: str, code: str, context_pk: int) -> Course:
+    # Course codes are unique per term: two LMS courses both labelled "ML-101" get told apart.
+    try:
+        with transaction.atomic():
+            return Course.objects.create(title=title, code=code[:40])
+    except IntegrityError:
+        suffix = f"-{context_pk}"
+        return Course.objects.create(title=title, code=code[: 40 - len(suffix)] + suffix)
 
 
 def resource_link_assignment(lti_launch: LtiLaunch, course: Course) -> Assignment | None:
@@ -186,6 +208,11 @@ def _remember_line_item(lti_launch: LtiLaunch, link: LinkedAssignment) -> None:
             transaction.on_commit(lambda: ensure_line_item.delay(link.pk), robust=True)
         return
     if link.line_item is not None and link.line_item.url == url:
+        return
+    known = LtiLineItem.objects.filter(url=url).first()
+    if known is not None and known.context_id != link.resource_link.context_id:
+        # Another platform's (or course's) line item: a launch may not point our marks at it.
+        log.warning("launch names line item %s of another context; ignored", url)
         return
     line_item, _ = LtiLineItem.objects.get_or_create(
         url=url,

@@ -25,14 +25,18 @@ class DatabaseLaunchStorage(LaunchDataStorage):
         return True
 
     def get_value(self, key: str) -> Any:
-        row = LaunchState.objects.filter(key=self._prepare_key(key), expires_at__gt=timezone.now()).first()
+        key = self._prepare_key(key)
+        if not _storable(key):
+            return None
+        row = LaunchState.objects.filter(key=key, expires_at__gt=timezone.now()).first()
         return None if row is None else row.value
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
         launch_state_put(self._prepare_key(key), value, lifetime_seconds=exp or _DEFAULT_LIFETIME)
 
     def check_value(self, key: str) -> bool:
-        return LaunchState.objects.filter(key=self._prepare_key(key), expires_at__gt=timezone.now()).exists()
+        key = self._prepare_key(key)
+        return _storable(key) and LaunchState.objects.filter(key=key, expires_at__gt=timezone.now()).exists()
 
     def take(self, key: str) -> Any:
         """Delete ``key`` and return its value if it is there and unexpired; None for everyone but the one
@@ -40,9 +44,17 @@ class DatabaseLaunchStorage(LaunchDataStorage):
         return launch_state_take(self._prepare_key(key))
 
 
+def _storable(key: str) -> bool:
+    # Keys come from requests (a state, a nonce, a token in a URL): one that no row can have is absent,
+    # not an error from the database.
+    return len(key) <= 255 and "\x00" not in key
+
+
 def launch_state_take(key: str) -> Any:
     """Delete the launch state ``key`` and return its value; None if it was absent, expired or taken first
     by another request."""
+    if not _storable(key):
+        return None
     row = LaunchState.objects.filter(key=key, expires_at__gt=timezone.now()).first()
     if row is None:
         return None

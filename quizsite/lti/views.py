@@ -11,6 +11,7 @@ import logging
 import jwt
 import requests
 from django.contrib.auth import login
+from django.db import DataError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from quizsite.catalog.models import Quiz
 from quizsite.catalog.selectors import published_exercises, published_quizzes
 from quizsite.learning import attempts
 from quizsite.lti import deep_linking, keys, registration, services
-from quizsite.lti.launch import ToolMessageLaunch, ToolOIDCLogin
+from quizsite.lti.launch import ToolMessageLaunch, ToolOIDCLogin, web_url
 from quizsite.lti.models import CourseContext
 from quizsite.lti.storage import launch_state_put, launch_state_take
 
@@ -40,13 +41,13 @@ _LAUNCH_ERRORS = (
     TypeError,
     ValueError,
     AttributeError,
+    DataError,
 )
 _HANDOFF_SECONDS = 120
 _NOT_ACTIVATED = (
     "This platform's connection to Gradient Gym has not been activated yet. Ask your Gradient Gym "
     "administrator to activate it in the admin (LTI registrations and LTI deployments)."
 )
-_AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _refuse(request: HttpRequest, message: str, *, status: int = 400, return_url: str | None = None) -> HttpResponse:
@@ -67,6 +68,8 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     """OIDC third-party login initiation: the platform sends the browser here first (GET or POST)."""
     params = request.POST if request.method == "POST" else request.GET
     target_link_uri = params.get("target_link_uri", "")
+    if any("\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()):
+        return _refuse(request, "The login request contains a NUL character.")
     if not target_link_uri:
         return _refuse(request, "The platform did not say what to open (target_link_uri is missing).")
     keys.signing_key()  # django-lti's registrations sign with the newest key: there must be one
@@ -91,11 +94,12 @@ def launch(request: HttpRequest) -> HttpResponse:
     try:
         message_launch = ToolMessageLaunch.receive(request).validate()
         lti_launch = LtiLaunch(message_launch)
-        sync_data_from_launch(lti_launch)
+        with transaction.atomic():
+            sync_data_from_launch(lti_launch)
     except _LAUNCH_ERRORS as error:
         log.info("LTI launch refused: %s", error)
         return _refuse(request, f"This launch could not be verified: {error}")
-    return_url = lti_launch.get_return_url(lti_errormsg="Gradient Gym could not open this link.")
+    return_url = _return_url(lti_launch)
     if not lti_launch.deployment.is_active or not lti_launch.registration.is_active:
         return _refuse(request, _NOT_ACTIVATED, status=403, return_url=return_url)
     if message_launch.login_params.get("target_link_uri") != lti_launch.get_claim(
@@ -114,6 +118,14 @@ def launch(request: HttpRequest) -> HttpResponse:
     return _open(request, landing.user, landing.url, title=landing.assignment or landing.course)
 
 
+def _return_url(lti_launch: LtiLaunch) -> str | None:
+    """The course page to send the person back to with our error message, if the platform gave a web one."""
+    presentation = lti_launch.launch_presentation_claim
+    if not isinstance(presentation, dict) or not web_url(presentation.get("return_url")):
+        return None
+    return lti_launch.get_return_url(lti_errormsg="Gradient Gym could not open this link.")
+
+
 def _open(request: HttpRequest, user, url: str, *, title) -> HttpResponse:
     # The session starts in a first-party window: inside the platform's iframe the browser may refuse our
     # cookies, and our pages are not framed. A top-level launch continues at once.
@@ -130,7 +142,7 @@ def continue_launch(request: HttpRequest, token: str) -> HttpResponse:
     if handoff is None:
         return _refuse(request, "This link has expired or was already used. Open the activity from your course again.")
     user = services.account(handoff["user"])
-    login(request, user, backend=_AUTH_BACKEND)
+    login(request, user)
     item = services.item_at(handoff["url"])
     if isinstance(item, Quiz):
         try:
@@ -175,9 +187,18 @@ def deep_link_return(request: HttpRequest) -> HttpResponse:
     quizzes = list(published_quizzes().filter(slug__in=request.POST.getlist("quiz")))
     if not exercises and not quizzes:
         return _refuse(request, "Pick at least one exercise or quiz.", status=422)
+    if len(exercises) + len(quizzes) > 1 and not deep_linking.accepts_multiple(lti_launch):
+        return _refuse(request, "Your course takes one activity at a time here: pick one.", status=422)
+    # One response per deep linking launch: the platform's data claim is single-use on its side too.
+    if launch_state_take(lti_launch.get_launch_id()) is None:
+        return _refuse(request, "These activities were already added. Start again from your course to add more.")
     course = CourseContext.objects.get(context=lti_launch.context).course
     assignments = services.deep_link_assignments(course=course, exercises=exercises, quizzes=quizzes)
-    form = deep_linking.response_form(request, lti_launch, assignments)
+    try:
+        form = deep_linking.response_form(request, lti_launch, assignments)
+    except _LAUNCH_ERRORS as error:
+        log.warning("LTI deep linking response not made: %s", error)
+        return _refuse(request, f"The activities could not be returned to your course: {error}")
     return render(request, "lti/auto_submit.html", form)
 
 

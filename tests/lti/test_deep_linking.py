@@ -119,3 +119,29 @@ def test_a_deep_linked_resource_launch_opens_its_assignment(registration, platfo
     )[0]
     assert response.status_code == 200
     assert str(response.context["title"]) == Assignment.objects.get().display_title
+
+
+def test_a_platform_that_takes_one_item_gets_one(registration, platform_keys, synced):
+    browser = Client()
+    settings_claim = {
+        "deep_link_return_url": "https://lms.example/deep_link_return",
+        "accept_types": ["ltiResourceLink"],
+        "accept_presentation_document_targets": ["iframe"],
+        "accept_multiple": False,
+    }
+    picker = lti_launch(
+        browser,
+        registration,
+        platform_keys,
+        roles=LTI_INSTRUCTOR,
+        sub="teacher-1",
+        message_type="LtiDeepLinkingRequest",
+        target="http://testserver/lti/launch/",
+        **{f"{DL}deep_linking_settings": settings_claim},
+    )[0]
+    assert b'type="radio"' in picker.content
+    quiz = picker.context["quizzes"][0].slug
+    two = {"launch_id": picker.context["launch_id"], "exercise": ["inverted-dropout"], "quiz": [quiz]}
+    assert browser.post("/lti/deep-link/", two).status_code == 422
+    one = browser.post("/lti/deep-link/", {**two, "quiz": []})
+    assert len(_verified(browser, one)[f"{DL}content_items"]) == 1

@@ -24,6 +24,13 @@ from tests.helpers import graded_at, make_assignment, make_lti_link, make_submis
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _sends_run_here(monkeypatch):
+    """Sends run in the test, through the service: the Celery worker an earlier integration test started
+    (it lives for the session, on this database) must not take them first."""
+    monkeypatch.setattr(passback, "_send_on_commit", lambda *args, **kwargs: None)
+
+
 @pytest.fixture
 def link(lti_platform, live_server, learner, instructor, synced):
     return make_lti_link(lti_platform, live_server.url, learners=[learner], instructors=[instructor])
@@ -203,3 +210,23 @@ def test_learners_with_no_work_get_no_score_posted(link, learner, lti_platform):
     assert passback.assignment_changed(assignment=link.assignment) == 1
     assert _send_all() == ["skipped"]
     assert _posted(lti_platform) == []
+
+
+def test_work_that_changes_during_a_send_is_sent_again(link, learner, lti_platform, monkeypatch):
+    submission = graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 0.5)
+    passback.work_changed(learner_id=learner.pk, exercise_id=submission.exercise_id)
+    real_post = platform.post_score
+
+    def post_then_regrade(line_item, score):
+        real_post(line_item, score)
+        Submission.objects.filter(pk=submission.pk).update(score=1.0)  # a regrade lands mid-send
+        passback.work_changed(learner_id=learner.pk, exercise_id=submission.exercise_id)
+
+    monkeypatch.setattr(platform, "post_score", post_then_regrade)
+    assert _send_all() == ["sent"]
+    row = ScorePassback.objects.get()
+    assert row.status == "pending" and row.next_attempt_at is not None and row.version > row.sent_version
+    monkeypatch.setattr(platform, "post_score", real_post)
+    assert _send_all() == ["sent"]
+    assert [score["scoreGiven"] for score in _posted(lti_platform)] == [5.0, 10.0]
+    assert ScorePassback.objects.get().status == "sent"
