@@ -266,14 +266,10 @@ def lti_launch(client, registration, platform_keys, **token_options):
     return response, token, auth["state"]
 
 
-def make_lti_link(platform, tool_url: str, *, learners=(), instructors=(), points: int = 10):
-    """An assignment linked to a line item of the independent platform, as launches would have made it:
-    the registration (its token endpoint, and our JWKS on ``tool_url``), a context that is a course, a
-    resource link, the line item, and an LTI identity ``sub`` = username for each person. Returns the
-    :class:`~quizsite.lti.models.LinkedAssignment`."""
-    from lti_tool.models import LtiContext, LtiLineItem, LtiRegistration, LtiResourceLink, LtiUser
-
-    from quizsite.lti.models import CourseContext, LinkedAssignment
+def lti_register_by_hand(platform, tool_url: str):
+    """Register the tool at ``tool_url`` with the independent platform by hand, and the platform here, as
+    an administrator would (an active registration and deployment); returns the ``LtiRegistration``."""
+    from lti_tool.models import LtiRegistration
 
     tool = platform.register_tool(
         initiate_login_uri=f"{tool_url}/lti/login/",
@@ -289,7 +285,21 @@ def make_lti_link(platform, tool_url: str, *, learners=(), instructors=(), point
         token_url=tool["token_url"],
         keyset_url=tool["jwks_url"],
     )
-    deployment = registration.deployments.create(deployment_id=tool["deployment_id"], is_active=True)
+    registration.deployments.create(deployment_id=tool["deployment_id"], is_active=True)
+    return registration
+
+
+def make_lti_link(platform, tool_url: str, *, learners=(), instructors=(), points: int = 10):
+    """An assignment linked to a line item of the independent platform, as launches would have made it:
+    the registration (its token endpoint, and our JWKS on ``tool_url``), a context that is a course, a
+    resource link, the line item, and an LTI identity ``sub`` = username for each person. Returns the
+    :class:`~quizsite.lti.models.LinkedAssignment`."""
+    from lti_tool.models import LtiContext, LtiLineItem, LtiResourceLink, LtiUser
+
+    from quizsite.lti.models import CourseContext, LinkedAssignment
+
+    registration = lti_register_by_hand(platform, tool_url)
+    deployment = registration.deployments.get()
     platform.set_roster("course-1", [])  # makes the context known to the platform
     line = platform.add_line_item("course-1", label="Inverted dropout", score_maximum=points, resource_link_id="rl-1")
     context = LtiContext.objects.create(

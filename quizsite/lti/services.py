@@ -139,8 +139,12 @@ def context_course(context: LtiContext) -> Course:
     link = CourseContext.objects.select_related("course").filter(context=context).first()
     if link is None:
         title = (context.title or context.label or context.id_on_platform)[:200]
-        course = _new_course(title, context.label or f"LTI-{context.pk}", context.pk)
-        link = CourseContext.objects.create(context=context, course=course)
+        try:
+            with transaction.atomic():
+                course = _new_course(title, context.label or f"LTI-{context.pk}", context.pk)
+                link = CourseContext.objects.create(context=context, course=course)
+        except IntegrityError:  # two first launches at once: the other one made it
+            link = CourseContext.objects.select_related("course").get(context=context)
     return link.course
 
 
@@ -163,7 +167,11 @@ def resource_link_assignment(lti_launch: LtiLaunch, course: Course) -> Assignmen
         assignment = _deep_linked(lti_launch, course) or _for_target(lti_launch, course, resource_link.title)
         if assignment is None:
             return None
-        link = LinkedAssignment.objects.create(resource_link=resource_link, assignment=assignment)
+        try:
+            with transaction.atomic():
+                link = LinkedAssignment.objects.create(resource_link=resource_link, assignment=assignment)
+        except IntegrityError:  # two first launches of the link at once
+            link = LinkedAssignment.objects.select_related("assignment").get(resource_link=resource_link)
     _remember_line_item(lti_launch, link)
     return link.assignment
 

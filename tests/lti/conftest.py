@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,8 +17,8 @@ from lti_tool.models import LtiDeployment, LtiRegistration
 class PlatformKeys:
     """A platform's RSA key and the JWKS URL where the tool reads its public half."""
 
-    def __init__(self) -> None:
-        self.key = JWK.generate(kty="RSA", size=2048, kid="platform-key-1")
+    def __init__(self, kid: str = "platform-key-1") -> None:
+        self.key = JWK.generate(kty="RSA", size=2048, kid=kid)
         self.private_pem = self.key.export_to_pem(private_key=True, password=None).decode()
         self.url = ""
 
@@ -25,9 +27,10 @@ class PlatformKeys:
         return {"keys": [{**public, "alg": "RS256", "use": "sig"}]}
 
 
-@pytest.fixture(scope="session")
-def platform_keys():
-    keys = PlatformKeys()
+@contextmanager
+def served_keys(kid: str = "platform-key-1") -> Iterator[PlatformKeys]:
+    """A new platform key, its JWKS served on 127.0.0.1 while the block runs."""
+    keys = PlatformKeys(kid)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -42,10 +45,20 @@ def platform_keys():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     keys.url = f"http://127.0.0.1:{server.server_address[1]}/jwks"
-    yield keys
-    server.shutdown()
+    try:
+        yield keys
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def platform_keys():
+    """Platform A's key (the ``registration`` fixture's platform)."""
+    with served_keys() as keys:
+        yield keys
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from lti_tool.models import LtiRegistration
 from quizsite.courses.models import Assignment, Enrolment
 from quizsite.lti.models import CourseContext, ScorePassback
 from quizsite.lti.roster import roster_sync
-from tests.helpers import exercise_file
+from tests.helpers import exercise_file, lti_register_by_hand
 from tests.lti.platform.harness import submit_form
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
@@ -220,21 +220,7 @@ def test_register_add_launch_submit_and_the_grade_arrives(lti_platform, live_ser
 
 def test_roster_sync_enrols_every_page_of_members(lti_platform, live_server, synced):
     tool, platform = live_server.url, lti_platform
-    tool_record = platform.register_tool(
-        initiate_login_uri=f"{tool}/lti/login/",
-        redirect_uris=[f"{tool}/lti/launch/"],
-        jwks_uri=f"{tool}/lti/jwks/",
-        target_link_uri=f"{tool}/lti/launch/",
-    )
-    registration = LtiRegistration.objects.create(
-        name="Manual",
-        issuer=tool_record["issuer"],
-        client_id=tool_record["client_id"],
-        auth_url=tool_record["auth_url"],
-        token_url=tool_record["token_url"],
-        keyset_url=tool_record["jwks_url"],
-    )
-    registration.deployments.create(deployment_id=tool_record["deployment_id"], is_active=True)
+    registration = lti_register_by_hand(platform, tool)
     members = [{"user_id": f"s{i}", "roles": ["Learner"], "name": f"Student {i}", "status": "Active"} for i in range(5)]
     members.append({"user_id": "t1", "roles": ["Instructor"], "name": "Teacher", "status": "Active"})
     members.append({"user_id": "gone", "roles": ["Learner"], "name": "Gone", "status": "Inactive"})

@@ -11,10 +11,8 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
@@ -44,7 +42,7 @@ from tests.helpers import (
     make_course,
     make_submission,
 )
-from tests.lti.conftest import PlatformKeys
+from tests.lti.conftest import PlatformKeys, served_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -63,42 +61,11 @@ def browser() -> Client:
     return Client(raise_request_exception=False)
 
 
-class _KeyServer:
-    """A second platform: its own RSA key, published as a JWKS on 127.0.0.1."""
-
-    def __init__(self, kid: str = "platform-key-1") -> None:
-        self.keys = PlatformKeys()
-        self.keys.key = JWK.generate(kty="RSA", size=2048, kid=kid)
-        self.keys.private_pem = self.keys.key.export_to_pem(private_key=True, password=None).decode()
-        keys = self.keys
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = json.dumps(keys.jwks()).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.keys.url = f"http://127.0.0.1:{self.server.server_address[1]}/jwks"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def other_keys():
     """Platform B's keys; its kid is the same as platform A's, so only the key itself tells them apart."""
-    server = _KeyServer()
-    yield server.keys
-    server.close()
+    with served_keys() as keys:
+        yield keys
 
 
 def _registration(issuer: str, client_id: str, keys: PlatformKeys, deployment: str = "dep-1") -> LtiRegistration:
