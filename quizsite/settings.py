@@ -210,8 +210,8 @@ CELERY_TASK_DEFAULT_QUEUE = "grading"
 # shutdown (SIGTERM) lets the gradings in progress finish within this bound, and hands back the
 # messages not yet started. Keep docker-compose's stop_grace_period above it.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=10)
-# Webhook deliveries wait on other people's servers: their own queue, so they never hold up grading.
-# Calls out to other systems (webhooks, LTI platforms) have their own queue: a slow receiver never holds up grading.
+# Calls out to other people's servers (webhook deliveries, LTI platforms) have their own queue, so a slow
+# receiver never holds up grading.
 CELERY_TASK_ROUTES = {
     "quizsite.webhooks.tasks.*": {"queue": "webhooks"},
     "quizsite.lti.tasks.*": {"queue": "webhooks"},

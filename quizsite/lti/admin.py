@@ -117,28 +117,6 @@ class CourseContextAdmin(CourseScoped, admin.ModelAdmin):
         self.message_user(request, f"Roster sync started for {queryset.count()} course(s).")
 
 
-class PassbackInline(admin.TabularInline):
-    model = ScorePassback
-    fk_name = "assignment"
-    fields = [
-        "learner",
-        "status",
-        "score_given",
-        "score_maximum",
-        "grading_progress",
-        "sent_at",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-    ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(LinkedAssignment)
 class LinkedAssignmentAdmin(CourseScoped, admin.ModelAdmin):
     """An assignment as the platform links it, and what was sent to its line item."""
