@@ -105,17 +105,19 @@ def _json(response: requests.Response):
 
 def _call(registration: LtiRegistration, scopes: list[str], method: str, url: str, **kwargs) -> requests.Response:
     headers = kwargs.pop("headers", {})
-    for fresh in (False, True):
-        if fresh:
-            cache.delete(_token_cache_key(registration, scopes))
-        authorised = {**headers, "Authorization": f"Bearer {access_token(registration, scopes)}"}
-        try:
-            return _send(method, url, headers=authorised, **kwargs)
-        except PlatformError as error:
-            # A platform may revoke a token before it says it expires: one retry with a fresh one.
-            if error.status != 401 or fresh:
-                raise
-    raise AssertionError("unreachable")
+
+    def send() -> requests.Response:
+        bearer = {"Authorization": f"Bearer {access_token(registration, scopes)}"}
+        return _send(method, url, headers={**headers, **bearer}, **kwargs)
+
+    try:
+        return send()
+    except PlatformError as error:
+        # A platform may revoke a token before it says it expires: one more try with a fresh one.
+        if error.status != 401:
+            raise
+    cache.delete(_token_cache_key(registration, scopes))
+    return send()
 
 
 def scores_url(line_item_url: str) -> str:

@@ -230,3 +230,14 @@ def test_work_that_changes_during_a_send_is_sent_again(link, learner, lti_platfo
     assert _send_all() == ["sent"]
     assert [score["scoreGiven"] for score in _posted(lti_platform)] == [5.0, 10.0]
     assert ScorePassback.objects.get().status == "sent"
+
+
+def test_a_token_the_platform_no_longer_takes_is_replaced_once(link, learner, lti_platform):
+    from django.core.cache import cache
+
+    registration = link.line_item.context.deployment.registration
+    cache.set(platform._token_cache_key(registration, [platform.SCORE_SCOPE]), "revoked-token", 600)
+    graded_at(make_submission(user=learner, exercise=link.assignment.exercise), timezone.now(), 1.0)
+    passback.work_changed(learner_id=learner.pk, exercise_id=link.assignment.exercise_id)
+    assert _send_all() == ["sent"]
+    assert lti_platform.state()["token_requests"] == 1
