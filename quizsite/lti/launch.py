@@ -1,8 +1,10 @@
 """Validating LTI 1.3 logins and launches: pylti1p3's checks, with the gaps it leaves closed.
 
-pylti1p3 2.0.0 accepts a replayed id_token (it never consumes the nonce or the state), takes ``aud[0]`` as
-the client and ignores ``azp``, verifies times with no leeway and without requiring them, and fetches the
-platform's keys with no timeout. The subclasses here fix each of those; tests/lti/test_launch.py attacks them.
+pylti1p3 2.0.0 accepts a replayed id_token (it never consumes the nonce or the state, nor binds one to the
+other), takes ``aud[0]`` as the client and ignores ``azp``, verifies times with no leeway and without
+requiring them, fetches the platform's keys with no timeout, and lets django-lti store claims that do not
+fit its columns. The subclasses here fix each of those; tests/lti/test_launch.py and test_red_team.py
+attack them.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from quizsite.lti.storage import DatabaseLaunchStorage
 # What a platform may sign with (never "none" or an HMAC keyed by something public).
 _ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "nonce"]
-# How long the tool waits for a platform's keys.
-_KEYSET_TIMEOUT_SECONDS = 10
 _LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 _AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 _NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -190,7 +190,7 @@ class ToolMessageLaunch(DjangoMessageLaunch):
 
     def fetch_public_key(self, key_set_url: str):
         try:
-            response = self._requests_session.get(key_set_url, timeout=_KEYSET_TIMEOUT_SECONDS)
+            response = self._requests_session.get(key_set_url, timeout=settings.LTI_PLATFORM_TIMEOUT_SECONDS)
             response.raise_for_status()
             return response.json()
         except (requests.RequestException, ValueError) as error:
