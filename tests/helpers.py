@@ -178,6 +178,13 @@ def wait_until_final(fetch, timeout: float = 60.0) -> dict:
 LTI_TARGET = "http://testserver/exercises/inverted-dropout/"
 LTI_LEARNER = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
 LTI_INSTRUCTOR = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+LTI_DEEP_LINKING_SETTINGS = {
+    "deep_link_return_url": "https://lms.example/deep_link_return",
+    "accept_types": ["ltiResourceLink"],
+    "accept_presentation_document_targets": ["iframe", "window"],
+    "accept_multiple": True,
+    "data": "opaque-platform-data",
+}
 
 
 def lti_login(client, registration, *, target: str = LTI_TARGET) -> dict:
@@ -243,13 +250,7 @@ def lti_id_token(
     }
     if message_type == "LtiDeepLinkingRequest":
         claims.pop(f"{lti}resource_link")
-        claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
-            "deep_link_return_url": "https://lms.example/deep_link_return",
-            "accept_types": ["ltiResourceLink"],
-            "accept_presentation_document_targets": ["iframe", "window"],
-            "accept_multiple": True,
-            "data": "opaque-platform-data",
-        }
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = dict(LTI_DEEP_LINKING_SETTINGS)
     for name, value in overrides.items():
         if value is None:
             claims.pop(name, None)
@@ -264,6 +265,26 @@ def lti_launch(client, registration, platform_keys, **token_options):
     token = lti_id_token(registration, platform_keys.private_pem, nonce=auth["nonce"], **token_options)
     response = client.post("/lti/launch/", {"id_token": token, "state": auth["state"]})
     return response, token, auth["state"]
+
+
+def lti_deep_link_launch(client, registration, platform_keys, *, roles=LTI_INSTRUCTOR, settings=None, **overrides):
+    """A deep linking launch by ``teacher-1`` (``settings`` change the platform's deep linking settings);
+    returns the tool's answer: the picker, or a page refusing."""
+    if settings is not None:
+        overrides["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+            **LTI_DEEP_LINKING_SETTINGS,
+            **settings,
+        }
+    return lti_launch(
+        client,
+        registration,
+        platform_keys,
+        roles=roles,
+        sub="teacher-1",
+        message_type="LtiDeepLinkingRequest",
+        target="http://testserver/lti/launch/",
+        **overrides,
+    )[0]
 
 
 def lti_register_by_hand(platform, tool_url: str):

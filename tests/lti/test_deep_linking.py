@@ -9,22 +9,10 @@ from django.test import Client
 from jwcrypto.jwk import JWK
 
 from quizsite.courses.models import Assignment
-from tests.helpers import LTI_INSTRUCTOR, lti_launch
+from tests.helpers import LTI_INSTRUCTOR, lti_deep_link_launch, lti_launch
 
 pytestmark = pytest.mark.django_db
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
-
-
-def _picker(browser, registration, platform_keys, roles=LTI_INSTRUCTOR):
-    return lti_launch(
-        browser,
-        registration,
-        platform_keys,
-        roles=roles,
-        sub="teacher-1",
-        message_type="LtiDeepLinkingRequest",
-        target="http://testserver/lti/launch/",
-    )[0]
 
 
 def _verified(browser, form_page) -> dict:
@@ -37,7 +25,7 @@ def _verified(browser, form_page) -> dict:
 
 def test_an_instructor_picks_and_the_platform_gets_signed_links_with_line_items(registration, platform_keys, synced):
     browser = Client()
-    picker = _picker(browser, registration, platform_keys)
+    picker = lti_deep_link_launch(browser, registration, platform_keys)
     assert picker.status_code == 200 and b"inverted-dropout" in picker.content
     quiz_slug = picker.context["quizzes"][0].slug
     done = browser.post(
@@ -69,13 +57,13 @@ def test_an_instructor_picks_and_the_platform_gets_signed_links_with_line_items(
 def test_picking_an_item_the_course_has_reuses_its_assignment(registration, platform_keys, synced):
     for _ in range(2):
         browser = Client()
-        picker = _picker(browser, registration, platform_keys)
+        picker = lti_deep_link_launch(browser, registration, platform_keys)
         browser.post("/lti/deep-link/", {"launch_id": picker.context["launch_id"], "exercise": ["inverted-dropout"]})
     assert Assignment.objects.count() == 1
 
 
-def test_a_learner_cannot_open_the_picker(registration, platform_keys, synced):
-    page = _picker(
+def test_a_learner_cannot_open_thelti_deep_link_launch(registration, platform_keys, synced):
+    page = lti_deep_link_launch(
         Client(), registration, platform_keys, roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
     )
     assert page.status_code == 403
@@ -103,13 +91,13 @@ def test_a_resource_launch_id_cannot_be_used_to_pick(registration, platform_keys
 
 def test_picking_nothing_is_a_clear_error(registration, platform_keys, synced):
     browser = Client()
-    picker = _picker(browser, registration, platform_keys)
+    picker = lti_deep_link_launch(browser, registration, platform_keys)
     assert browser.post("/lti/deep-link/", {"launch_id": picker.context["launch_id"]}).status_code == 422
 
 
 def test_a_deep_linked_resource_launch_opens_its_assignment(registration, platform_keys, synced):
     browser = Client()
-    picker = _picker(browser, registration, platform_keys)
+    picker = lti_deep_link_launch(browser, registration, platform_keys)
     done = browser.post("/lti/deep-link/", {"launch_id": picker.context["launch_id"], "exercise": ["inverted-dropout"]})
     item = _verified(browser, done)[f"{DL}content_items"][0]
     custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
@@ -123,22 +111,7 @@ def test_a_deep_linked_resource_launch_opens_its_assignment(registration, platfo
 
 def test_a_platform_that_takes_one_item_gets_one(registration, platform_keys, synced):
     browser = Client()
-    settings_claim = {
-        "deep_link_return_url": "https://lms.example/deep_link_return",
-        "accept_types": ["ltiResourceLink"],
-        "accept_presentation_document_targets": ["iframe"],
-        "accept_multiple": False,
-    }
-    picker = lti_launch(
-        browser,
-        registration,
-        platform_keys,
-        roles=LTI_INSTRUCTOR,
-        sub="teacher-1",
-        message_type="LtiDeepLinkingRequest",
-        target="http://testserver/lti/launch/",
-        **{f"{DL}deep_linking_settings": settings_claim},
-    )[0]
+    picker = lti_deep_link_launch(browser, registration, platform_keys, settings={"accept_multiple": False})
     assert b'type="radio"' in picker.content
     quiz = picker.context["quizzes"][0].slug
     two = {"launch_id": picker.context["launch_id"], "exercise": ["inverted-dropout"], "quiz": [quiz]}

@@ -35,6 +35,7 @@ from tests.helpers import (
     LTI_INSTRUCTOR,
     LTI_TARGET,
     graded_at,
+    lti_deep_link_launch,
     lti_id_token,
     lti_launch,
     lti_login,
@@ -763,30 +764,8 @@ def test_the_hand_off_does_not_make_the_launched_person_staff_by_being_first(bro
 # --- 4. deep linking ----------------------------------------------------------------------------------------
 
 
-def _deep_link(client, registration, platform_keys, *, roles=LTI_INSTRUCTOR, settings=None, **overrides):
-    if settings is not None:
-        overrides[f"{DL}deep_linking_settings"] = {
-            "deep_link_return_url": "https://lms.example/deep_link_return",
-            "accept_types": ["ltiResourceLink"],
-            "accept_presentation_document_targets": ["iframe", "window"],
-            "accept_multiple": True,
-            "data": "opaque-platform-data",
-            **settings,
-        }
-    return lti_launch(
-        client,
-        registration,
-        platform_keys,
-        roles=roles,
-        sub="teacher-1",
-        message_type="LtiDeepLinkingRequest",
-        target="http://testserver/lti/launch/",
-        **overrides,
-    )[0]
-
-
 def test_a_learners_deep_linking_launch_id_cannot_pick(browser, registration, platform_keys, synced):
-    page = _deep_link(browser, registration, platform_keys, roles=[f"{MEMBERSHIP}#Learner"])
+    page = lti_deep_link_launch(browser, registration, platform_keys, roles=[f"{MEMBERSHIP}#Learner"])
     assert page.status_code == 403
     launch_id = LaunchState.objects.filter(key__startswith="lti1p3-launch-").values_list("key", flat=True).get()
     response = browser.post("/lti/deep-link/", {"launch_id": launch_id, "exercise": ["inverted-dropout"]})
@@ -795,7 +774,7 @@ def test_a_learners_deep_linking_launch_id_cannot_pick(browser, registration, pl
 
 
 def test_a_deep_linking_launch_id_picks_only_once(browser, registration, platform_keys, synced):
-    picker = _deep_link(browser, registration, platform_keys)
+    picker = lti_deep_link_launch(browser, registration, platform_keys)
     launch_id = picker.context["launch_id"]
     assert (
         browser.post("/lti/deep-link/", {"launch_id": launch_id, "exercise": ["inverted-dropout"]}).status_code == 200
@@ -805,7 +784,7 @@ def test_a_deep_linking_launch_id_picks_only_once(browser, registration, platfor
 
 
 def test_unpublished_or_unknown_items_cannot_be_picked(browser, registration, platform_keys, synced):
-    picker = _deep_link(browser, registration, platform_keys)
+    picker = lti_deep_link_launch(browser, registration, platform_keys)
     Exercise.objects.filter(slug="inverted-dropout").update(is_published=False)
     response = browser.post(
         "/lti/deep-link/",
@@ -822,7 +801,7 @@ def test_unpublished_or_unknown_items_cannot_be_picked(browser, registration, pl
 
 def test_the_picker_escapes_the_platforms_course_title(browser, registration, platform_keys, synced):
     evil = '<script>alert("x")</script>'
-    picker = _deep_link(
+    picker = lti_deep_link_launch(
         browser, registration, platform_keys, **{f"{LTI}context": {"id": "course-1", "label": "L", "title": evil}}
     )
     assert picker.status_code == 200 and evil.encode() not in picker.content
@@ -836,7 +815,7 @@ def test_the_picker_escapes_the_platforms_course_title(browser, registration, pl
 def test_a_deep_link_return_url_that_is_not_http_is_never_the_auto_submit_forms_action(
     browser, registration, platform_keys, synced, return_url
 ):
-    picker = _deep_link(browser, registration, platform_keys, settings={"deep_link_return_url": return_url})
+    picker = lti_deep_link_launch(browser, registration, platform_keys, settings={"deep_link_return_url": return_url})
     if picker.status_code != 200:
         _refused(picker)
         return
@@ -852,7 +831,7 @@ def test_the_response_jwt_names_the_platform_the_deployment_and_echoes_data(
 ):
     LtiDeployment.objects.create(registration=registration, deployment_id="dep-2", is_active=True)
     data = '"><img src=x onerror=alert(1)>'
-    picker = _deep_link(
+    picker = lti_deep_link_launch(
         browser, registration, platform_keys, settings={"data": data}, **{f"{LTI}deployment_id": "dep-2"}
     )
     done = browser.post("/lti/deep-link/", {"launch_id": picker.context["launch_id"], "exercise": ["inverted-dropout"]})
@@ -874,7 +853,7 @@ def test_a_deep_linking_launch_of_one_context_creates_assignments_only_there(
     lti_launch(
         Client(), registration, platform_keys, **{f"{LTI}context": {"id": "course-2", "label": "B", "title": "B"}}
     )
-    picker = _deep_link(browser, registration, platform_keys)
+    picker = lti_deep_link_launch(browser, registration, platform_keys)
     browser.post("/lti/deep-link/", {"launch_id": picker.context["launch_id"], "exercise": ["inverted-dropout"]})
     assert set(Assignment.objects.values_list("course__lti_context__context__id_on_platform", flat=True)) == {
         "course-1",
