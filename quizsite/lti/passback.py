@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 Status = ScorePassback.Status
 # A send holds its row this long; past it, a send that died is taken over.
 _LEASE = timedelta(seconds=120)
+# A retry this close is sent by a delayed task; a later one by the periodic sweep (as for webhooks: a long
+# countdown would sit in a worker's memory and outlive the broker's visibility timeout).
+_COUNTDOWN_MAX = timedelta(seconds=300)
 # Timestamps only move forward, even when the clock does not.
 _TICK = timedelta(milliseconds=1)
 
@@ -163,7 +166,8 @@ def _record_failure(row: ScorePassback, lease: uuid.UUID, error: platform.Platfo
         lease_until=None,
     )
     log.warning("score for %s not sent (retry in %ss): %s", row, delay.total_seconds(), error)
-    _send_on_commit(row.pk, countdown=delay.total_seconds())
+    if delay <= _COUNTDOWN_MAX:
+        _send_on_commit(row.pk, countdown=delay.total_seconds())
     return "failed"
 
 

@@ -7,7 +7,6 @@ Written here rather than with django-lti-dynamic-registration 0.1.2, whose messa
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import timedelta
 
 import requests
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lti_tool.models import LtiDeployment, LtiRegistration
 
-from quizsite.lti import platform
+from quizsite.lti import keys, platform
 from quizsite.lti.models import RegistrationLink
 
 _TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -48,7 +47,7 @@ def _hash(token: str) -> str:
 def registration_link_issue(*, link: RegistrationLink, by, valid_for: timedelta = timedelta(days=7)) -> str:
     """Save ``link`` (new, with its label) as a one-time registration link; returns its token, which is shown
     once and never stored."""
-    token = secrets.token_urlsafe(32)
+    token = keys.random_token()
     link.token_hash, link.created_by, link.expires_at = _hash(token), by, timezone.now() + valid_for
     link.save()
     return token

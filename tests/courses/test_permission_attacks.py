@@ -45,16 +45,6 @@ CODE = """def dropout_forward(x, p, training, seed):
 
 
 @pytest.fixture
-def other_instructor(django_user_model):
-    return django_user_model.objects.create_user(username="turing", password="pw-turing-123456", is_staff=True)
-
-
-@pytest.fixture
-def assistant(django_user_model):
-    return django_user_model.objects.create_user(username="tassist", password="pw-ta-123456", is_staff=True)
-
-
-@pytest.fixture
 def outsider(django_user_model):
     return django_user_model.objects.create_user(username="outsider", password="pw-out-123456", is_staff=True)
 
