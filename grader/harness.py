@@ -13,12 +13,20 @@ a trusted recomputation here. Nothing the learner's process reports about itself
 whether an input was changed in place is read from the shared memory by this side
 (:meth:`Learner.call_and_read_args`); determinism and hidden state are tested across processes
 (:meth:`Learner.fresh`).
+
+A check may attach one picture to its result with :func:`figure`: plain JSON data (recomputed values,
+and values the learner's process returned, shown beside them), which the web process draws on request.
+A figure is feedback, never evidence: it is attached before the verdict is decided, so it comes with a
+failed check too, and nothing in it is read back to decide anything.
 """
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +44,11 @@ __all__ = [
     "binomial_bounds",
     "check",
     "describe",
+    "drawing",
+    "figure",
 ]
+
+log = logging.getLogger(__name__)
 
 
 class CheckFailed(AssertionError):
@@ -303,3 +315,99 @@ def binomial_bounds(n: int, p: float, false_rejection: float = 1e-7) -> tuple[in
     """
     margin = math.sqrt(n * math.log(2 / false_rejection) / 2)
     return max(0, math.floor(n * p - margin)), min(n, math.ceil(n * p + margin))
+
+
+# The kinds of figure the web process can draw (quizsite/learning/figure_kinds.py draws each).
+FIGURE_KINDS = frozenset({"lines", "band", "histogram", "fold_grid", "images", "bars"})
+# Bounds on one stored figure: it sits in every copy of the results, so a learner's huge or odd value
+# must not bloat the database or the page.
+MAX_FIGURE_NUMBERS = 5000
+MAX_FIGURE_TEXT = 200
+MAX_FIGURE_DESCRIPTION = 1000
+# JSON has no NaN or infinity (PostgreSQL refuses them in jsonb): they are stored as these strings.
+NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+class FigureSlot:
+    """Where the figure of the check that is running is put (see :func:`figure_slot`)."""
+
+    def __init__(self) -> None:
+        self.figure: dict | None = None
+
+
+_slot: contextvars.ContextVar[FigureSlot | None] = contextvars.ContextVar("figure_slot", default=None)
+
+
+@contextmanager
+def figure_slot() -> Iterator[FigureSlot]:
+    """Collect the figure a check attaches while this block runs; the runner wraps each check in one."""
+    slot = FigureSlot()
+    token = _slot.set(slot)
+    try:
+        yield slot
+    finally:
+        _slot.reset(token)
+
+
+@contextmanager
+def drawing() -> Iterator[None]:
+    """Build and attach a figure inside this block: an exception raised in it (``CheckFailed`` included:
+    drawing never decides) is a bug of the checks, logged as an error, and the check goes on to its
+    verdict as if nothing had been drawn."""
+    try:
+        yield
+    except Exception:  # a figure must never change a verdict: the bug of the checks is logged loudly instead
+        log.exception("a check failed to draw its figure; it goes on without one")
+
+
+def figure(kind: str, data: dict, description: str) -> None:
+    """Attach a figure of ``kind`` (see ``FIGURE_KINDS``) to the running check's result; a later call
+    replaces it, so a check that compares several cases can redraw the figure after each one.
+
+    ``data`` holds numbers, strings, lists, dicts and NumPy arrays; non-finite numbers are kept as the
+    strings ``"nan"``, ``"inf"``, ``"-inf"``. ``description`` is the figure's text alternative. Call it
+    before deciding the verdict, so a failed check shows its figure. It never raises: a figure that
+    cannot be stored (an unknown kind, a value that is not plain data, more than ``MAX_FIGURE_NUMBERS``
+    numbers) is a bug of the checks, logged as an error and dropped, and the verdict is unchanged.
+    """
+    slot = _slot.get()
+    if slot is None:
+        return  # called outside a grading (a check run by hand): nothing collects figures
+    try:
+        if kind not in FIGURE_KINDS:
+            raise ValueError(f"unknown figure kind {kind!r}")
+        budget = [MAX_FIGURE_NUMBERS]
+        plain = {"kind": kind, "data": _plain(data, budget), "description": _text(description, MAX_FIGURE_DESCRIPTION)}
+    except Exception:  # a figure must never change a verdict: the bug of the checks is logged loudly instead
+        log.exception("a check built a figure that cannot be stored; it is dropped")
+        return
+    slot.figure = plain
+
+
+def _plain(value: Any, budget: list[int]) -> Any:
+    """``value`` as JSON-safe data, counting numbers against ``budget`` (a one-item list)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return _text(value, MAX_FIGURE_TEXT)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ValueError(f"a figure may hold at most {MAX_FIGURE_NUMBERS} numbers")
+        if isinstance(value, int):
+            return value if abs(value) < 2**53 else float(value)
+        return value if math.isfinite(value) else ("nan" if math.isnan(value) else "inf" if value > 0 else "-inf")
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, budget) for item in value]
+    if isinstance(value, dict):
+        return {_text(str(key), MAX_FIGURE_TEXT): _plain(item, budget) for key, item in value.items()}
+    raise TypeError(f"a figure holds plain data, not {type(value).__name__}")
+
+
+def _text(value: str, limit: int) -> str:
+    # PostgreSQL refuses NUL in text and JSON; anything else is escaped when drawn.
+    return str(value).replace("\x00", "")[:limit]

@@ -69,6 +69,9 @@ class CheckResult:
     points: int
     public: bool
     duration_ms: float
+    # What the check drew, as harness.figure stored it ({"kind", "data", "description"}); the web process
+    # renders it on request (quizsite/learning/figures.py), so grading spends no time drawing.
+    figure: dict | None = None
 
 
 @dataclass
@@ -267,6 +270,17 @@ def _run_one(
     spec: harness.CheckSpec, learner: harness.Learner, rng: np.random.Generator
 ) -> tuple[CheckResult, harness.LearnerError | None]:
     started = time.monotonic()
+    # The figure is kept whatever the check then decides: it was attached before the verdict.
+    with harness.figure_slot() as slot:
+        passed, message, raised = _judge(spec, learner, rng)
+    duration_ms = round((time.monotonic() - started) * 1000, 2)
+    result = CheckResult(spec.name, passed, message, spec.points, spec.public, duration_ms, slot.figure)
+    return result, raised
+
+
+def _judge(
+    spec: harness.CheckSpec, learner: harness.Learner, rng: np.random.Generator
+) -> tuple[bool, str, harness.LearnerError | None]:
     raised = None
     try:
         spec.function(learner, rng)
@@ -282,8 +296,7 @@ def _run_one(
     except Exception as exc:  # noqa: BLE001 - fail closed: a check that cannot decide is failed
         log.warning("check %r could not judge the answer: %r", spec.name, exc)
         passed, message = False, f"The answer could not be checked ({type(exc).__name__}: {exc})."
-    duration_ms = round((time.monotonic() - started) * 1000, 2)
-    return CheckResult(spec.name, passed, message, spec.points, spec.public, duration_ms), raised
+    return passed, message, raised
 
 
 def _skip(checks: list[harness.CheckSpec], results: list[CheckResult], message: str) -> None:

@@ -175,6 +175,35 @@ def wait_until_final(fetch, timeout: float = 60.0) -> dict:
         time.sleep(0.1)
 
 
+def browser_log_in(page, live_server, username: str, password: str, next_path: str) -> None:
+    """Log in through the login form in Chromium and land on ``next_path``."""
+    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+
+
+def browser_set_code(page, code: str) -> None:
+    """Replace the exercise page editor's code, as typing would."""
+    page.evaluate("code => document.getElementById('code').gymEditor.setValue(code)", code)
+
+
+def browser_code(page) -> str:
+    return page.evaluate("document.getElementById('code').gymEditor.getValue()")
+
+
+def browser_run(page, code: str, button: str = "#submit-button", timeout: float = 60_000) -> None:
+    """Put ``code`` in the editor, press ``button`` and wait until the page shows the final result."""
+    browser_set_code(page, code)
+    page.click(button)
+    page.wait_for_function(
+        "() => ['done', 'error'].includes(document.getElementById('result').dataset.status)"
+        " && /^(Graded|Examples run):/.test(document.getElementById('submit-state').textContent)",
+        timeout=timeout,
+    )
+
+
 LTI_TARGET = "http://testserver/exercises/inverted-dropout/"
 LTI_LEARNER = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
 LTI_INSTRUCTOR = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]

@@ -191,6 +191,16 @@ def test_web_serves_the_wsgi_application_with_gunicorn_on_port_8000(services: di
     assert option_values(command, "--bind", "-b") == ["0.0.0.0:8000"]
 
 
+def _threads(command: list[str]) -> int:
+    assert option_values(command, "--worker-class", "-k") == ["gthread"], "a long poll must hold a thread, not a worker"
+    return int(option_values(command, "--threads")[0])
+
+
+def test_web_answers_long_polls_from_threads_so_waiting_pages_do_not_starve_the_site(services: dict) -> None:
+    # The exercise page holds a request open up to 25 s while a submission is graded (events.py).
+    assert _threads(argv(services["web"])) >= 8
+
+
 def test_web_publishes_the_port_gunicorn_listens_on(services: dict) -> None:
     targets = []
     for port in services["web"].get("ports", []):
@@ -445,6 +455,7 @@ def test_dockerfile_serves_gunicorn_on_port_8000_by_default(dockerfile: list) ->
     assert Path(command[0]).name == "gunicorn"
     assert gunicorn_app(command) == "quizsite.wsgi:application"
     assert option_values(command, "--bind", "-b") == ["0.0.0.0:8000"]
+    assert _threads(command) >= 8
     exposed = [
         port.split("/")[0] for keyword, arguments in dockerfile if keyword == "EXPOSE" for port in arguments.split()
     ]

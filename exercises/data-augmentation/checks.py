@@ -28,7 +28,7 @@ keeps the total below 1e-6.
 import numpy as np
 from scipy import special, stats
 
-from grader.harness import CheckFailed, Seed, assert_array, assert_close, check, describe
+from grader.harness import CheckFailed, Seed, assert_array, assert_close, check, describe, drawing, figure
 
 ENVIRONMENT = """
 import numpy as np
@@ -461,7 +461,35 @@ def augment_example(learner, rng):
     for copies in (2, 0):
         what = f"augment_dataset(images of shape {images.shape}, labels, copies={copies}, rng)"
         out = _augmented(learner, images, labels, copies, Seed(12), what)
+        if copies:
+            with drawing():
+                _draw_copies(images, out, what)
         _augmented_choices(out, images, what)
+
+
+def _draw_copies(images, out, what, shown=4):
+    """The first images (channel 0) beside their first augmented copy, each pair on its own grey scale
+    from a little below the source's smallest value (so the zero padding is black) to its largest."""
+    n = len(images)
+    pairs = []
+    for i in range(min(shown, n)):
+        low, high = float(images[i, ..., 0].min()), float(images[i, ..., 0].max())
+        pairs.append(
+            {
+                "source": images[i, ..., 0],
+                "augmented": out[n + i, ..., 0],
+                "caption": f"image {i} and item {n + i} (copy 1 of image {i})",
+                "low": low - 0.25 * (high - low),
+                "high": high,
+            }
+        )
+    figure(
+        "images",
+        {"source_label": "source (channel 0)", "augmented_label": "your copy 1 (channel 0)", "pairs": pairs},
+        f"{what}: channel 0 of images 0 to {min(shown, n) - 1} beside items N + i of your output, their first "
+        "augmented copies, which must each be a 5 x 6 window of the image (mirrored along W or not) zero-padded by "
+        "2 on every side; dark pixels at an edge are padding.",
+    )
 
 
 @check("augment_dataset: layout, flips and crops, dtypes of images and labels kept, on new inputs", points=1)

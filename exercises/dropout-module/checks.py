@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from scipy import stats
 
-from grader.harness import CheckFailed, LearnerError, assert_close, binomial_bounds, check, describe
+from grader.harness import CheckFailed, LearnerError, assert_close, binomial_bounds, check, describe, drawing, figure
 
 ENVIRONMENT = '''
 import warnings
@@ -440,9 +440,12 @@ def dropout_statistics(learner, rng):
     for x in inputs:
         batch.add("call", small, x)
     results = batch.run(f"Dropout layers in training mode on {SHAPE} inputs and on small inputs")
-    for (x, p, call), result in zip(cases, results[:3], strict=True):
+    for number, ((x, p, call), result) in enumerate(zip(cases, results[:3], strict=True)):
         what = f"{call} on {_case(x)}"
         dropped = ~_kept(_called(result, x, call), x, p, what)
+        if number == 0:
+            with drawing():
+                _draw_kept_per_row(~dropped, p, what)
         _binomial(dropped, p, what)
         for axis, name in ((1, "row"), (0, "column")):
             _dispersion(dropped.sum(axis=axis), x.shape[axis], p, f"{what}: the number dropped per {name}")
@@ -464,6 +467,30 @@ def dropout_statistics(learner, rng):
     counts = np.array([mask.sum() for mask in dropped])
     _dispersion(
         counts, 400, small_p, f"over {calls} calls of {call} on inputs of shape (400,), the number dropped per call"
+    )
+
+
+def _draw_kept_per_row(kept, p, what):
+    """The fraction kept in each row against the binomial band a correct layer's rows fall in."""
+    rows, n = kept.shape
+    low, high = binomial_bounds(n, 1 - p, ALPHA / rows)
+    fractions = kept.mean(axis=1)
+    inside = int(((fractions >= low / n) & (fractions <= high / n)).sum())
+    figure(
+        "band",
+        {
+            "x_label": "row",
+            "y_label": "fraction of the row kept",
+            "values": fractions,
+            "low": low / n,
+            "high": high / n,
+            "expected": 1 - p,
+            "band_label": "binomial band for each row",
+        },
+        f"{what}: the fraction of each of the {rows} rows of {n} entries that your layer kept, against the "
+        f"expected 1 - p = {1 - p:.4f}. All of a correct layer's rows fall between {low / n:.4f} and {high / n:.4f} "
+        f"but with probability {ALPHA:g} (binomial bounds over all rows; the check itself tests the spread of "
+        f"the counts); {inside} of your rows are inside, ranging from {fractions.min():.4f} to {fractions.max():.4f}.",
     )
 
 

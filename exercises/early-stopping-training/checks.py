@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from grader.harness import CheckFailed, LearnerError, assert_close, check, describe
+from grader.harness import CheckFailed, LearnerError, assert_close, check, describe, drawing, figure
 
 ENVIRONMENT = '''
 import torch
@@ -601,12 +601,42 @@ def _hint(run: Run, got, probe) -> str:
     return ""
 
 
-def _judge(learner, rng, run: Run, probe) -> None:
+def _judge(learner, rng, run: Run, probe, draw=False) -> None:
     """Fit a new model on ``run``'s scenario (data shared or local, at random); check the answer, then
-    the model's predictions on ``probe``."""
+    the model's predictions on ``probe``. ``draw`` first attaches the validation curves as a figure."""
     model = _model(learner, run.scenario)
-    _compare_run(_fit(learner, model, run.scenario, local=bool(rng.integers(0, 2))), run)
+    answer = _fit(learner, model, run.scenario, local=bool(rng.integers(0, 2)))
+    if draw:
+        with drawing():
+            _draw_run(answer, run)
+    _compare_run(answer, run)
     _compare_model(learner, model, run, probe)
+
+
+def _draw_run(answer: Answer, run: Run) -> None:
+    """The validation loss of every epoch (the replay's, as if training never stopped, and the learner's),
+    with the best and stopped epochs, expected and the learner's."""
+    expected = run.replay.losses[: run.scenario.max_epochs]
+    epochs = range(max(len(expected), len(answer.val_losses)))
+    series = [
+        {"name": "validation loss, expected (on to max_epochs)", "values": expected, "learner": False},
+        {"name": "validation loss, yours", "values": answer.val_losses, "learner": True},
+    ]
+    markers = [
+        {"x": run.best_epoch, "label": "best epoch, expected", "learner": False},
+        {"x": answer.best_epoch, "label": "best epoch, yours", "learner": True},
+        {"x": run.stopped_epoch, "label": "stopped epoch, expected", "learner": False},
+        {"x": answer.stopped_epoch, "label": "stopped epoch, yours", "learner": True},
+    ]
+    data = {"x_label": "epoch", "y_label": "validation MSE", "x": list(epochs), "series": series, "markers": markers}
+    figure(
+        "lines",
+        data,
+        f"{run.scenario.call_text()}: the validation loss per epoch. Expected: best epoch {run.best_epoch}, stopped "
+        f"epoch {run.stopped_epoch}, losses {', '.join(f'{v:.4g}' for v in expected[: run.stopped_epoch + 1])}. "
+        f"Yours: best epoch {answer.best_epoch}, stopped epoch {answer.stopped_epoch}, losses "
+        f"{', '.join(f'{v:.4g}' for v in answer.val_losses[:40])}.",
+    )
 
 
 # Public checks: the fixed example
@@ -623,7 +653,7 @@ def one_step_per_epoch(learner, rng):
 def stops_after_patience(learner, rng):
     run = _public()
     public = np.random.default_rng(0)
-    _judge(learner, public, run, _probe(public, run.scenario, rows=8))
+    _judge(learner, public, run, _probe(public, run.scenario, rows=8), draw=True)
 
 
 # Hidden checks: scenarios drawn from rng

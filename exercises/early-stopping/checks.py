@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, check, describe, drawing, figure
 
 ENVIRONMENT = """
 import numpy as np
@@ -142,7 +142,9 @@ class Run:
     attributes of instance ``target`` (the same instance or another one).
     """
 
-    def __init__(self, learner, configs, context):
+    def __init__(self, learner, configs, context, seen=None):
+        # seen(steps, rows): shown each window of direct calls' results before they are judged (to draw them).
+        self.seen = seen
         self.learner = learner
         self.configs = configs
         self.context = context
@@ -236,6 +238,9 @@ class Run:
             except LearnerError as error:
                 raise self._crash([event], error) from None
             rows.append(returned)
+        if self.seen is not None:
+            with drawing():
+                self.seen(steps, rows)
         self._compare(steps, rows, "one round trip per call")
 
     def _crash(self, part, error):
@@ -334,8 +339,36 @@ def _with_reads(rng, plan, share=1.0, elsewhere=0.25):
     return result
 
 
-def _play(learner, configs, plan, rng, context, windows=0):
-    Run(learner, configs, context).play(plan, rng, windows)
+def _play(learner, configs, plan, rng, context, windows=0, seen=None):
+    Run(learner, configs, context, seen).play(plan, rng, windows)
+
+
+def _draw_single_run(config, curve, rows):
+    """The curve one instance was fed, with the best and stop epochs: the reference's, and the learner's
+    (its first step that returned True, and best_epoch as read at that step)."""
+    reference, stop = Reference(**config), None
+    for epoch, metric in enumerate(curve):
+        if reference.step(metric) and stop is None:
+            stop = epoch
+    returned = [row[0] if isinstance(row, tuple) and row else row for row in rows]
+    yours = next((epoch for epoch, value in enumerate(returned) if _is_bool(value) and value), None)
+    read = rows[len(rows) - 1 if yours is None else yours] if rows else None
+    best = read[3] if isinstance(read, tuple) and len(read) == 4 else None
+    best = int(best) if isinstance(best, (int, np.integer)) and not _is_bool(best) else None
+    markers = [
+        {"x": reference.best_epoch, "label": "best epoch, expected", "learner": False},
+        {"x": best, "label": "best epoch, yours (read when step first returned True)", "learner": True},
+        {"x": stop, "label": "stop epoch (step first returns True), expected", "learner": False},
+        {"x": yours, "label": "stop epoch, yours", "learner": True},
+    ]
+    series = [{"name": "validation metric fed to step", "values": curve, "learner": False}]
+    figure(
+        "lines",
+        {"x_label": "epoch", "y_label": "metric", "x": list(range(len(curve))), "series": series, "markers": markers},
+        f"{_format_config(config)} fed {_format_metrics(curve)}: expected best epoch {reference.best_epoch} and "
+        f"step returning True first at epoch {stop}; yours: best epoch {best}, step returning True first at epoch "
+        f"{yours}. Your step returned {[value if _is_bool(value) else describe(value, 20) for value in returned]}.",
+    )
 
 
 # Fresh cases
@@ -428,9 +461,17 @@ def _unzip(cases):
 
 @check("The worked example: patience 2 on a loss that turns back up", points=1, public=True)
 def worked_example(learner, rng):
-    configs = [{"patience": 2}]
-    plan = _with_reads(rng, _sequential_plan([[1.0, 0.8, 0.9, 0.85, 0.1]]))
-    _play(learner, configs, plan, rng, "the worked example", windows=None)
+    configs, curve = [{"patience": 2}], [1.0, 0.8, 0.9, 0.85, 0.1]
+    plan = _with_reads(rng, _sequential_plan([curve]))
+    _play(
+        learner,
+        configs,
+        plan,
+        rng,
+        "the worked example",
+        windows=None,
+        seen=lambda steps, rows: _draw_single_run(configs[0], curve, rows),
+    )
 
 
 @check("Starts with best_score, best_epoch None and should_stop False; defaults 3, 0.0, 'min'", points=1, public=True)

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from grader.harness import CheckFailed, assert_array, assert_close, check, describe
+from grader.harness import CheckFailed, assert_array, assert_close, check, describe, drawing, figure
 
 RTOL = 1e-10
 MARGIN = 1e-9
@@ -87,8 +87,9 @@ def _arrays(value, grads, what):
     return arrays
 
 
-def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False):
-    """Call clip_grad_norm (norm_type omitted when None) and compare everything with the reference."""
+def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False, draw=False):
+    """Call clip_grad_norm (norm_type omitted when None) and compare everything with the reference;
+    ``draw`` attaches the norms before and after clipping, yours beside the expected, as a figure."""
     extra, options = [], {}
     if norm_type is not None:
         if positional:
@@ -107,6 +108,9 @@ def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False):
             raise CheckFailed(f"must return a tuple (clipped_arrays, total_norm); got {describe(result)}")
         clipped, total = result
         arrays = _arrays(clipped, grads, "clipped_arrays")
+        if draw:
+            with drawing():
+                _draw_norms(grads, expected_arrays, arrays, max_norm, 2.0 if norm_type is None else norm_type)
         if isinstance(total, np.ndarray) and total.ndim == 0:
             total = total[()]
         if isinstance(total, (bool, np.bool_)) or not isinstance(total, (int, float, np.integer, np.floating)):
@@ -118,6 +122,33 @@ def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False):
     except CheckFailed as failure:
         # The inputs are described only when something failed: describing arrays is slow.
         raise CheckFailed(f"{call} with grads = {_label(grads)}: {failure}") from None
+
+
+def _draw_norms(grads, expected_arrays, arrays, max_norm, norm_type):
+    """Per-array and total norms: before clipping, after (expected) and after (the learner's arrays)."""
+
+    def with_total(norms):
+        return [*norms, float(np.linalg.norm(norms, ord=norm_type))]
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        series = [
+            ("before clipping", _per_array_norms(grads, norm_type), False),
+            ("after, expected", _per_array_norms(expected_arrays, norm_type), False),
+            ("after, yours", _per_array_norms(arrays, norm_type), True),
+        ]
+    norms = {name: with_total(values) for name, values, _ in series}
+    figure(
+        "bars",
+        {
+            "x_label": "array",
+            "y_label": f"{norm_type:g}-norm",
+            "categories": [*(f"grads[{i}]" for i in range(len(grads))), "all together"],
+            "series": [{"name": name, "values": norms[name], "learner": mine} for name, _, mine in series],
+            "lines": [{"value": max_norm, "label": "max_norm"}],
+        },
+        f"Norms of each array and of all together, with max_norm = {max_norm:g}: "
+        + "; ".join(f"{name}: {', '.join(f'{v:.4g}' for v in values)}" for name, values in norms.items()),
+    )
 
 
 def _clip_value(learner, grads, clip_value):
@@ -187,7 +218,7 @@ def below_max_norm(learner, rng):
 
 @check("Above max_norm every array is scaled by max_norm / (total_norm + 1e-6)", points=2, public=True)
 def above_max_norm(learner, rng):
-    _clip_norm(learner, G_SIMPLE, 6.5)
+    _clip_norm(learner, G_SIMPLE, 6.5, draw=True)
     _clip_norm(learner, G_SIMPLE, 6.5, float("inf"))
 
 

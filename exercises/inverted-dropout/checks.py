@@ -19,7 +19,17 @@ import math
 import numpy as np
 from scipy import stats
 
-from grader.harness import CheckFailed, LearnerError, Seed, assert_array, assert_close, binomial_bounds, check
+from grader.harness import (
+    CheckFailed,
+    LearnerError,
+    Seed,
+    assert_array,
+    assert_close,
+    binomial_bounds,
+    check,
+    drawing,
+    figure,
+)
 
 ENVIRONMENT = """
 import numpy as np
@@ -163,12 +173,17 @@ def dropout_statistics(learner, rng):
       along an axis, as spatial dropout does, or correlated neighbours);
     - a Hoeffding bound on the mean of out - x over random positive x (catches missing 1/(1-p) scaling).
     """
+    drawn = False
     for ndim in rng.permutation([1, 2, 3, 4]):
         p = float(rng.uniform(0.03, 0.97) if ndim == 1 else rng.uniform(0.25, 0.75))
         x = rng.uniform(0.5, 2.0, size=_statistics_shape(rng, int(ndim)))
         out, mask = _training(learner, x, p, Seed(_seed(rng)))
         what = f"dropout_forward(x of shape {x.shape}, p={p:.4f}, training=True)"
         dropped = mask == 0
+        if ndim > 1 and not drawn:
+            drawn = True
+            with drawing():
+                _draw_kept_per_row(~dropped, p, what)
         _binomial(dropped, p, what)
         kept = ~dropped
         for axis in range(x.ndim):
@@ -190,6 +205,31 @@ def dropout_statistics(learner, rng):
                 f"Hoeffding bound, false-rejection rate {ALPHA:g}), got {mean:.4f}; kept values must be scaled "
                 "by 1/(1-p)"
             )
+
+
+def _draw_kept_per_row(kept, p, what):
+    """The fraction kept in each row (index of axis 0) against the band a correct dropout lands in."""
+    rows = kept.reshape(kept.shape[0], -1)
+    n = rows.shape[1]
+    low, high = binomial_bounds(n, 1 - p, ALPHA / rows.shape[0])
+    fractions = rows.mean(axis=1)
+    inside = int(((fractions >= low / n) & (fractions <= high / n)).sum())
+    figure(
+        "band",
+        {
+            "x_label": "row (index along axis 0)",
+            "y_label": "fraction of the row kept",
+            "values": fractions,
+            "low": low / n,
+            "high": high / n,
+            "expected": 1 - p,
+            "band_label": "binomial band for each row",
+        },
+        f"{what}: the fraction of each of the {rows.shape[0]} rows of {n} entries that your mask kept, against "
+        f"the expected 1 - p = {1 - p:.4f}. A correct dropout keeps between {low / n:.4f} and {high / n:.4f} of "
+        f"every row (binomial bounds, false-rejection rate {ALPHA:g} over all rows); {inside} of your rows are "
+        f"inside, ranging from {fractions.min():.4f} to {fractions.max():.4f}.",
+    )
 
 
 def _statistics_shape(rng, ndim):

@@ -22,7 +22,7 @@ above 75 it is close, and even a tenfold error leaves the exercise's false-rejec
 import numpy as np
 from scipy import stats
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, check, describe, drawing, figure
 
 ALPHA = 1e-9
 
@@ -65,9 +65,13 @@ def _indices(value, what: str) -> np.ndarray:
     return value
 
 
-def _compare(result, expected_fold_of: np.ndarray, what: str, rule: str) -> None:
-    """Compare the learner's folds with the expected ones exactly; the message names the first difference."""
+def _compare(result, expected_fold_of: np.ndarray, what: str, rule: str, y: np.ndarray | None = None) -> None:
+    """Compare the learner's folds with the expected ones exactly; the message names the first difference.
+    Given the labels ``y``, first draw the folds, class by class (a figure)."""
     n_splits = int(expected_fold_of.max()) + 1 if expected_fold_of.size else 0
+    if y is not None:
+        with drawing():
+            _draw_folds(result, expected_fold_of, y, what)
     if not isinstance(result, (list, tuple)) or len(result) != n_splits:
         count = f"{len(result)} items" if isinstance(result, (list, tuple)) else type(result).__name__
         raise CheckFailed(f"{what}: expected a list of {n_splits} (train_idx, val_idx) pairs, got {count}")
@@ -89,6 +93,34 @@ def _compare(result, expected_fold_of: np.ndarray, what: str, rule: str) -> None
                 f"{what}: fold {fold} {name} differs from the expected folds ({rule}); {detail}.\n"
                 f"Expected {describe(expected)}\nGot      {describe(got)}"
             )
+
+
+def _draw_folds(result, expected_fold_of: np.ndarray, y: np.ndarray, what: str) -> None:
+    """A grid: one row per fold, one column per sample (grouped by class); a filled cell is a sample the
+    learner's fold validates on, and the expected folds are drawn beside for the differences."""
+    order = np.argsort(y, kind="stable")
+    n_splits = int(expected_fold_of.max()) + 1
+    pairs = result if isinstance(result, (list, tuple)) else []
+    cells = []
+    for pair in list(pairs)[: n_splits + 2]:
+        val = pair[1] if isinstance(pair, (list, tuple)) and len(pair) == 2 else None
+        usable = isinstance(val, np.ndarray) and val.dtype.kind in "iu"
+        cells.append(np.isin(order, val).astype(int) if usable else np.zeros(len(y), dtype=int))
+    expected = [(expected_fold_of[order] == fold).astype(int) for fold in range(n_splits)]
+    figure(
+        "fold_grid",
+        {
+            "x_label": "sample, grouped by class",
+            "classes": [str(label) for label in y[order].tolist()],
+            "cells": cells,
+            "expected": expected,
+        },
+        f"{what}: which samples each of your folds validates on, one row per fold, samples grouped by class "
+        f"(y = {y.tolist()}). Expected validation sets: "
+        + "; ".join(f"fold {fold}: {np.flatnonzero(expected_fold_of == fold).tolist()}" for fold in range(n_splits))
+        + ". Yours: "
+        + "; ".join(f"fold {fold}: {order[row == 1].tolist()}" for fold, row in enumerate(cells)),
+    )
 
 
 def _expect_value_error(call, what: str) -> None:
@@ -182,6 +214,7 @@ def stratified_example(learner, rng):
             _stratified_fold_of(y, 2, seed),
             f"stratified_kfold_indices(y={y.tolist()}, 2, seed={seed})",
             "each class cut into consecutive runs" + ("" if seed is None else ", after rng.permutation"),
+            y,
         )
 
 

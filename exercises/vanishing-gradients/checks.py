@@ -30,7 +30,7 @@ import itertools
 
 import numpy as np
 
-from grader.harness import CheckFailed, check, describe
+from grader.harness import CheckFailed, check, describe, drawing, figure
 
 RTOL = 1e-8
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -108,9 +108,10 @@ def _random_network(rng, widths, batch, scale, activation, change=None, keep=Non
     raise AssertionError(f"no usable network of widths {list(widths)} in 1000 draws")  # a bug of the checks
 
 
-def _compare(learner, network):
+def _compare(learner, network, answered=None):
     """Call the learner on ``network``; compare its norms with the recomputation, and its inputs with
-    what they were before the call (read back from shared memory)."""
+    what they were before the call (read back from shared memory). ``answered(norms)`` sees the
+    learner's norms before they are judged (to draw them)."""
     weights, x, activation = network.weights, network.x, network.activation
     what = f"layer_gradient_norms(weights, x, {activation!r}) with {network.description}"
     result, after = learner.call_and_read_args("layer_gradient_norms", weights, x, activation)
@@ -124,6 +125,9 @@ def _compare(learner, network):
                 f"{float(now[entry])!r}); leave weights and x as they are"
             )
     actual, expected = _norms(result, len(weights), what), network.expected
+    if answered is not None:
+        with drawing():
+            answered(actual)
     with np.errstate(invalid="ignore", over="ignore"):
         close = (np.abs(actual - expected) <= RTOL * np.abs(expected)) | (actual == expected)
     if not close.all():
@@ -169,8 +173,28 @@ def worked_example(learner, rng):
     example = np.random.default_rng(0)
     weights = [example.normal(size=(10, 10)) / np.sqrt(10) for _ in range(6)]
     x = example.normal(size=(4, 10))
+    series = []
+
+    def draw(network, actual):
+        # Redrawn after each activation, so a failure on tanh still shows sigmoid's curves.
+        name = network.activation
+        series.append({"name": f"{name}, expected", "values": network.expected, "learner": False})
+        series.append({"name": f"{name}, yours", "values": actual, "learner": True})
+        data = {"x_label": "layer (0 = input side)", "y_label": "gradient norm of W", "log_y": True}
+        figure(
+            "lines",
+            {**data, "x": list(range(len(weights))), "series": series},
+            "Per-layer gradient norms on the worked example, yours beside the expected ones, on a log scale: "
+            + "; ".join(f"{line['name']}: {_listed(line['values'])}" for line in series),
+        )
+
     for activation in ("sigmoid", "tanh"):
-        _compare(learner, Network(weights, x, activation, "the statement's worked example"))
+        network = Network(weights, x, activation, "the statement's worked example")
+        _compare(learner, network, lambda actual, network=network: draw(network, actual))
+
+
+def _listed(values):
+    return ", ".join(f"{float(value):.3g}" for value in values)
 
 
 @check("Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width", points=3)

@@ -49,7 +49,7 @@ import numpy as np
 import torch
 from scipy import special, stats
 
-from grader.harness import CheckFailed, LearnerError, Seed, binomial_bounds, check, describe
+from grader.harness import CheckFailed, LearnerError, Seed, binomial_bounds, check, describe, drawing, figure
 
 ENVIRONMENT = """
 import sys
@@ -159,8 +159,9 @@ def _seed(rng):
     return int(rng.integers(0, 2**62))
 
 
-def _run_each(learner, calls, seeds):
-    """The weights of independent calls, each with its own seeded generator, in one round trip."""
+def _run_each(learner, calls, seeds, draw=None):
+    """The weights of independent calls, each with its own seeded generator, in one round trip.
+    ``draw(results)`` sees the values as they came back, before any is judged (to draw them)."""
     requests = [(call.name, *call.arguments(Seed(seed))) for call, seed in zip(calls, seeds, strict=True)]
     try:
         results = learner.environment("calls", requests)
@@ -171,6 +172,9 @@ def _run_each(learner, calls, seeds):
         raise LearnerError(" or ".join(sorted({call.name for call in calls})), details) from None
     if not (isinstance(results, list) and len(results) == len(calls)):
         raise CheckFailed(f"{len(calls)} calls of {calls[0].name} did not give {len(calls)} results")
+    if draw is not None:
+        with drawing():
+            draw(results)
     return [
         call.checked(weights, f"np.random.default_rng({seed})")
         for call, seed, weights in zip(calls, seeds, results, strict=True)
@@ -382,7 +386,43 @@ def shapes(learner, rng):
 @check("Xavier: every value lies in [-a, a], a = gain * sqrt(6 / (fan_in + fan_out))", points=1, public=True)
 def xavier_bounds(learner, rng):
     cases = ((3, 5, None), (1, 1, None), (20, 10, 2.0), (120, 80, 5 / 3))
-    _run_each(learner, [Call("xavier_uniform", *case) for case in cases], [1, 2, 3, 4])
+    calls = [Call("xavier_uniform", *case) for case in cases]
+    _run_each(learner, calls, [1, 2, 3, 4], draw=lambda results: _draw_histogram(calls[-1], results[-1], 4))
+
+
+def _draw_histogram(call, weights, seed, bins=30):
+    """A histogram of the weights a call returned, over [-1.25 a, 1.25 a], against the U(-a, a) density."""
+    if type(weights).__module__.startswith("torch") and hasattr(weights, "numpy"):
+        weights = weights.numpy()
+    if not isinstance(weights, np.ndarray) or weights.dtype.kind not in "biuf":
+        return  # nothing to draw; the checks say what came back instead
+    values = weights.astype(np.float64).ravel()
+    bound = call.scale()
+    edges = np.linspace(-1.25 * bound, 1.25 * bound, bins + 1)
+    finite = values[np.isfinite(values)]
+    counts, _ = np.histogram(finite, edges)
+    expected = values.size * np.diff(np.clip(edges, -bound, bound)) / (2 * bound)
+    below, above = int((finite < edges[0]).sum()), int((finite > edges[-1]).sum())
+    figure(
+        "histogram",
+        {
+            "x_label": "weight value",
+            "y_label": "weights per bin",
+            "edges": edges,
+            "counts": counts,
+            "counts_label": "your weights",
+            "expected": expected,
+            "expected_label": f"U(-a, a), a = {bound:.4g}: expected per bin",
+            "below": below,
+            "above": above,
+            "non_finite": int(values.size - finite.size),
+        },
+        f"{call.text(f'np.random.default_rng({seed})')}: a histogram of your {values.size} weights in {bins} bins "
+        f"from -1.25 a to 1.25 a, against U(-a, a) with a = {bound:.4g}, which puts about {expected.max():.0f} in "
+        f"each bin inside [-a, a] and none outside. Yours: {int((np.abs(finite) > bound * (1 + 1e-6)).sum())} "
+        f"outside [-a, a] ({below} below and {above} above the drawn range), "
+        f"{values.size - finite.size} not finite.",
+    )
 
 
 @check("Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)", points=3)

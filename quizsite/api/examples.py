@@ -46,9 +46,11 @@ _GRADED = {
     "queue": None,
     "message": "1 of 5 checks failed.",
     "results": [
-        {"name": "Drop rate matches p (binomial test)", "passed": True, "message": "Passed.", "points": 2},
+        {"name": "Drop rate matches p (binomial test)", "passed": True, "message": "Passed.", "points": 2,
+         "hint": None},
         {"name": "Expected output equals the input", "passed": False, "points": 2,
-         "message": "with p=0.3 the mean of out should be 3 (within 0.04), got 2.10: scale kept units by 1/(1-p)."},
+         "message": "with p=0.3 the mean of out should be 3 (within 0.04), got 2.10: scale kept units by 1/(1-p).",
+         "hint": "`p` is the probability of *dropping* a unit. What must a kept unit be multiplied by?"},
     ],
 }  # fmt: skip
 SUBMISSION_QUEUED = OpenApiExample("Accepted for grading", response_only=True, status_codes=["202"], value=_QUEUED)
@@ -182,3 +184,11 @@ GRADEBOOK = OpenApiExample(
                       "points": 18.0, "possible": 20, "percent": 90.0}],
     },
 )  # fmt: skip
+REFERENCE_SOLUTION = OpenApiExample(
+    "The reference solution",
+    response_only=True,
+    value={
+        "exercise": "inverted-dropout",
+        "code": "import numpy as np\n\n\ndef dropout_forward(x, p, training, rng):\n    ...\n",
+    },
+)

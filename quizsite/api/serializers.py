@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from quizsite.catalog.models import Exercise, Quiz, Topic
+from quizsite.learning.exercise_help import with_hints
+from quizsite.learning.figures import figure_link
 from quizsite.learning.models import Attempt, Submission
 from quizsite.learning.selectors import attempt_questions, results_shown_to
 from quizsite.webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -93,11 +95,40 @@ class SubmissionFilterSerializer(serializers.Serializer):
     updated_since = serializers.DateTimeField(required=False)
 
 
+class SubmissionWaitSerializer(serializers.Serializer):
+    wait = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=25,
+        help_text="Long-poll: hold the request up to this many seconds while the submission's status is still "
+        "`status`; the answer comes the moment it changes.",
+    )
+    status = serializers.ChoiceField(
+        choices=Submission.Status.choices, required=False, help_text="The status the client last saw (with `wait`)."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("wait" in attrs) != ("status" in attrs):
+            raise serializers.ValidationError("`wait` and `status` go together.")
+        return attrs
+
+
+class FigureLinkSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="lines, band, histogram, fold_grid, images or bars.")
+    description = serializers.CharField(help_text="The figure's text alternative (use it as the image's alt).")
+    url = serializers.URLField(help_text="The SVG, for the submission's owner and staff who may read the check.")
+
+
 class CheckResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     passed = serializers.BooleanField()
     message = serializers.CharField()
     points = serializers.IntegerField()
+    hint = serializers.CharField(
+        allow_null=True,
+        help_text="For a failed check: a Markdown hint towards the idea it tests (null when passed or none written).",
+    )
+    figure = FigureLinkSerializer(allow_null=True, help_text="A plot drawn from the check's values; null if none.")
 
 
 class QueueEstimateSerializer(serializers.Serializer):
@@ -125,6 +156,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
     regraded = serializers.SerializerMethodField(
         help_text="Set once staff replaced the result (a regrade): when, why, and the result before."
     )
+    output = serializers.SerializerMethodField(
+        help_text="What the code printed, for an examples-only run (truncated); null for graded submissions, "
+        "whose output would show the hidden checks' inputs."
+    )
 
     class Meta:
         model = Submission
@@ -138,6 +173,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "score",
             "results",
             "message",
+            "output",
             "queue",
             "regraded",
             "created_at",
@@ -151,7 +187,12 @@ class SubmissionSerializer(serializers.ModelSerializer):
         # The context is shared by every row of a list, so the decision is made once per learner and exercise.
         decided = self.context.setdefault("withheld_details", {})
         shown = results_shown_to(submission, request.user if request is not None else None, decided)
-        return CheckResultSerializer(shown, many=True).data
+        shown = [{**result, "figure": figure_link(submission, i, result, request)} for i, result in enumerate(shown)]
+        return CheckResultSerializer(with_hints(shown, submission.exercise), many=True).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_output(self, submission: Submission) -> str | None:
+        return submission.output if submission.examples_only else None
 
     @extend_schema_field(RegradeNoteSerializer(allow_null=True))
     def get_regraded(self, submission: Submission) -> dict | None:
@@ -330,3 +371,8 @@ class GradebookSerializer(serializers.Serializer):
     course = CourseSerializer()
     assignments = GradebookAssignmentSerializer(many=True)
     learners = GradebookRowSerializer(many=True)
+
+
+class ReferenceSolutionSerializer(serializers.Serializer):
+    exercise = serializers.SlugField(help_text="The exercise's slug.")
+    code = serializers.CharField(help_text="The reference solution's source code.")

@@ -5,6 +5,7 @@ from quizsite.api import course_views, views, webhook_views
 urlpatterns = [
     path("exercises/", views.ExerciseListView.as_view(), name="api-exercise-list"),
     path("exercises/<slug:slug>/", views.ExerciseDetailView.as_view(), name="api-exercise-detail"),
+    path("exercises/<slug:slug>/reference/", views.ExerciseReferenceView.as_view(), name="api-exercise-reference"),
     path(
         "exercises/<slug:slug>/submissions/",
         views.SubmissionCreateView.as_view(),

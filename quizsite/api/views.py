@@ -36,17 +36,20 @@ from quizsite.api.serializers import (
     GradeSerializer,
     GradesQuerySerializer,
     QuizSerializer,
+    ReferenceSolutionSerializer,
     SubmissionCreateSerializer,
     SubmissionFilterSerializer,
     SubmissionSerializer,
+    SubmissionWaitSerializer,
     TopicSerializer,
 )
 from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
 from quizsite.catalog.models import Topic
 from quizsite.catalog.selectors import published_exercises, published_quizzes
-from quizsite.learning import attempts, selectors, services
+from quizsite.learning import attempts, events, selectors, services
 from quizsite.learning.attempts import AttemptError
-from quizsite.learning.models import Attempt
+from quizsite.learning.exercise_help import reference_unlocked
+from quizsite.learning.models import Attempt, Submission
 from quizsite.ops.selectors import grading_unavailable_reason
 from quizsite.spreadsheets import defuse_row
 
@@ -103,6 +106,31 @@ class ExerciseDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return _published_exercises()
+
+
+class ExerciseReferenceView(APIView):
+    """An exercise's reference solution, for a learner who has earned it (an accepted submission, or the
+    exercise's number of attempts) while no course of theirs still counts work on the exercise."""
+
+    client_scopes = {"GET": scopes.READ_CONTENT}
+
+    @extend_schema(
+        responses={
+            200: ReferenceSolutionSerializer,
+            403: OpenApiResponse(description="Not yet shown to this learner: `detail` says when it will be"),
+        },
+        examples=[examples.REFERENCE_SOLUTION],
+        summary="The reference solution",
+    )
+    def get(self, request, slug: str) -> Response:
+        learner = _acting_learner(request)
+        exercise = get_object_or_404(_published_exercises(), slug=slug)
+        access = reference_unlocked(learner, exercise)
+        if not access:
+            return problem(
+                403, "Forbidden", f"The reference solution is shown {access.reason}.", kind="reference-locked"
+            )
+        return Response(ReferenceSolutionSerializer({"exercise": exercise.slug, "code": exercise.solution_code}).data)
 
 
 class SubmissionCreateView(APIView):
@@ -229,10 +257,17 @@ class ApiNotFoundView(APIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="A submission", parameters=[_POLL_HINT], examples=[examples.SUBMISSION_GRADED])
+    get=extend_schema(
+        summary="A submission",
+        parameters=[_POLL_HINT, SubmissionWaitSerializer],
+        examples=[examples.SUBMISSION_GRADED],
+    )
 )
 class SubmissionDetailView(generics.RetrieveAPIView):
-    """A submission's status, verdict and per-check results. Learners see only their own."""
+    """A submission's status, verdict and per-check results. Learners see only their own.
+
+    With ``wait`` and ``status`` the request is a long poll: it is answered as soon as the submission leaves
+    ``status`` (or after ``wait`` seconds), so a client hears the verdict the moment it is written."""
 
     serializer_class = SubmissionSerializer
     client_scopes = {"GET": scopes.READ_SUBMISSIONS}
@@ -241,8 +276,19 @@ class SubmissionDetailView(generics.RetrieveAPIView):
         return selectors.submissions_visible_to(self.request.user)
 
     def retrieve(self, request, *args, **kwargs) -> Response:
+        params = SubmissionWaitSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         submission = self.get_object()
         logs.bind(submission_id=submission.pk)
+        seen = params.validated_data.get("status")
+        if seen is not None and submission.status == seen and seen not in Submission.FINAL_STATUSES:
+
+            def changed() -> bool:
+                submission.refresh_from_db(fields=["status"])
+                return submission.status != seen
+
+            events.submission_change_wait(submission.pk, changed=changed, timeout=params.validated_data["wait"])
+            submission.refresh_from_db()
         return _submission_response(request, submission)
 
 

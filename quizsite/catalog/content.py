@@ -1,7 +1,7 @@
 """Read exercise folders under ``exercises/`` into validated dataclasses. No Django here.
 
-Layout: ``exercises/<slug>/`` holds info.toml, statement.md, starter.py, solution.py, checks.py and
-``wrong/*.py``; ``exercises/topics/<topic>/topic.toml`` describes a topic.
+Layout: ``exercises/<slug>/`` holds info.toml, statement.md, starter.py, solution.py, checks.py,
+hints.toml and ``wrong/*.py``; ``exercises/topics/<topic>/topic.toml`` describes a topic.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 from grader.vocabulary import RUNTIMES, Verdict
 
 EXERCISE_FILES = ("info.toml", "statement.md", "starter.py", "solution.py", "checks.py")
+# Learner help, not graded: outside EXERCISE_FILES so that rewording a hint is not a new version to validate.
+HINTS_FILE = "hints.toml"
 DIFFICULTIES = ("easy", "medium", "hard")
 _LIMIT_FIELDS = {
     "cpu_seconds": float,
@@ -56,6 +58,16 @@ class WrongSolution:
 
 
 @dataclass(frozen=True)
+class CheckDecl:
+    """One ``@check("title", ...)`` of a checks source: the decorated function's name, the title results
+    carry, and whether learners may run it as an example."""
+
+    function: str
+    title: str
+    public: bool
+
+
+@dataclass(frozen=True)
 class ExerciseContent:
     uuid: uuid.UUID
     slug: str
@@ -74,6 +86,10 @@ class ExerciseContent:
     content_hash: str = ""
     # Modules the static gate lets this exercise's code import (``allow_imports`` in info.toml).
     allowed_imports: tuple[str, ...] = ()
+    # Check title -> Markdown hint, in the order of checks.py (from hints.toml, keyed there by function name).
+    hints: dict[str, str] = field(default_factory=dict)
+    # Graded submissions after which the reference is shown without an accepted one (None: only after acceptance).
+    reference_after_attempts: int | None = None
 
 
 def load_topics(root: Path) -> list[TopicContent]:
@@ -107,7 +123,8 @@ def load_exercise(folder: Path) -> ExerciseContent:
     texts = {name: (folder / name).read_text(encoding="utf-8") for name in EXERCISE_FILES}
     wrong_paths = sorted((folder / "wrong").glob("*.py"))
     wrong = {path.stem: path.read_text(encoding="utf-8") for path in wrong_paths}
-    check_names = set(check_names_of(texts["checks.py"], folder / "checks.py"))
+    checks = _checks_in(texts["checks.py"], folder / "checks.py")
+    check_names = {check.title for check in checks}
     wrong_solutions = {path.stem: wrong_solution(path, wrong[path.stem], check_names) for path in wrong_paths}
     difficulty = _required(info, "difficulty", str, info_path)
     if difficulty not in DIFFICULTIES:
@@ -136,7 +153,45 @@ def load_exercise(folder: Path) -> ExerciseContent:
         wrong_solutions=wrong_solutions,
         content_hash=_hash(texts, wrong),
         allowed_imports=_string_list(info.get("allow_imports", []), "allow_imports", info_path),
+        hints=load_hints(folder / HINTS_FILE, checks),
+        reference_after_attempts=_reference_after_attempts(info, info_path),
     )
+
+
+def load_hints(path: Path, checks: list[CheckDecl]) -> dict[str, str]:
+    """Read hints.toml: one ``[function_name]`` table per check of checks.py, each with one non-empty
+    ``hint`` (Markdown). Returns check title -> hint in the order of the checks; raises
+    :class:`ContentError` naming ``path`` when the file is missing, a check has no hint, or a table names
+    no check (so renaming a check function fails the sync until its hint follows)."""
+    if not path.is_file():
+        raise ContentError(f"{path}: missing")
+    tables = _read_toml(path)
+    functions = {check.function for check in checks}
+    unknown = sorted(set(tables) - functions)
+    if unknown:
+        raise ContentError(f"{path}: {unknown} name no check function of checks.py")
+    missing = [check.function for check in checks if check.function not in tables]
+    if missing:
+        raise ContentError(f"{path}: no hint for the checks {missing}")
+    return {check.title: _hint_text(tables[check.function], check.function, path) for check in checks}
+
+
+def _hint_text(table, function: str, path: Path) -> str:
+    if not isinstance(table, dict) or set(table) != {"hint"}:
+        raise ContentError(f"{path}: [{function}] must hold exactly one key, 'hint'")
+    text = table["hint"]
+    if not isinstance(text, str) or not text.strip():
+        raise ContentError(f"{path}: [{function}] hint must be non-empty text")
+    return text.strip()
+
+
+def _reference_after_attempts(info: dict, path: Path) -> int | None:
+    value = info.get("reference_after_attempts")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ContentError(f"{path}: 'reference_after_attempts' must be a positive integer")
+    return value
 
 
 _HEADER_KEYS = ("Mistake", "Verdict", "Fails")
@@ -166,7 +221,7 @@ def wrong_solution(path: Path, code: str, check_names: set[str]) -> WrongSolutio
 
 def check_names_of(source: str, path: Path) -> list[str]:
     """Names of every ``@check`` in a checks source, read without running it."""
-    return [name for name, _ in _checks_in(source, path)]
+    return [check.title for check in _checks_in(source, path)]
 
 
 def _string_list(value, key: str, path: Path) -> tuple[str, ...]:
@@ -177,11 +232,11 @@ def _string_list(value, key: str, path: Path) -> tuple[str, ...]:
 
 def public_check_names(source: str, path: Path) -> list[str]:
     """Names of the checks marked ``public=True``, read from the source without running it."""
-    return [name for name, public in _checks_in(source, path) if public]
+    return [check.title for check in _checks_in(source, path) if check.public]
 
 
-def _checks_in(source: str, path: Path) -> list[tuple[str, bool]]:
-    """``(name, public)`` of every ``@check("name", ...)`` decorator in a checks source."""
+def _checks_in(source: str, path: Path) -> list[CheckDecl]:
+    """Every ``@check("title", ...)``-decorated function in a checks source, in source order."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -198,7 +253,7 @@ def _checks_in(source: str, path: Path) -> list[tuple[str, bool]]:
                 keyword.arg == "public" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
                 for keyword in decorator.keywords
             )
-            found.append((first.value, public))
+            found.append(CheckDecl(node.name, first.value, public))
     return found
 
 

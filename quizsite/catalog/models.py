@@ -58,6 +58,20 @@ class Exercise(models.Model):
     public_examples = models.JSONField(
         default=list, blank=True, help_text="Names of the checks learners may run as examples (from checks.py)."
     )
+    # Not secret: a learner sees a check's hint once they have failed that check (unlike solution_code above).
+    # A list, not a mapping: PostgreSQL's jsonb does not keep key order, and hints show in the order of the checks.
+    hints = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="One {check, hint} per check, in the order of checks.py: its title and a Markdown hint shown "
+        "after a failed attempt (hints.toml).",
+    )
+    reference_after_attempts = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Show the reference solution after this many graded submissions, even without an accepted one "
+        "(blank: only after an accepted submission).",
+    )
     cpu_seconds = models.FloatField(default=DEFAULT_EXERCISE_UNITS["cpu_seconds"])
     wall_seconds = models.FloatField(default=DEFAULT_EXERCISE_UNITS["wall_seconds"])
     memory_mb = models.PositiveIntegerField(default=DEFAULT_EXERCISE_UNITS["memory_mb"])

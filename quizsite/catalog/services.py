@@ -166,6 +166,8 @@ def _sync_exercise(exercise: content.ExerciseContent, report: SyncReport) -> Non
         "solution_code": exercise.solution_code,
         "checks_source": exercise.checks_source,
         "public_examples": exercise.public_examples,
+        "hints": [{"check": title, "hint": hint} for title, hint in exercise.hints.items()],
+        "reference_after_attempts": exercise.reference_after_attempts,
         "wrong_solutions": _stored_wrong_solutions(exercise),
         "content_hash": exercise.content_hash,
         "is_published": True,

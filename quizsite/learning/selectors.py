@@ -10,8 +10,9 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from quizsite.catalog.models import Topic
 from quizsite.catalog.questions import QuestionError, correct_response
-from quizsite.catalog.selectors import variant_of
+from quizsite.catalog.selectors import published_exercises, variant_of
 from quizsite.courses.selectors import hidden_details_withheld, learners_taught_by
 from quizsite.learning.display import response_texts
 from quizsite.learning.models import Attempt, Submission
@@ -97,7 +98,14 @@ def attempt_questions(attempt: Attempt) -> list[dict]:
         variant = variant_of(item.question, str(attempt.pk))
         row = {**variant.public(), "topic": item.question.topic.slug, "response": item.response}
         if graded:
-            row.update(score=item.score, correct_response=correct_response(variant), explanation=variant.explanation)
+            key = correct_response(variant)
+            row.update(
+                score=item.score,
+                correct_response=key,
+                explanation=variant.explanation,
+                answer_texts=response_texts(variant, item.response),
+                key_texts=response_texts(variant, key),
+            )
         rows.append(row)
     return rows
 
@@ -193,3 +201,31 @@ def results_shown_to(submission: Submission, viewer, decided: dict | None = None
     return [
         result if result.get("public") else {**result, "message": WITHHELD_MESSAGE} for result in submission.results
     ]
+
+
+def quiz_progress(user, quiz) -> dict:
+    """Where ``user`` stands on ``quiz``: the attempt in progress (if any) with how many questions it has answered,
+    attempts used, and whether another may start (a quiz with ``max_attempts`` caps them)."""
+    own = Attempt.objects.filter(user=user, quiz=quiz)
+    open_attempt = own.filter(status__in=[Attempt.Status.STARTED, Attempt.Status.ANSWERING]).first()
+    used = own.count()
+    left = None if quiz.max_attempts is None else max(quiz.max_attempts - used, 0)
+    return {
+        "open_attempt": open_attempt,
+        "open_answered": open_attempt.items.exclude(response=None).count() if open_attempt else 0,
+        "open_total": open_attempt.items.count() if open_attempt else 0,
+        "attempts_used": used,
+        "attempts_left": left,
+        "can_start": open_attempt is not None or left is None or left > 0,
+    }
+
+
+def practice_links(attempt: Attempt) -> list[dict]:
+    """The topics an attempt covered, weakest first, each with its published exercises: where to practise next."""
+    scores = attempt.topic_scores or {}
+    topics = Topic.objects.filter(slug__in=scores).order_by("position", "title")
+    exercises: dict[int, list] = {}
+    for exercise in published_exercises().filter(topic__in=topics).order_by("title"):
+        exercises.setdefault(exercise.topic_id, []).append(exercise)
+    rows = [{"topic": topic, "score": scores[topic.slug], "exercises": exercises.get(topic.pk, [])} for topic in topics]
+    return sorted(rows, key=lambda row: row["score"])

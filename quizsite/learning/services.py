@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
+from quizsite.learning import events
 from quizsite.learning.models import GradingRecord, IdempotencyKey, Submission
 from quizsite.lti import passback
 from quizsite.webhooks.services import submission_finished_emit
@@ -98,6 +99,7 @@ def submission_claim(
     )
     if won != 1:
         return None
+    events.submission_changed(submission_id)
     return Submission.objects.select_related("exercise").get(pk=submission_id), token
 
 
@@ -155,6 +157,8 @@ def submission_release(*, submission_id: uuid.UUID | str, token: uuid.UUID) -> b
     released = Submission.objects.filter(pk=submission_id, claim_token=token, status=Status.RUNNING).update(
         status=Status.QUEUED, claim_token=None, updated_at=timezone.now()
     )
+    if released == 1:
+        events.submission_changed(submission_id)
     return released == 1
 
 
@@ -176,6 +180,7 @@ def submission_finished(*, submission_id: uuid.UUID | str) -> None:
     Call it in the transaction that writes the result.
     """
     submission_finished_emit(submission_id=submission_id)
+    events.submission_changed(submission_id)
     row = Submission.objects.filter(pk=submission_id, examples_only=False).values("user_id", "exercise_id").first()
     if row is not None:
         passback.work_changed(learner_id=row["user_id"], exercise_id=row["exercise_id"])

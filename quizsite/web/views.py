@@ -1,19 +1,25 @@
 """Learner pages. Grading happens through the API; these views only render."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from grader.vocabulary import Verdict
 from quizsite.catalog.models import Topic
 from quizsite.catalog.selectors import published_exercises, published_quizzes
-from quizsite.learning import attempts, progress
+from quizsite.learning import attempts, figures, progress
+from quizsite.learning.exercise_help import exercise_help_context
 from quizsite.learning.models import Attempt, Submission
-from quizsite.learning.selectors import attempt_questions
+from quizsite.learning.selectors import attempt_questions, practice_links, quiz_progress
 from quizsite.ops.selectors import grading_unavailable_reason
+
+HISTORY_LENGTH = 15
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
@@ -29,20 +35,52 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The statement beside the editor; ``?submission=<id>`` opens one of the learner's submissions."""
     exercise = get_object_or_404(published_exercises(), slug=slug)
-    own = Submission.objects.filter(user=request.user, exercise=exercise)
-    # A regraded submission shows the result it replaced.
-    submissions = own.prefetch_related("grading_records")[:10]
-    code = submissions[0].code if submissions else exercise.starter_code
-    labels = {verdict.value: verdict.label for verdict in Verdict}
+    history = _history(request.user, exercise)
+    opened = None
+    if request.GET.get("submission"):
+        own = Submission.objects.filter(user=request.user, exercise=exercise)
+        opened = own.filter(pk=_uuid_or_none(request.GET["submission"])).first()
+    latest = opened or (history[0] if history else None)
     context = {
         "exercise": exercise,
-        "submissions": submissions,
-        "code": code,
-        "verdict_labels": labels,
+        "submissions": history,
+        "opened": opened,
+        "code": latest.code if latest else exercise.starter_code,
+        "help": exercise_help_context(request.user, exercise),
+        "verdict_labels": {verdict.value: verdict.label for verdict in Verdict},
         "grading_unavailable": grading_unavailable_reason(),
     }
     return render(request, "web/exercise_detail.html", context)
+
+
+@login_required
+def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's recent submissions to an exercise, as the exercise page lists them (refreshed after a run)."""
+    exercise = get_object_or_404(published_exercises(), slug=slug)
+    context = {"exercise": exercise, "submissions": _history(request.user, exercise)}
+    return render(request, "web/_submission_history.html", context)
+
+
+@login_required
+def exercise_help(request: HttpRequest, slug: str) -> HttpResponse:
+    """The exercise's unlocked hints and reference solution, as the page shows them (refreshed after a run)."""
+    exercise = get_object_or_404(published_exercises(), slug=slug)
+    return render(request, "web/_exercise_help.html", exercise_help_context(request.user, exercise))
+
+
+def _history(user, exercise) -> list[Submission]:
+    # A regraded submission shows the result it replaced.
+    own = Submission.objects.filter(user=user, exercise=exercise).prefetch_related("grading_records")
+    return list(own[:HISTORY_LENGTH])
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -57,30 +95,41 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: what the quiz is and whether an attempt is in progress (where login sends a learner back);
+    POST: start an attempt, or resume the one in progress."""
     quiz = get_object_or_404(published_quizzes(), slug=slug)
-    try:
-        attempt = attempts.attempt_start(user=request.user, quiz=quiz)
-    except attempts.AttemptError as exc:
-        if exc.attempt is not None:
-            return redirect("attempt-detail", pk=exc.attempt.pk)  # resume the attempt in progress
-        messages.error(request, str(exc))
-        return redirect("topic-list")
-    return redirect("attempt-detail", pk=attempt.pk)
+    if request.method == "POST":
+        try:
+            attempt = attempts.attempt_start(user=request.user, quiz=quiz)
+        except attempts.AttemptError as exc:
+            if exc.attempt is not None:
+                return redirect("attempt-detail", pk=exc.attempt.pk)  # resume the attempt in progress
+            messages.error(request, str(exc))
+            return redirect("quiz-start", slug=quiz.slug)
+        return redirect("attempt-detail", pk=attempt.pk)
+    return render(request, "web/quiz_start.html", {"quiz": quiz, **quiz_progress(request.user, quiz)})
 
 
 @login_required
 def attempt_detail(request: HttpRequest, pk) -> HttpResponse:
     attempt = get_object_or_404(Attempt.objects.select_related("quiz").filter(user=request.user), pk=pk)
+    if attempt.is_open and attempt.deadline is not None and attempt.deadline <= timezone.now():
+        attempt = attempts.attempt_submit(attempt=attempt)  # time is up: what was saved is graded
     topics = dict(Topic.objects.values_list("slug", "title"))
     topic_scores = [(topics.get(slug, slug), score) for slug, score in sorted(attempt.topic_scores.items())]
+    questions = attempt_questions(attempt)
     context = {
         "attempt": attempt,
-        "questions": attempt_questions(attempt),
+        "questions": questions,
+        "answered": sum(question["response"] is not None for question in questions),
         "topic_scores": topic_scores,
         "topic_titles": topics,
     }
+    if not attempt.is_open:
+        context.update(quiz_progress(request.user, attempt.quiz))
+        context["points"] = sum(question["score"] or 0 for question in questions)
+        context["practice"] = practice_links(attempt)
     return render(request, "web/attempt_detail.html", context)
 
 
@@ -93,3 +142,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "submissions": Submission.objects.filter(user=request.user).select_related("exercise")[:20],
     }
     return render(request, "web/dashboard.html", context)
+
+
+@require_GET
+def submission_figure(request: HttpRequest, pk, index: int) -> HttpResponse:
+    """The SVG figure of one check of a submission, for whoever may read that check's details (else 404)."""
+    drawn = figures.submission_figure_svg(viewer=request.user, submission_id=pk, index=index)
+    if drawn is None:
+        raise Http404("No such figure.")
+    svg, etag = drawn
+    response = HttpResponse(status=304) if request.headers.get("If-None-Match") == etag else HttpResponse(svg)
+    response["Content-Type"] = "image/svg+xml"
+    response["ETag"] = etag
+    # Results change on a regrade: the browser keeps the picture but asks again each time (a 304 is cheap).
+    response["Cache-Control"] = "private, no-cache"
+    # Opened on its own, the SVG is a document: it may run nothing and load nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -38,6 +38,8 @@ MATRIX = [
     ("GET",    "/exercises/",                          401, 200, 200, 200, 200, 403, 403, 403, 403),
     ("GET",    "/exercises/{slug}/",                   401, 200, 200, 200, 200, 403, 403, 403, 403),
     ("POST",   "/exercises/{slug}/submissions/",       401, 202, 202, 202, 403, 202, 403, 403, 403),
+    # Only for a learner with an accepted submission (the owner has one); 403 says when it will be shown.
+    ("GET",    "/exercises/{slug}/reference/",         401, 200, 403, 403, 200, 403, 403, 403, 403),
     ("GET",    "/submissions/",                        401, 200, 200, 200, 403, 200, 200, 403, 403),
     ("GET",    "/submissions/{submission}/",           401, 200, 404, 200, 403, 200, 200, 403, 403),
     ("POST",   "/submissions/{submission}/regrade/",   401, 403, 403, 202, 403, 202, 403, 403, 403),

@@ -1,5 +1,7 @@
 """Submission endpoints: the contract LMSs and the web page rely on."""
 
+import time
+
 import pytest
 from django.test import override_settings
 
@@ -20,6 +22,7 @@ FIELDS = {
     "score",
     "results",
     "message",
+    "output",
     "regraded",
     "created_at",
     "finished_at",
@@ -103,7 +106,9 @@ def test_a_graded_submission_shows_verdict_passed_score_and_results(api, learner
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["verdict"], body["passed"], body["score"]) == ("done", "accepted", True, 1.0)
-    assert body["results"] == [{"name": "Evaluation mode", "passed": True, "message": "Passed.", "points": 1}]
+    assert body["results"] == [
+        {"name": "Evaluation mode", "passed": True, "message": "Passed.", "points": 1, "hint": None, "figure": None}
+    ]
     assert "Retry-After" not in response
 
 
@@ -184,3 +189,38 @@ def test_a_running_submission_has_nothing_ahead_but_counts_the_others_running(ap
     queue = api.get(f"/api/v1/submissions/{mine.pk}/").json()["queue"]
     assert queue["ahead"] == 0 and queue["busy"] is False
     assert queue["expected_wait_seconds"] == 2, "two running over two slots, plus its own grading, at 1 s each"
+
+
+def test_the_output_is_shown_for_an_examples_run_and_withheld_for_graded_work(api, learner, dropout):
+    shown = make_submission(user=learner, examples_only=True, status="done", output="hello\n")
+    withheld = make_submission(user=learner, status="done", output="hidden input: [1, 2]\n")
+    assert api.get(f"/api/v1/submissions/{shown.pk}/").json()["output"] == "hello\n"
+    assert api.get(f"/api/v1/submissions/{withheld.pk}/").json()["output"] is None
+
+
+def test_a_long_poll_answers_at_once_when_the_status_already_moved_on(api, learner, dropout):
+    submission = make_submission(user=learner, status="running")
+    started = time.monotonic()
+    body = api.get(f"/api/v1/submissions/{submission.pk}/?wait=20&status=queued").json()
+    assert body["status"] == "running"
+    assert time.monotonic() - started < 5
+
+
+def test_a_long_poll_with_nothing_new_answers_after_its_wait_with_the_same_status(api, learner, dropout):
+    submission = make_submission(user=learner, status="queued")
+    started = time.monotonic()
+    body = api.get(f"/api/v1/submissions/{submission.pk}/?wait=1&status=queued").json()
+    assert body["status"] == "queued"
+    assert time.monotonic() - started >= 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["wait=0&status=queued", "wait=26&status=queued", "wait=5", "status=queued", "wait=x&status=queued",
+     "wait=5&status=finished"],
+)  # fmt: skip
+def test_bad_long_poll_parameters_are_a_problem_not_a_hang(api, learner, dropout, query):
+    submission = make_submission(user=learner)
+    response = api.get(f"/api/v1/submissions/{submission.pk}/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"

@@ -22,6 +22,8 @@ from quizsite.courses.models import Course, Enrolment
 from quizsite.learning.models import Submission
 from quizsite.learning.services import submission_create
 from tests.helpers import (
+    browser_log_in,
+    browser_run,
     change_exercise_checks,
     dropout_checks_accepting_any_p,
     exercise_file,
@@ -75,14 +77,8 @@ def _admin_log_in(page, live_server, username, password):
 
 
 def _submit_as(page, live_server, username, password, code) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next=/exercises/{EXERCISE}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/exercises/{EXERCISE}/")
-    page.evaluate("code => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", code)
-    page.click("#submit-button")
-    page.wait_for_function("() => document.getElementById('submit-state').textContent === 'Graded.'", timeout=60_000)
+    browser_log_in(page, live_server, username, password, f"/exercises/{EXERCISE}/")
+    browser_run(page, code)
 
 
 def _create_course(page, live_server) -> Course:

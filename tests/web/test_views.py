@@ -25,7 +25,7 @@ def test_the_exercise_page_renders_statement_starter_and_editor(client, learner,
     assert response.status_code == 200
     assert "<h1>Inverted dropout</h1>" in html
     assert "raise NotImplementedError" in html
-    assert "vendor/codemirror/codemirror.js" in html
+    assert "web/editor.js" in html
     assert "Run examples" in html and "Backward multiplies the gradient by the forward mask" in html
 
 
@@ -70,7 +70,7 @@ def test_statement_markdown_cannot_inject_script(client, learner, dropout):
 
 
 def test_static_editor_assets_are_served(client):
-    assert client.get("/static/vendor/codemirror/codemirror.js").status_code == 200
+    assert client.get("/static/web/editor.js").status_code == 200
 
 
 def test_signup_creates_an_account_and_logs_in(client, synced):
@@ -115,3 +115,69 @@ def test_the_admin_lists_quiz_content(client, instructor, dropout):
     instructor.save()
     for url in ("/admin/catalog/question/", "/admin/catalog/quiz/", "/admin/learning/attempt/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_quiz_start_page_answers_a_get_so_login_can_return_to_it(client, learner, dropout):
+    client.force_login(learner)
+    response = client.get("/quizzes/dropout/start/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Start the quiz" in html and "Unlimited attempts" in html and "Resume" not in html
+    assert not learner.attempts.exists()  # looking does not start an attempt
+
+
+def test_the_quiz_start_page_offers_resume_while_an_attempt_is_open(client, learner, dropout):
+    client.force_login(learner)
+    attempt_url = client.post("/quizzes/dropout/start/")["Location"]
+    html = client.get("/quizzes/dropout/start/").content.decode()
+    assert f'href="{attempt_url}"' in html and "0 of 8 answered" in html
+    assert client.post("/quizzes/dropout/start/")["Location"] == attempt_url  # starting again resumes
+
+
+def test_an_attempt_opened_after_its_deadline_is_graded_with_what_was_saved(client, learner, dropout):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(learner)
+    attempt_url = client.post("/quizzes/dropout/start/")["Location"]
+    attempt = learner.attempts.get()
+    attempt.deadline = timezone.now() - timedelta(seconds=1)
+    attempt.save()
+    html = client.get(attempt_url).content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == "graded" and 'id="attempt-score"' in html
+
+
+def test_the_dashboard_says_verdicts_in_words_and_quiz_only_topics_without_a_fraction(client, learner, dropout):
+    from tests.helpers import make_submission
+
+    make_submission(user=learner, exercise=dropout, status="done", verdict="wrong_answer", score=0.5)
+    client.force_login(learner)
+    html = client.get("/dashboard/").content.decode()
+    assert "Wrong answer" in html and "wrong_answer" not in html.replace('verdict="wrong_answer"', "")
+    assert "0 / 0" not in html and "0 of 0" not in html and "quiz only" in html
+
+
+def test_an_exercise_page_opens_only_the_learners_own_submissions(client, learner, other_learner, dropout):
+    from tests.helpers import make_submission
+
+    theirs = make_submission(user=other_learner, exercise=dropout, code="SECRET = 42\n", status="done")
+    mine = make_submission(user=learner, exercise=dropout, code="MINE = 1\n", status="done")
+    client.force_login(learner)
+    html = client.get(f"/exercises/inverted-dropout/?submission={theirs.pk}").content.decode()
+    assert "SECRET" not in html and "data-open-url" not in html
+    assert "SECRET" not in client.get("/exercises/inverted-dropout/?submission=not-a-uuid").content.decode()
+    html = client.get(f"/exercises/inverted-dropout/?submission={mine.pk}").content.decode()
+    assert "MINE = 1" in html and f"/api/v1/submissions/{mine.pk}/" in html
+
+
+def test_the_history_fragment_lists_only_the_learners_own_submissions(client, learner, other_learner, dropout):
+    from tests.helpers import make_submission
+
+    theirs = make_submission(user=other_learner, exercise=dropout)
+    mine = make_submission(user=learner, exercise=dropout, examples_only=True)
+    assert client.get("/exercises/inverted-dropout/history/").status_code == 302
+    client.force_login(learner)
+    html = client.get("/exercises/inverted-dropout/history/").content.decode()
+    assert str(mine.pk) in html and str(theirs.pk) not in html and "Example run" in html
