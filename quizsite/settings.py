@@ -132,8 +132,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Serve straight from the apps' static folders too, so a run without collectstatic still works.
-WHITENOISE_USE_FINDERS = True
+# Production serves what collectstatic wrote (with its gzip and Brotli copies); finders would serve the apps'
+# uncompressed originals instead. A local run (DEBUG) and the tests read the apps' folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

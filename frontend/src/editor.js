@@ -48,7 +48,9 @@ function submitKeymap(onSubmit) {
 
 /** The editable content's accessible name and description, set only when the page gives them. */
 function contentAttributes(options) {
-  const attributes = {};
+  // tabindex 0: axe counts a contenteditable as focusable only with one, and then accepts the scroller (which
+  // CodeMirror takes out of the tab order) as reachable. It adds no Tab stop: the content already is one.
+  const attributes = { tabindex: "0" };
   if (options.label) attributes["aria-label"] = options.label;
   if (options.describedBy) attributes["aria-describedby"] = options.describedBy;
   return EditorView.contentAttributes.of(attributes);
