@@ -175,6 +175,27 @@ def wait_until_final(fetch, timeout: float = 60.0) -> dict:
         time.sleep(0.1)
 
 
+def sync_exercise_copy(tmp_path: Path, slug: str = "inverted-dropout", *, published: bool = True):
+    """One exercise (and the topics) synced from a copy of the content folder; ``published`` records its
+    validation as passed without grading anything, for tests about who may read what rather than grading."""
+    import shutil
+
+    from django.utils import timezone
+
+    from quizsite.catalog.models import Exercise, ValidationRun
+    from quizsite.catalog.services import content_sync
+
+    shutil.copytree(CONTENT_DIR / "topics", tmp_path / "topics")
+    shutil.copytree(CONTENT_DIR / slug, tmp_path / slug)
+    content_sync(root=tmp_path, enqueue_validations=False)
+    exercise = Exercise.objects.get(slug=slug)
+    if published:
+        ValidationRun.objects.filter(exercise=exercise).update(
+            status=ValidationRun.Status.PASSED, finished_at=timezone.now()
+        )
+    return exercise
+
+
 def browser_log_in(page, live_server, username: str, password: str, next_path: str) -> None:
     """Log in through the login form in Chromium and land on ``next_path``."""
     page.goto(f"{live_server.url}/accounts/login/?next={next_path}")

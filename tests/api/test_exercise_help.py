@@ -1,22 +1,18 @@
 """A failed check's result carries its hint; GET /exercises/<slug>/reference/ gives the reference solution only to a
 learner who earned it, and says when otherwise, as problem+json."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from quizsite.catalog.models import Exercise, ValidationRun
-from quizsite.catalog.services import content_sync
+from quizsite.catalog.models import Exercise
 from quizsite.learning.models import Submission
-from tests.helpers import key_client, make_assignment, make_course, make_submission, token_client
+from tests.helpers import key_client, make_assignment, make_course, make_submission, sync_exercise_copy, token_client
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2] / "exercises"
 URL = "/api/v1/exercises/inverted-dropout/reference/"
 EVALUATION = "Evaluation mode returns the input unchanged and no mask"
 RATES = "p = 0 keeps everything, p = 1 drops everything"
@@ -25,16 +21,7 @@ DONE, ACCEPTED, WRONG = Submission.Status.DONE, Submission.Verdict.ACCEPTED, Sub
 
 @pytest.fixture
 def exercise(tmp_path) -> Exercise:
-    """inverted-dropout synced from a copy and published. The pass is recorded by hand: what is tested here is
-    who may read what, not the validation (tests/catalog covers that) which would grade every sample."""
-    shutil.copytree(ROOT / "topics", tmp_path / "topics")
-    shutil.copytree(ROOT / "inverted-dropout", tmp_path / "inverted-dropout")
-    content_sync(root=tmp_path, enqueue_validations=False)
-    exercise = Exercise.objects.get(slug="inverted-dropout")
-    ValidationRun.objects.filter(exercise=exercise).update(
-        status=ValidationRun.Status.PASSED, finished_at=timezone.now()
-    )
-    return exercise
+    return sync_exercise_copy(tmp_path)
 
 
 def _hint(exercise: Exercise, title: str) -> str:

@@ -36,6 +36,11 @@ def test_submitting_in_the_browser_shows_the_verdict_and_checks(
     failed = page.locator("#checks li.fail")
     assert failed.count() == 2  # the public evaluation example and its hidden counterpart
     assert "expected" in failed.first.text_content()
+    # Each failed check offers its hint, and the page's Hints section now lists them (reference: accepted).
+    failed.first.locator("details.hint summary").click()
+    expect(failed.first.locator("details.hint p")).not_to_be_empty()
+    expect(page.locator("#exercise-help details.hint")).to_have_count(2)
+    expect(page.locator("#exercise-help")).to_contain_text("Show the reference solution")
 
 
 def test_a_syntax_error_is_shown_to_the_learner(celery_worker_process, synced, live_server, learner, page):

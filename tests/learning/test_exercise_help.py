@@ -1,9 +1,7 @@
 """Hints unlock per check once the learner fails it; the reference solution after acceptance or the exercise's
 number of attempts, never while a course still counts work on the exercise; the help include renders both."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -11,7 +9,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
-from quizsite.catalog.services import content_sync
 from quizsite.courses.models import Extension
 from quizsite.learning.exercise_help import (
     AFTER_ACCEPTANCE,
@@ -23,11 +20,10 @@ from quizsite.learning.exercise_help import (
     unlocked_hints,
 )
 from quizsite.learning.models import Submission
-from tests.helpers import make_assignment, make_course, make_submission
+from tests.helpers import make_assignment, make_course, make_submission, sync_exercise_copy
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2] / "exercises"
 EVALUATION = "Evaluation mode returns the input unchanged and no mask"
 SCALING = "Mask holds only 0 or 1/(1-p), and out = x * mask"
 RATES = "p = 0 keeps everything, p = 1 drops everything"
@@ -37,10 +33,7 @@ DONE, ACCEPTED, WRONG = Submission.Status.DONE, Submission.Verdict.ACCEPTED, Sub
 @pytest.fixture
 def exercise(tmp_path) -> Exercise:
     """inverted-dropout synced from a copy (no validation needed: these reads do not ask for "published")."""
-    shutil.copytree(ROOT / "topics", tmp_path / "topics")
-    shutil.copytree(ROOT / "inverted-dropout", tmp_path / "inverted-dropout")
-    content_sync(root=tmp_path, enqueue_validations=False)
-    return Exercise.objects.get(slug="inverted-dropout")
+    return sync_exercise_copy(tmp_path, published=False)
 
 
 def _hint(exercise: Exercise, title: str) -> str:

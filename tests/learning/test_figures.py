@@ -1,24 +1,20 @@
 """Check figures: each kind drawn as a valid, labelled, script-free SVG whatever the learner's values; served only
 to those who may read the check, with safe headers; linked from the API's check results."""
 
-import shutil
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from quizsite.catalog.models import Exercise, ValidationRun
-from quizsite.catalog.services import content_sync
+from quizsite.catalog.models import Exercise
 from quizsite.learning import figure_kinds, figure_svg
 from quizsite.learning.models import Submission
-from tests.helpers import make_assignment, make_course, make_submission
+from tests.helpers import make_assignment, make_course, make_submission, sync_exercise_copy
 
 NS = {"svg": figure_svg.SVG_NS}
 HOSTILE = '<script>alert("x")</script> & \x01 </svg>'
-ROOT = Path(__file__).resolve().parents[2] / "exercises"
 NASTY = [float("nan"), "nan", "inf", "-inf", None, 1e300, -1e300, 0.0, 5e-324, "junk"]
 
 # One plausible figure of every kind, as the checks store them.
@@ -151,15 +147,7 @@ RESULTS = [
 
 @pytest.fixture
 def exercise(tmp_path, db) -> Exercise:
-    """inverted-dropout synced from a copy and published by hand (who may read what is tested, not grading)."""
-    shutil.copytree(ROOT / "topics", tmp_path / "topics")
-    shutil.copytree(ROOT / "inverted-dropout", tmp_path / "inverted-dropout")
-    content_sync(root=tmp_path, enqueue_validations=False)
-    exercise = Exercise.objects.get(slug="inverted-dropout")
-    ValidationRun.objects.filter(exercise=exercise).update(
-        status=ValidationRun.Status.PASSED, finished_at=timezone.now()
-    )
-    return exercise
+    return sync_exercise_copy(tmp_path)
 
 
 @pytest.fixture

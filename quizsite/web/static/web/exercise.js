@@ -61,10 +61,14 @@
     return submission.score === null ? verdict : `${verdict}, ${Math.round(submission.score * 100)}%`;
   }
 
-  // Hints are Markdown; they use `code` spans and little else, so those become <code> and the rest stays text.
+  // Hints are Markdown; they use `code` and *emphasis* and little else, so those become <code> and <em> and
+  // the rest stays text (built as DOM nodes: nothing is parsed as HTML).
   function inlineMarkdown(text) {
     const paragraph = node("p");
-    text.split("`").forEach((part, index) => paragraph.append(index % 2 ? node("code", part) : part));
+    text.trim().split("`").forEach((part, index) => {
+      if (index % 2) return paragraph.append(node("code", part));
+      part.split(/\*([^*\s][^*]*)\*/).forEach((piece, inner) => paragraph.append(inner % 2 ? node("em", piece) : piece));
+    });
     return paragraph;
   }
 
