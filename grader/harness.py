@@ -368,7 +368,8 @@ def figure(kind: str, data: dict, description: str) -> None:
     strings ``"nan"``, ``"inf"``, ``"-inf"``. ``description`` is the figure's text alternative. Call it
     before deciding the verdict, so a failed check shows its figure. It never raises: a figure that
     cannot be stored (an unknown kind, a value that is not plain data, more than ``MAX_FIGURE_NUMBERS``
-    numbers) is a bug of the checks, logged as an error and dropped, and the verdict is unchanged.
+    values, counting every number, string, null and list) is a bug of the checks, logged as an error and
+    dropped, and the verdict is unchanged.
     """
     slot = _slot.get()
     if slot is None:
@@ -385,8 +386,14 @@ def figure(kind: str, data: dict, description: str) -> None:
 
 
 def _plain(value: Any, budget: list[int]) -> Any:
-    """``value`` as JSON-safe data, counting numbers against ``budget`` (a one-item list)."""
+    """``value`` as JSON-safe data, counting every part (number, string, null, list, ...) against ``budget``
+    (a one-item list): a list of a million nulls is as heavy to store and to draw as a million numbers."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(f"a figure may hold at most {MAX_FIGURE_NUMBERS} values")
     if isinstance(value, np.ndarray):
+        if value.size > budget[0]:
+            raise ValueError(f"a figure may hold at most {MAX_FIGURE_NUMBERS} values")
         value = value.tolist()
     elif isinstance(value, np.generic):
         value = value.item()
@@ -395,9 +402,6 @@ def _plain(value: Any, budget: list[int]) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise ValueError(f"a figure may hold at most {MAX_FIGURE_NUMBERS} numbers")
         if isinstance(value, int):
             return value if abs(value) < 2**53 else float(value)
         return value if math.isfinite(value) else ("nan" if math.isnan(value) else "inf" if value > 0 else "-inf")

@@ -287,7 +287,8 @@ class SubmissionDetailView(generics.RetrieveAPIView):
                 submission.refresh_from_db(fields=["status"])
                 return submission.status != seen
 
-            events.submission_change_wait(submission.pk, changed=changed, timeout=params.validated_data["wait"])
+            timeout = params.validated_data["wait"]
+            events.submission_change_wait(submission.pk, changed=changed, timeout=timeout, viewer=request.user.pk)
             submission.refresh_from_db()
         return _submission_response(request, submission)
 

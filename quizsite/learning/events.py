@@ -13,7 +13,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import redis
 from django.conf import settings
@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 
 _CHANNEL = "gym:submission:{}"
 _FALLBACK_POLL_SECONDS = 0.5
+# Long polls one viewer may hold at once, counted across the web processes. Each holds a web thread, a database
+# connection and a Redis connection for up to its wait: without a cap, one learner with a queued submission could
+# hold every thread of the site with a few dozen concurrent requests, well within the request rate limit.
+MAX_WAITS_PER_VIEWER = 4
+_WAITERS = "gym:waiters:{}"
 
 
 @functools.cache
@@ -49,9 +54,39 @@ def _publish(submission_id: str) -> None:
         log.warning("could not announce a change of submission %s: %s", submission_id, exc)
 
 
-def submission_change_wait(submission_id: uuid.UUID | str, *, changed: Callable[[], bool], timeout: float) -> None:
+def submission_change_wait(
+    submission_id: uuid.UUID | str, *, changed: Callable[[], bool], timeout: float, viewer: object = None
+) -> None:
     """Return once ``changed()`` is true (checked after subscribing, so no announcement is missed, and again on
-    every announcement) or ``timeout`` seconds have passed, whichever comes first."""
+    every announcement) or ``timeout`` seconds have passed, whichever comes first.
+
+    With ``viewer`` (who is waiting, e.g. a user's id), the wait counts against ``MAX_WAITS_PER_VIEWER``: past it,
+    this returns at once, and the caller answers as a plain poll would."""
+    with _wait_slot(viewer, timeout) as granted:
+        if granted:
+            _wait(submission_id, changed, timeout)
+
+
+@contextlib.contextmanager
+def _wait_slot(viewer: object, timeout: float) -> Iterator[bool]:
+    if viewer is None:
+        yield True
+        return
+    key = _WAITERS.format(viewer)
+    try:
+        # The expiry only clears a count a crashed process never gave back; it is pushed on by every wait.
+        count, _ = _redis().pipeline().incr(key).expire(key, int(timeout) + 30).execute()
+    except redis.RedisError:
+        yield True  # nothing can count without Redis: waits re-read the row, as they do then anyway
+        return
+    try:
+        yield count <= MAX_WAITS_PER_VIEWER
+    finally:
+        with contextlib.suppress(redis.RedisError):
+            _redis().decr(key)
+
+
+def _wait(submission_id: uuid.UUID | str, changed: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     try:
         pubsub = _redis().pubsub(ignore_subscribe_messages=True)

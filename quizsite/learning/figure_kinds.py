@@ -6,6 +6,7 @@ rather than pygal, are in :mod:`quizsite.learning.figure_svg`.
 
 from __future__ import annotations
 
+import logging
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -33,12 +34,24 @@ from quizsite.learning.figure_svg import (
     value_domain,
 )
 
+log = logging.getLogger(__name__)
+
 
 def render(figure: dict, title: str) -> str:
-    """The SVG document for a stored ``figure`` (``{"kind", "data", "description"}``), titled ``title``."""
-    canvas = Canvas(title, str(figure.get("description", "")))
+    """The SVG document for a stored ``figure`` (``{"kind", "data", "description"}``), titled ``title``.
+
+    Data the drawing cannot place (stored by an older version of the checks, or degenerate: a scale whose span
+    overflows, a log scale over nothing positive) gives the title, the description and a note instead."""
+    description = str(figure.get("description", ""))
+    canvas = Canvas(title, description)
     data = figure.get("data") if isinstance(figure.get("data"), dict) else {}
-    DRAWERS[figure.get("kind")](canvas, data)
+    try:
+        DRAWERS[figure.get("kind")](canvas, data)
+    except (ArithmeticError, TypeError, ValueError):
+        # A figure is feedback: odd stored data must not turn the learner's page into a server error.
+        log.exception("a stored %r figure could not be drawn; its description is shown instead", figure.get("kind"))
+        canvas = Canvas(title, description)
+        canvas.note("This figure cannot be drawn; the text above says what it shows.")
     return canvas.finish()
 
 

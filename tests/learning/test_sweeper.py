@@ -15,9 +15,11 @@ QUEUED_FOR, RUNNING_FOR = timedelta(minutes=2), timedelta(minutes=5)
 
 
 def _sweep(capture):
+    """Sweep; return its counts and how many gradings it enqueued (other after-commit work, such as announcing a
+    status change to waiting pages, is not counted)."""
     with capture(execute=False) as callbacks:
         counts = services.submissions_requeue_stuck(queued_for=QUEUED_FOR, running_for=RUNNING_FOR)
-    return counts, len(callbacks)
+    return counts, sum(callback.__qualname__.startswith("_enqueue_on_commit.") for callback in callbacks)
 
 
 def _age(submission, **fields):
