@@ -31,7 +31,8 @@ def test_submissions_are_graded_by_the_worker_with_the_right_verdicts(celery_wor
         assert body["passed"] is (verdict == "accepted")
         if score is not None:
             assert body["score"] == score
-        assert body["results"] and all(set(r) == {"name", "passed", "message", "points"} for r in body["results"])
+        fields = {"name", "passed", "message", "points", "hint", "figure"}
+        assert body["results"] and all(set(r) == fields for r in body["results"])
     assert Submission.objects.filter(status="done").count() == len(cases)
     assert set(Submission.objects.values_list("attempts", flat=True)) == {1}
 
