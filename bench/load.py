@@ -11,7 +11,8 @@ processes and Django's development server. This script is the client, in another
 (or as a user allowed to create user namespaces). Prints Markdown.
 
 1. Low load: one ``inverted-dropout`` reference solution at a time; submit-to-final latency as the
-   client sees it (POST, then GET every 10 ms until final) and as the server records it.
+   client sees it (POST, then GET every 10 ms until final; and POST, then a long poll as the exercise page
+   does) and as the server records it.
 2. Sustained: ``--burst`` submissions from 16 client threads as fast as the web accepts them; graded
    submissions per second from the first submission to the last result.
 3. While the workers grade that backlog: ``GET /api/v1/exercises/`` and then the exercise page, each
@@ -60,18 +61,26 @@ def submit(stack, token: str, code: str) -> str:
     return body["id"]
 
 
-def low_load_latency(stack, token: str, code: str, runs: int) -> tuple[list[float], list[float]]:
+def low_load_latency(
+    stack, token: str, code: str, runs: int, long_poll: bool = False
+) -> tuple[list[float], list[float]]:
+    """Submit-to-final as the client sees it and as the server records it, one submission at a time: the client
+    GETs every 10 ms, or (``long_poll``) as the exercise page does, one held request per status change."""
     from datetime import datetime
 
     client, server = [], []
     for _ in range(runs):
         began = time.perf_counter()
         submission_id = submit(stack, token, code)
+        status = "queued"
         while True:
-            _, body = stack.call("GET", f"/api/v1/submissions/{submission_id}/", token)
-            if body.get("status") in ("done", "error"):
+            query = f"?wait=20&status={status}" if long_poll else ""
+            _, body = stack.call("GET", f"/api/v1/submissions/{submission_id}/{query}", token)
+            status = body.get("status")
+            if status in ("done", "error"):
                 break
-            time.sleep(0.01)
+            if not long_poll:
+                time.sleep(0.01)
         client.append(time.perf_counter() - began)
         assert body["verdict"] == "accepted", body
         created, finished = (datetime.fromisoformat(body[key]) for key in ("created_at", "finished_at"))
@@ -165,6 +174,7 @@ def main() -> None:
             stack.start_worker("b")
         low_load_latency(stack, token, code, 5)  # warm-up: first imports, connections
         client, server = low_load_latency(stack, token, code, args.latency_runs)
+        pushed, _ = low_load_latency(stack, token, code, args.latency_runs, long_poll=True)
 
         Submission.objects.all().delete()
         began = time.perf_counter()
@@ -193,6 +203,7 @@ def main() -> None:
     print(f"{setup}; low load, {args.latency_runs} sequential submissions of the inverted-dropout reference:\n")
     print("| submit to final | median | p95 |\n|---|---|---|")
     print(f"| client (POST, GET every 10 ms) | {ms(statistics.median(client))} | {ms(percentile(client, 0.95))} |")
+    print(f"| client (POST, then long poll) | {ms(statistics.median(pushed))} | {ms(percentile(pushed, 0.95))} |")
     print(f"| server (created_at to finished_at) | {ms(statistics.median(server))} | {ms(percentile(server, 0.95))} |")
     print(
         f"\nburst: {args.burst} submissions accepted in {accepted_in:.1f} s ({args.burst / accepted_in:.0f}/s; POST "
