@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -122,6 +123,22 @@ def constant_rate(url: str, rate: float, seconds: float, cookie: str, token: str
     return latencies
 
 
+def start_profiler(pid: int, output: Path) -> subprocess.Popen:
+    """py-spy sampling ``pid`` and every process it starts (pool processes, the zygote, graded children), until
+    :func:`stop_profiler`."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [py_spy, "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--rate", "200"]
+    return subprocess.Popen([*command, "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop_profiler(profiler: subprocess.Popen) -> None:
+    profiler.send_signal(signal.SIGINT)  # py-spy writes the flame graph on SIGINT
+    _, errors = profiler.communicate(timeout=120)
+    if profiler.returncode not in (0, -signal.SIGINT):
+        print(f"py-spy: {errors.decode()[-500:]}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency-runs", type=int, default=50)
@@ -129,6 +146,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--embedded", action="store_true", help="measure `make run`'s defaults instead")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record py-spy flame graphs (SVG) of worker a and of the web, each with its children, during the burst",
+    )
     args = parser.parse_args()
 
     embedded_var = Path(tempfile.mkdtemp(prefix="gym-load-embedded-")) if args.embedded else None
@@ -177,6 +200,12 @@ def main() -> None:
         pushed, _ = low_load_latency(stack, token, code, args.latency_runs, long_poll=True)
 
         Submission.objects.all().delete()
+        profilers = []
+        if args.profile is not None and local is None:
+            profilers = [
+                start_profiler(stack.workers["a"].pid, args.profile / "worker.svg"),
+                start_profiler(stack.web.pid, args.profile / "web.svg"),
+            ]
         began = time.perf_counter()
         posts = burst(stack, token, code, args.burst)
         accepted_in = time.perf_counter() - began
@@ -192,6 +221,8 @@ def main() -> None:
         backlog_left = Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).count()
         while Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).exists():
             time.sleep(0.2)
+        for profiler in profilers:
+            stop_profiler(profiler)
         window = Submission.objects.aggregate(first=Min("created_at"), last=Max("finished_at"))
         graded = Submission.objects.filter(verdict="accepted").count()
         span = (window["last"] - window["first"]).total_seconds()

@@ -45,19 +45,24 @@ def make_submission(**overrides) -> Submission:
     """A submission row written directly, as if already created: the fields a test names, defaults for the rest.
 
     Defaults: a new learner of its own, the inverted-dropout exercise (the content must be synced: use the
-    ``synced`` or ``dropout`` fixture), code ``x = 1``, status queued. Nothing is enqueued.
+    ``synced`` or ``dropout`` fixture), code ``x = 1``, status queued. Nothing is enqueued; a final one unlocks
+    the hints of the checks it failed, as a result becoming final does.
     """
     from django.contrib.auth import get_user_model
 
     from quizsite.catalog.models import Exercise
     from quizsite.learning.models import Submission
+    from quizsite.learning.services import hints_unlock
 
     fields = {"code": "x = 1\n", "status": Submission.Status.QUEUED, **overrides}
     if "user" not in fields:
         fields["user"] = get_user_model().objects.create_user(username=f"learner-{next(_learner_numbers)}")
     if "exercise" not in fields:
         fields["exercise"] = Exercise.objects.get(slug="inverted-dropout")
-    return Submission.objects.create(**fields)
+    submission = Submission.objects.create(**fields)
+    if submission.status in Submission.FINAL_STATUSES:
+        hints_unlock(submission_id=submission.pk)  # as the result becoming final does (services.submission_finished)
+    return submission
 
 
 def make_course(*, instructors=(), assistants=(), learners=(), **fields):

@@ -18,7 +18,7 @@ from grader.vocabulary import Verdict
 from quizsite.catalog.models import Exercise
 from quizsite.courses.models import Assignment, Enrolment, Extension
 from quizsite.courses.selectors import graded_submissions, terms_for
-from quizsite.learning.models import Submission
+from quizsite.learning.models import HintUnlock
 
 AFTER_ACCEPTANCE = "after an accepted submission"
 AFTER_DUE_DATE = "after the assignment's due date"
@@ -38,16 +38,11 @@ class ReferenceAccess:
 
 def failed_check_titles(user, exercise: Exercise) -> set[str]:
     """Titles of the checks ``user`` failed in any finished submission to ``exercise``, example runs
-    included (failing a public example is a failed attempt at that check)."""
+    included (failing a public example is a failed attempt at that check): the unlocks
+    :func:`quizsite.learning.services.hints_unlock` wrote as results became final."""
     if not user.is_authenticated:
         return set()
-    runs = Submission.objects.filter(user=user, exercise=exercise, status__in=Submission.FINAL_STATUSES)
-    return {
-        result["name"]
-        for results in runs.values_list("results", flat=True)
-        for result in results
-        if not result.get("passed")
-    }
+    return set(HintUnlock.objects.filter(user=user, exercise=exercise).values_list("check_name", flat=True))
 
 
 def unlocked_hints(user, exercise: Exercise) -> list[tuple[str, str]]:

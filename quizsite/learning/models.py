@@ -145,6 +145,24 @@ class IdempotencyKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")]
 
 
+class HintUnlock(models.Model):
+    """A check a learner has failed at least once on an exercise: its hint is theirs to read from then on.
+
+    Written when a result becomes final (``services.submission_finished``), so the exercise page reads one small
+    indexed set instead of every result its learner ever got."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_unlocks")
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.CASCADE, related_name="hint_unlocks")
+    check_name = models.TextField(help_text="The check's title, as its results carry it.")
+    unlocked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "exercise", "check_name"], name="one_unlock_per_check")]
+
+    def __str__(self) -> str:
+        return f"{self.check_name} for {self.user_id}"
+
+
 class GradingRecord(models.Model):
     """A result a submission once had, kept when staff replaced it (a regrade), with the exercise version
     it was graded against: the history that makes a changed mark explainable. Never edited."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
 from quizsite.learning import events
-from quizsite.learning.models import GradingRecord, IdempotencyKey, Submission
+from quizsite.learning.models import GradingRecord, HintUnlock, IdempotencyKey, Submission
 from quizsite.lti import passback
 from quizsite.webhooks.services import submission_finished_emit
 
@@ -181,9 +181,27 @@ def submission_finished(*, submission_id: uuid.UUID | str) -> None:
     """
     submission_finished_emit(submission_id=submission_id)
     events.submission_changed(submission_id)
+    hints_unlock(submission_id=submission_id)
     row = Submission.objects.filter(pk=submission_id, examples_only=False).values("user_id", "exercise_id").first()
     if row is not None:
         passback.work_changed(learner_id=row["user_id"], exercise_id=row["exercise_id"])
+
+
+def hints_unlock(*, submission_id: uuid.UUID | str) -> None:
+    """Unlock, for the submission's learner, the hint of every check its final result failed (kept when a later
+    result passes it: a hint once read stays readable)."""
+    row = Submission.objects.filter(pk=submission_id).values("user_id", "exercise_id", "results").first()
+    if row is None:
+        return
+    failed = {result.get("name") for result in row["results"] or [] if not result.get("passed")}
+    HintUnlock.objects.bulk_create(
+        [
+            HintUnlock(user_id=row["user_id"], exercise_id=row["exercise_id"], check_name=name)
+            for name in failed
+            if isinstance(name, str)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 class IdempotencyConflict(Exception):

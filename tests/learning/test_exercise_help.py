@@ -192,3 +192,18 @@ def test_the_help_include_escapes_the_code(learner, exercise):
     _graded(learner, exercise, verdict=ACCEPTED)
     html = render_to_string("web/_exercise_help.html", exercise_help_context(learner, exercise))
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_result_recorded_by_the_worker_unlocks_the_hints_of_its_failed_checks(learner, exercise):
+    from types import SimpleNamespace
+
+    from quizsite.learning.services import submission_claim, submission_record_report
+
+    queued = make_submission(user=learner, exercise=exercise)
+    _, token = submission_claim(submission_id=queued.pk)
+    report = SimpleNamespace(
+        verdict=WRONG, score=0.5, results_as_dicts=lambda: [_result(EVALUATION, True), _result(RATES, False)],
+        message="1 of 2 checks failed.", output="", grading_ms=5, seed=1,
+    )  # fmt: skip
+    assert submission_record_report(submission_id=queued.pk, token=token, report=report, exercise_version="v1")
+    assert unlocked_hints(learner, exercise) == [(RATES, _hint(exercise, RATES))]
