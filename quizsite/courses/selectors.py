@@ -183,6 +183,13 @@ def assignments_of(user) -> QuerySet[Assignment]:
     ).select_related("course", "exercise", "quiz")
 
 
+def learner_assignments(user, exercise_id) -> QuerySet[Assignment]:
+    """The assignments of an exercise in the courses where ``user`` is a learner."""
+    return Assignment.objects.filter(
+        exercise_id=exercise_id, course__enrolments__user=user, course__enrolments__role=Role.LEARNER
+    ).distinct()
+
+
 def hidden_details_withheld(user, exercise_id, now: datetime) -> bool:
     """Whether a course keeps what the hidden checks found from ``user`` on this exercise at ``now``.
 
@@ -190,9 +197,7 @@ def hidden_details_withheld(user, exercise_id, now: datetime) -> bool:
     too unless the assignment shows hidden details after the due date. Self-study (no assignment) and
     assignments without a due date withhold nothing.
     """
-    assignments = Assignment.objects.filter(
-        exercise_id=exercise_id, course__enrolments__user=user, course__enrolments__role=Role.LEARNER
-    ).exclude(due_at=None)
+    assignments = learner_assignments(user, exercise_id).exclude(due_at=None)
     extensions = dict(
         Extension.objects.filter(assignment__in=assignments, learner=user).values_list("assignment", "due_at")
     )

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from grader.vocabulary import Verdict
 from quizsite.catalog.models import Exercise
-from quizsite.courses.models import Assignment, Enrolment, Extension
-from quizsite.courses.selectors import graded_submissions, terms_for
+from quizsite.courses.models import Extension
+from quizsite.courses.selectors import graded_submissions, learner_assignments, terms_for
 from quizsite.learning.models import HintUnlock
 
 AFTER_ACCEPTANCE = "after an accepted submission"
@@ -97,9 +97,7 @@ def _open_assignment_reason(user, exercise: Exercise, now: datetime) -> str:
     cut-off: a reference seen before then could be submitted for marks. One without either date never
     closes, so it blocks for as long as it exists.
     """
-    assignments = Assignment.objects.filter(
-        exercise=exercise, course__enrolments__user=user, course__enrolments__role=Enrolment.Role.LEARNER
-    ).distinct()
+    assignments = learner_assignments(user, exercise.pk)
     extensions = {
         item.assignment_id: item for item in Extension.objects.filter(learner=user, assignment__in=assignments)
     }

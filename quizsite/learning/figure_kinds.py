@@ -201,6 +201,18 @@ def _swatch_dot() -> Callable[[ET.Element, float, float], None]:
     return draw
 
 
+def _bar(
+    canvas: Canvas, group: ET.Element, left: float, top: float, width: float, height: float, fill: str,
+    opacity: float, title: str, **attributes: str,
+) -> None:  # fmt: skip
+    """One rectangle of a histogram or bar chart, with its value as a tooltip."""
+    bar = canvas.element(
+        "rect", group, x=f"{left:.1f}", y=f"{top:.1f}", width=f"{width:.1f}", height=f"{height:.1f}", fill=fill,
+        fill_opacity=opacity, **attributes,
+    )  # fmt: skip
+    canvas.element("title", bar).text = title
+
+
 def draw_histogram(canvas: Canvas, data: dict) -> None:
     """The learner's values binned (columns) against the expected count per bin from the target density."""
     edges, counts, expected = numbers(data.get("edges")), numbers(data.get("counts")), numbers(data.get("expected"))
@@ -216,18 +228,10 @@ def draw_histogram(canvas: Canvas, data: dict) -> None:
     for index in range(bins):
         count = counts[index] if math.isfinite(counts[index]) else 0.0
         left, right = x(edges[index]), x(edges[index + 1])
-        column = canvas.element(
-            "rect",
-            group,
-            x=f"{left:.1f}",
-            y=f"{plot.y(count):.1f}",
-            width=f"{right - left:.1f}",
-            height=f"{plot.bottom - plot.y(count):.1f}",
-            fill=PALETTE[0],
-            fill_opacity=0.55,
-            stroke="#fff",
-        )
-        canvas.element("title", column).text = f"{edges[index]:.3g} to {edges[index + 1]:.3g}: {count:g}"
+        _bar(
+            canvas, group, left, plot.y(count), right - left, plot.bottom - plot.y(count), PALETTE[0], 0.55,
+            f"{edges[index]:.3g} to {edges[index + 1]:.3g}: {count:g}", stroke="#fff",
+        )  # fmt: skip
     canvas.legend(swatch_box(PALETTE[0], "0.55"), clean(data.get("counts_label", "yours")))
     if expected:
         centres = [(x(edges[i]) + x(edges[i + 1])) / 2 for i in range(bins)]
@@ -379,17 +383,9 @@ def draw_bars(canvas: Canvas, data: dict) -> None:
                 off.append(f"{name}, {categories[index]}: {shown(value)}")
                 continue
             y = plot.y(value)
-            bar = canvas.element(
-                "rect",
-                group,
-                x=f"{left:.1f}",
-                y=f"{min(y, base):.1f}",
-                width=f"{width:.1f}",
-                height=f"{abs(base - y):.1f}",
-                fill=colour,
-                fill_opacity=0.6 if item.get("learner") else 1,
-            )
-            canvas.element("title", bar).text = f"{name}, {categories[index]}: {value:.4g}"
+            opacity = 0.6 if item.get("learner") else 1
+            title = f"{name}, {categories[index]}: {value:.4g}"
+            _bar(canvas, group, left, min(y, base), width, abs(base - y), colour, opacity, title)
         canvas.legend(swatch_box(colour, "0.6" if item.get("learner") else "1"), name)
     for line in lines:
         value, label = number(line.get("value")), clean(line.get("label", ""))
