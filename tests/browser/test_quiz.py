@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from quizsite.catalog.questions import correct_response
 from quizsite.catalog.selectors import variant_of
 from quizsite.catalog.services import content_sync
+from quizsite.learning import attempts
 from quizsite.learning.models import Attempt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -228,3 +229,12 @@ def test_a_timed_attempt_counts_down_and_submits_what_was_saved_at_zero(every_ki
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.GRADED
     assert attempt.items.get(question__key="dropout-mask-per-step").response is True
+
+
+def test_an_answer_saved_before_a_reload_counts_as_answered_even_an_empty_choice(
+    every_kind_quiz, live_server, learner, page
+):
+    attempt = _start(page, live_server)
+    attempts.attempt_answer(attempt=attempt, question_key="dropout-typical-rates", response=[])
+    page.reload()
+    expect(page.locator("#answered-count")).to_have_text("1 of 6 answered")

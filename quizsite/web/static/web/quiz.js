@@ -59,8 +59,9 @@
     return undefined;
   }
 
-  // Saved answers per question, as the server last confirmed them (the count the learner sees).
-  const saved = new Set(fieldsets.filter((fieldset) => responseOf(fieldset) !== undefined).map((f) => f.dataset.question));
+  // Saved answers per question, as the server last confirmed them (the count the learner sees): from the page
+  // (an empty choice of a "multiple" question or an untouched ordering can be an answer, or not), then each save.
+  const saved = new Set(fieldsets.filter((fieldset) => "answered" in fieldset.dataset).map((f) => f.dataset.question));
 
   function showCount() {
     if (counter) counter.textContent = `${saved.size} of ${fieldsets.length} answered`;
@@ -145,13 +146,6 @@
       save(fieldset);
     });
   });
-  // The ordering shown is an answer only once the learner touches it; the saved one (if any) counts already.
-  fieldsets
-    .filter((fieldset) => fieldset.dataset.kind === "ordering" && !fieldset.querySelector("ol").dataset.saved)
-    .forEach((fieldset) => saved.delete(fieldset.dataset.question));
-  fieldsets
-    .filter((fieldset) => fieldset.dataset.kind === "multiple" && !fieldset.querySelector("input:checked"))
-    .forEach((fieldset) => saved.delete(fieldset.dataset.question));
   showCount();
 
   async function submit() {
