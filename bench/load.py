@@ -1,7 +1,8 @@
 """End-to-end load: the API under gunicorn, 2 Celery worker processes, Redis and PostgreSQL; or, with
 ``--embedded``, `make run`'s own defaults.
 
-    .venv/bin/python bench/load.py [--embedded] [--latency-runs 50] [--burst 600] [--rate 50] [--seconds 15]
+    .venv/bin/python bench/load.py [--embedded] [--latency-runs 50] [--burst 600] [--rate 200] [--seconds 15]
+                                   [--every-exercise 40] [--baseline 30] [--profile DIR]
 
 Starts, on ports of its own, a Redis, gunicorn (2 processes x 4 threads) and 2 Celery workers (one
 pool process each) on a database ``gym_bench`` of the local PostgreSQL (created and migrated here),
@@ -13,25 +14,37 @@ processes and Django's development server. This script is the client, in another
 1. Low load: one ``inverted-dropout`` reference solution at a time; submit-to-final latency as the
    client sees it (POST, then GET every 10 ms until final; and POST, then a long poll as the exercise page
    does) and as the server records it.
-2. Sustained: ``--burst`` submissions from 16 client threads as fast as the web accepts them; graded
-   submissions per second from the first submission to the last result.
-3. While the workers grade that backlog: ``GET /api/v1/exercises/`` and then the exercise page, each
-   at ``--rate`` requests/s for ``--seconds``; their median and p95.
+2. Cost and throughput: ``--burst`` submissions from 16 client threads as fast as the web accepts them;
+   graded submissions per second from the first submission to the last result, and the CPU time every
+   process of the service spent meanwhile (web, workers with their zygotes and sandboxed children,
+   PostgreSQL, Redis; read from ``/proc``, see bench/cpu.py), per graded submission.
+3. Pages under load: a new backlog large enough to last, then, while the workers grade it,
+   ``GET /api/v1/exercises/`` and the exercise page, each at ``--rate`` requests/s for ``--seconds``
+   (over kept-alive connections, as a browser or an LMS client would); their median and p95.
+4. ``--every-exercise N``: the CPU per graded submission of every exercise's reference, N each (after 8 not
+   counted, so that each worker has compiled the exercise's checks).
+5. ``--baseline N``: in this process, the same reference graded N times through ``grader.runner.grade``
+   with the worker's long-lived zygote and with a fresh sandboxed interpreter per grading (a new zygote,
+   started, used once and stopped: the cost of the codejail-style design), CPU of each and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import re
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,8 +69,8 @@ def prepare_database(embedded_var: Path | None) -> None:
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, capture_output=True)
 
 
-def submit(stack, token: str, code: str) -> str:
-    status, body = stack.call("POST", "/api/v1/exercises/inverted-dropout/submissions/", token, {"code": code})
+def submit(stack, token: str, code: str, slug: str = "inverted-dropout") -> str:
+    status, body = stack.call("POST", f"/api/v1/exercises/{slug}/submissions/", token, {"code": code})
     assert status == 202, (status, body)
     return body["id"]
 
@@ -90,37 +103,142 @@ def low_load_latency(
     return client, server
 
 
-def burst(stack, token: str, code: str, count: int) -> list[float]:
-    """Submit ``count`` submissions from 16 client threads as fast as they are accepted; the latency
+def burst(stack, token: str, work: list[tuple[str, str]]) -> list[float]:
+    """Submit each ``(slug, code)`` of ``work`` from 16 client threads as fast as they are accepted; the latency
     of each POST."""
 
-    def timed_submit(_) -> float:
+    def timed_submit(item: tuple[str, str]) -> float:
         began = time.perf_counter()
-        submit(stack, token, code)
+        submit(stack, token, item[1], item[0])
         return time.perf_counter() - began
 
     with ThreadPoolExecutor(16) as pool:
-        return list(pool.map(timed_submit, range(count)))
+        return list(pool.map(timed_submit, work))
+
+
+def wait_until_graded() -> None:
+    from quizsite.learning.models import Submission
+
+    while Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).exists():
+        time.sleep(0.1)
+
+
+def service_processes(stack) -> dict[str, list[int]]:
+    """The roots of the service's process trees, by part: everything that works for a submission."""
+    if not hasattr(stack, "workers"):  # `manage.py serve`: web, workers and the embedded Redis are its children
+        return {"`manage.py serve` (web, worker, zygotes, embedded Redis)": [stack.server.pid]}
+    return {
+        "web (gunicorn)": [stack.web.pid],
+        "workers (Celery, zygotes, sandboxed children)": [worker.pid for worker in stack.workers.values()],
+        "PostgreSQL": cpu.roots_named("postgres"),
+        "Redis": [stack.redis.pid],
+    }
+
+
+def graded_cost(stack, token: str, work: list[tuple[str, str]]) -> dict:
+    """Submit ``work`` as a burst and wait until every submission is final: throughput, POST latency and the CPU
+    time of every part of the service over the whole run."""
+    from django.db.models import Max, Min
+
+    from quizsite.learning.models import Submission
+
+    Submission.objects.all().delete()
+    groups = service_processes(stack)
+    before = cpu.tree_seconds(groups)
+    began = time.perf_counter()
+    posts = burst(stack, token, work)
+    accepted_in = time.perf_counter() - began
+    wait_until_graded()
+    spent = cpu.difference(before, cpu.tree_seconds(groups))
+    window = Submission.objects.aggregate(first=Min("created_at"), last=Max("finished_at"))
+    return {
+        "posts": posts,
+        "accepted_in": accepted_in,
+        "span": (window["last"] - window["first"]).total_seconds(),
+        "accepted": Submission.objects.filter(verdict="accepted").count(),
+        "count": len(work),
+        "cpu": spent,
+    }
 
 
 def constant_rate(url: str, rate: float, seconds: float, cookie: str, token: str) -> list[float]:
-    """GET ``url`` ``rate`` times a second for ``seconds``; the latency of each request."""
+    """GET ``url`` ``rate`` times a second for ``seconds``, open loop, over kept-alive connections; the latency
+    of each request, counted from when it was due to be sent (so a slow server cannot hide its delay by slowing
+    the client down).
+
+    A minimal HTTP/1.1 client on asyncio: this script shares the machine's two cores with the service, and a
+    client that spent milliseconds of CPU per request (urllib in threads spent 6 to 12) would take them from it.
+    """
+    return asyncio.run(_constant_rate(urlsplit(url), rate, seconds, cookie, token))
+
+
+async def _constant_rate(url, rate: float, seconds: float, cookie: str, token: str) -> list[float]:
+    credentials = f"Cookie: {cookie}" if cookie else f"Authorization: Token {token}"
+    request = f"GET {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n{credentials}\r\n\r\n".encode()
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     latencies: list[float] = []
-    headers = {"Cookie": cookie} if cookie else {"Authorization": f"Token {token}"}
 
-    def one() -> None:
-        began = time.perf_counter()
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
-            response.read()
-            assert response.status == 200
-        latencies.append(time.perf_counter() - began)
+    async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head[:200]
+        length = re.search(rb"(?im)^content-length: *(\d+)", head)
+        if length:
+            await reader.readexactly(int(length[1]))
+        else:  # chunked
+            while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                await reader.readexactly(size + 2)
+            await reader.readuntil(b"\r\n")
 
-    with ThreadPoolExecutor(16) as pool:
-        start = time.perf_counter()
-        for n in range(int(rate * seconds)):
-            time.sleep(max(0.0, start + n / rate - time.perf_counter()))
-            pool.submit(one)
+    async def one(due: float) -> None:
+        connection = idle.pop() if idle else None
+        try:
+            connection = connection or await asyncio.open_connection(url.hostname, url.port)
+            await exchange(*connection)
+        except (asyncio.IncompleteReadError, ConnectionError):  # the server closed an idle kept-alive connection
+            connection = await asyncio.open_connection(url.hostname, url.port)
+            await exchange(*connection)
+        latencies.append(time.perf_counter() - due)
+        idle.append(connection)
+
+    loop_start = time.perf_counter()
+    tasks = []
+    for n in range(int(rate * seconds)):
+        due = loop_start + n / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(due)))
+    await asyncio.gather(*tasks)
+    for _, writer in idle:
+        writer.close()
     return latencies
+
+
+def baseline(slug: str, runs: int) -> dict[str, float]:
+    """CPU per grading of ``slug``'s reference through ``grader.runner.grade``, in this process: with one long-lived
+    zygote (as a worker grades), and with a fresh sandboxed interpreter started for each grading and stopped after
+    it. Every process involved is a descendant of this one, so its tree's CPU is the whole cost."""
+    from grader.runner import grade
+    from quizsite.catalog.content import load_exercises
+    from quizsite.catalog.validation import job_of, zygotes
+
+    exercise = next(e for e in load_exercises(ROOT / "exercises") if e.slug == slug)
+    mine = {"all": [os.getpid()]}
+    figures = {}
+    with zygotes() as started:
+        grade(job_of(exercise, exercise.solution_code), started)  # the zygote's start is not a grading's cost
+        before = cpu.tree_seconds(mine)["all"]
+        for _ in range(runs):
+            assert grade(job_of(exercise, exercise.solution_code), started).verdict == "accepted"
+        figures["zygote"] = (cpu.tree_seconds(mine)["all"] - before) / runs
+    spent = 0.0
+    for _ in range(runs):
+        before = cpu.tree_seconds(mine)["all"]
+        with zygotes() as fresh:
+            assert grade(job_of(exercise, exercise.solution_code), fresh).verdict == "accepted"
+            # Read before the interpreter is stopped: killed, its CPU would never reach this process's tree.
+            spent += cpu.tree_seconds(mine)["all"] - before
+    figures["fresh"] = spent / runs
+    return figures
 
 
 def start_profiler(pid: int, output: Path) -> subprocess.Popen:
@@ -143,8 +261,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency-runs", type=int, default=50)
     parser.add_argument("--burst", type=int, default=600)
-    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--every-exercise", type=int, default=0, metavar="N", help="CPU per graded submission, N each")
+    parser.add_argument("--baseline", type=int, default=30, metavar="N", help="gradings per side of the baseline")
     parser.add_argument("--embedded", action="store_true", help="measure `make run`'s defaults instead")
     parser.add_argument(
         "--profile",
@@ -169,7 +289,6 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.db.models import Max, Min
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
@@ -181,7 +300,8 @@ def main() -> None:
     browser = Client()
     browser.force_login(user)
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
-    code = (ROOT / "exercises" / "inverted-dropout" / "solution.py").read_text()
+    solutions = {path.parent.name: path.read_text() for path in sorted((ROOT / "exercises").glob("*/solution.py"))}
+    code = solutions["inverted-dropout"]
 
     if local is not None:
         stack = local
@@ -199,17 +319,20 @@ def main() -> None:
         client, server = low_load_latency(stack, token, code, args.latency_runs)
         pushed, _ = low_load_latency(stack, token, code, args.latency_runs, long_poll=True)
 
-        Submission.objects.all().delete()
         profilers = []
         if args.profile is not None and local is None:
             profilers = [
                 start_profiler(stack.workers["a"].pid, args.profile / "worker.svg"),
                 start_profiler(stack.web.pid, args.profile / "web.svg"),
             ]
-        began = time.perf_counter()
-        posts = burst(stack, token, code, args.burst)
-        accepted_in = time.perf_counter() - began
-        # The workers now grade the backlog: the pages are measured under that load.
+        cost = graded_cost(stack, token, [("inverted-dropout", code)] * args.burst)
+        for profiler in profilers:
+            stop_profiler(profiler)
+
+        # A backlog that outlasts both page measurements, so the workers grade for the whole window.
+        Submission.objects.all().delete()
+        backlog = [("inverted-dropout", code)] * int(2 * args.seconds * max(1.0, cost["count"] / cost["span"]) * 1.5)
+        burst(stack, token, backlog)
         pages = {
             "GET /api/v1/exercises/": constant_rate(
                 f"{stack.base}/api/v1/exercises/", args.rate, args.seconds, "", token
@@ -219,15 +342,15 @@ def main() -> None:
             ),
         }
         backlog_left = Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).count()
-        while Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).exists():
-            time.sleep(0.2)
-        for profiler in profilers:
-            stop_profiler(profiler)
-        window = Submission.objects.aggregate(first=Min("created_at"), last=Max("finished_at"))
-        graded = Submission.objects.filter(verdict="accepted").count()
-        span = (window["last"] - window["first"]).total_seconds()
+        wait_until_graded()
+        per_exercise = {}
+        for slug, solution in solutions.items() if args.every_exercise else ():
+            # Not counted: each worker's first grading of an exercise compiles its checks (and may import PyTorch).
+            graded_cost(stack, token, [(slug, solution)] * 8)
+            per_exercise[slug] = graded_cost(stack, token, [(slug, solution)] * args.every_exercise)
     finally:
         stack.stop()
+    compared = baseline("inverted-dropout", args.baseline) if args.baseline else None
 
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
     setup = "`make run` defaults (SQLite, embedded Redis, serve)" if args.embedded else "PostgreSQL, Redis, gunicorn"
@@ -236,15 +359,37 @@ def main() -> None:
     print(f"| client (POST, GET every 10 ms) | {ms(statistics.median(client))} | {ms(percentile(client, 0.95))} |")
     print(f"| client (POST, then long poll) | {ms(statistics.median(pushed))} | {ms(percentile(pushed, 0.95))} |")
     print(f"| server (created_at to finished_at) | {ms(statistics.median(server))} | {ms(percentile(server, 0.95))} |")
+    posts = cost["posts"]
     print(
-        f"\nburst: {args.burst} submissions accepted in {accepted_in:.1f} s ({args.burst / accepted_in:.0f}/s; POST "
-        f"median {ms(statistics.median(posts))}, p95 {ms(percentile(posts, 0.95))}); graded, all accepted: "
-        f"{graded} in {span:.1f} s = {graded / span:.1f} graded/s sustained\n"
+        f"\nburst: {cost['count']} submissions accepted in {cost['accepted_in']:.1f} s "
+        f"({cost['count'] / cost['accepted_in']:.0f}/s; POST median {ms(statistics.median(posts))}, p95 "
+        f"{ms(percentile(posts, 0.95))}); graded, accepted: {cost['accepted']} in {cost['span']:.1f} s = "
+        f"{cost['count'] / cost['span']:.1f} graded/s sustained\n"
     )
-    print(f"| while the workers grade the backlog ({backlog_left} still waiting at the end), "
+    print("| CPU per graded submission (burst) | ms |\n|---|---|")
+    for part, seconds in cost["cpu"].items():
+        print(f"| {part} | {seconds * 1000 / cost['count']:.1f} |")
+    total = sum(cost["cpu"].values()) * 1000 / cost["count"]
+    print(f"| **all processes of the service** | **{total:.1f}** |")
+    if compared:
+        fresh = compared["fresh"] * 1000
+        print(
+            f"\nbaseline, {args.baseline} gradings each through grader.runner.grade: long-lived zygote "
+            f"{compared['zygote'] * 1000:.1f} ms CPU per grading, fresh sandboxed interpreter per grading "
+            f"{fresh:.1f} ms ({compared['fresh'] / compared['zygote']:.1f}x); a service grading that way would spend "
+            f"about {total - compared['zygote'] * 1000 + fresh:.0f} ms per graded submission "
+            f"({(total - compared['zygote'] * 1000 + fresh) / total:.1f}x)"
+        )
+    print(f"\n| while the workers grade a backlog ({backlog_left} still waiting at the end), "
           f"{args.rate:.0f} requests/s for {args.seconds:.0f} s each | median | p95 |\n|---|---|---|")  # fmt: skip
     for name, latencies in pages.items():
         print(f"| {name} | {ms(statistics.median(latencies))} | {ms(percentile(latencies, 0.95))} |")
+    if per_exercise:
+        print("\n| exercise | CPU per graded submission, all processes | graded/s |\n|---|---|---|")
+        for slug, run in per_exercise.items():
+            assert run["accepted"] == run["count"], (slug, run["accepted"])
+            per_submission = sum(run["cpu"].values()) * 1000 / run["count"]
+            print(f"| {slug} | {per_submission:.1f} ms | {run['count'] / run['span']:.1f} |")
 
 
 if __name__ == "__main__":

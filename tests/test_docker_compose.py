@@ -320,6 +320,15 @@ def test_celery_broker_url_points_at_the_redis_service(services: dict, name: str
 
 
 @pytest.mark.parametrize("name", DJANGO_SERVICES)
+def test_every_process_shares_one_cache_on_the_redis_service(services: dict, name: str) -> None:
+    # Rate limits count in the cache: one per process would multiply every limit by the processes.
+    cache = urlsplit(environment(services[name]).get("CACHE_URL", ""))
+    broker = urlsplit(environment(services[name])["CELERY_BROKER_URL"])
+    assert (cache.scheme, cache.hostname, cache.port in {None, 6379}) == ("redis", "redis", True)
+    assert cache.path != broker.path, "the cache and the broker use different Redis databases"
+
+
+@pytest.mark.parametrize("name", DJANGO_SERVICES)
 def test_secret_key_must_be_supplied_to_start_the_stack(services: dict, name: str) -> None:
     # ${VAR:?message} makes `docker compose` stop with the message instead of starting with an empty key.
     assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", str(environment(services[name])["SECRET_KEY"]))

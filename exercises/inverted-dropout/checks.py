@@ -193,8 +193,8 @@ def dropout_statistics(learner, rng):
                 per_index = dropped.size // x.shape[axis]
                 _every_index(counts, per_index, p, f"{what}: along axis {axis}")
                 _dispersion(counts, per_index, p, f"{what}: the number dropped per index of axis {axis}")
-            first = np.take(kept, range(x.shape[axis] - 1), axis=axis)
-            second = np.take(kept, range(1, x.shape[axis]), axis=axis)
+            before = (slice(None),) * axis
+            first, second = kept[(*before, slice(None, -1))], kept[(*before, slice(1, None))]
             _independent(first, second, f"{what}: neighbours along axis {axis}")
         # Each out - x lies in [-2, 2 / (1 - p)]; Hoeffding: P(|mean| >= t) <= 2 exp(-2 n t^2 / range^2).
         tolerance = (2.0 + 2.0 / (1.0 - p)) * math.sqrt(math.log(2 / ALPHA) / (2 * x.size))
@@ -276,16 +276,22 @@ def _dispersion(counts, n, p, what):
 
 
 def _independent(first, second, what):
-    table = np.array(
-        [[np.sum(first & second), np.sum(first & ~second)], [np.sum(~first & second), np.sum(~first & ~second)]]
-    )
-    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+    """Pearson's chi-square test of independence on the 2x2 table of (first kept, second kept), without
+    continuity correction (``scipy.stats.chi2_contingency(table, correction=False)``), in closed form."""
+    n = first.size
+    # Python integers: the statistic's numerator overflows 64 bits on these sizes.
+    both = int(np.count_nonzero(first & second))
+    first_kept, second_kept = int(np.count_nonzero(first)), int(np.count_nonzero(second))
+    table = [[both, first_kept - both], [second_kept - both, n - first_kept - second_kept + both]]
+    margins = first_kept * (n - first_kept) * second_kept * (n - second_kept)
+    if margins == 0:
         return  # an all-kept or all-dropped mask fails the binomial test instead
-    _, p_value, _, _ = stats.chi2_contingency(table, correction=False)
-    if p_value < ALPHA:
+    statistic = n * (table[0][0] * table[1][1] - table[0][1] * table[1][0]) ** 2 / margins
+    # The chi-square distribution with one degree of freedom: P(X > s) = erfc(sqrt(s / 2)).
+    if math.erfc(math.sqrt(statistic / 2)) < ALPHA:
         raise CheckFailed(
             f"{what}: whether an entry is kept depends on whether its neighbour is (kept/dropped 2x2 table "
-            f"{table.tolist()}, chi-square test of independence, false-rejection rate {ALPHA:g}): draw one "
+            f"{table}, chi-square test of independence, false-rejection rate {ALPHA:g}): draw one "
             "independent value per entry, not one per row or column"
         )
 

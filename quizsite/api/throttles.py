@@ -2,7 +2,13 @@
 
 A client's learners share the client's budget (``client_requests``, ``client_submissions``), so one
 LMS key cannot multiply its allowance by naming more learners.
+
+Fixed windows counted in the cache (one ``add`` and one ``incr`` per request), not DRF's default sliding
+log, which reads and rewrites the list of every request of the window on each request: at an LMS
+client's 6,000 a minute, that list was most of a request's throttling cost.
 """
+
+import math
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -18,7 +24,20 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         client = client_of(request)
         self.rate = settings.API_RATES[f"client_{self.scope}" if client else self.scope]
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        window = int(self.timer() // self.duration)
+        self.window_ends_at = (window + 1) * self.duration
+        key = f"{self.get_cache_key(request, view)}:{window}"
+        self.cache.add(key, 0, timeout=self.duration + 1)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the window's key expired between the two calls: this is its first request
+            self.cache.add(key, 1, timeout=self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        """Seconds until the window ends (``Retry-After``)."""
+        return max(1, math.ceil(self.window_ends_at - self.timer()))
 
     def get_cache_key(self, request, view) -> str:
         client = client_of(request)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from grader.vocabulary import Verdict
@@ -73,10 +74,13 @@ def reference_unlocked(user, exercise: Exercise, now: datetime | None = None) ->
     blocked = _open_assignment_reason(user, exercise, now or timezone.now())
     if blocked:
         return ReferenceAccess(False, blocked)
-    graded = graded_submissions([user], [exercise.pk])
-    if graded.filter(verdict=Verdict.ACCEPTED).exists():
+    # One query for both counts: this runs on every exercise page.
+    counts = graded_submissions([user], [exercise.pk]).aggregate(
+        accepted=Count("pk", filter=Q(verdict=Verdict.ACCEPTED)), graded=Count("pk")
+    )
+    if counts["accepted"]:
         return ReferenceAccess(True)
-    count = graded.count()
+    count = counts["graded"]
     if exercise.reference_after_attempts is not None and count >= exercise.reference_after_attempts:
         return ReferenceAccess(True)
     return ReferenceAccess(False, _attempts_reason(exercise, count))
@@ -97,7 +101,9 @@ def _open_assignment_reason(user, exercise: Exercise, now: datetime) -> str:
     cut-off: a reference seen before then could be submitted for marks. One without either date never
     closes, so it blocks for as long as it exists.
     """
-    assignments = learner_assignments(user, exercise.pk)
+    assignments = list(learner_assignments(user, exercise.pk))
+    if not assignments:
+        return ""  # self-study: no course to ask about extensions
     extensions = {
         item.assignment_id: item for item in Extension.objects.filter(learner=user, assignment__in=assignments)
     }

@@ -190,7 +190,8 @@ def results_shown_to(submission: Submission, viewer, decided: dict | None = None
     pair, not once per submission).
     """
     # Staff reach only work they may see; their own work as a course's learner is withheld like anyone's.
-    if viewer is not None and viewer.is_staff and viewer.pk != submission.user_id:
+    # Nothing to withhold before there are results (a submission being answered or polled while queued).
+    if not submission.results or (viewer is not None and viewer.is_staff and viewer.pk != submission.user_id):
         return submission.results
     decided = {} if decided is None else decided
     key = (submission.user_id, submission.exercise_id)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.throttling import SimpleRateThrottle
 
 from quizsite.api.errors import json_exception_handler
 from quizsite.learning.models import IdempotencyKey, Submission
@@ -129,6 +130,20 @@ def test_too_many_submissions_get_a_429_with_retry_after(api, dropout, settings,
     assert codes == [202, 202, 429]
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_rate_limit_counts_fixed_windows_and_says_when_the_next_one_opens(
+    api, dropout, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.API_RATES = {**settings.API_RATES, "submissions": "2/min"}
+    now = [6_000_000.0 + 45]  # 45 s into a minute-long window
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
+    with django_capture_on_commit_callbacks(execute=False):
+        codes = [api.post(URL, {"code": "x = 1\n"}, format="json") for _ in range(3)]
+        assert [response.status_code for response in codes] == [202, 202, 429]
+        assert codes[2]["Retry-After"] == "15"
+        now[0] += 15
+        assert api.post(URL, {"code": "x = 1\n"}, format="json").status_code == 202
 
 
 def test_unknown_api_paths_are_problem_json_404s(api):

@@ -6,8 +6,10 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from grader import tasks
 from grader.tasks import grade_submission, preview_regrade_item
 from quizsite.learning.models import Submission
+from quizsite.ops.models import WorkerSandbox
 from tests.helpers import change_exercise_checks, dropout_checks_accepting_any_p, exercise_file, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +173,27 @@ def test_the_validation_task_validates_a_pending_run_once_and_publishes_its_vers
     assert (run.status, run.attempts) == ("passed", 1) and list(published_exercises()) == [run.exercise]
     validate_exercise.apply(args=[run_id])
     assert ValidationRun.objects.get(pk=run_id).finished_at == run.finished_at, "a second delivery validates nothing"
+
+
+def test_gradings_report_the_working_sandbox_once_a_minute_not_on_every_grading(dropout, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tasks, "_reported_ok", {})
+    code = exercise_file("inverted-dropout", "solution.py")
+    grade_submission.apply(args=[str(make_submission(code=code).pk)])
+    first = WorkerSandbox.objects.get().updated_at
+    clock[0] += 59
+    grade_submission.apply(args=[str(make_submission(code=code).pk)])
+    assert WorkerSandbox.objects.get().updated_at == first, "no write within the minute"
+    clock[0] += 1
+    grade_submission.apply(args=[str(make_submission(code=code).pk)])
+    assert WorkerSandbox.objects.get().updated_at > first
+
+
+def test_a_sandbox_reported_broken_is_reported_working_by_the_next_grading(dropout, monkeypatch):
+    monkeypatch.setattr(tasks, "_reported_ok", {})
+    grade_submission.apply(args=[str(make_submission(code=exercise_file("inverted-dropout", "solution.py")).pk)])
+    tasks._report_sandbox(dropout.runtime, "cannot create a PID namespace")
+    assert WorkerSandbox.objects.get().ok is False
+    grade_submission.apply(args=[str(make_submission(code=exercise_file("inverted-dropout", "solution.py")).pk)])
+    assert WorkerSandbox.objects.get().ok is True

@@ -1,5 +1,7 @@
 """Through the API, a real Redis broker, a real Celery worker process, the sandbox and PostgreSQL."""
 
+import os
+
 import pytest
 
 from quizsite.learning.models import Submission
@@ -98,3 +100,24 @@ def test_every_worker_log_line_about_a_grading_names_its_submission(celery_worke
     lines = lines_of_this_grading()
     assert any(line["message"].startswith(f"submission {submission_id} graded") for line in lines)
     assert all(line.get("submission_id") == submission_id and line.get("task_id") for line in lines), lines
+
+
+def test_grading_runs_nicer_than_the_web_down_to_the_learners_process(celery_worker_process, synced, api, settings):
+    # The pool processes, their zygotes and every learner process they fork: batch work that yields the CPU
+    # to pages and the API (settings.GRADER_NICENESS); the worker's main process only takes messages.
+    _submit_and_wait(api, exercise_file("inverted-dropout", "solution.py"))
+    main = celery_worker_process.pid
+    pool = _children(main)
+    graders = [pid for process in pool for pid in [process, *_descendants(process)]]
+    assert len(pool) == 2 and len(graders) > len(pool), graders
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in graders} == {settings.GRADER_NICENESS}
+    assert os.getpriority(os.PRIO_PROCESS, main) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
+def _descendants(pid: int) -> list[int]:
+    return [grandchild for child in _children(pid) for grandchild in [child, *_descendants(child)]]
