@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -71,9 +71,10 @@ def exercise_help(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _history(user, exercise) -> list[Submission]:
-    # A regraded submission shows the result it replaced.
-    own = Submission.objects.filter(user=user, exercise=exercise).prefetch_related("grading_records")
-    return list(own[:HISTORY_LENGTH])
+    history = list(Submission.objects.filter(user=user, exercise=exercise)[:HISTORY_LENGTH])
+    # A regraded submission shows the result it replaced; most pages have none, and then no second query.
+    prefetch_related_objects([item for item in history if item.regraded_at], "grading_records")
+    return history
 
 
 def _uuid_or_none(text: str) -> uuid.UUID | None:
