@@ -197,7 +197,9 @@ def hidden_details_withheld(user, exercise_id, now: datetime) -> bool:
     too unless the assignment shows hidden details after the due date. Self-study (no assignment) and
     assignments without a due date withhold nothing.
     """
-    assignments = learner_assignments(user, exercise_id).exclude(due_at=None)
+    assignments = list(learner_assignments(user, exercise_id).exclude(due_at=None))
+    if not assignments:
+        return False  # self-study, the usual case: no second query
     extensions = dict(
         Extension.objects.filter(assignment__in=assignments, learner=user).values_list("assignment", "due_at")
     )
