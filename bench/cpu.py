@@ -58,7 +58,7 @@ def _descendants(stats: dict[int, _Stat], roots: Iterable[int]) -> set[int]:
 def roots_named(comm: str) -> list[int]:
     """Processes called ``comm`` whose parent is not: e.g. the postmaster of every PostgreSQL cluster."""
     stats = _read_all()
-    return [s.pid for s in stats.values() if s.comm == comm and stats.get(s.ppid, _Stat(0, "", 0, 0)).comm != comm]
+    return [s.pid for s in stats.values() if s.comm == comm and (s.ppid not in stats or stats[s.ppid].comm != comm)]
 
 
 def tree_seconds(groups: dict[str, Iterable[int]]) -> dict[str, float]:

@@ -119,6 +119,36 @@ def dropout_forward(x, p, training, rng):
         + BACKWARD,
         "wrong_answer",
     ),
+    Attack(
+        "neighbours_copied_with_exact_rates",
+        "On 1-D inputs each entry copies its left neighbour's decision half the time: every entry is still kept "
+        "with probability 1 - p, so only the test of independence between neighbours can see it.",
+        SOLUTION.replace(
+            "        keep = rng.random(x.shape) >= p",
+            "        keep = rng.random(x.shape) >= p\n"
+            "        if x.ndim == 1:\n"
+            "            copy = rng.random(x.shape) < 0.5\n"
+            "            for j in range(1, x.size):\n"
+            "                if copy[j]:\n"
+            "                    keep[j] = keep[j - 1]",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "neighbours_weakly_correlated",
+        "The same with a copy probability of 0.05 (neighbour correlation 0.05): within sampling noise of the rate, "
+        "far outside it for a 2x2 independence test on tens of thousands of pairs.",
+        SOLUTION.replace(
+            "        keep = rng.random(x.shape) >= p",
+            "        keep = rng.random(x.shape) >= p\n"
+            "        if x.ndim == 1:\n"
+            "            copy = rng.random(x.shape) < 0.05\n"
+            "            for j in range(1, x.size):\n"
+            "                if copy[j]:\n"
+            "                    keep[j] = keep[j - 1]",
+        ),
+        "wrong_answer",
+    ),
     # Found by an independent red team with the checks' source in hand.
     Attack(
         "honest_only_on_the_shapes_the_checks_used_to_use",
