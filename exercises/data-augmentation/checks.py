@@ -256,11 +256,15 @@ def flip_examples(learner, rng):
 
 @check("random_horizontal_flip: each image kept or mirrored along W, dtype kept, on new inputs", points=1)
 def flip_on_new_inputs(learner, rng):
+    """Four new batches: p in [0.2, 0.8], then p = 1 on images at least 2 pixels high and wide (so a flip
+    along the wrong axis always shows), then p = 0, then any of the three."""
     for index in range(4):
         shape = _image_shape(rng)
+        if index == 1:
+            shape = (shape[0], max(shape[1], 2), max(shape[2], 2), shape[3])
         dtype = IMAGE_DTYPES[index]
         images = _random_images(rng, *shape, dtype)
-        p = float(rng.choice([0.0, 1.0, rng.uniform(0.0, 1.0)])) if index else float(rng.uniform(0.2, 0.8))
+        p = [float(rng.uniform(0.2, 0.8)), 1.0, 0.0, float(rng.choice([0.0, 1.0, rng.uniform(0.0, 1.0)]))][index]
         what = f"random_horizontal_flip({dtype} images of shape {shape}, p={p:.4g}, rng)"
         out = _images_out(learner.random_horizontal_flip(images, p, Seed(_seed(rng))), what, shape, dtype)
         same, mirrored = _flip_provenance(out, images, what)
@@ -380,12 +384,12 @@ def crop_statistics(learner, rng):
     """
     generator = learner.environment("generator", _seed(rng), as_handle=True)
     padding = int(rng.integers(0, 3))
-    height, width = int(rng.integers(padding + 1, 6)), int(rng.integers(padding + 1, 6))
     tops, lefts = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    # Each side at least `positions - padding` long, so the window (side + 2 padding - positions + 1)
+    # is larger than the padding and there are really 2 to 4 offsets on each axis.
+    shortest = [max(padding + 1, positions - padding) for positions in (tops, lefts)]
+    height, width = (int(rng.integers(low, low + 4)) for low in shortest)
     size = (height + 2 * padding - tops + 1, width + 2 * padding - lefts + 1)
-    if min(size) <= padding:
-        size = (max(size[0], padding + 1), max(size[1], padding + 1))
-        tops, lefts = height + 2 * padding - size[0] + 1, width + 2 * padding - size[1] + 1
     offsets = []
     for _ in range(2):
         n, channels = int(rng.integers(1800, 2400)), 1

@@ -627,6 +627,14 @@ def instances_are_independent(learner, rng):
     for context in ("instances stepped in turn", "the same curves in another order"):
         plan = _with_reads(rng, _interleaved_plan(rng, curves), elsewhere=0.5)
         _play(learner, configs, plan, rng, context, windows=1)
+    # One instance stalls while another improves at every step, in strict alternation: a count of bad
+    # epochs shared between instances is reset by the other one and never lets the first stop.
+    patience, start, step = int(rng.integers(2, 6)), float(rng.uniform(0.5, 5.0)), float(rng.uniform(1e-3, 1e-2))
+    length = patience + int(rng.integers(2, 6))
+    pair = [[start] * length, [start - step * (k + 1) for k in range(length)]]
+    plan = [("new", 0), ("new", 1)] + [("step", who, pair[who][k], -1) for k in range(length) for who in (0, 1)]
+    config = {"patience": patience, "min_delta": 0.0, "mode": "min"}
+    _play(learner, [config, dict(config)], _with_reads(rng, plan), rng, "one instance stalling, one improving", 1)
 
 
 @check("Long runs: thousands of epochs and large patience", points=1)

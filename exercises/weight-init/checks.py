@@ -36,7 +36,7 @@ Independent calls that each get their own seeded generator (the public examples,
 in one round trip through the ``ENVIRONMENT`` helper ``calls``, which only relays the return values;
 calls whose order matters (a shared generator, the determinism check) are made one by one.
 
-False-rejection budget for a correct solution: 38 tests at ``ALPHA`` = 1e-8 each, about 3.8e-7 in all.
+False-rejection budget for a correct solution: 40 tests at ``ALPHA`` = 1e-8 each, about 4e-7 in all.
 Two kinds use asymptotic laws, accurate at these sizes: the chi-square bin tests (each bin expects at
 least 150 values) and the copy tests (the Kolmogorov law, with at least 10 000 values a side). The
 bounds (every |w| <= a) cannot fail a correct solution, and the determinism check fails one with
@@ -74,6 +74,7 @@ RELU_GAIN = torch.nn.init.calculate_gain("relu")  # sqrt(2)
 NAMES = ("xavier_uniform", "he_normal")
 SMALL_CALLS = 8
 LARGE = (50_000, 70_000)  # weights in a large layer
+MEDIUM = (3_000, 5_000)  # weights in a medium layer
 # Normal scores are clipped here: a correct sample of these sizes passes it with probability below 1e-10,
 # and only the exact ends of [-a, a] (possible after float32 rounding) would otherwise be infinite.
 Z_LIMIT = 8.3
@@ -182,7 +183,15 @@ def _run_each(learner, calls, seeds, draw=None):
 
 
 def _gain(rng):
-    return float(rng.uniform(0.2, 5.0))
+    """A gain in [0.2, 0.8] or [1.25, 5]: far enough from 1 that a gain ignored, or applied as its square
+    root, moves the bound by a factor of 1.1 or more, which a layer of ``MEDIUM`` weights cannot hide."""
+    return float(rng.uniform(0.2, 0.8) if rng.random() < 0.3 else rng.uniform(1.25, 5.0))
+
+
+def _medium_layer(rng):
+    """(fan_in, fan_out) with about ``MEDIUM`` weights."""
+    fan_in = int(rng.integers(30, 81))
+    return fan_in, max(1, round(rng.uniform(*MEDIUM) / fan_in))
 
 
 def _large_layer(rng):
@@ -428,18 +437,25 @@ def _draw_histogram(call, weights, seed, bins=30):
 @check("Xavier on new sizes and gains: values follow U(-a, a) (range, Kolmogorov-Smirnov, chi-square)", points=3)
 def xavier_distribution(learner, rng):
     """One large layer (range reached, KS and 50-bin chi-square tests, no mirrored pairs: a too small,
-    too large or misplaced bound, a normal or non-uniform shape, antithetic draws) and 8 small layers
-    with random gains, pooled (KS and 10-bin chi-square tests: a formula wrong for small fans or
-    ignoring the gain). Six tests at ``ALPHA`` each: false-rejection rate at most 6e-8."""
-    fan_in, fan_out = _large_layer(rng)
-    call = Call("xavier_uniform", fan_in, fan_out, _gain(rng), by_keyword=bool(rng.random() < 0.5))
+    too large or misplaced bound, a normal or non-uniform shape, antithetic draws), one medium layer
+    with the gain passed in the other form (range reached, KS test: a gain ignored or misused when it
+    comes by position, or by keyword, is always met with a gain far from 1 on thousands of weights)
+    and 8 small layers with random gains, pooled (KS and 10-bin chi-square tests: a formula wrong for
+    small fans). Eight tests at ``ALPHA`` each: false-rejection rate at most 8e-8."""
+    by_keyword = bool(rng.random() < 0.5)
+    call = Call("xavier_uniform", *_large_layer(rng), _gain(rng), by_keyword=by_keyword)
     weights = call.run(learner, Seed(_seed(rng)))
     _reaches_bound(weights, call.scale(), call.text())
     u = call.uniforms(weights).ravel()
     _goodness_of_fit(u, 50, call.text(), f"U(-a, a) with a = {call.scale():.6g}")
     _not_mirrored(u, call.text())
+    medium = Call("xavier_uniform", *_medium_layer(rng), _gain(rng), by_keyword=not by_keyword)
     small = _small_calls(rng, "xavier_uniform", SMALL_CALLS)
-    draws = _run_each(learner, small, [_seed(rng) for _ in small])
+    seeds = [_seed(rng) for _ in range(SMALL_CALLS + 1)]
+    weights, *draws = _run_each(learner, [medium, *small], seeds)
+    what = medium.text(f"np.random.default_rng({seeds[0]})")
+    _reaches_bound(weights, medium.scale(), what)
+    _goodness_of_fit(medium.uniforms(weights).ravel(), None, what, f"U(-a, a) with a = {medium.scale():.6g}")
     pooled = np.concatenate([call.uniforms(weights).ravel() for call, weights in zip(small, draws, strict=True)])
     what = f"{SMALL_CALLS} small layers ({', '.join(call.text() for call in small[:3])}, ...), each scaled by its a"
     _goodness_of_fit(pooled, 10 if pooled.size >= 1500 else None, what, "U(-1, 1)")

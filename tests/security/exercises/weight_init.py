@@ -162,6 +162,32 @@ def xavier_uniform(fan_in, fan_out, rng, *ignored, gain=1.0):
         "wrong_answer",
     ),
     Attack(
+        "keyword_gain_ignored",
+        "Takes gain only by position and swallows a keyword one, so xavier_uniform(fi, fo, rng, gain=2.0) uses gain 1.",
+        "import numpy as np\n"
+        + HE
+        + """
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0, /, **ignored):
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound, size=(fan_out, fan_in))
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "gain_square_rooted",
+        "Scales the bound by sqrt(gain) (the gain read as a variance factor): right for gain 1, the default.",
+        "import numpy as np\n"
+        + HE
+        + """
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    bound = np.sqrt(gain) * np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound, size=(fan_out, fan_in))
+""",
+        "wrong_answer",
+    ),
+    Attack(
         "rows_sorted",
         "Sorts each row of the He weights (e.g. to 'look tidy'): the marginal law and the moments are untouched.",
         "import numpy as np\n"
