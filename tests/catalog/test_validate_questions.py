@@ -50,3 +50,9 @@ def test_it_checks_every_seed_of_a_generator_and_reports_rounding_ties(settings,
     with pytest.raises(CommandError):
         call_command("validate_questions", "--seeds", "200", stdout=out)
     assert "lies on a rounding tie" in out.getvalue() and "ratio seed" in out.getvalue()
+
+
+def test_the_shipped_bank_is_valid_over_many_seeds():
+    out = StringIO()
+    call_command("validate_questions", "--seeds", "50", stdout=out)
+    assert "question bank valid" in out.getvalue()

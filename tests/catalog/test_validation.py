@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from grader.runner import grade
 from quizsite.catalog.content import load_exercises
@@ -63,3 +63,8 @@ def test_the_command_prints_a_table_and_succeeds(capsys):
     call_command("validate_exercises", "inverted-dropout")
     output = capsys.readouterr().out
     assert "wrong/no_rescale" in output and "1 exercise(s) valid" in output
+
+
+def test_the_command_names_an_unknown_exercise():
+    with pytest.raises(CommandError, match="unknown exercises: no-such-exercise"):
+        call_command("validate_exercises", "inverted-dropout", "no-such-exercise")

@@ -94,3 +94,65 @@ def leaky_relu_backprop(rng):
             )
         ),
     }
+
+
+_SMOOTH_INPUTS = [-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0]
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def silu_value(rng):
+    x = float(rng.choice(_SMOOTH_INPUTS))
+    s = _sigmoid(x)
+    return {
+        "prompt": f"What does SiLU (`nn.SiLU`, x · σ(x)) output for the input x = {x:g}?",
+        "answer": x * s,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"σ({x:g}) = 1 / (1 + e^({-x:g})) = {s:.5f}, so silu({x:g}) = {x:g} × {s:.5f} = {x * s:.4f}. "
+            + (
+                "For negative inputs SiLU gives a small negative value instead of ReLU's 0."
+                if x < 0
+                else f"For positive inputs it is a little below ReLU's {x:g}, since σ(x) < 1."
+            )
+        ),
+    }
+
+
+def gelu_value(rng):
+    x = float(rng.choice(_SMOOTH_INPUTS))
+    phi = 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+    approx = 0.5 * x * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+    return {
+        "prompt": f"What does PyTorch's `nn.GELU()`, with its default arguments, output for the input x = {x:g}?",
+        "answer": x * phi,
+        "precision": {"decimals": 4},
+        "explanation": (
+            "The default is the exact form, `approximate='none'`: gelu(x) = x · Φ(x) with "
+            f"Φ(x) = 0.5 · (1 + erf(x / √2)). Φ({x:g}) = {phi:.5f}, so gelu({x:g}) = {x:g} × {phi:.5f} = "
+            f"{x * phi:.4f}. The tanh approximation (`approximate='tanh'`) would give {approx:.5f}, close but "
+            "not the default."
+        ),
+    }
+
+
+def silu_derivative(rng):
+    x = float(rng.choice(_SMOOTH_INPUTS))
+    s = _sigmoid(x)
+    slope = s * (1.0 + x * (1.0 - s))
+    return {
+        "prompt": f"What is the derivative of SiLU, silu(x) = x · σ(x), at x = {x:g}?",
+        "answer": slope,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"By the product rule, silu'(x) = σ(x) + x · σ(x)(1 − σ(x)) = σ(x)(1 + x(1 − σ(x))). With "
+            f"σ({x:g}) = {s:.5f}: {s:.5f} × (1 + {_p(x)} × {1 - s:.5f}) = {slope:.4f}. "
+            + (
+                "It is negative here: the input lies left of SiLU's minimum near x ≈ −1.28."
+                if slope < 0
+                else "Forgetting the second term and answering σ(x) alone is the usual slip."
+            )
+        ),
+    }

@@ -138,3 +138,54 @@ def eval_output(rng):
             "The answer would be the same whatever else was in the batch."
         ),
     }
+
+
+def layernorm_output(rng):
+    deviations = np.array(_DEVIATIONS[int(rng.integers(len(_DEVIATIONS)))], dtype=float)
+    centre = float(rng.choice([-1, 0, 2, 4]))
+    x = centre + float(rng.choice([1, 2])) * rng.permutation(deviations)
+    k = int(rng.integers(len(x)))
+    gamma = float(rng.choice([0.5, 1.0, 2.0]))
+    beta = float(rng.choice([-0.5, 0.0, 1.0]))
+    mean, var = float(x.mean()), float(x.var())
+    x_hat = (x[k] - mean) / np.sqrt(var)
+    y = gamma * x_hat + beta
+    return {
+        "prompt": (
+            f"`nn.LayerNorm({len(x)})` (training or eval mode, it makes no difference) receives one token vector "
+            f"x = {_list(x)}. For the features in question its weight is γ = {gamma:g} and its bias β = {beta:g}. "
+            f"What is the output for feature {k + 1} (value {x[k]:g})? Ignore ε."
+        ),
+        "answer": float(y),
+        "precision": {"decimals": 3},
+        "explanation": (
+            f"Layer norm uses the statistics of this one vector: mean = {x.sum():g} / {len(x)} = {mean:g}, biased "
+            f"variance = {var:g}, standard deviation {np.sqrt(var):.4f}. x̂ = ({x[k]:g} − {_num(mean)}) / "
+            f"{np.sqrt(var):.4f} = {x_hat:.4f}, and y = {gamma:g} × {_num(x_hat, '.4f')} + {_num(beta)} = {y:.3f}. "
+            "Like batch norm it divides by N (biased variance); unlike batch norm the other samples in the batch "
+            "play no part."
+        ),
+    }
+
+
+def ln_vs_bn_params(rng):
+    channels = int(rng.choice([16, 32, 64, 128]))
+    side = int(rng.choice([4, 7, 8, 14]))
+    ln = 2 * channels * side * side
+    bn = 2 * channels
+    return {
+        "prompt": (
+            f"A feature map has shape (N, {channels}, {side}, {side}). How many more learnable parameters does "
+            f"`nn.LayerNorm([{channels}, {side}, {side}])` have than `nn.BatchNorm2d({channels})`, both with "
+            "their default affine settings?"
+        ),
+        "answer": ln - bn,
+        "precision": {"decimals": 0},
+        "explanation": (
+            f"LayerNorm learns a weight and a bias for every element of `normalized_shape`: 2 × {channels} × "
+            f"{side} × {side} = {ln}. BatchNorm2d learns one γ and one β per channel: 2 × {channels} = {bn} (its "
+            f"running mean and variance are buffers, not parameters). Difference: {ln} − {bn} = {ln - bn}. "
+            "A LayerNorm over (C, H, W) also ties its parameters to one spatial size; convolutional nets that "
+            "want batch-independent statistics more often use GroupNorm, whose affine parameters are per channel."
+        ),
+    }

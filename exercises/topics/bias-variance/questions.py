@@ -108,3 +108,30 @@ def knn_expected_error(rng):
             "farther away, usually makes the bias larger."
         ),
     }
+
+
+def interpolation_width(rng):
+    inputs = int(rng.choice([20, 50, 100, 784]))
+    classes = int(rng.choice([2, 5, 10]))
+    samples = int(rng.choice([500, 1000, 2000, 4000]))
+    target = samples * classes
+    per_unit = inputs + 1 + classes  # each hidden unit: its weights and bias, plus one weight into each output
+    width = -(-(target - classes) // per_unit)  # the smallest h with h·per_unit + classes >= target
+    params = width * per_unit + classes
+    return {
+        "prompt": (
+            f"A one-hidden-layer network maps {inputs} inputs to {classes} outputs through h hidden units, with "
+            f"biases in both layers. Taking the interpolation threshold to be n · K parameters (n = {samples} "
+            f"training samples, K = {classes} outputs, as in Belkin et al.'s experiments), what is the smallest "
+            "width h at which the network has at least that many parameters?"
+        ),
+        "answer": width,
+        "precision": {"decimals": 0},
+        "explanation": (
+            f"Parameters: h({inputs} + 1) in the first layer and {classes}(h + 1) in the second, so "
+            f"h · {per_unit} + {classes}. The threshold is {samples} × {classes} = {target}. Solving h · {per_unit} "
+            f"+ {classes} ≥ {target} gives h ≥ {(target - classes) / per_unit:.2f}, so h = {width} ({params} "
+            "parameters). Test error tends to peak near this width when the labels are noisy, then falls again "
+            "for wider networks."
+        ),
+    }

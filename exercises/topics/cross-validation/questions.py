@@ -5,6 +5,8 @@ Fold sizes follow scikit-learn: ``KFold`` gives the first ``n % k`` folds ``n //
 ``TimeSeriesSplit`` uses test blocks of ``n // (s + 1)`` samples ending at the last sample.
 """
 
+import numpy as np
+
 
 def _kfold_setup(rng):
     k = int(rng.choice([3, 4, 5, 6, 8, 10]))
@@ -127,5 +129,135 @@ def timeseries_train_size(rng):
             f"{splits} × {block} = {splits * block} samples. Split {split} tests on block {split}, so "
             f"{splits - split + 1} block(s) lie at or after its start, and it trains on everything before: "
             f"{n} - {splits - split + 1} × {block} = {train}."
+        ),
+    }
+
+
+def _clear_of_ties(value, places):
+    """True when ``value`` is not within a hair of a rounding boundary at ``places`` decimals."""
+    scaled = abs(value) * 10**places
+    return abs(scaled % 1 - 0.5) > 0.01
+
+
+_DEPTHS = [1, 2, 3, 4, 6, 8, 12]
+
+
+def one_se_pick(rng):
+    # Scores in thousandths, so every comparison with the threshold is exact.
+    best = int(rng.integers(3, 6))
+    pick = int(rng.integers(1, best))
+    se = int(rng.integers(6, 16))
+    top = int(rng.integers(840, 900))
+    threshold = top - se
+    means = [0] * len(_DEPTHS)
+    means[best] = top
+    means[pick] = threshold + int(rng.integers(1, se))
+    for i in range(pick - 1, -1, -1):
+        means[i] = min(means[i + 1], threshold) - int(rng.integers(3, 25))
+    for i in range(pick + 1, best):
+        means[i] = int(rng.integers(means[i - 1], top))
+    for i in range(best + 1, len(_DEPTHS)):
+        means[i] = top - int(rng.integers(1, 6))
+    ses = [int(rng.integers(6, 16)) for _ in _DEPTHS]
+    ses[best] = se
+    rows = "\n".join(
+        f"| {depth} | {mean / 1000:.3f} | {s / 1000:.3f} |" for depth, mean, s in zip(_DEPTHS, means, ses, strict=True)
+    )
+    return {
+        "prompt": (
+            "Decision trees of increasing `max_depth` were scored by 10-fold CV accuracy (mean and standard error "
+            "of the mean):\n\n| max_depth | mean | SE |\n|---|---|---|\n"
+            f"{rows}\n\nWhich depth does the one-standard-error rule choose?"
+        ),
+        "options": [f"max_depth = {depth}" for depth in _DEPTHS],
+        "answer": pick,
+        "explanation": (
+            f"The best mean is {top / 1000:.3f} at max_depth = {_DEPTHS[best]}, with SE {se / 1000:.3f}, so the "
+            f"threshold is {top / 1000:.3f} − {se / 1000:.3f} = {threshold / 1000:.3f}. The simplest tree whose mean "
+            f"reaches it is max_depth = {_DEPTHS[pick]} ({means[pick] / 1000:.3f}); every shallower tree scores "
+            "below the threshold. Picking the best mean ignores that the gap is within the noise; deeper trees that "
+            "also pass are tied with the best but more complex, and the rule uses the SE of the best model only, "
+            "not each model's own SE."
+        ),
+    }
+
+
+def one_se_threshold(rng):
+    folds = int(rng.choice([5, 10]))
+    while True:
+        scores = np.round(rng.normal(float(rng.uniform(0.78, 0.9)), 0.015, size=folds), 3)
+        mean = float(scores.mean())
+        std = float(scores.std(ddof=1))
+        threshold = mean - std / np.sqrt(folds)
+        if _clear_of_ties(threshold, 4) and std > 0:
+            break
+    listed = ", ".join(f"{s:.3f}" for s in scores)
+    return {
+        "prompt": (
+            f"The best model of a search has these {folds} fold accuracies: {listed}. Using the sample standard "
+            f"deviation (divide by k − 1) and SE = s / √k, what accuracy threshold does the one-standard-error "
+            "rule set? Simpler models that reach it are preferred."
+        ),
+        "answer": threshold,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"Mean = {mean:.5f}. Sample standard deviation s = {std:.5f}, so SE = {std:.5f} / √{folds} = "
+            f"{std / np.sqrt(folds):.5f}. Threshold = mean − SE = {threshold:.4f}. Dividing by k instead of k − 1, "
+            "or using s itself instead of s / √k, gives a different (wrong) threshold; and remember that fold "
+            "scores are correlated, so this SE is itself only a rough guide."
+        ),
+    }
+
+
+def timeseries_gap_train_size(rng):
+    splits = int(rng.choice([3, 4, 5]))
+    block = int(rng.choice([20, 25, 40, 50, 60, 100]))
+    remainder = int(rng.integers(0, splits + 1))
+    n = (splits + 1) * block + remainder
+    gap = int(rng.choice([1, 2, 3, 5, 7, 10]))
+    split = int(rng.integers(1, splits + 1))
+    test_start = n - (splits - split + 1) * block
+    train = test_start - gap
+    return {
+        "prompt": (
+            f"`TimeSeriesSplit(n_splits={splits}, gap={gap})` from scikit-learn splits {n} time-ordered samples "
+            f"(other arguments default). How many samples does split number {split} (counting from 1) train on?"
+        ),
+        "answer": train,
+        "precision": {"decimals": 0},
+        "explanation": (
+            f"The test size is {n} // ({splits} + 1) = {block} (the gap does not change it). The test blocks are "
+            f"the last {splits} × {block} samples, so split {split}'s block starts at index {n} − "
+            f"{splits - split + 1} × {block} = {test_start}. Its training set ends {gap} sample(s) earlier: "
+            f"{test_start} − {gap} = {train} samples. Forgetting the gap gives {test_start}."
+        ),
+    }
+
+
+def purged_train_size(rng):
+    folds = int(rng.choice([4, 5, 6]))
+    size = int(rng.choice([40, 50, 60, 80, 100]))
+    n = folds * size
+    test = int(rng.integers(2, folds))  # a middle fold, so training rows lie on both sides
+    horizon = int(rng.choice([2, 3, 5, 10]))
+    embargo = int(rng.choice([2, 4, 5, 8]))
+    first, last = (test - 1) * size, test * size - 1
+    train = n - size - horizon - embargo
+    return {
+        "prompt": (
+            f"{n} daily rows, indexed 0 to {n - 1} in time order, are split into {folds} contiguous folds of "
+            f"{size}. Row t's label is computed from rows t + 1 to t + {horizon}. Fold {test} (rows {first} to "
+            f"{last}) is the test fold; the other folds train. Purging drops every training row whose label "
+            f"window contains a test row, and an embargo then drops the {embargo} training rows immediately after "
+            "the test fold. How many rows are left for training?"
+        ),
+        "answer": train,
+        "precision": {"decimals": 0},
+        "explanation": (
+            f"Before cleaning, {n} − {size} = {n - size} rows train. Row t's window t + 1 … t + {horizon} reaches "
+            f"the test fold (which starts at {first}) exactly for t = {first - horizon} … {first - 1}: {horizon} "
+            f"rows are purged. Rows after the test fold have label windows later still, so purging spares them, "
+            f"but the embargo drops rows {last + 1} … {last + embargo}. Left: {n - size} − {horizon} − {embargo} "
+            f"= {train}."
         ),
     }

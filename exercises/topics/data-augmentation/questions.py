@@ -133,3 +133,64 @@ def tta_average_probability(rng):
             "that depend on one particular crop or flip."
         ),
     }
+
+
+def _clear_of_tie(value, places):
+    """True unless ``value`` sits within a hair of a rounding boundary at ``places`` decimals."""
+    return abs(abs(value) * 10**places % 1 - 0.5) > 0.01
+
+
+def mixup_loss(rng):
+    loss = 0.0005  # a tie: draw until the answer is clear of one
+    while not _clear_of_tie(loss, 3):
+        lam = float(rng.choice([0.6, 0.7, 0.75, 0.8, 0.9]))
+        p_a = float(rng.choice([0.3, 0.4, 0.5, 0.6, 0.7]))
+        p_b = float(rng.choice([0.05, 0.1, 0.15, 0.2, 0.25]))
+        loss = -lam * math.log(p_a) - (1 - lam) * math.log(p_b)
+    return {
+        "prompt": (
+            f"A mixup step blends a cat image (weight λ = {lam:g}) with a dog image (weight {1 - lam:g}). The "
+            f"network's softmax gives p(cat) = {p_a:g} and p(dog) = {p_b:g} for the mixed image. What is the "
+            "cross-entropy loss of this example against the mixed target (natural logarithm)?"
+        ),
+        "answer": loss,
+        "precision": {"decimals": 3},
+        "explanation": (
+            f"The target puts {lam:g} on cat and {1 - lam:g} on dog, and cross-entropy is linear in the target: "
+            f"loss = −{lam:g} · ln {p_a:g} − {1 - lam:g} · ln {p_b:g} = {lam:g} × {-math.log(p_a):.4f} + "
+            f"{1 - lam:g} × {-math.log(p_b):.4f} = {loss:.3f}. This equals λ · CE(cat) + (1 − λ) · CE(dog), which "
+            "is how most implementations compute it. Other classes contribute nothing, because their target "
+            "weight is 0."
+        ),
+    }
+
+
+def cutmix_clipped_lambda(rng):
+    lam = 0.00005  # a tie: draw until the answer is clear of one
+    while not _clear_of_tie(lam, 4):
+        side = int(rng.choice([32, 64, 224]))
+        box_w = int(rng.choice([8, 12, 16])) * side // 32
+        box_h = int(rng.choice([8, 10, 16])) * side // 32
+        cx = int(rng.integers(0, box_w // 2))  # near the left edge, so the box is clipped
+        cy = int(rng.integers(box_h // 2, side - box_h // 2 + 1))
+        x1, x2 = max(cx - box_w // 2, 0), min(cx + box_w // 2, side)
+        y1, y2 = max(cy - box_h // 2, 0), min(cy + box_h // 2, side)
+        area = (x2 - x1) * (y2 - y1)
+        lam = 1 - area / (side * side)
+    return {
+        "prompt": (
+            f"CutMix on {side} × {side} images: a box of width {box_w} and height {box_h} (even sizes) is centred at "
+            f"column {cx}, row {cy} of image A and filled with the same pixels of image B. The box spans columns "
+            f"cx − w/2 to cx + w/2 and rows cy − h/2 to cy + h/2, clipped to the image. What weight does image "
+            "A's label get in the target?"
+        ),
+        "answer": lam,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"Clipped, the box runs from x = {x1} to {x2} and from y = {y1} to {y2}: {x2 - x1} × {y2 - y1} = {area} "
+            f"pixels of B. A keeps 1 − {area} / {side * side} = {lam:.4f} of the image, and that is its label "
+            f"weight (B gets {1 - lam:.4f}). Using the unclipped area {box_w} × {box_h} = {box_w * box_h} would "
+            f"give {1 - box_w * box_h / side**2:.4f}: the reference implementation recomputes λ from the clipped "
+            "box for exactly this reason."
+        ),
+    }

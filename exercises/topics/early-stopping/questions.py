@@ -4,6 +4,7 @@ Losses are drawn in thousandths and compared as integers, so the strict test of 
 (min mode: an improvement needs ``current < best - min_delta``) is never decided by float rounding.
 """
 
+import math
 from fractions import Fraction
 
 MAX_EPOCHS = 14
@@ -216,5 +217,64 @@ def generalisation_loss(rng):
             f"- 1) = {float(gl):.1f}%. The GL_alpha criterion stops training as soon as GL exceeds a threshold alpha, "
             f"for example {_GL_ALPHA}%. Here GL {relation}, so training would "
             f"{'stop' if gl > _GL_ALPHA else 'continue'} with alpha = {_GL_ALPHA}."
+        ),
+    }
+
+
+def _on_tie(value: Fraction, figures: int) -> bool:
+    """Whether the exact positive ``value`` lies halfway between two numbers of ``figures`` significant figures."""
+    places = figures - 1 - math.floor(math.log10(value))
+    return value * Fraction(10) ** places % 1 == Fraction(1, 2)
+
+
+def _plateau_trace(losses, patience, factor, lr):
+    """ReduceLROnPlateau (min mode, rel threshold 1e-4, no cooldown): the lr after each epoch and a trace."""
+    best, bad, notes = None, 0, []
+    for epoch, loss in enumerate(losses, start=1):
+        # Losses are whole thousandths near 0.5-1, so a better loss beats best · (1 − 1e-4) by a wide margin.
+        if best is None or loss < best:
+            best, bad = loss, 0
+            notes.append(f"{epoch}: best")
+            continue
+        bad += 1
+        if bad > patience:
+            lr, bad = lr * factor, 0
+            notes.append(f"{epoch}: {patience + 1} bad in a row → lr × {float(factor):g}")
+        else:
+            notes.append(f"{epoch}: bad {bad}")
+    return lr, notes
+
+
+def plateau_lr_after(rng):
+    while True:
+        patience = int(rng.choice([1, 2, 3]))
+        factor = Fraction(str(rng.choice(["0.1", "0.2", "0.5"])))
+        base = Fraction(str(rng.choice(["0.1", "0.05", "0.01"])))
+        losses, best = [], int(rng.integers(800, 950))
+        for _ in range(int(rng.integers(10, 14))):
+            if rng.random() < 0.35:
+                best -= int(rng.integers(1, 25))
+                losses.append(best)
+            else:
+                losses.append(best + int(rng.integers(0, 20)))
+        lr, notes = _plateau_trace(losses, patience, factor, base)
+        if lr != base and not _on_tie(lr, 3):
+            break
+    listed = ", ".join(f"{loss / 1000:.3f}" for loss in losses)
+    return {
+        "prompt": (
+            f"`ReduceLROnPlateau(optimizer, mode='min', factor={float(factor):g}, patience={patience})` (other "
+            f"arguments default) wraps an optimiser with lr = {float(base):g}. `scheduler.step(val_loss)` is "
+            f"called after each epoch with these validation losses: {listed}. What is the learning rate after "
+            "the last epoch?"
+        ),
+        "answer": float(lr),
+        "precision": {"significant": 3},
+        "explanation": (
+            "An epoch is bad unless its loss beats the best so far (by more than the tiny relative threshold "
+            "1e-4); the rate is cut when the count of consecutive bad epochs exceeds patience, i.e. at bad "
+            f"epoch number {patience + 1} in a row, and the count then restarts. Trace: "
+            + "; ".join(notes)
+            + f". Final lr = {float(lr):#.3g}. Cutting after only {patience} bad epochs is the usual off-by-one."
         ),
     }

@@ -112,3 +112,66 @@ def update_length(rng):
             f"Whatever the raw gradient, clipping bounds every update by lr × max_norm = {lr * max_norm:g}."
         ),
     }
+
+
+def _clear_of_tie(value, figures):
+    """True unless ``value`` (> 0) sits within a hair of a rounding boundary at ``figures`` significant figures."""
+    places = figures - 1 - math.floor(math.log10(value))
+    return abs(value * 10**places % 1 - 0.5) > 0.01
+
+
+def linearlr_warmup_lr(rng):
+    lr = 0.0
+    while lr == 0.0 or not _clear_of_tie(lr, 3):
+        base = float(rng.choice([1e-3, 3e-4, 5e-4, 2e-3]))
+        start = float(rng.choice([0.01, 0.1, 0.25, 1 / 3]))
+        total = int(rng.choice([4, 5, 10, 20]))
+        calls = int(rng.integers(1, total + 4))
+        factor = start + (1 - start) * min(calls, total) / total
+        lr = base * factor
+    start_text = "1/3 (the default)" if start == 1 / 3 else f"{start:g}"
+    return {
+        "prompt": (
+            f"An optimiser has base lr = {base:g}. It is wrapped in `LinearLR(optimizer, start_factor={start_text}, "
+            f"end_factor=1.0, total_iters={total})`. What is the learning rate after `scheduler.step()` has been "
+            f"called {calls} time(s)?"
+        ),
+        "answer": lr,
+        "precision": {"significant": 3},
+        "explanation": (
+            f"The factor moves linearly from start_factor to 1 over {total} calls: factor = start + (1 − start) × "
+            f"min(k, {total}) / {total} = {start:.4g} + {1 - start:.4g} × {min(calls, total)} / {total} = "
+            f"{factor:.4g}. lr = {base:g} × {factor:.4g} = {lr:#.3g}."
+            + (" Past total_iters the factor stays at 1." if calls >= total else "")
+        ),
+    }
+
+
+def warmup_cosine_lr(rng):
+    lr = 0.0
+    while lr <= 0.0 or not _clear_of_tie(lr, 3):
+        base = float(rng.choice([1e-3, 6e-4, 3e-4]))
+        warm = int(rng.choice([500, 1000, 2000]))
+        total = warm * int(rng.choice([5, 10, 20]))
+        step = int(rng.integers(1, total)) // 10 * 10
+        if step < warm:
+            lr = base * step / warm
+            working = f"still warming up: lr = {base:g} × {step} / {warm} = {lr:#.3g}"
+        else:
+            progress = (step - warm) / (total - warm)
+            lr = base * 0.5 * (1 + math.cos(math.pi * progress))
+            working = (
+                f"past the warm-up, progress = ({step} − {warm}) / ({total} − {warm}) = {progress:.4f}, so lr = "
+                f"{base:g} × 0.5 × (1 + cos(π × {progress:.4f})) = {lr:#.3g}"
+            )
+    return {
+        "prompt": (
+            f"A schedule warms the learning rate up linearly from 0 to {base:g} over the first {warm} steps "
+            f"(lr = {base:g} · t / {warm} for t < {warm}), then follows a cosine decay to 0 at step {total}: "
+            f"lr = {base:g} · 0.5 · (1 + cos(π (t − {warm}) / ({total} − {warm}))). What is the learning rate at "
+            f"step t = {step}?"
+        ),
+        "answer": lr,
+        "precision": {"significant": 3},
+        "explanation": f"Step {step} is {working}.",
+    }

@@ -141,3 +141,67 @@ def ridge_one_feature(rng):
             f"{sxx} / ({sxx} + {lam:g}) = {sxx / (sxx + lam):.3f}."
         ),
     }
+
+
+_ADAM_EPS = 1e-8
+
+
+def _first_adam_step(lr, grad):
+    """The first Adam step: bias correction makes m̂ = g and v̂ = g², so it moves by lr · g / (|g| + eps)."""
+    return lr * grad / (abs(grad) + _ADAM_EPS)
+
+
+def _clear_of_tie(value, places):
+    """True unless ``value`` sits within a hair of a rounding boundary at ``places`` decimals."""
+    return abs(abs(value) * 10**places % 1 - 0.5) > 0.01
+
+
+def adamw_first_step(rng):
+    new = 0.00005  # a tie: draw until the answer is clear of one
+    while not _clear_of_tie(new, 4):
+        w = float(rng.choice([-3.0, -2.0, -1.5, 1.5, 2.0, 2.5, 4.0]))
+        g = float(rng.choice([-0.4, -0.05, 0.002, 0.03, 0.8, 2.0]))
+        lr = float(rng.choice([0.01, 0.05, 0.1]))
+        decay = float(rng.choice([0.01, 0.1, 0.5]))
+        shrunk = w * (1 - lr * decay)
+        new = shrunk - _first_adam_step(lr, g)
+    return {
+        "prompt": (
+            f"A weight w = {w:g} gets the gradient g = {g:g} on the very first step of `torch.optim.AdamW(lr={lr:g}, "
+            f"weight_decay={decay:g})` (default betas and eps = 1e-8). What is w after the step?"
+        ),
+        "answer": new,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"AdamW first shrinks the weight: {w:g} × (1 − {lr:g} × {decay:g}) = {shrunk:.6g}. On step 1 the "
+            "bias-corrected moments are m̂ = g and v̂ = g², so the Adam step is lr · g / (|g| + eps) ≈ "
+            f"{lr:g} × sign(g), whatever the size of g. w = {shrunk:.6g} − ({_first_adam_step(lr, g):.6g}) = "
+            f"{new:.4f}. Forgetting the bias correction, or applying the gradient size instead of its "
+            "normalised step, gives a different value."
+        ),
+    }
+
+
+def adam_l2_first_step(rng):
+    w = float(rng.choice([-3.0, -2.0, 2.0, 3.0, 5.0]))
+    g = float(rng.choice([-0.3, -0.1, 0.05, 0.2]))
+    lr = float(rng.choice([0.01, 0.05, 0.1]))
+    decay = float(rng.choice([0.01, 0.1, 0.5]))
+    total = g + decay * w
+    new = w - _first_adam_step(lr, total)
+    return {
+        "prompt": (
+            f"A weight w = {w:g} gets the loss gradient g = {g:g} on the very first step of "
+            f"`torch.optim.Adam(lr={lr:g}, weight_decay={decay:g})` (an L2 term added to the gradient; default "
+            "betas, eps = 1e-8). What is w after the step?"
+        ),
+        "answer": new,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"Adam's `weight_decay` adds λw to the gradient: g' = {g:g} + {decay:g} × {w:g} = {total:.6g}. On "
+            "step 1, m̂ = g' and v̂ = g'², so the step is lr · g' / (|g'| + eps), which is lr × sign(g'): "
+            f"w = {w:g} − ({_first_adam_step(lr, total):.6g}) = {new:.4f}. The penalty only mattered through the "
+            "sign of g'; its size was normalised away. That is the coupling AdamW removes: its decay "
+            "w · (1 − lr · λ) is applied outside the adaptive normalisation."
+        ),
+    }

@@ -1,5 +1,7 @@
 """Generators for the overfitting/underfitting questions: trusted server code; each gets a seeded NumPy Generator."""
 
+import numpy as np
+
 
 def _loss_table(rng):
     """Training loss falls all the way; validation loss has a single minimum at epoch ``best``."""
@@ -137,5 +139,98 @@ def interpolating_degree(rng):
             f"polynomial through all {n} points (the Vandermonde system is invertible). A lower degree cannot fit "
             "arbitrary y values. Zero training error here says nothing about generalisation: the interpolating "
             "curve usually swings wildly between the points, a textbook case of overfitting."
+        ),
+    }
+
+
+def _clear_of_tie(value, places):
+    """True unless ``value`` sits within a hair of a rounding boundary at ``places`` decimals."""
+    return abs(abs(value) * 10**places % 1 - 0.5) > 0.01
+
+
+def smoothed_target(rng):
+    value = 0.00005  # a tie: draw until the answer is clear of one
+    while not _clear_of_tie(value, 4):
+        classes = int(rng.choice([3, 5, 10, 100, 1000]))
+        eps = float(rng.choice([0.05, 0.1, 0.15, 0.2]))
+        true_class = bool(rng.integers(2))
+        value = 1 - eps + eps / classes if true_class else eps / classes
+    which = "the true class" if true_class else "one particular wrong class"
+    return {
+        "prompt": (
+            f"A {classes}-class classifier is trained with `nn.CrossEntropyLoss(label_smoothing={eps:g})`. What "
+            f"target probability does the loss assign to {which} of an example?"
+        ),
+        "answer": value,
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"PyTorch's smoothed target is (1 − ε) · one-hot + ε / K. The true class gets 1 − {eps:g} + {eps:g} / "
+            f"{classes} = {1 - eps + eps / classes:.6g}; every other class gets {eps:g} / {classes} = "
+            f"{eps / classes:.6g}. So {which} gets {value:.4f}. The ε / (K − 1) convention, used by some other "
+            "code, would give different numbers."
+        ),
+    }
+
+
+def smoothed_loss(rng):
+    loss = 0.0005  # a tie: draw until the answer is clear of one
+    while not _clear_of_tie(loss, 3):
+        classes = int(rng.choice([3, 4]))
+        cuts = np.sort(rng.choice(np.arange(5, 96, 5), size=classes - 1, replace=False))
+        probs = np.diff(np.concatenate([[0], cuts, [100]])) / 100
+        label = int(np.argmax(probs)) if rng.integers(2) else int(rng.integers(classes))
+        eps = float(rng.choice([0.1, 0.2]))
+        target = np.full(classes, eps / classes)
+        target[label] += 1 - eps
+        loss = float(-(target * np.log(probs)).sum())
+    plain = float(-np.log(probs[label]))
+    listed = ", ".join(f"{p:.2f}" for p in probs)
+    terms = " + ".join(f"{t:.4g} × {-np.log(p):.4f}" for t, p in zip(target, probs, strict=True))
+    return {
+        "prompt": (
+            f"A {classes}-class model outputs the softmax probabilities [{listed}] for an example of class "
+            f"{label + 1}. What is its loss under `nn.CrossEntropyLoss(label_smoothing={eps:g})` (natural "
+            "logarithm)?"
+        ),
+        "answer": loss,
+        "precision": {"decimals": 3},
+        "explanation": (
+            f"The smoothed target puts 1 − {eps:g} + {eps:g}/{classes} = {1 - eps + eps / classes:.4g} on class "
+            f"{label + 1} and {eps / classes:.4g} on each other class. The loss is −Σ target · ln p = {terms} = "
+            f"{loss:.3f}. Without smoothing it would be −ln {probs[label]:.2f} = {plain:.3f}: the smoothed loss "
+            "also penalises a very small probability on any wrong class."
+        ),
+    }
+
+
+def expected_calibration_error(rng):
+    ece = 0.0005  # a tie: draw until the answer is clear of one
+    while not _clear_of_tie(ece, 3):
+        bins = [(0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0)]
+        counts = [int(c) for c in rng.integers(1, 9, size=len(bins)) * 50]
+        confidences = [round(low + float(rng.integers(2, 9)) / 100, 2) for low, _ in bins]
+        accuracies = [round(min(c - float(rng.integers(-4, 15)) / 100, 1.0), 2) for c in confidences]
+        total = sum(counts)
+        ece = sum(n / total * abs(a - c) for n, a, c in zip(counts, accuracies, confidences, strict=True))
+    rows = "\n".join(
+        f"| {low:.1f}–{high:.1f} | {n} | {c:.2f} | {a:.2f} |"
+        for (low, high), n, c, a in zip(bins, counts, confidences, accuracies, strict=True)
+    )
+    terms = " + ".join(
+        f"{n}/{total} × {abs(a - c):.2f}" for n, a, c in zip(counts, accuracies, confidences, strict=True)
+    )
+    return {
+        "prompt": (
+            f"A classifier's {total} test predictions are binned by confidence (the top softmax probability):\n\n"
+            "| bin | predictions | mean confidence | accuracy |\n|---|---|---|---|\n"
+            f"{rows}\n\nWhat is its expected calibration error (ECE)?"
+        ),
+        "answer": ece,
+        "precision": {"decimals": 3},
+        "explanation": (
+            "ECE = Σ over bins of (share of predictions in the bin) × |accuracy − mean confidence| = "
+            f"{terms} = {ece:.3f}. Weighting by the bin share matters: an unweighted average of the gaps would "
+            "let a nearly empty bin count as much as a full one. Bins whose accuracy is below their confidence "
+            "show over-confidence."
         ),
     }

@@ -86,3 +86,80 @@ def rnn_time_factor(rng):
             f"{'below' if weight < 1 else 'above'} 1, the gradient {trend}."
         ),
     }
+
+
+def centred_cubic_estimate(rng):
+    x = Fraction(str(rng.choice(["-2", "-1.5", "1", "1.5", "2", "3"])))
+    h = Fraction(str(rng.choice(["0.01", "0.05", "0.1", "0.2"])))
+    centred = 3 * x**2 + h**2  # ((x + h)³ − (x − h)³) / 2h, exactly
+    forward = 3 * x**2 + 3 * x * h + h**2
+    return {
+        "prompt": (
+            f"To check the derivative of f(x) = x³ at x = {float(x):g}, you compute the centred difference "
+            f"(f(x + h) − f(x − h)) / 2h with h = {float(h):g}. What value does it give (exact arithmetic)?"
+        ),
+        "answer": float(centred),
+        "precision": {"decimals": 4},
+        "explanation": (
+            f"(x + h)³ − (x − h)³ = 6x²h + 2h³, so the centred difference is 3x² + h² = {float(3 * x**2):g} + "
+            f"{float(h**2):g} = {float(centred):g}. The true derivative is 3x² = {float(3 * x**2):g}: the error "
+            f"is exactly h² = {float(h**2):g}, second order in h. The forward difference would give "
+            f"3x² + 3xh + h² = {float(forward):g}, an error of {float(forward - 3 * x**2):g}, first order in h."
+        ),
+    }
+
+
+def gradcheck_relative_error(rng):
+    while True:
+        analytic = float(rng.choice([-1, 1])) * float(rng.choice([0.0031, 0.052, 0.84, 2.7, 13.0, 410.0]))
+        factor = 1 + float(rng.choice([-1, 1])) * float(rng.choice([2e-8, 3e-6, 4e-4, 0.02, 0.5]))
+        numeric = analytic * factor
+        error = abs(analytic - numeric) / max(abs(analytic), abs(numeric))
+        if not _on_rounding_tie(Fraction(error), 2):
+            break
+    if error < 1e-7:
+        verdict = "fine"
+    elif error < 1e-4:
+        verdict = "acceptable only if the function has kinks; for a smooth function it deserves a closer look"
+    elif error < 1e-2:
+        verdict = "uncomfortable: probably a bug unless kinks explain it"
+    else:
+        verdict = "almost certainly a bug"
+    return {
+        "prompt": (
+            f"A gradient check (float64) gives the analytic derivative a = {analytic:.10g} and the centred-difference "
+            f"estimate n = {numeric:.10g} for one weight. What is the relative error |a − n| / max(|a|, |n|)?"
+        ),
+        "answer": error,
+        "precision": {"significant": 2},
+        "explanation": (
+            f"|a − n| = {abs(analytic - numeric):.4g} and max(|a|, |n|) = {max(abs(analytic), abs(numeric)):.10g}, "
+            f"so the relative error is {error:.1e}. By the usual rule of thumb in double precision (CS231n: 1e-7 "
+            f"or below is fine, 1e-2 or above is a bug) this is {verdict}. The absolute "
+            "difference alone would say little, since it scales with the size of the gradient."
+        ),
+    }
+
+
+def relu_kink_estimate(rng):
+    micro = int(rng.choice([1, 2, 3, 4, 6, 7, 8, 9]))  # |x| in units of 1e-6; h is 10 of them
+    sign = int(rng.choice([-1, 1]))
+    x = sign * micro
+    plus = x + 10  # x + h > 0 in every case
+    estimate = plus / 20  # relu(x − h) = 0, since x − h < 0
+    analytic = 1 if sign > 0 else 0
+    return {
+        "prompt": (
+            f"A gradient check perturbs one ReLU pre-activation x = {x} × 10⁻⁶ by h = 10 × 10⁻⁶ = 1e-5. What "
+            "centred-difference estimate of d relu(x) / dx does it get, (relu(x + h) − relu(x − h)) / 2h?"
+        ),
+        "answer": estimate,
+        "precision": {"decimals": 2},
+        "explanation": (
+            f"relu(x + h) = {plus} × 10⁻⁶ and relu(x − h) = 0, because x − h = {x - 10} × 10⁻⁶ is negative. "
+            f"The estimate is {plus} × 10⁻⁶ / (20 × 10⁻⁶) = {estimate:.2f}, while the analytic derivative at x is "
+            f"{analytic}. Because x lies closer to the kink at 0 than h does, the two evaluations straddle it and "
+            "the difference quotient mixes the slopes 0 and 1. The backward pass is right; the check is wrong at "
+            "this coordinate."
+        ),
+    }

@@ -131,3 +131,64 @@ def relu_depth_scale(rng):
             )
         ),
     }
+
+
+# calculate_gain values in PyTorch, with how they are written.
+_GAINS = {"linear": (1.0, "1"), "sigmoid": (1.0, "1"), "tanh": (5 / 3, "5/3"), "relu": (math.sqrt(2), "√2")}
+_INTEGER_NORMS = [((3, 4), 5), ((1, 2, 2), 3), ((2, 3, 6), 7), ((1, 4, 8), 9), ((2, 6, 9), 11), ((4, 4, 7), 9)]
+
+
+def _clear_of_tie(value, figures):
+    """True unless ``value`` (> 0) sits within a hair of a rounding boundary at ``figures`` significant figures."""
+    places = figures - 1 - math.floor(math.log10(value))
+    return abs(value * 10**places % 1 - 0.5) > 0.01
+
+
+def orthogonal_output_norm(rng):
+    vector, norm = _INTEGER_NORMS[int(rng.integers(len(_INTEGER_NORMS)))]
+    name = str(rng.choice(["linear", "tanh", "relu"]))
+    gain, written = _GAINS[name]
+    size = len(vector)
+    squares = " + ".join(f"{v}²" for v in vector)
+    return {
+        "prompt": (
+            f"`W = nn.init.orthogonal_(torch.empty({size}, {size}), gain=nn.init.calculate_gain('{name}'))`. "
+            f"What is the Euclidean norm of W @ x for x = {list(vector)}, whatever random orthogonal matrix was "
+            "drawn?"
+        ),
+        "answer": gain * norm,
+        "precision": {"decimals": 3},
+        "explanation": (
+            f"W is gain × Q with Q orthogonal, and ‖Qx‖ = ‖x‖ for every x. ‖x‖ = √({squares}) "
+            f"= {norm}, and `calculate_gain('{name}')` = {written}, so ‖Wx‖ = {written} × {norm} = {gain * norm:.3f}. "
+            "The answer does not depend on the draw; that is the point of an orthogonal initialisation."
+        ),
+    }
+
+
+def xavier_gain_std(rng):
+    value = 0.0
+    while value == 0.0 or not _clear_of_tie(value, 3):
+        fan_in = int(rng.choice([64, 128, 256, 300, 512, 784]))
+        fan_out = int(rng.choice([10, 32, 100, 128, 256]))
+        name = str(rng.choice(["sigmoid", "tanh", "relu"]))
+        uniform = bool(rng.integers(2))
+        gain, written = _GAINS[name]
+        value = gain * math.sqrt((6 if uniform else 2) / (fan_in + fan_out))
+    call = "xavier_uniform_" if uniform else "xavier_normal_"
+    asked = "the bound a of the uniform distribution U(−a, a)" if uniform else "the standard deviation of the weights"
+    formula = "gain · √(6 / (fan_in + fan_out))" if uniform else "gain · √(2 / (fan_in + fan_out))"
+    return {
+        "prompt": (
+            f"A layer `nn.Linear({fan_in}, {fan_out})` is initialised with `nn.init.{call}(layer.weight, "
+            f"gain=nn.init.calculate_gain('{name}'))`. What is {asked}?"
+        ),
+        "answer": value,
+        "precision": {"significant": 3},
+        "explanation": (
+            f"fan_in = {fan_in} and fan_out = {fan_out} (the weight has shape ({fan_out}, {fan_in})). "
+            f"`calculate_gain('{name}')` = {written}. PyTorch uses {formula} = {written} × "
+            f"√({6 if uniform else 2} / {fan_in + fan_out}) = {value:#.3g}. Forgetting the gain, or using fan_in "
+            "alone, is the usual slip."
+        ),
+    }

@@ -1,0 +1,36 @@
+# Mistake: Computes the step in float32 (as a GPU default would) and casts the results back to float64.
+# Verdict: wrong_answer
+# Fails: Worked example: two steps of Adam with L2 and of AdamW
+# Fails: Adam with L2 in the gradient (decoupled=False): single steps on new inputs
+# Fails: AdamW, decoupled weight decay (decoupled=True): single steps on new inputs
+# Fails: A run of 80 to 100 steps follows the trusted trajectory
+import numpy as np
+
+
+def adam_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    t: int,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    decoupled: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    beta1, beta2 = np.float32(betas[0]), np.float32(betas[1])
+    param, grad, m, v = (np.asarray(a, dtype=np.float32) for a in (param, grad, m, v))
+    lr, eps, weight_decay = np.float32(lr), np.float32(eps), np.float32(weight_decay)
+    if decoupled:
+        # AdamW: shrink the weights directly; the decay never enters the moments.
+        param = param * (1.0 - lr * weight_decay)
+    else:
+        # Adam with L2: the decay is part of the gradient, so it goes through m, v and the denominator.
+        grad = grad + weight_decay * param
+    new_m = beta1 * m + (1.0 - beta1) * grad
+    new_v = beta2 * v + (1.0 - beta2) * grad * grad
+    m_hat = new_m / (1.0 - beta1**t)
+    v_hat = new_v / (1.0 - beta2**t)
+    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return tuple(np.asarray(a, dtype=np.float64) for a in (new_param, new_m, new_v))

@@ -1,0 +1,28 @@
+# Mistake: Ignores `decoupled` and always decays the weights directly (AdamW), so Adam's L2 term never enters the moments.
+# Verdict: wrong_answer
+# Fails: Worked example: two steps of Adam with L2 and of AdamW
+# Fails: Adam with L2 in the gradient (decoupled=False): single steps on new inputs
+import numpy as np
+
+
+def adam_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    t: int,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    decoupled: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    beta1, beta2 = betas
+    # Weight decay is weight decay: shrink the weights whatever the mode.
+    param = param * (1.0 - lr * weight_decay)
+    new_m = beta1 * m + (1.0 - beta1) * grad
+    new_v = beta2 * v + (1.0 - beta2) * grad * grad
+    m_hat = new_m / (1.0 - beta1**t)
+    v_hat = new_v / (1.0 - beta2**t)
+    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return new_param, new_m, new_v

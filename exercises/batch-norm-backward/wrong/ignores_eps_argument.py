@@ -1,0 +1,17 @@
+# Mistake: always uses eps = 1e-5, whatever eps the caller passes.
+# Verdict: wrong_answer
+# Fails: eps defaults to 1e-5, and a tiny eps is used as given
+# Fails: eps is added to the variance inside the square root
+import numpy as np
+
+
+def batch_norm_backward(dout, x, gamma, eps=1e-5):
+    x, dout, gamma = (np.asarray(a, dtype=np.float64) for a in (x, dout, gamma))
+    if x.shape[0] < 2:
+        raise ValueError("need more than one example")
+    centred = x - x.mean(axis=0)
+    inv_std = 1.0 / np.sqrt((centred**2).mean(axis=0) + 1e-5)
+    x_hat = centred * inv_std
+    g = dout * gamma
+    dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)

@@ -1,0 +1,20 @@
+# Mistake: computes the variance as E[x^2] - E[x]^2, which cancels catastrophically when a row's mean is large.
+# Verdict: wrong_answer
+# Fails: Accurate when a row has a large mean and a small spread
+import numpy as np
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    mean = x.mean(axis=-1, keepdims=True)
+    var = (x * x).mean(axis=-1, keepdims=True) - mean * mean
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def layer_norm_backward(dout, cache):
+    x_hat, inv_std, gamma = cache
+    d = x_hat.shape[-1]
+    g = dout * gamma
+    dx = inv_std * (g - g.mean(axis=-1, keepdims=True) - x_hat * (g * x_hat).mean(axis=-1, keepdims=True))
+    return dx, (dout * x_hat).reshape(-1, d).sum(axis=0), dout.reshape(-1, d).sum(axis=0)

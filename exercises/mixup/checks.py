@@ -1,0 +1,233 @@
+"""Hidden checks for mixup.
+
+The statement fixes the draws: ``lam = rng.beta(alpha, alpha)``, then ``perm = rng.permutation(N)``, one
+call each and in that order, so the generator's state decides the result. Every check recomputes the
+result here, from a generator in the same state, and compares values; there is no statistical test, so
+a correct solution cannot fail by chance, and no sampler that differs from the statement's (a hand-written
+shuffle that is not uniform, lam clipped or folded, a draw skipped for some batches) can pass on the
+calls it changes. Property tests alone could not pin the distribution of one lam per call: a red-team pass
+found samplers wrong only for some alpha, or close to Beta, that no affordable number of calls told apart.
+
+Hidden cases come from ``rng`` (seeded from a secret fresh for every grading): 200 independent calls over
+the whole input space (batches of 1 to 300 rows, rows of 1 to 3 axes, float32 and float64, labels of
+int32 and int64 with repeats, 2 to 50 classes, alpha from 0.05 to 20, log-uniform), so that a submission
+wrong on any region of it meets that region, and 40 calls sharing one generator (each draws anew).
+
+When a result differs, the message says what the outputs are, decoded on this side: the lam read from a
+label row that mixes two classes (there y_mixed[i, y[i]] = lam) and each row's partner, so a learner
+learns whether the blend is wrong or only the draws (order, method, generator). Decoding is feedback: the
+verdict is the comparison.
+
+Tolerances: x_mixed within 8 float32 (or float64) rounding units of the largest |x| (float32 inputs may
+be blended in float32, with lam rounded to float32), y_mixed within 1e-7 for float32 inputs (lam in
+float32 there too) and 1e-12 otherwise.
+"""
+
+import math
+
+import numpy as np
+
+from grader.harness import CheckFailed, LearnerError, assert_array, assert_close, check
+
+ENVIRONMENT = """
+import sys
+
+import numpy as np
+
+
+def generator(seed):
+    return np.random.default_rng(seed)
+
+
+def calls(requests):
+    # Calls with their own seeded generators in one round trip: only the return values come back.
+    mixup = sys.modules["submission"].mixup
+    return [mixup(x, y, classes, alpha, np.random.default_rng(seed)) for x, y, classes, alpha, seed in requests]
+
+
+def sequence(rng, requests):
+    # Calls sharing one generator, in order, in one round trip: only the return values come back.
+    mixup = sys.modules["submission"].mixup
+    return [mixup(x, y, classes, alpha, rng) for x, y, classes, alpha in requests]
+"""
+
+ROUNDING = {np.dtype("float32"): float(np.finfo(np.float32).eps), np.dtype("float64"): float(np.finfo(float).eps)}
+LABEL_TOLERANCE = {np.dtype("float32"): 1e-7, np.dtype("float64"): 1e-12}
+
+
+def _seed(rng):
+    return int(rng.integers(0, 2**62))
+
+
+def _case(rng, n=None):
+    """A batch over the whole input space: (x, y, classes, alpha)."""
+    if n is None:
+        n = int(np.exp(rng.uniform(0.0, np.log(300))))
+    # Rows of 2 to 64 values; a large batch has few (the decoding of a failure compares every pair).
+    axes = int(rng.integers(1, 4)) if n <= 64 else 1
+    shape = (n, *(int(s) for s in rng.integers(2, 5, size=axes)))
+    x = rng.normal(0.0, 1.0, size=shape).astype(str(rng.choice(["float32", "float64"])))
+    classes = int(rng.integers(2, 51))
+    y = rng.integers(0, classes, size=n).astype(str(rng.choice(["int32", "int64"])))
+    return x, y, classes, float(np.exp(rng.uniform(np.log(0.05), np.log(20.0))))
+
+
+def _expected(x, y, classes, alpha, generator):
+    """The statement's result, from ``generator`` in the state the learner's had: (lam, perm, x, y)."""
+    lam = float(generator.beta(alpha, alpha))
+    perm = generator.permutation(len(x))
+    rows = x.astype(np.float64)
+    onehot = np.eye(classes)[y]
+    return lam, perm, lam * rows + (1.0 - lam) * rows[perm], lam * onehot + (1.0 - lam) * onehot[perm]
+
+
+def _text(x, y, classes, alpha, rng_text):
+    labels = f"{y.tolist()[:6]}{'...' if len(y) > 6 else ''}"
+    return f"mixup(x of shape {x.shape} {x.dtype}, y {labels}, {classes}, {alpha:.4g}, {rng_text})"
+
+
+def _judge(x, y, classes, alpha, outputs, generator, what):
+    """Compare the learner's outputs with the statement's result from ``generator`` (advanced here as the
+    learner's was); a difference fails with what the outputs are instead."""
+    lam, perm, x_expected, y_expected = _expected(x, y, classes, alpha, generator)
+    if not (isinstance(outputs, tuple | list) and len(outputs) == 2):
+        raise CheckFailed(f"{what}: expected a tuple (x_mixed, y_mixed), got {type(outputs).__name__}")
+    x_mixed = assert_array(outputs[0], what=f"{what}: x_mixed", shape=x.shape, dtype=x.dtype)
+    y_mixed = assert_array(outputs[1], what=f"{what}: y_mixed", shape=(len(x), classes), dtype=np.float64)
+    tolerance = 8 * ROUNDING[x.dtype] * max(1.0, float(np.abs(x).max()))
+    x_off = np.abs(x_mixed.astype(np.float64) - x_expected)
+    y_off = np.abs(y_mixed - y_expected)
+    if (x_off <= tolerance).all() and (y_off <= LABEL_TOLERANCE[x.dtype]).all():
+        return
+    drawn = f"rng.beta(alpha, alpha) gives lam = {lam:.8g}, then rng.permutation({len(x)}) gives {_short(perm)}"
+    if not (np.isfinite(x_mixed).all() and np.isfinite(y_mixed).all()):
+        raise CheckFailed(f"{what}: every value of x_mixed and y_mixed must be finite ({drawn})")
+    raise CheckFailed(f"{what}: with this generator {drawn}. {_diagnosis(x, y, classes, x_mixed, y_mixed, lam, perm)}")
+
+
+def _short(values):
+    shown = ", ".join(str(int(v)) for v in values[:8])
+    return f"[{shown}{', ...' if len(values) > 8 else ''}]"
+
+
+def _diagnosis(x, y, classes, x_mixed, y_mixed, lam, perm):
+    """What the outputs are, decoded: a blend of pairs with one lam (then which draw differs), or not."""
+    n = len(x)
+    rows, mixed = x.reshape(n, -1).astype(np.float64), x_mixed.reshape(n, -1).astype(np.float64)
+    tolerance = 8 * ROUNDING[x.dtype] * max(1.0, float(np.abs(rows).max()))
+    mixing = np.flatnonzero((y_mixed != 0).sum(axis=1) == 2)
+    if mixing.size == 0:
+        if np.abs(mixed - rows).max() <= tolerance:
+            return "Your outputs are the batch unchanged: every call must blend it with the lam and permutation drawn."
+        return "No row of y_mixed blends two classes: mix the one-hot labels with lam and 1 - lam."
+    seen = float(y_mixed[mixing[0], y[mixing[0]]])
+    onehot = np.eye(classes)[y]
+    x_left = np.abs(mixed[:, None, :] - seen * rows[:, None, :] - (1.0 - seen) * rows[None, :, :]).max(axis=2)
+    y_left = np.abs(y_mixed[:, None, :] - seen * onehot[:, None, :] - (1.0 - seen) * onehot[None, :, :]).max(axis=2)
+    fits = (x_left <= tolerance) & (y_left <= 1e-7)
+    unexplained = np.flatnonzero(~fits.any(axis=1))
+    if unexplained.size:
+        i = int(unexplained[0])
+        return (
+            f"Your y_mixed says lam = {seen:.8g} (row {int(mixing[0])}), but row {i} of x_mixed and y_mixed is not "
+            f"lam * (x[{i}], onehot(y[{i}])) + (1 - lam) * (x[j], onehot(y[j])) for any row j: use one lam for the "
+            "whole batch, on the example itself, and 1 - lam on its partner, for x and for the labels alike."
+        )
+    partners = fits.argmax(axis=1)
+    if (fits.sum(axis=1) == 1).all() and np.unique(partners).size != n:
+        return (
+            f"Your outputs blend with lam = {seen:.8g}, but some rows serve as the partner of several: the partners "
+            "must be a permutation of the batch."
+        )
+    if not math.isclose(seen, lam, rel_tol=1e-6, abs_tol=1e-300):
+        return (
+            f"Your outputs blend pairs with one lam = {seen:.8g}, not the lam drawn: call rng.beta(alpha, alpha) "
+            "once, first, on the rng argument (not np.random, and nothing drawn before it)."
+        )
+    return (
+        f"Your lam is the one drawn, but the partners differ (yours begin {_short(partners)}): call "
+        "rng.permutation(N) once, right after the lam, on the rng argument (a hand-written shuffle or "
+        "rng.choice draws other numbers, and some shuffles are not uniform)."
+    )
+
+
+def _relayed(call):
+    """What an ``ENVIRONMENT`` helper returned; the learner's exception reported as mixup's."""
+    try:
+        return call()
+    except LearnerError as error:
+        details = {"type": error.type, "kinds": error.kinds, "message": error.message, "line": error.line}
+        details["traceback"] = error.traceback
+        raise LearnerError("mixup", details) from None
+
+
+def _each_with_its_seed(learner, cases, seeds):
+    """``cases`` through mixup in one round trip, each with a generator of its own seed, judged."""
+    requests = [(*case, seed) for case, seed in zip(cases, seeds, strict=True)]
+    outputs = _relayed(lambda: learner.environment("calls", requests))
+    if not (isinstance(outputs, list) and len(outputs) == len(cases)):
+        raise CheckFailed(f"{len(cases)} calls of mixup did not give {len(cases)} results")
+    for (x, y, classes, alpha), seed, output in zip(cases, seeds, outputs, strict=True):
+        rng_text = f"np.random.default_rng({seed})"
+        _judge(x, y, classes, alpha, output, np.random.default_rng(seed), _text(x, y, classes, alpha, rng_text))
+
+
+@check("The worked example's batch: one lam and a permutation, drawn in order, labels alike", points=1, public=True)
+def example(learner, rng):
+    x = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    y = np.array([0, 2, 2])
+    # Seeds whose permutations all move rows, so every call shows the blend.
+    _each_with_its_seed(learner, [(x, y, 3, 0.2)] * 3, [13, 5, 15])
+
+
+@check("Invalid alpha: zero, negative or NaN raises ValueError", points=1, public=True)
+def alpha_must_be_positive(learner, rng):
+    x, y = np.arange(6.0).reshape(3, 2), np.array([0, 1, 0])
+    for alpha in (0.0, -0.5, float("nan")):
+        try:
+            result = learner.mixup(x, y, 2, alpha, learner.environment("generator", 0, as_handle=True).handle)
+        except LearnerError as error:
+            if not error.is_a("ValueError"):
+                raise CheckFailed(f"mixup(..., alpha={alpha}) raised {error.type}, expected ValueError") from None
+            continue
+        raise CheckFailed(f"mixup(..., alpha={alpha}) returned {type(result).__name__} instead of raising ValueError")
+
+
+@check("New batches: sizes 1 to 300, any row shape, float32 and float64, 2 to 50 classes", points=3)
+def new_batches(learner, rng):
+    """One and two rows, then 8 batches over the whole input space, each with its own generator."""
+    cases = [_case(rng, 1), _case(rng, 2), *(_case(rng) for _ in range(8))]
+    _each_with_its_seed(learner, cases, [_seed(rng) for _ in cases])
+
+
+@check("Many batches: every size, shape, dtype, class count and alpha drawn as the statement says", points=3)
+def many_batches(learner, rng):
+    """200 batches in one round trip, each with its own generator: a submission right on some of the input
+    space only (some batch sizes, dtypes, class counts or values of alpha) meets the rest here (a region
+    holding 5% of the cases is missed with probability 0.95 ** 200, below 4e-5)."""
+    cases = [_case(rng) for _ in range(200)]
+    _each_with_its_seed(learner, cases, [_seed(rng) for _ in cases])
+
+
+@check("Calls sharing one generator each draw anew, in order", points=2)
+def shared_generator(learner, rng):
+    """40 batches through one generator, recomputed here from a generator of the same seed: a draw
+    repeated, skipped or kept from an earlier call, or taken from anywhere but ``rng``, differs."""
+    seed, cases = _seed(rng), [_case(rng, int(rng.integers(2, 40))) for _ in range(40)]
+    handle = learner.environment("generator", seed, as_handle=True).handle
+    outputs = _relayed(lambda: learner.environment("sequence", handle, cases))
+    if not (isinstance(outputs, list) and len(outputs) == len(cases)):
+        raise CheckFailed(f"{len(cases)} calls of mixup did not give {len(cases)} results")
+    generator = np.random.default_rng(seed)
+    for index, ((x, y, classes, alpha), output) in enumerate(zip(cases, outputs, strict=True)):
+        rng_text = f"one generator np.random.default_rng({seed}), call {index + 1} of {len(cases)}"
+        _judge(x, y, classes, alpha, output, generator, _text(x, y, classes, alpha, rng_text))
+
+
+@check("x and y are not modified in place", points=1)
+def inputs_untouched(learner, rng):
+    x, y, classes, alpha = _case(rng, int(rng.integers(4, 30)))
+    generator = learner.environment("generator", _seed(rng), as_handle=True)
+    _, after = learner.call_and_read_args("mixup", x, y, classes, alpha, generator.handle)
+    for position, before in ((0, x), (1, y)):
+        assert_close(after[position], before, what=f"argument {'xy'[position]} after the call", rtol=0, atol=0)

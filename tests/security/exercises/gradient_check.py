@@ -1,0 +1,211 @@
+"""White-box attacks on the gradient-check checks (exercises/gradient-check/checks.py)."""
+
+from tests.security.exercises import Attack, exercise_file
+
+SLUG = "gradient-check"
+SOLUTION = exercise_file(SLUG, "solution.py")
+HONEST = SOLUTION.replace("def numerical_gradient(", "def _honest(").replace(
+    "def relative_error(", "def _honest_relative("
+)
+RELATIVE = """
+
+def relative_error(a, b):
+    return _honest_relative(a, b)
+"""
+GRADIENT = """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    return _honest(f, arrays, h)
+"""
+FORWARD = """
+
+def _forward(f, arrays, h):
+    points = [np.array(array, dtype=np.float64) for array in arrays]
+    base = f(*points)
+    gradients = []
+    for point in points:
+        gradient = np.zeros(point.shape)
+        for index in np.ndindex(point.shape):
+            old = point[index]
+            point[index] = old + h
+            gradient[index] = (f(*points) - base) / h
+            point[index] = old
+        gradients.append(gradient)
+    return gradients
+"""
+
+ATTACKS = [
+    Attack(
+        "memorised_public_example",
+        "Answers the statement's example (recognised by its arrays) honestly, and uses the cheaper forward "
+        "difference everywhere else.",
+        HONEST
+        + FORWARD
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    public = [[1.0, -2.0], [[0.5, 0.0]]]
+    if len(arrays) == 2 and [np.asarray(array).tolist() for array in arrays] == public:
+        return _honest(f, arrays, h)
+    return _forward(f, arrays, h)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "exact_gradient_from_the_closure",
+        "Reads the function's coefficients out of its closure and returns the exact derivative (what autograd "
+        "would give) instead of finite differences: right wherever the centred difference is close to it.",
+        HONEST
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    spec = next(cell.cell_contents for cell in f.__closure__ if isinstance(cell.cell_contents, dict))
+    z = np.concatenate([np.asarray(array, dtype=np.float64).reshape(-1) for array in arrays])
+    partner = np.asarray(spec["partner"])
+    inverse = np.argsort(partner)
+    gradient = (
+        3 * spec["cubic"] * z * z
+        + spec["amplitude"] * spec["frequency"] * np.cos(spec["frequency"] * z + spec["phase"])
+        + spec["fold"] * np.sign(z - spec["fold_at"])
+        + spec["hinge"] * (z > spec["hinge_at"])
+        + spec["couple"] * z[partner]
+        + spec["couple"][inverse] * z[inverse]
+    )
+    out, offset = [], 0
+    for array in arrays:
+        size = np.asarray(array).size
+        out.append(gradient[offset : offset + size].reshape(np.shape(array)))
+        offset += size
+    return out
+""",
+        "restricted_code",
+    ),
+    Attack(
+        "float32_shortcut",
+        "Perturbs float32 copies of every array (half the memory, 'precise enough'), then returns float64.",
+        HONEST
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    points = [np.array(array, dtype=np.float32) for array in arrays]
+    gradients = []
+    for point in points:
+        gradient = np.zeros(point.shape)
+        for index in np.ndindex(point.shape):
+            old = point[index]
+            point[index] = old + h
+            plus = f(*points)
+            point[index] = old - h
+            minus = f(*points)
+            point[index] = old
+            gradient[index] = (plus - minus) / (2 * h)
+        gradients.append(gradient)
+    return gradients
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "cached_by_shapes",
+        "Computes once per (shapes, dtypes, h) and replays the remembered gradients when the same shapes come back.",
+        HONEST
+        + RELATIVE
+        + """
+
+_cache = {}
+
+
+def numerical_gradient(f, arrays, h=1e-5):
+    key = (tuple((np.shape(array), np.asarray(array).dtype.str) for array in arrays), h)
+    if key not in _cache:
+        _cache[key] = _honest(f, arrays, h)
+    return [gradient.copy() for gradient in _cache[key]]
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "forward_differences_for_large_inputs",
+        "Honest on small inputs; past 64 entries in all it switches to forward differences, which halve the "
+        "evaluations of f.",
+        HONEST
+        + FORWARD
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    if sum(np.asarray(array).size for array in arrays) > 64:
+        return _forward(f, arrays, h)
+    return _honest(f, arrays, h)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "richardson_extrapolation",
+        "Returns (4 D(h/2) - D(h)) / 3, an O(h^4) estimate of the derivative: closer to the true gradient, "
+        "but not the centred difference the contract asks for.",
+        HONEST
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    half, full = _honest(f, arrays, h / 2), _honest(f, arrays, h)
+    return [(4 * a - b) / 3 for a, b in zip(half, full)]
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "inputs_made_writeable",
+        "Forces the caller's arrays writeable and perturbs them in place, restoring every entry, to save the "
+        "copies: the arrays are mapped read-only in the learner's process, so the first write faults.",
+        HONEST
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    for array in arrays:
+        array.setflags(write=True)
+    gradients = []
+    for point in arrays:
+        gradient = np.zeros(point.shape)
+        for index in np.ndindex(point.shape):
+            old = point[index]
+            point[index] = old + h
+            plus = f(*arrays)
+            point[index] = old - h
+            minus = f(*arrays)
+            point[index] = old
+            gradient[index] = (plus - minus) / (2 * h)
+        gradients.append(gradient)
+    return gradients
+""",
+        "runtime_error",
+    ),
+    Attack(
+        "tiny_relative_errors_rounded_to_zero",
+        "Reports every relative error below 1e-10 as exactly 0.0 ('numerically equal').",
+        HONEST
+        + GRADIENT
+        + """
+
+def relative_error(a, b):
+    error = _honest_relative(a, b)
+    return 0.0 if error < 1e-10 else error
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "relative_error_in_float32",
+        "Computes the relative error in float32, right to about 1e-7 relative.",
+        HONEST
+        + GRADIENT
+        + """
+
+def relative_error(a, b):
+    a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+    return float(np.max(np.abs(a - b) / np.maximum(np.float32(1e-8), np.abs(a) + np.abs(b))))
+""",
+        "wrong_answer",
+    ),
+]
