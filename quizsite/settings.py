@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "quizsite.ops.middleware.DatabaseUnavailableMiddleware",
+    "quizsite.api.throttles.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "quizsite.urls"

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from quizsite.api.schema import SchemaView
 from quizsite.api.views import ApiNotFoundView
 from quizsite.ops.views import readyz
 
@@ -16,7 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("quizsite.api.urls")),
     re_path(r"^api/", ApiNotFoundView.as_view()),

@@ -38,6 +38,18 @@ class ApiClientAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def challenge(request) -> str:
+    """``WWW-Authenticate`` for a 401: the scheme the request tried (RFC 6750's ``invalid_token`` for a
+    Bearer key), or both schemes the API takes when it sent none."""
+    words = get_authorization_header(request).split()
+    tried = words[0].lower() if words else b""
+    if tried == b"bearer":
+        return 'Bearer realm="api", error="invalid_token"'
+    if tried == b"token":
+        return 'Token realm="api"'
+    return 'Bearer realm="api", Token realm="api"'
+
+
 def client_of(request) -> ApiClient | None:
     """The API client behind a request, or None for a person (token or session)."""
     return request.auth if isinstance(request.auth, ApiClient) else None

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from quizsite import logs
+from quizsite.api.authentication import challenge
 from quizsite.ops.middleware import MESSAGE as DATABASE_DOWN_MESSAGE
 from quizsite.ops.middleware import is_connection_failure
 
@@ -89,9 +90,12 @@ def json_exception_handler(exc: Exception, context: dict) -> Response:
     else:
         detail = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else "Request failed."
     result = problem(response.status_code, _title(response.status_code), detail, errors=errors, kind=_kind(exc))
-    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+    for header in ("Retry-After", "Allow"):
         if header in response:
             result[header] = response[header]
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        # DRF names only the first authentication class's scheme (Token), even to a Bearer client.
+        result["WWW-Authenticate"] = challenge(context["request"])
     return result
 
 

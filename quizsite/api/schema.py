@@ -1,6 +1,20 @@
-"""OpenAPI description of our own authentication, so the schema documents API client keys."""
+"""The OpenAPI document's view, and the description of our own authentication, so the schema documents
+API client keys."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer
+from drf_spectacular.views import SpectacularAPIView
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema as YAML, or as JSON for ``Accept: application/json`` or ``?format=json`` (the project
+    turns DRF's ``?format=`` override off, since grades use ``format`` for CSV, so it is read here)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        chosen = {"json": OpenApiJsonRenderer2, "yaml": OpenApiYamlRenderer}.get(request.query_params.get("format", ""))
+        if chosen is not None:
+            return chosen(), chosen.media_type
+        return super().perform_content_negotiation(request, force)
 
 
 class ApiClientKeyScheme(OpenApiAuthenticationExtension):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,6 +34,23 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("not_a_boolean")
         return data
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An RFC 3339 timestamp with its offset: a time without one, or a bare date, is refused rather than
+    read in the server's zone (a sync that guessed the zone wrong would skip or repeat hours of changes)."""
+
+    default_error_messages = {
+        "naive": "Give a full RFC 3339 timestamp with its offset, such as 2026-12-05T10:00:00Z or "
+        "2026-12-05T11:00:00+01:00."
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is None or parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
 
 
 @extend_schema_field(
@@ -92,7 +110,7 @@ class SubmissionFilterSerializer(serializers.Serializer):
     exercise = serializers.SlugField(required=False)
     learner = serializers.CharField(required=False, max_length=150)
     status = serializers.ChoiceField(choices=Submission.Status.choices, required=False)
-    updated_since = serializers.DateTimeField(required=False)
+    updated_since = AwareDateTimeField(required=False)
 
 
 class SubmissionWaitSerializer(serializers.Serializer):

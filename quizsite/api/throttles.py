@@ -6,6 +6,10 @@ LMS key cannot multiply its allowance by naming more learners.
 Fixed windows counted in the cache (one ``add`` and one ``incr`` per request), not DRF's default sliding
 log, which reads and rewrites the list of every request of the window on each request: at an LMS
 client's 6,000 a minute, that list was most of a request's throttling cost.
+
+Every throttled response says where its caller stands, with the IETF draft's ``RateLimit-Limit``,
+``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds to the window's end), for the budget closest to
+running out, so an integrator can pace itself instead of waiting for a 429.
 """
 
 import math
@@ -33,6 +37,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         except ValueError:  # the window's key expired between the two calls: this is its first request
             self.cache.add(key, 1, timeout=self.duration + 1)
             count = 1
+        _record(request, self.num_requests, count, self.window_ends_at - self.timer())
         return count <= self.num_requests
 
     def wait(self) -> float:
@@ -60,3 +65,30 @@ class SubmissionRateThrottle(_SettingsRateThrottle):
     """Submissions created by a user or client."""
 
     scope = "submissions"
+
+
+def _record(request, limit: int, count: int, seconds_left: float) -> None:
+    """Keep, on the underlying request, the budget with the fewest requests left (several limits apply
+    to a submission: the requests and the submissions of its user or client)."""
+    state = (max(0, limit - count), limit, max(1, math.ceil(seconds_left)))
+    underlying = getattr(request, "_request", request)
+    current = getattr(underlying, "rate_limit", None)
+    if current is None or state < current:
+        underlying.rate_limit = state
+
+
+class RateLimitHeadersMiddleware:
+    """``RateLimit-*`` headers on every response of a throttled request, 429s included."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit", None)
+        if state is not None:
+            remaining, limit, reset = state
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+        return response

@@ -3,6 +3,7 @@ own learners, is limited by its scopes and shares one rate budget across its lea
 
 import pytest
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from quizsite.accounts.models import ExternalLearner
 from quizsite.accounts.services import api_client_create, external_learner_user
@@ -25,10 +26,21 @@ def test_a_client_key_reads_content(lms, synced):
     assert response.status_code == 200 and response.json()
 
 
-def test_a_wrong_key_is_a_401_problem(synced):
+def test_a_wrong_key_is_a_401_problem_that_challenges_for_a_bearer_key(synced):
     response = key_client("gg_0000_notakey").get("/api/v1/exercises/")
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
+
+
+def test_a_wrong_token_is_challenged_for_a_token(synced):
+    response = APIClient(HTTP_AUTHORIZATION="Token 0123456789abcdef").get("/api/v1/exercises/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == 'Token realm="api"'
+
+
+def test_no_credentials_are_challenged_for_both_schemes(synced):
+    response = APIClient().get("/api/v1/exercises/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == 'Bearer realm="api", Token realm="api"'
 
 
 def test_submitting_for_a_named_learner_creates_that_learner_once(lms, dropout, no_enqueue):

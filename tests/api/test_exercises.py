@@ -1,5 +1,7 @@
 """Exercise endpoints show what a learner needs and never the hidden parts."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -62,3 +64,19 @@ def test_the_openapi_schema_and_docs_are_served(api):
     assert "/api/v1/exercises/{slug}/submissions/" in paths
     assert "/api/v1/submissions/{id}/" in paths
     assert api.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "content_type"),
+    [
+        ("?format=json", "", "application/json"),
+        ("", "application/json", "application/json"),
+        ("?format=yaml", "application/json", "application/vnd.oai.openapi"),
+        ("", "", "application/vnd.oai.openapi"),
+    ],
+)
+def test_the_schema_comes_as_json_when_asked_for_json(api, query, accept, content_type):
+    response = api.get(f"/api/schema/{query}", **({"HTTP_ACCEPT": accept} if accept else {}))
+    assert response.status_code == 200 and response["Content-Type"].split(";")[0] == content_type
+    if content_type == "application/json":
+        assert json.loads(response.content)["openapi"].startswith("3.")

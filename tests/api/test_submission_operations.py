@@ -87,6 +87,19 @@ def test_bad_filters_are_a_400_naming_the_field(api, dropout):
     assert response.json()["errors"][0]["pointer"] == "/updated_since"
 
 
+@pytest.mark.parametrize("stamp", ["2026-12-05T10:00:00", "2026-12-05", "2026-12-05 10:00"])
+def test_updated_since_without_an_offset_is_a_400(api, dropout, stamp):
+    response = api.get("/api/v1/submissions/", {"updated_since": stamp})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["pointer"] == "/updated_since" and "offset" in error["detail"]
+
+
+@pytest.mark.parametrize("stamp", ["2026-12-05T10:00:00Z", "2026-12-05T11:00:00+01:00", "2026-12-05T10:00:00.123456Z"])
+def test_updated_since_with_an_offset_is_accepted(api, dropout, stamp):
+    assert api.get("/api/v1/submissions/", {"updated_since": stamp}).status_code == 200
+
+
 def test_staff_can_regrade_a_graded_submission(
     instructor, learner, teaching, dropout, django_capture_on_commit_callbacks
 ):
@@ -144,6 +157,21 @@ def test_the_rate_limit_counts_fixed_windows_and_says_when_the_next_one_opens(
         assert codes[2]["Retry-After"] == "15"
         now[0] += 15
         assert api.post(URL, {"code": "x = 1\n"}, format="json").status_code == 202
+
+
+def test_every_throttled_response_says_what_is_left_of_the_tightest_budget(
+    api, dropout, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.API_RATES = {**settings.API_RATES, "requests": "100/min", "submissions": "2/min"}
+    now = [6_000_000.0 + 45]
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
+    listed = api.get("/api/v1/exercises/")
+    assert (listed["RateLimit-Limit"], listed["RateLimit-Remaining"], listed["RateLimit-Reset"]) == ("100", "99", "15")
+    with django_capture_on_commit_callbacks(execute=False):
+        answers = [api.post(URL, {"code": "x = 1\n"}, format="json") for _ in range(3)]
+    # The submission budget (2 a minute) is the tightest; the 429 carries the headers too.
+    assert [(r["RateLimit-Limit"], r["RateLimit-Remaining"]) for r in answers] == [("2", "1"), ("2", "0"), ("2", "0")]
+    assert answers[2].status_code == 429 and answers[2]["RateLimit-Reset"] == answers[2]["Retry-After"] == "15"
 
 
 def test_unknown_api_paths_are_problem_json_404s(api):
