@@ -3,13 +3,13 @@ cores through one first-in-first-out queue. Discrete events in plain Python and 
 
     .venv/bin/python bench/deadline_rush.py [--learners 10000] [--mean-submissions 3] [--minutes 60]
         [--curve exponential|power] [--ramp-minutes 15] [--power 3]
-        [--cpu-ms 125] [--cpu-ms-spread 0.3] [--worker-share 0.7] [--grade-share 0.8]
+        [--cpu-ms 125] [--cpu-ms-spread 0.3] [--worker-share 0.7] [--grade-share 0.8] [--wall-seconds 5]
         [--cores 1,2,4,8,12,16,24,32] [--target-p95-wait 10] [--grading-slots N]
         [--no-sweeper] [--noop-task-ms 5] [--sweep-row-ms 1] [--seed 1]
 
 Prints the parameters, then Markdown tables: waits and times to verdict per core count, queue lengths, the
 smallest core count whose p95 wait is under the target, and how far the API's expected wait is from the truth.
-The default sweep takes under a second on the CI machine kind.
+The default sweep takes about two seconds on the CI machine kind.
 
 Why a rush. Deadline-driven submission behaviour is well documented for programming-course autograders (e.g.
 Edwards et al., "Comparing effective and ineffective behaviors of student programmers", ICER 2009, on
@@ -38,16 +38,23 @@ The model:
   (quizsite/learning/services.py, submissions_requeue_stuck). A re-sent message waits behind its original and
   costs a worker one task that finds nothing to claim. ``--noop-task-ms`` and ``--sweep-row-ms`` are
   assumptions, not measurements.
-- Back-pressure. As each submission is accepted the API answers ``queue.expected_wait_seconds`` =
-  ceil(((ahead + running) / GRADING_SLOTS + 1) x typical), typical being the median ``grading_ms`` of the 100
-  most recently finished gradings, cached 30 s, 1 s before there are any (quizsite/learning/selectors.py).
-  GRADING_SLOTS is the core count unless ``--grading-slots`` is given. ``grading_ms`` is timed inside
-  ``grader.runner.grade``, so it leaves out the task around it: ``--grade-share`` of the task's time (the
-  worker profile in bench/README.md puts the task around a grading at about a fifth). The figure includes the
-  submission's own grading, so it is compared with the time to verdict as well as with the wait.
+- Back-pressure. As each submission is accepted the API answers ``queue.expected_wait_seconds``, simulated from
+  the state at that instant as ``submission_queue_estimate`` does (quizsite/learning/selectors.py), for one
+  exercise: typical is the median ``grading_ms`` of the 100 most recently finished gradings, cached 30 s, 1 s
+  before there are any. GRADING_SLOTS slots (the core count unless ``--grading-slots`` is given) free as the
+  gradings running end: one that has run e seconds ends at the first of typical, 2 x typical, typical +
+  ``--wall-seconds`` and 90 s (CELERY_TASK_TIME_LIMIT) still after e. The submissions ahead, the first 200 in
+  order (the rows the selector reads), each take the slot that frees first for typical; the rest add
+  typical / GRADING_SLOTS each. The answer is ceil(the submission's own start + typical), at least 1 s.
+  ``grading_ms`` is timed inside ``grader.runner.grade``, so it leaves out the task around it:
+  ``--grade-share`` of the task's time (the worker profile in bench/README.md puts the task around a grading
+  at about a fifth). The figure includes the submission's own grading, so it is compared with the time to
+  verdict as well as with the wait.
 
 Not modelled: the web's and the database's latency (about 0.1 s end to end at low load, bench/README.md) and
-their own queues, worker and web sharing a host's cores, retries, crashes, per-exercise costs.
+their own queues, worker and web sharing a host's cores, retries, crashes, per-exercise costs (so the estimate's
+per-exercise typical times are all the one median), learners' code that runs into the wall limit (only the
+lognormal's tail past twice the median is taken for it, and told to run to typical + ``--wall-seconds``).
 """
 
 from __future__ import annotations
@@ -64,6 +71,8 @@ SWEEP, RESENT = "sweep", "resent"
 CACHE_SECONDS = 30.0  # how long the typical grading time is cached (selectors._typical_grading_seconds)
 RECENT_GRADINGS = 100  # how many finished gradings that median looks at
 BUSY_AFTER = 100  # GRADING_QUEUE_BUSY_AFTER's default: past this many queued, responses say "busy"
+QUEUE_ROWS_READ = 200  # rows the estimate reads (selectors.QUEUE_ROWS_READ); the rest ahead are counted
+TASK_TIME_LIMIT = 90.0  # CELERY_TASK_TIME_LIMIT's default: no grading holds its slot longer
 
 
 @dataclass(frozen=True)
@@ -216,19 +225,61 @@ def peak_learners_waiting(rush: Rush, run: Run) -> int:
     return peak_concurrent(np.array(opened), np.array(closed))
 
 
-def expected_waits(rush: Rush, run: Run, *, slots: int, grade_share: float) -> tuple[np.ndarray, np.ndarray]:
+def expected_waits(
+    rush: Rush, run: Run, *, slots: int, grade_share: float, wall: float
+) -> tuple[np.ndarray, np.ndarray]:
     """What the API answers each submission as it is accepted: ``queue.expected_wait_seconds`` and ``busy``,
-    computed as quizsite.learning.selectors.submission_queue_estimate does, from the simulated state."""
+    computed from the simulated state as quizsite.learning.selectors.submission_queue_estimate does, for one
+    exercise whose wall limit is ``wall``: the gradings running free their slots (:func:`_remaining_seconds`),
+    then the submissions ahead take the slot that frees first, each for the typical time."""
     index = np.arange(rush.arrivals.size)
     # Earlier submissions whose grading has begun (starts are in arrival order, so this is a prefix).
     started = np.minimum(np.searchsorted(run.starts, rush.arrivals, side="left"), index)
     by_finish = np.argsort(run.finishes, kind="stable")
     finished = np.searchsorted(run.finishes[by_finish], rush.arrivals, side="right")
     grading_ms = np.floor(rush.service[by_finish] * grade_share * 1000)
-    ahead, running = index - started, started - finished
+    ahead = index - started
     typical = _typical_grading_seconds(rush.arrivals, finished, grading_ms)
-    expected = np.ceil(((ahead + running) / slots + 1) * typical)
+    expected = np.empty(index.size)
+    running: list[tuple[float, float]] = []  # (finish, start) of the gradings begun and not finished: a heap
+    begun = 0
+    # Python floats in the loop: NumPy's scalars would make it several times slower.
+    starts, finishes = run.starts.tolist(), run.finishes.tolist()
+    state = zip(rush.arrivals.tolist(), started.tolist(), ahead.tolist(), typical.tolist(), strict=True)
+    for i, (at, count, waiting, seconds) in enumerate(state):
+        for j in range(begun, count):
+            heapq.heappush(running, (finishes[j], starts[j]))
+        begun = max(begun, count)
+        while running and running[0][0] <= at:
+            heapq.heappop(running)
+        start = 0.0  # a slot is free and nothing is ahead: the common case while the workers keep up
+        if waiting or len(running) >= slots:
+            ends = [_remaining_seconds(seconds, wall, at - begun_at) for _, begun_at in running]
+            free = heapq.nsmallest(slots, ends + [0.0] * (slots - len(ends)))
+            read = max(0, min(waiting, QUEUE_ROWS_READ - len(ends)))
+            start = _start_after(free, read, seconds) + (waiting - read) * seconds / slots
+        expected[i] = max(1, math.ceil(start + seconds))
     return expected, ahead + 1 > BUSY_AFTER
+
+
+def _remaining_seconds(typical: float, wall: float, elapsed: float) -> float:
+    # selectors._remaining_seconds: the first still ahead of typical, twice that, typical + wall, the task limit.
+    ends = sorted((typical, 2 * typical, typical + wall, TASK_TIME_LIMIT))
+    return next((end - elapsed for end in ends if end > elapsed), 0.0)
+
+
+def _start_after(free: list[float], jobs: int, duration: float) -> float:
+    """When a slot frees for the submission behind ``jobs`` others of ``duration`` each, on slots free at ``free``,
+    the earliest free slot taking the next: the selector's heap simulation, in closed form once the slots free
+    within ``duration`` of each other, since from then on they take the submissions in turn."""
+    heap = sorted(free)
+    latest = heap[-1]
+    while jobs and latest - heap[0] >= duration:
+        heapq.heapreplace(heap, heap[0] + duration)
+        jobs -= 1
+    turn = sorted(heap)
+    rounds, position = divmod(jobs, len(turn))
+    return turn[position] + rounds * duration
 
 
 def _typical_grading_seconds(arrivals: np.ndarray, finished: np.ndarray, grading_ms: np.ndarray) -> np.ndarray:
@@ -287,6 +338,7 @@ def print_parameters(args: argparse.Namespace, rush: Rush, worker_ms: float) -> 
     print(
         f"CPU per graded submission {args.cpu_ms:g} ms (lognormal sigma {args.cpu_ms_spread:g}), of which worker "
         f"{args.worker_share:g} = {worker_ms:.1f} ms a grading; grading_ms = {args.grade_share:g} of that; "
+        f"wall limit {args.wall_seconds:g} s (for the estimate); "
         + (
             "sweeper on (every 60 s, re-sends after 120 s, "
             f"{args.noop_task_ms:g} ms a no-op task, {args.sweep_row_ms:g} ms a re-sent row; assumed)"
@@ -350,7 +402,8 @@ def print_estimates(rush: Rush, runs: dict[int, Run], counts: list[int], args: a
     print("|---|---|---|---|---|---|---|---|")
     for cores in counts:
         run = runs[cores]
-        told, busy = expected_waits(rush, run, slots=args.grading_slots or cores, grade_share=args.grade_share)
+        slots = args.grading_slots or cores
+        told, busy = expected_waits(rush, run, slots=slots, grade_share=args.grade_share, wall=args.wall_seconds)
         cells = [f"{busy.mean():.0%}"]
         for actual in (run.finishes - rush.arrivals, run.starts - rush.arrivals):
             error = told - actual
@@ -373,6 +426,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--cpu-ms-spread", type=float, default=0.3, help="sigma of the lognormal grading time")
     parser.add_argument("--worker-share", type=float, default=0.7, help="part of --cpu-ms spent by the worker")
     parser.add_argument("--grade-share", type=float, default=0.8, help="part of a task timed as grading_ms")
+    parser.add_argument("--wall-seconds", type=float, default=5.0, help="the exercise's wall limit (estimate)")
     parser.add_argument("--cores", default="1,2,4,8,12,16,24,32", help="worker core counts, comma separated")
     parser.add_argument("--target-p95-wait", type=float, default=10.0, help="seconds")
     parser.add_argument("--grading-slots", type=int, default=0, help="GRADING_SLOTS (default: the core count)")

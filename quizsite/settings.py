@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from quizsite.env import env_bool, env_int, env_list, env_str
+from quizsite.formats import TIMESTAMP_FORMAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -163,6 +164,8 @@ REST_FRAMEWORK = {
     # ``?format=`` belongs to endpoints (grades as CSV), not to renderer selection.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The one timestamp format of every surface (quizsite.formats); TIME_ZONE is UTC, so the Z is true.
+    "DATETIME_FORMAT": TIMESTAMP_FORMAT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gradient Gym API",
@@ -175,7 +178,15 @@ SPECTACULAR_SETTINGS = {
         "WebhookEvent": "quizsite.webhooks.models.Event",
         # A submission's verdict and the one a regrade replaced are one vocabulary, so one schema.
         "VerdictEnum": "quizsite.learning.models.Submission.Verdict",
+        "SubmissionStatusEnum": "quizsite.learning.models.Submission.Status",
+        "AttemptStatusEnum": "quizsite.learning.models.Attempt.Status",
+        "FinalStatusEnum": "quizsite.learning.models.Submission.FINAL_STATUSES",
     },
+    "WEBHOOKS": [
+        "quizsite.api.schema.SUBMISSION_GRADED",
+        "quizsite.api.schema.SUBMISSION_FAILED",
+        "quizsite.api.schema.ATTEMPT_SUBMITTED",
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "quizsite.api.schema.add_problem_responses",

@@ -44,8 +44,7 @@ class GradebookView(APIView):
         book = selectors.gradebook(course)
         learners = [
             {
-                "learner": row.learner.username,
-                "external_id": row.external_id,
+                "learner": row.learner,
                 "marks": [
                     {
                         "assignment": assignment.pk,

@@ -1,7 +1,24 @@
-"""Cursor pagination for growing lists (submissions, webhook deliveries): stable under inserts."""
+"""Pagination: cursors for growing lists (stable under inserts), pages for computed ones (grades)."""
 
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+
+def _page_size(request, param: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(param)
+    if raw is None:
+        return default
+    if not raw.isdecimal() or not 1 <= int(raw) <= maximum:
+        raise ValidationError({param: [f"Must be an integer from 1 to {maximum}."]})
+    return int(raw)
+
+
+def _with_examples(schema: dict, next_url: str) -> dict:
+    """DRF's page schema with examples of ours (its own are placeholder URLs of another API)."""
+    properties = schema["properties"]
+    properties["next"]["example"] = next_url
+    properties["previous"]["example"] = None
+    return schema
 
 
 class NewestFirstCursorPagination(CursorPagination):
@@ -11,11 +28,57 @@ class NewestFirstCursorPagination(CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
+    example_next = "https://gym.example/api/v1/webhooks/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a/deliveries/?cursor=cD0y"
 
     def get_page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdecimal() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError({"page_size": [f"Must be an integer from 1 to {self.max_page_size}."]})
-        return int(raw)
+        return _page_size(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return _with_examples(super().get_paginated_response_schema(schema), self.example_next)
+
+
+class SyncCursorPagination(NewestFirstCursorPagination):
+    """Newest first by default; ``ordering=updated_at`` walks what changed, oldest change first, which is how a
+    client syncs: with ``updated_since`` it reads every change after its last sync, and a row changed while it
+    pages moves behind the cursor, to be read again rather than missed."""
+
+    SYNC = "updated_at"
+    example_next = "https://gym.example/api/v1/submissions/?cursor=cD0yMDI2LTExLTI5"
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        chosen = request.query_params.get("ordering", self.ordering)
+        if chosen not in (self.ordering, self.SYNC):
+            raise ValidationError({"ordering": [f"Must be {self.ordering} (the default) or {self.SYNC}."]})
+        return (chosen,)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        ordering = {
+            "name": "ordering",
+            "required": False,
+            "in": "query",
+            "description": f"`{self.ordering}` (newest first, the default) or `{self.SYNC}` (oldest change first, "
+            "for syncing with `updated_since`).",
+            "schema": {"type": "string", "enum": [self.ordering, self.SYNC]},
+        }
+        return [*super().get_schema_operation_parameters(view), ordering]
+
+
+class AttemptCursorPagination(SyncCursorPagination):
+    ordering = "-started_at"
+    example_next = "https://gym.example/api/v1/attempts/?cursor=cD0yMDI2LTExLTI5"
+
+
+class GradesPagination(PageNumberPagination):
+    """Numbered pages of up to 1000 rows (200 by default), in a stable order (learner, kind, item)."""
+
+    page_size = 200
+    max_page_size = 1000
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request) -> int:
+        return _page_size(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return _with_examples(
+            super().get_paginated_response_schema(schema), "https://gym.example/api/v1/grades/?page=2"
+        )

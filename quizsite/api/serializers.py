@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from quizsite.accounts.selectors import learner_identity
 from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.learning.exercise_help import with_hints
 from quizsite.learning.figures import figure_link
@@ -67,6 +68,19 @@ class AnswerField(serializers.JSONField):
     """An answer to a question; its shape depends on the question's kind."""
 
 
+class LearnerSerializer(serializers.Serializer):
+    """A learner, named the same way in every response, webhook and CSV."""
+
+    username = serializers.CharField(help_text="The learner's username here.")
+    external_id = serializers.CharField(
+        allow_null=True,
+        help_text="The learner's id at the API client that created them (X-Learner-Id); null for other accounts.",
+    )
+
+    def to_representation(self, instance) -> dict:
+        return super().to_representation(instance if isinstance(instance, dict) else learner_identity(instance))
+
+
 class ExerciseListSerializer(serializers.ModelSerializer):
     topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -95,6 +109,7 @@ class ExerciseDetailSerializer(ExerciseListSerializer):
             "content_hash",
         ]
 
+    @extend_schema_field(LimitsSerializer)
     def get_limits(self, exercise: Exercise) -> dict:
         return LimitsSerializer(exercise).data
 
@@ -107,10 +122,25 @@ class SubmissionCreateSerializer(serializers.Serializer):
 
 
 class SubmissionFilterSerializer(serializers.Serializer):
-    exercise = serializers.SlugField(required=False)
-    learner = serializers.CharField(required=False, max_length=150)
+    exercise = serializers.SlugField(required=False, help_text="Exercise slug.")
+    learner = serializers.CharField(
+        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
+    )
     status = serializers.ChoiceField(choices=Submission.Status.choices, required=False)
-    updated_since = AwareDateTimeField(required=False)
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only what changed at or after this time (RFC 3339 with an offset)."
+    )
+
+
+class AttemptFilterSerializer(serializers.Serializer):
+    quiz = serializers.SlugField(required=False, help_text="Quiz slug.")
+    learner = serializers.CharField(
+        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
+    )
+    status = serializers.ChoiceField(choices=Attempt.Status.choices, required=False)
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only what changed at or after this time (RFC 3339 with an offset)."
+    )
 
 
 class SubmissionWaitSerializer(serializers.Serializer):
@@ -167,6 +197,14 @@ class RegradeNoteSerializer(serializers.Serializer):
 
 class SubmissionSerializer(serializers.ModelSerializer):
     exercise = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    learner = LearnerSerializer(source="user", read_only=True)
+    # Declared, not derived: the model allows a blank verdict, which a submission never has.
+    verdict = serializers.ChoiceField(
+        choices=Submission.Verdict.choices, allow_null=True, read_only=True, help_text="Null until graded."
+    )
+    exercise_version = serializers.CharField(
+        read_only=True, help_text="The exercise version (content hash) the result was graded against; empty before."
+    )
     passed = serializers.BooleanField(read_only=True)
     results = serializers.SerializerMethodField()
     # Set by the views that show one submission (create, detail, regrade); null in lists and once final.
@@ -184,6 +222,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "exercise",
+            "learner",
             "examples_only",
             "status",
             "verdict",
@@ -194,8 +233,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "output",
             "queue",
             "regraded",
+            "exercise_version",
             "created_at",
             "finished_at",
+            "updated_at",
         ]
 
     @extend_schema_field(CheckResultSerializer(many=True))
@@ -264,14 +305,23 @@ class QuestionViewSerializer(serializers.Serializer):
     explanation = serializers.CharField(required=False)
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class AttemptSummarySerializer(serializers.ModelSerializer):
+    """An attempt without its questions: the rows of the attempt list."""
+
     quiz = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    questions = serializers.SerializerMethodField()
+    learner = LearnerSerializer(source="user", read_only=True)
 
     class Meta:
         model = Attempt
-        fields = ["id", "quiz", "status", "started_at", "deadline", "submitted_at", "score", "topic_scores",
-                  "questions"]  # fmt: skip
+        fields = ["id", "quiz", "learner", "status", "started_at", "deadline", "submitted_at", "score",
+                  "topic_scores", "updated_at"]  # fmt: skip
+
+
+class AttemptSerializer(AttemptSummarySerializer):
+    questions = serializers.SerializerMethodField()
+
+    class Meta(AttemptSummarySerializer.Meta):
+        fields = [*AttemptSummarySerializer.Meta.fields, "questions"]
 
     @extend_schema_field(QuestionViewSerializer(many=True))
     def get_questions(self, attempt: Attempt) -> list[dict]:
@@ -283,23 +333,27 @@ class AnswerSerializer(serializers.Serializer):
 
 
 class GradesQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=["json", "csv"], default="json")
-
-
-GRADE_FIELDS = ["learner", "external_id", "kind", "item", "best", "latest", "tries", "last_at"]
+    exercise = serializers.SlugField(required=False, help_text="Only this exercise (no quizzes unless `quiz` too).")
+    quiz = serializers.SlugField(required=False, help_text="Only this quiz (no exercises unless `exercise` too).")
+    learner = serializers.CharField(
+        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
+    )
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only rows whose graded work changed at or after this time (RFC 3339)."
+    )
 
 
 class GradeSerializer(serializers.Serializer):
-    learner = serializers.CharField(help_text="Username.")
-    external_id = serializers.CharField(
-        allow_null=True, help_text="The learner's id at the API client that created them (X-Learner-Id)."
-    )
+    learner = LearnerSerializer()
     kind = serializers.ChoiceField(choices=["exercise", "quiz"])
     item = serializers.CharField(help_text="Exercise or quiz slug.")
-    best = serializers.FloatField()
-    latest = serializers.FloatField()
-    tries = serializers.IntegerField()
-    last_at = serializers.DateTimeField(allow_null=True)
+    best = serializers.FloatField(help_text="The best score, a fraction from 0 to 1.")
+    latest = serializers.FloatField(help_text="The latest score, a fraction from 0 to 1.")
+    points = serializers.FloatField(help_text="Points earned: `best` times `possible`.")
+    possible = serializers.IntegerField(help_text="Points possible: the exercise's points, or the quiz's questions.")
+    tries = serializers.IntegerField(help_text="Graded submissions or attempts.")
+    last_at = serializers.DateTimeField(allow_null=True, help_text="When the latest was graded.")
+    updated_at = serializers.DateTimeField(help_text="When graded work behind this row last changed.")
 
 
 class WebhookEndpointInputSerializer(serializers.Serializer):
@@ -377,8 +431,7 @@ class GradebookMarkSerializer(serializers.Serializer):
 
 
 class GradebookRowSerializer(serializers.Serializer):
-    learner = serializers.CharField(help_text="Username.")
-    external_id = serializers.CharField(allow_null=True)
+    learner = LearnerSerializer()
     marks = GradebookMarkSerializer(many=True)
     points = serializers.FloatField()
     possible = serializers.IntegerField()
@@ -394,3 +447,41 @@ class GradebookSerializer(serializers.Serializer):
 class ReferenceSolutionSerializer(serializers.Serializer):
     exercise = serializers.SlugField(help_text="The exercise's slug.")
     code = serializers.CharField(help_text="The reference solution's source code.")
+
+
+class SubmissionEventDataSerializer(serializers.Serializer):
+    """``data`` of ``submission.graded`` and ``submission.failed`` (built in quizsite.webhooks.services)."""
+
+    learner = LearnerSerializer()
+    id = serializers.UUIDField()
+    exercise = serializers.SlugField(help_text="Exercise slug.")
+    status = serializers.ChoiceField(choices=Submission.FINAL_STATUSES)
+    verdict = serializers.ChoiceField(choices=Submission.Verdict.choices, allow_null=True)
+    passed = serializers.BooleanField()
+    score = serializers.FloatField(allow_null=True)
+    message = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttemptEventDataSerializer(serializers.Serializer):
+    """``data`` of ``attempt.submitted``."""
+
+    learner = LearnerSerializer()
+    id = serializers.UUIDField()
+    quiz = serializers.SlugField(help_text="Quiz slug.")
+    score = serializers.FloatField()
+    topic_scores = serializers.DictField(child=serializers.FloatField(), help_text="Score per topic slug.")
+    submitted_at = serializers.DateTimeField()
+
+
+class SubmissionEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[Event.SUBMISSION_GRADED.value, Event.SUBMISSION_FAILED.value])
+    timestamp = serializers.DateTimeField(help_text="When the event happened.")
+    data = SubmissionEventDataSerializer()
+
+
+class AttemptEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[Event.ATTEMPT_SUBMITTED.value])
+    timestamp = serializers.DateTimeField(help_text="When the event happened.")
+    data = AttemptEventDataSerializer()

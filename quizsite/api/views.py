@@ -7,7 +7,7 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from quizsite import logs
-from quizsite.api import examples
+from quizsite.api import examples, headers
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
 from quizsite.api.errors import (
@@ -26,11 +26,12 @@ from quizsite.api.errors import (
     Unprocessable,
     problem,
 )
-from quizsite.api.pagination import NewestFirstCursorPagination
+from quizsite.api.pagination import AttemptCursorPagination, GradesPagination, SyncCursorPagination
 from quizsite.api.serializers import (
-    GRADE_FIELDS,
     AnswerSerializer,
+    AttemptFilterSerializer,
     AttemptSerializer,
+    AttemptSummarySerializer,
     ExerciseDetailSerializer,
     ExerciseListSerializer,
     GradeSerializer,
@@ -46,20 +47,14 @@ from quizsite.api.serializers import (
 from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
 from quizsite.catalog.models import Topic
 from quizsite.catalog.selectors import published_exercises, published_quizzes
+from quizsite.formats import timestamp
 from quizsite.learning import attempts, events, selectors, services
 from quizsite.learning.attempts import AttemptError
 from quizsite.learning.exercise_help import reference_unlocked
+from quizsite.learning.idempotency import IdempotencyConflict
 from quizsite.learning.models import Attempt, Submission
 from quizsite.ops.selectors import grading_unavailable_reason
 from quizsite.spreadsheets import defuse_row
-
-_POLL_HINT = OpenApiParameter(
-    "Retry-After", int, OpenApiParameter.HEADER, response=[200, 202],
-    description="While the submission is not final: seconds to wait before polling again.",
-)  # fmt: skip
-_LOCATION = OpenApiParameter(
-    "Location", str, OpenApiParameter.HEADER, response=[202], description="The submission's URL, to poll."
-)
 
 
 def _published_exercises():
@@ -141,16 +136,7 @@ class SubmissionCreateView(APIView):
 
     @extend_schema(
         request=SubmissionCreateSerializer,
-        parameters=[
-            _POLL_HINT,
-            _LOCATION,
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Retries with the same key and body return the first submission (24 h).",
-            ),
-        ],
+        parameters=[headers.POLL_HINT, headers.LOCATION, headers.IDEMPOTENCY_KEY, headers.REPLAYED],
         responses={
             202: SubmissionSerializer,
             400: OpenApiResponse(description="Missing or invalid `code`, or an API client named no learner"),
@@ -172,12 +158,12 @@ class SubmissionCreateView(APIView):
             raise GradingUnavailable(unavailable)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key")
+        key = headers.idempotency_key(request)
         replayed = False
         try:
             if key:
                 submission, replayed = services.submission_create_idempotent(
-                    user=learner, exercise=exercise, key=key[:255], **serializer.validated_data
+                    user=learner, exercise=exercise, key=key, **serializer.validated_data
                 )
             else:
                 submission = services.submission_create(user=learner, exercise=exercise, **serializer.validated_data)
@@ -185,31 +171,24 @@ class SubmissionCreateView(APIView):
             if exc.code == "too_large":
                 raise PayloadTooLarge(str(exc)) from exc
             raise ValidationError({exc.field: [str(exc)]}) from exc
-        except services.IdempotencyConflict as exc:
+        except IdempotencyConflict as exc:
             raise Unprocessable(str(exc)) from exc
         logs.bind(submission_id=submission.pk)  # the middleware clears it when the request ends
         location = request.build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
-        headers = {"Location": location, **({"Idempotent-Replayed": "true"} if replayed else {})}
-        return _submission_response(request, submission, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+        extra = {"Location": location, **headers.replayed_headers(replayed)}
+        return _submission_response(request, submission, status_code=status.HTTP_202_ACCEPTED, headers=extra)
 
 
 class SubmissionListView(generics.ListAPIView):
-    """Submissions you may see (staff: all), newest first, filtered by ``exercise`` (slug), ``learner``
-    (username), ``status`` and ``updated_since`` (ISO 8601), with cursor pagination."""
+    """Submissions you may see, newest first or (``ordering=updated_at``) oldest change first, filtered by
+    ``exercise``, ``learner``, ``status`` and ``updated_since``, with cursor pagination."""
 
     serializer_class = SubmissionSerializer
-    pagination_class = NewestFirstCursorPagination
+    pagination_class = SyncCursorPagination
     client_scopes = {"GET": scopes.READ_SUBMISSIONS}
 
     @extend_schema(
-        summary="List submissions",
-        examples=[examples.SUBMISSION_PAGE],
-        parameters=[
-            OpenApiParameter("exercise", str, description="Exercise slug"),
-            OpenApiParameter("learner", str, description="Username (staff), or an API client's own learner id"),
-            OpenApiParameter("status", str, enum=["queued", "running", "done", "error"]),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-        ],
+        summary="List submissions", examples=[examples.SUBMISSION_PAGE], parameters=[SubmissionFilterSerializer]
     )
     def get(self, request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
@@ -227,7 +206,7 @@ class SubmissionRegradeView(APIView):
 
     @extend_schema(
         request=None,
-        parameters=[_POLL_HINT, _LOCATION],
+        parameters=[headers.POLL_HINT, headers.LOCATION],
         responses={202: SubmissionSerializer, 409: OpenApiResponse(description="Still queued or running")},
         examples=[examples.REGRADE_QUEUED],
         summary="Regrade (staff, or an API client for its learners)",
@@ -261,7 +240,7 @@ class ApiNotFoundView(APIView):
 @extend_schema_view(
     get=extend_schema(
         summary="A submission",
-        parameters=[_POLL_HINT, SubmissionWaitSerializer],
+        parameters=[headers.POLL_HINT, SubmissionWaitSerializer],
         examples=[examples.SUBMISSION_GRADED],
     )
 )
@@ -313,6 +292,16 @@ class QuizListView(generics.ListAPIView):
     queryset = published_quizzes().prefetch_related("topics")
 
 
+@extend_schema_view(get=extend_schema(summary="A quiz", examples=[examples.QUIZ]))
+class QuizDetailView(generics.RetrieveAPIView):
+    """One published quiz: its settings, never its questions (an attempt draws them)."""
+
+    serializer_class = QuizSerializer
+    lookup_field = "slug"
+    client_scopes = {"GET": scopes.READ_CONTENT}
+    queryset = published_quizzes().prefetch_related("topics")
+
+
 def _attempt_error(exc: AttemptError) -> Exception:
     if exc.code == "invalid_answer":
         return ValidationError({exc.field or "response": [str(exc)]})
@@ -326,12 +315,14 @@ class AttemptCreateView(APIView):
 
     @extend_schema(
         request=None,
+        parameters=[headers.LOCATION, headers.IDEMPOTENCY_KEY, headers.REPLAYED],
         responses={
             201: AttemptSerializer,
             409: OpenApiResponse(
                 description="An attempt of this quiz is in progress (`Location` points at it, to resume), or no "
                 "attempts are left"
             ),
+            422: OpenApiResponse(description="Idempotency-Key reused for another request"),
         },
         examples=[examples.ATTEMPT_STARTED],
         summary="Start an attempt",
@@ -339,8 +330,15 @@ class AttemptCreateView(APIView):
     def post(self, request, slug: str) -> Response:
         learner = _acting_learner(request)
         quiz = get_object_or_404(published_quizzes(), slug=slug)
+        key = headers.idempotency_key(request)
+        replayed = False
         try:
-            attempt = attempts.attempt_start(user=learner, quiz=quiz)
+            if key:
+                attempt, replayed = attempts.attempt_start_idempotent(user=learner, quiz=quiz, key=key)
+            else:
+                attempt = attempts.attempt_start(user=learner, quiz=quiz)
+        except IdempotencyConflict as exc:
+            raise Unprocessable(str(exc)) from exc
         except AttemptError as exc:
             if exc.attempt is not None:
                 # The attempt in progress, for the client to resume.
@@ -349,7 +347,26 @@ class AttemptCreateView(APIView):
                 return response
             raise _attempt_error(exc) from exc
         location = request.build_absolute_uri(f"/api/v1/attempts/{attempt.pk}/")
-        return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+        extra = {"Location": location, **headers.replayed_headers(replayed)}
+        return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED, headers=extra)
+
+
+class AttemptListView(generics.ListAPIView):
+    """Quiz attempts you may see, newest first or (``ordering=updated_at``) oldest change first, filtered by
+    ``quiz``, ``learner``, ``status`` and ``updated_since``, with cursor pagination; without their questions."""
+
+    serializer_class = AttemptSummarySerializer
+    pagination_class = AttemptCursorPagination
+    client_scopes = {"GET": scopes.READ_SUBMISSIONS}
+
+    @extend_schema(summary="List attempts", examples=[examples.ATTEMPT_PAGE], parameters=[AttemptFilterSerializer])
+    def get(self, request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = AttemptFilterSerializer(data=self.request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        return selectors.attempts_filtered(self.request.user, **filters.validated_data)
 
 
 @extend_schema_view(get=extend_schema(summary="An attempt", examples=[examples.ATTEMPT_GRADED]))
@@ -404,30 +421,49 @@ class AttemptSubmitView(APIView):
         return Response(AttemptSerializer(attempt).data)
 
 
-class GradesView(APIView):
-    """Best and latest score per learner and exercise or quiz; ``?format=csv`` for a spreadsheet."""
+def _grade_rows(request) -> list[dict]:
+    query = GradesQuerySerializer(data=request.query_params.dict())
+    query.is_valid(raise_exception=True)
+    return selectors.grades(request.user, **query.validated_data)
+
+
+@extend_schema_view(get=extend_schema(parameters=[GradesQuerySerializer], examples=[examples.GRADES], summary="Grades"))
+class GradesView(generics.ListAPIView):
+    """Best and latest score and points per learner and exercise or quiz, in pages; ``/grades/csv/`` has all
+    rows as a spreadsheet."""
+
+    client_scopes = {"GET": scopes.READ_GRADES}
+    pagination_class = GradesPagination
+    serializer_class = GradeSerializer
+
+    def get_queryset(self) -> list[dict]:
+        # Rows computed from submissions and attempts (a list, not a queryset): the pagination slices it.
+        return _grade_rows(self.request)
+
+
+GRADE_COLUMNS = ["learner_username", "learner_external_id", "kind", "item", "best", "latest", "points", "possible",
+                 "tries", "last_at", "updated_at"]  # fmt: skip
+
+
+class GradesCsvView(APIView):
+    """The grades as CSV: every row (no pages), the same filters, one column per field (the learner's two)."""
 
     client_scopes = {"GET": scopes.READ_GRADES}
 
     @extend_schema(
         parameters=[GradesQuerySerializer],
-        responses={
-            (200, "application/json"): GradeSerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The same rows as CSV, with a header."),
-        },
-        examples=[examples.GRADES],
-        summary="Grades",
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="A header row, then the grades.")},
+        examples=[examples.GRADES_CSV],
+        summary="Grades as CSV",
     )
     def get(self, request) -> HttpResponse:
-        query = GradesQuerySerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        rows = selectors.grades(request.user)
-        if query.validated_data["format"] == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="grades.csv"'
-            writer = csv.DictWriter(response, fieldnames=GRADE_FIELDS)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(defuse_row({**row, "last_at": row["last_at"].isoformat() if row["last_at"] else ""}))
-            return response
-        return Response(GradeSerializer(rows, many=True).data)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="grades.csv"'
+        writer = csv.DictWriter(response, fieldnames=GRADE_COLUMNS)
+        writer.writeheader()
+        for row in _grade_rows(request):
+            learner = row["learner"]
+            cells = {**row, "learner_username": learner["username"], "learner_external_id": learner["external_id"]}
+            cells.update(last_at=timestamp(row["last_at"]), updated_at=timestamp(row["updated_at"]))
+            writer.writerow(defuse_row({column: cells[column] for column in GRADE_COLUMNS}))
+        return response

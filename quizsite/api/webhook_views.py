@@ -10,10 +10,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizsite.api import examples
+from quizsite.api import examples, headers
 from quizsite.api import permissions as scopes
 from quizsite.api.authentication import client_of
-from quizsite.api.errors import Conflict
+from quizsite.api.errors import Conflict, Unprocessable
 from quizsite.api.pagination import NewestFirstCursorPagination
 from quizsite.api.serializers import (
     WebhookDeliverySerializer,
@@ -21,6 +21,7 @@ from quizsite.api.serializers import (
     WebhookEndpointInputSerializer,
     WebhookEndpointSerializer,
 )
+from quizsite.learning.idempotency import IdempotencyConflict
 from quizsite.webhooks import services
 from quizsite.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -51,22 +52,35 @@ class WebhookListView(_WebhookView):
 
     @extend_schema(
         request=WebhookEndpointInputSerializer,
-        responses={201: WebhookEndpointCreatedSerializer},
+        parameters=[headers.LOCATION, headers.IDEMPOTENCY_KEY, headers.REPLAYED],
+        responses={
+            201: WebhookEndpointCreatedSerializer,
+            422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+        },
         examples=[examples.WEBHOOK_CREATE, examples.WEBHOOK_CREATED],
         summary="Register a webhook endpoint",
     )
     def post(self, request) -> Response:
         serializer = WebhookEndpointInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        key = headers.idempotency_key(request)
+        replayed = False
         try:
-            endpoint = services.endpoint_create(client=client_of(request), **serializer.validated_data)
+            if key:
+                endpoint, replayed = services.endpoint_create_idempotent(
+                    client=client_of(request), key=key, **serializer.validated_data
+                )
+            else:
+                endpoint = services.endpoint_create(client=client_of(request), **serializer.validated_data)
         except services.InvalidEndpoint as exc:
             raise _invalid(exc) from exc
+        except IdempotencyConflict as exc:
+            raise Unprocessable(str(exc)) from exc
         location = request.build_absolute_uri(f"/api/v1/webhooks/{endpoint.pk}/")
         return Response(
             WebhookEndpointCreatedSerializer(endpoint).data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": location},
+            headers={"Location": location, **headers.replayed_headers(replayed)},
         )
 
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from quizsite.catalog import questions
 from quizsite.catalog.models import Question, Quiz
 from quizsite.catalog.selectors import variant_of
-from quizsite.learning.models import Attempt, AttemptItem
+from quizsite.learning.idempotency import idempotent_create
+from quizsite.learning.models import Attempt, AttemptItem, IdempotencyKey
 from quizsite.learning.progress import weakest_topics
 from quizsite.lti import passback
 from quizsite.webhooks.services import attempt_submitted_emit
@@ -72,6 +73,19 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
     return attempt
 
 
+def attempt_start_idempotent(*, user, quiz: Quiz, key: str) -> tuple[Attempt, bool]:
+    """Like :func:`attempt_start`, but a retry with the same ``key`` returns the attempt the first request started
+    (even once submitted) instead of starting or refusing another; returns ``(attempt, replayed)``."""
+    return idempotent_create(
+        user=user,
+        key=key,
+        resource=IdempotencyKey.Resource.ATTEMPT,
+        request=str(quiz.pk),
+        create=lambda: attempt_start(user=user, quiz=quiz),
+        find=lambda pk: Attempt.objects.filter(pk=pk).first(),
+    )
+
+
 def _choose_questions(quiz: Quiz, user, rng: random.Random) -> list[Question]:
     active = Question.objects.filter(is_active=True).select_related("topic")
     if quiz.mode == Quiz.Mode.FIXED:
@@ -124,7 +138,8 @@ def attempt_answer(*, attempt: Attempt, question_key: str, response) -> AttemptI
     item.save(update_fields=["response", "answered_at"])
     if attempt.status == Status.STARTED:
         attempt.status = Status.ANSWERING
-        attempt.save(update_fields=["status"])
+    # updated_at too: an answer changes the attempt for a client syncing attempts.
+    attempt.save(update_fields=["status", "updated_at"])
     return item
 
 
@@ -134,7 +149,7 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
     attempt = _locked_open_attempt(attempt.pk)
     attempt.status = Status.SUBMITTED
     attempt.submitted_at = timezone.now()
-    attempt.save(update_fields=["status", "submitted_at"])
+    attempt.save(update_fields=["status", "submitted_at", "updated_at"])
     totals: dict[str, list[float]] = {}
     items = list(attempt.items.select_related("question__topic"))
     for item in items:
@@ -145,7 +160,7 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
     attempt.topic_scores = {topic: sum(scores) / len(scores) for topic, scores in totals.items()}
     attempt.score = sum(item.score for item in items) / len(items)
     attempt.status = Status.GRADED
-    attempt.save(update_fields=["topic_scores", "score", "status"])
+    attempt.save(update_fields=["topic_scores", "score", "status", "updated_at"])
     attempt_submitted_emit(attempt=attempt)
     passback.work_changed(learner_id=attempt.user_id, quiz_id=attempt.quiz_id)
     return attempt

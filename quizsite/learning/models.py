@@ -51,7 +51,7 @@ class Submission(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Set when staff replace its result (the previous one is kept as a GradingRecord); shown to the learner.
     regraded_at = models.DateTimeField(null=True, blank=True)
     regraded_reason = models.CharField(max_length=300, blank=True)
@@ -98,6 +98,8 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
     topic_scores = models.JSONField(default=dict, blank=True)
+    # Any change (an answer, a submission, its grading): what a client syncing with updated_since follows.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -133,12 +135,20 @@ class AttemptItem(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A client's ``Idempotency-Key`` for creating a submission: a retry returns the original."""
+    """A client's ``Idempotency-Key`` on a POST that creates something: a retry returns what the first request
+    created. One key per user across operations, so a key reused for another operation is a conflict."""
+
+    class Resource(models.TextChoices):
+        SUBMISSION = "submission"
+        ATTEMPT = "attempt"
+        WEBHOOK = "webhook"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    # By id, not a foreign key: the resources live in different apps, and one deleted since makes the key stale.
+    resource = models.CharField(max_length=16, choices=Resource.choices)
+    resource_id = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import statistics
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from quizsite.accounts.selectors import learner_identity
 from quizsite.catalog.models import Topic
 from quizsite.catalog.questions import QuestionError, correct_response
 from quizsite.catalog.selectors import published_exercises, variant_of
@@ -26,7 +29,7 @@ def submissions_filtered(
     if exercise:
         queryset = queryset.filter(exercise__slug=exercise)
     if learner:
-        queryset = queryset.filter(Q(user__username=learner) | Q(user__external_identity__external_id=learner))
+        queryset = queryset.filter(_learner_named(learner))
     if status:
         queryset = queryset.filter(status=status)
     if updated_since:
@@ -52,41 +55,136 @@ def _visible_to(user) -> Q | None:
 
 def submissions_visible_to(user) -> QuerySet[Submission]:
     """The submissions ``user`` may see (see :func:`_visible_to`)."""
-    queryset = Submission.objects.select_related("exercise", "user")
+    queryset = Submission.objects.select_related("exercise", "user__external_identity")
     rule = _visible_to(user)
     return queryset if rule is None else queryset.filter(rule)
 
 
+# The queue estimate reads at most this many rows: the gradings running, then the first queued ones ahead.
+# Clients poll it, so a long queue is counted, not loaded.
+QUEUE_ROWS_READ = 200
+# Typical grading times: medians of at most RECENT_GRADINGS_MEDIAN latest gradings, an exercise's or any
+# exercise's, among the last RECENT_GRADINGS_READ (one bounded read every 30 s).
+RECENT_GRADINGS_READ = 1000
+RECENT_GRADINGS_MEDIAN = 100
+# Not the key of the single median cached before: a value of the old shape is never read as the new one.
+TYPICAL_GRADING_CACHE_KEY = "typical_grading_seconds_by_exercise"
+
+
 def submission_queue_estimate(submission: Submission) -> dict | None:
     """Where a submission that is not final stands: how many wait before it, about how long until it is
-    graded, and whether the queue is longer than ``GRADING_QUEUE_BUSY_AFTER``. None once final."""
+    graded, and whether the queue is longer than ``GRADING_QUEUE_BUSY_AFTER``. None once final.
+
+    The wait comes from what is running and queued now, each grading taking its exercise's typical time
+    (:func:`_typical_grading_seconds`): for a running submission, its own remaining time
+    (:func:`_remaining_seconds`); for a queued one, when a slot frees for it (:func:`_start_seconds`) plus its
+    own grading. At most two queries, whatever the length of the queue (clients poll this), and one more every
+    30 s.
+    """
     if submission.is_final:
         return None
-    queued = Q(status=Submission.Status.QUEUED)
-    running = Q(status=Submission.Status.RUNNING)
-    counters = {"queued": Count("pk", filter=queued), "running": Count("pk", filter=running)}
-    if submission.status == Submission.Status.QUEUED:
-        # Its own field: the sweeper resending a lost message must not move anything in the line.
-        counters["ahead"] = Count("pk", filter=queued & Q(queued_at__lt=submission.queued_at))
-    # One query, since clients poll this.
-    counts = Submission.objects.filter(queued | running).aggregate(**counters)
-    ahead = counts.get("ahead", 0)
-    expected = math.ceil(((ahead + counts["running"]) / settings.GRADING_SLOTS + 1) * _typical_grading_seconds())
+    ahead, queued = _queue_counts(submission)
+    typical = _typical_grading_seconds()
+    own = typical.get(submission.exercise_id, typical[None])
+    now = timezone.now()
+    if submission.status == Submission.Status.RUNNING:
+        elapsed = _elapsed_seconds(submission.started_at, now)
+        wait = _remaining_seconds(typical=own, wall=submission.exercise.wall_seconds, elapsed=elapsed)
+    else:
+        wait = _start_seconds(submission, ahead=ahead, typical=typical, now=now) + own
     return {
         "ahead": ahead,
-        "expected_wait_seconds": expected,
-        "busy": counts["queued"] > settings.GRADING_QUEUE_BUSY_AFTER,
+        # Not final, so never "now": at least the next second.
+        "expected_wait_seconds": max(1, math.ceil(wait)),
+        "busy": queued > settings.GRADING_QUEUE_BUSY_AFTER,
     }
 
 
-def _typical_grading_seconds() -> float:
-    """Median grading time of the last 100 graded submissions (1 s before there are any), cached for 30 s."""
-    cached = cache.get("typical_grading_seconds")
+def _queue_counts(submission: Submission) -> tuple[int, int]:
+    """How many are queued before ``submission`` (0 unless it is queued itself), and how many in all."""
+    counters = {"queued": Count("pk")}
+    if submission.status == Submission.Status.QUEUED:
+        # Its own field: the sweeper resending a lost message must not move anything in the line.
+        counters["ahead"] = Count("pk", filter=Q(queued_at__lt=submission.queued_at))
+    counts = Submission.objects.filter(status=Submission.Status.QUEUED).aggregate(**counters)
+    return counts.get("ahead", 0), counts["queued"]
+
+
+def _start_seconds(submission: Submission, *, ahead: int, typical: dict, now: datetime) -> float:
+    """Seconds until a grading slot frees for queued ``submission``: ``GRADING_SLOTS`` slots free as the
+    gradings running end, and each submission queued ahead, in order, takes the slot that frees first for its
+    exercise's typical time. The ones ahead past the rows read count at the mean time of those read."""
+    ends, durations = _running_ends_and_queued_durations(submission, typical=typical, now=now)
+    slots = settings.GRADING_SLOTS
+    # More running than slots (GRADING_SLOTS undercounts the workers): the earliest ends stand for the slots.
+    free = heapq.nsmallest(slots, ends + [0.0] * (slots - len(ends)))
+    for duration in durations:
+        heapq.heapreplace(free, free[0] + duration)
+    unread = max(0, ahead - len(durations))
+    mean = statistics.fmean(durations) if durations else typical[None]
+    return free[0] + unread * mean / slots
+
+
+def _running_ends_and_queued_durations(
+    submission: Submission, *, typical: dict, now: datetime
+) -> tuple[list[float], list[float]]:
+    """In one query of at most ``QUEUE_ROWS_READ`` rows: the seconds until each running grading ends, and the
+    typical seconds of each submission queued ahead of ``submission``, in queue order."""
+    running = Q(status=Submission.Status.RUNNING)
+    ahead = Q(status=Submission.Status.QUEUED, queued_at__lt=submission.queued_at)
+    running_first = Case(When(running, then=Value(0)), default=Value(1))
+    rows = (
+        Submission.objects.filter(running | ahead)
+        .order_by(running_first, "queued_at")
+        .values_list("status", "exercise_id", "exercise__wall_seconds", "started_at")[:QUEUE_ROWS_READ]
+    )
+    ends, durations = [], []
+    for status, exercise_id, wall, started_at in rows:
+        seconds = typical.get(exercise_id, typical[None])
+        if status == Submission.Status.RUNNING:
+            ends.append(_remaining_seconds(typical=seconds, wall=wall, elapsed=_elapsed_seconds(started_at, now)))
+        else:
+            durations.append(seconds)
+    return ends, durations
+
+
+def _remaining_seconds(*, typical: float, wall: float, elapsed: float) -> float:
+    """How much longer a grading that has run ``elapsed`` seconds holds its slot: until the first of these ends
+    still ahead of it, and 0 past them all.
+
+    - Its exercise's typical time.
+    - Twice that: half of all gradings run past their median, so one a little past it is not a slow one yet.
+    - A slow one's end, the learner's code having used up the exercise's wall limit. The limit counts only the
+      time spent waiting for the learner's process (``grader.sandbox.supervisor.Run.request``), so the trusted
+      side's own work (starting the process, the checks), about a typical grading, comes on top.
+    - ``CELERY_TASK_TIME_LIMIT``, the only hard bound: each fresh process a check starts has a wall limit of its
+      own. Past it the worker has killed the task, and the slot is free.
+    """
+    ends = sorted((typical, 2 * typical, typical + wall, settings.CELERY_TASK_TIME_LIMIT))
+    return next((end - elapsed for end in ends if end > elapsed), 0.0)
+
+
+def _elapsed_seconds(started_at: datetime | None, now: datetime) -> float:
+    # A claim always sets started_at; without one, count the grading as just begun.
+    return max(0.0, (now - started_at).total_seconds()) if started_at else 0.0
+
+
+def _typical_grading_seconds() -> dict:
+    """Typical grading times in seconds, cached for 30 s: by exercise id, the median ``grading_ms`` of that
+    exercise's latest gradings among the last ``RECENT_GRADINGS_READ``; under None, for exercises with none of
+    those, the median of the latest of any exercise (1 s before there are any). Each median is of at most
+    ``RECENT_GRADINGS_MEDIAN`` gradings."""
+    cached = cache.get(TYPICAL_GRADING_CACHE_KEY)
     if cached is None:
-        recent = Submission.objects.filter(grading_ms__isnull=False).order_by("-finished_at")[:100]
-        times = list(recent.values_list("grading_ms", flat=True))
-        cached = statistics.median(times) / 1000 if times else 1.0
-        cache.set("typical_grading_seconds", cached, 30)
+        recent = Submission.objects.filter(grading_ms__isnull=False).order_by("-finished_at")
+        rows = list(recent.values_list("exercise_id", "grading_ms")[:RECENT_GRADINGS_READ])
+        by_exercise: dict[int, list[int]] = {}
+        for exercise_id, grading_ms in rows:
+            by_exercise.setdefault(exercise_id, []).append(grading_ms)
+        cached = {key: statistics.median(times[:RECENT_GRADINGS_MEDIAN]) / 1000 for key, times in by_exercise.items()}
+        latest = [grading_ms for _, grading_ms in rows[:RECENT_GRADINGS_MEDIAN]]
+        cached[None] = statistics.median(latest) / 1000 if latest else 1.0
+        cache.set(TYPICAL_GRADING_CACHE_KEY, cached, 30)
     return cached
 
 
@@ -143,39 +241,73 @@ def attempt_review(attempt: Attempt) -> list[dict]:
 
 def attempts_visible_to(user) -> QuerySet[Attempt]:
     """The quiz attempts ``user`` may see (see :func:`_visible_to`)."""
-    queryset = Attempt.objects.select_related("quiz", "user")
+    queryset = Attempt.objects.select_related("quiz", "user__external_identity")
     rule = _visible_to(user)
     return queryset if rule is None else queryset.filter(rule)
 
 
-def grades(user) -> list[dict]:
-    """Per learner and per exercise or quiz: best and latest score, for the learners ``user`` may see.
+def attempts_filtered(
+    user, *, quiz: str | None = None, learner: str | None = None, status: str | None = None, updated_since=None
+) -> QuerySet[Attempt]:
+    """The quiz attempts ``user`` may see, narrowed by the given filters."""
+    queryset = attempts_visible_to(user)
+    if quiz:
+        queryset = queryset.filter(quiz__slug=quiz)
+    if learner:
+        queryset = queryset.filter(_learner_named(learner))
+    if status:
+        queryset = queryset.filter(status=status)
+    if updated_since:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    return queryset
 
-    ``external_id`` is the learner's id at the API client that created them (None for other accounts).
+
+def grades(
+    user, *, exercise: str | None = None, quiz: str | None = None, learner: str | None = None, updated_since=None
+) -> list[dict]:
+    """Per learner and per exercise or quiz: best and latest score, tries and points, for the learners ``user``
+    may see, ordered by learner, kind and item. ``exercise`` and ``quiz`` (slugs) narrow to that item (either
+    one alone excludes the other kind); ``learner`` is a username or an external id; ``updated_since`` keeps the
+    rows whose graded work changed since (a new result, or a regrade of an old one).
     """
     submissions = submissions_visible_to(user).filter(examples_only=False, status=Submission.Status.DONE)
     attempts = attempts_visible_to(user).filter(status=Attempt.Status.GRADED)
+    if exercise or quiz:
+        submissions = submissions.filter(exercise__slug=exercise) if exercise else submissions.none()
+        attempts = attempts.filter(quiz__slug=quiz) if quiz else attempts.none()
+    if learner:
+        submissions = submissions.filter(_learner_named(learner))
+        attempts = attempts.filter(_learner_named(learner))
     rows: dict[tuple, dict] = {}
     # Oldest first, so the last score seen for a key is the latest one.
     for submission in submissions.order_by("created_at").select_related("user__external_identity", "exercise"):
-        _fold(rows, submission.user, "exercise", submission.exercise.slug, submission.score or 0.0,
-              submission.finished_at)  # fmt: skip
+        _fold(rows, submission.user, "exercise", submission.exercise, submission.score or 0.0,
+              submission.finished_at, submission.updated_at)  # fmt: skip
     for attempt in attempts.order_by("started_at").select_related("user__external_identity", "quiz"):
-        _fold(rows, attempt.user, "quiz", attempt.quiz.slug, attempt.score or 0.0, attempt.submitted_at)
-    return sorted(rows.values(), key=lambda row: (row["learner"], row["kind"], row["item"]))
+        _fold(rows, attempt.user, "quiz", attempt.quiz, attempt.score or 0.0, attempt.submitted_at, attempt.updated_at)
+    result = sorted(rows.values(), key=lambda row: (row["learner"]["username"], row["kind"], row["item"]))
+    if updated_since is not None:
+        result = [row for row in result if row["updated_at"] >= updated_since]
+    return result
 
 
-def _fold(rows: dict, learner, kind: str, item: str, score: float, when) -> None:
-    identity = getattr(learner, "external_identity", None)
+def _learner_named(name: str) -> Q:
+    return Q(user__username=name) | Q(user__external_identity__external_id=name)
+
+
+def _fold(rows: dict, learner, kind: str, item, score: float, when, updated_at) -> None:
+    possible = item.points if kind == "exercise" else item.question_count
     row = rows.setdefault(
-        (learner.pk, kind, item),
-        {"learner": learner.username, "external_id": identity.external_id if identity else None, "kind": kind,
-         "item": item, "best": score, "latest": score, "tries": 0, "last_at": when},
+        (learner.pk, kind, item.pk),
+        {"learner": learner_identity(learner), "kind": kind, "item": item.slug, "best": score, "latest": score,
+         "points": 0.0, "possible": possible, "tries": 0, "last_at": when, "updated_at": updated_at},
     )  # fmt: skip
     row["best"] = max(row["best"], score)
+    row["points"] = row["best"] * possible
     row["latest"] = score
     row["tries"] += 1
     row["last_at"] = when
+    row["updated_at"] = max(row["updated_at"], updated_at)
 
 
 WITHHELD_MESSAGE = "Your course shows what the hidden checks found after the due date."

@@ -6,18 +6,18 @@ single conditional UPDATE that only one caller can win.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise
 from quizsite.learning import events
+from quizsite.learning.idempotency import idempotent_create
 from quizsite.learning.models import GradingRecord, HintUnlock, IdempotencyKey, Submission
 from quizsite.lti import passback
 from quizsite.webhooks.services import submission_finished_emit
@@ -204,40 +204,20 @@ def hints_unlock(*, submission_id: uuid.UUID | str) -> None:
     )
 
 
-class IdempotencyConflict(Exception):
-    """The Idempotency-Key was already used with a different request."""
-
-
 def submission_create_idempotent(
     *, user, exercise: Exercise, code: str, examples_only: bool = False, key: str
 ) -> tuple[Submission, bool]:
-    """Like :func:`submission_create`, but the same ``key`` with the same request returns the first
-    submission instead of grading again; returns ``(submission, replayed)``.
-
-    Keys expire after ``IDEMPOTENCY_KEY_TTL_HOURS``. The same key with a different request raises
-    :class:`IdempotencyConflict`.
-    """
-    request_hash = hashlib.sha256(f"{exercise.pk}\0{examples_only}\0{code}".encode()).hexdigest()
-    expiry = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    with transaction.atomic():
-        IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=expiry).delete()
-        existing = IdempotencyKey.objects.select_related("submission").filter(user=user, key=key).first()
-        if existing is not None:
-            if existing.request_hash != request_hash:
-                raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
-            return existing.submission, True
-        try:
-            # A savepoint, so that losing the race below leaves the outer transaction usable.
-            with transaction.atomic():
-                submission = submission_create(user=user, exercise=exercise, code=code, examples_only=examples_only)
-                IdempotencyKey.objects.create(user=user, key=key, request_hash=request_hash, submission=submission)
-        except IntegrityError:
-            # A concurrent request with the same key won: answer with its submission.
-            winner = IdempotencyKey.objects.select_related("submission").get(user=user, key=key)
-            if winner.request_hash != request_hash:
-                raise IdempotencyConflict("This Idempotency-Key was used with a different request.") from None
-            return winner.submission, True
-    return submission, False
+    """Like :func:`submission_create`, but a retry with the same ``key`` and request returns the first
+    submission instead of grading again; returns ``(submission, replayed)`` (see
+    :func:`quizsite.learning.idempotency.idempotent_create`)."""
+    return idempotent_create(
+        user=user,
+        key=key,
+        resource=IdempotencyKey.Resource.SUBMISSION,
+        request=f"{exercise.pk}\0{examples_only}\0{code}",
+        create=lambda: submission_create(user=user, exercise=exercise, code=code, examples_only=examples_only),
+        find=lambda pk: Submission.objects.filter(pk=pk).first(),
+    )
 
 
 class RegradeRefused(Exception):

@@ -12,13 +12,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from quizsite.accounts.models import ApiClient, ExternalLearner
-from quizsite.learning.models import Attempt, Submission
+from quizsite.formats import TimestampJSONEncoder
+from quizsite.learning.idempotency import idempotent_create
+from quizsite.learning.models import Attempt, IdempotencyKey, Submission
 from quizsite.webhooks import signing, transport
 from quizsite.webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -62,6 +63,20 @@ def endpoint_create(
     )  # fmt: skip
 
 
+def endpoint_create_idempotent(*, client: ApiClient, key: str, **fields) -> tuple[WebhookEndpoint, bool]:
+    """Like :func:`endpoint_create`, but a retry with the same ``key`` and fields returns the endpoint the first
+    request registered; returns ``(endpoint, replayed)`` (see :func:`quizsite.learning.idempotency.idempotent_create`).
+    """
+    return idempotent_create(
+        user=client.service_user,
+        key=key,
+        resource=IdempotencyKey.Resource.WEBHOOK,
+        request=json.dumps(fields, sort_keys=True),
+        create=lambda: endpoint_create(client=client, **fields),
+        find=lambda pk: WebhookEndpoint.objects.filter(client=client, pk=pk).first(),
+    )
+
+
 def endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
     """Change an endpoint's ``url``, ``events``, ``description`` or ``is_active``; raises :class:`InvalidEndpoint`."""
     for field, value in changes.items():
@@ -90,7 +105,7 @@ def _emit(*, event_type: str, user_id: int, data: dict) -> int:
     """Queue ``event_type`` for every active endpoint, subscribed to it, of the client the learner belongs
     to; returns how many deliveries were created. Call inside the transaction that made the change."""
     active = ExternalLearner.objects.filter(user_id=user_id, client__is_active=True)
-    identity = active.values("client_id", "external_id").first()
+    identity = active.values("client_id", "external_id", "user__username").first()
     if identity is None:
         return 0
     endpoints = [
@@ -98,9 +113,10 @@ def _emit(*, event_type: str, user_id: int, data: dict) -> int:
         for endpoint in WebhookEndpoint.objects.filter(client_id=identity["client_id"], is_active=True)
         if event_type in endpoint.events
     ]
-    body = {"learner": identity["external_id"], **data}
-    message = {"type": event_type, "timestamp": timezone.now(), "data": body}
-    payload = json.dumps(message, cls=DjangoJSONEncoder, separators=(",", ":"))
+    # The learner as REST and CSV name them (quizsite.accounts.selectors.learner_identity).
+    learner = {"username": identity["user__username"], "external_id": identity["external_id"]}
+    message = {"type": event_type, "timestamp": timezone.now(), "data": {"learner": learner, **data}}
+    payload = json.dumps(message, cls=TimestampJSONEncoder, separators=(",", ":"))
     now = timezone.now()
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=endpoint, event_type=event_type, payload=payload, next_attempt_at=now)

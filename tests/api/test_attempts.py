@@ -169,3 +169,32 @@ def test_each_attempt_gets_its_own_numbers_and_keeps_them(api, quizzes):
     prompts = {variant_of(question, f"attempt-{n}").prompt for n in range(10)}
     assert len(prompts) > 1
     assert variant_of(question, "attempt-1").prompt == variant_of(question, "attempt-1").prompt
+
+
+def test_a_retried_start_with_its_idempotency_key_returns_the_first_attempt_and_uses_no_other(api, quizzes):
+    url = "/api/v1/quizzes/timed/attempts/"
+    first = api.post(url, HTTP_IDEMPOTENCY_KEY="start-1")
+    api.post(f"/api/v1/attempts/{first.json()['id']}/submit/")
+    # The retry comes after the first attempt was used up and submitted: still the same attempt, not a 409.
+    again = api.post(url, HTTP_IDEMPOTENCY_KEY="start-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"] and again.json()["status"] == "graded"
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert again["Location"] == first["Location"]
+    assert Attempt.objects.count() == 1
+
+
+def test_an_idempotency_key_used_for_another_quiz_or_a_submission_is_a_422(api, quizzes):
+    assert api.post("/api/v1/quizzes/dropout/attempts/", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    response = api.post("/api/v1/quizzes/timed/attempts/", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert Attempt.objects.count() == 1
+
+
+def test_a_refused_start_stores_no_key_so_a_retry_is_tried_afresh(api, quizzes):
+    attempt = _start(api)
+    assert api.post("/api/v1/quizzes/dropout/attempts/", HTTP_IDEMPOTENCY_KEY="k2").status_code == 409
+    api.post(f"/api/v1/attempts/{attempt['id']}/submit/")
+    retried = api.post("/api/v1/quizzes/dropout/attempts/", HTTP_IDEMPOTENCY_KEY="k2")
+    assert retried.status_code == 201 and retried.json()["id"] != attempt["id"]
+    assert "Idempotent-Replayed" not in retried

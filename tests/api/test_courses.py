@@ -35,7 +35,7 @@ def test_the_gradebook_gives_each_learner_their_derived_marks(course, instructor
     assignment = course.assignments.get()
     assert body["assignments"][0]["id"] == str(assignment.pk) and body["assignments"][0]["item"] == "inverted-dropout"
     (row,) = body["learners"]
-    assert row["learner"] == learner.username
+    assert row["learner"] == {"username": learner.username, "external_id": None}
     (mark,) = row["marks"]
     assert mark["score"] == pytest.approx(0.9) and mark["points"] == pytest.approx(18.0)
     assert mark["late"] is True and mark["days_late"] == 1 and mark["counted"] == 1

@@ -1,9 +1,11 @@
 """Submission endpoints: the contract LMSs and the web page rely on."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from quizsite.learning.models import Submission
 from tests.helpers import make_submission, token_client
@@ -14,6 +16,9 @@ URL = "/api/v1/exercises/inverted-dropout/submissions/"
 FIELDS = {
     "id",
     "exercise",
+    "learner",
+    "exercise_version",
+    "updated_at",
     "examples_only",
     "queue",
     "status",
@@ -169,8 +174,8 @@ def test_a_long_queue_still_accepts_and_says_how_long_it_will_take(
     queues = [response.json()["queue"] for response in responses]
     assert [queue["ahead"] for queue in queues] == [0, 1, 2, 3, 4]
     assert [queue["busy"] for queue in queues] == [False, False, False, True, True]
-    # 4 s a grading, 2 at a time: the fifth waits for the four before it, then its own grading.
-    assert queues[4]["expected_wait_seconds"] == (4 / 2 + 1) * 4
+    # 4 s a grading, 2 slots: the ones ahead take them in turn, so each pair starts 4 s after the one before.
+    assert [queue["expected_wait_seconds"] for queue in queues] == [4, 4, 8, 8, 12]
     assert int(responses[4]["Retry-After"]) == 6
     assert Submission.objects.filter(status="queued").count() == 5
 
@@ -182,13 +187,15 @@ def test_lists_and_final_submissions_carry_no_queue_estimate(api, learner, dropo
     assert api.get(f"/api/v1/submissions/{row['id']}/").json()["queue"] is None
 
 
-def test_a_running_submission_has_nothing_ahead_but_counts_the_others_running(api, learner, dropout):
+def test_a_running_submission_has_nothing_ahead_and_waits_its_own_remaining_time(api, learner, dropout):
+    for _ in range(3):
+        make_submission(user=learner, status="done", grading_ms=4000)
     make_submission(user=learner, status="running")
-    mine = make_submission(user=learner, status="running")
+    mine = make_submission(user=learner, status="running", started_at=timezone.now() - timedelta(seconds=1))
     make_submission(user=learner)  # queued behind
     queue = api.get(f"/api/v1/submissions/{mine.pk}/").json()["queue"]
     assert queue["ahead"] == 0 and queue["busy"] is False
-    assert queue["expected_wait_seconds"] == 2, "two running over two slots, plus its own grading, at 1 s each"
+    assert queue["expected_wait_seconds"] == 3, "a 4 s grading that started 1 s ago; the others do not hold it up"
 
 
 def test_the_output_is_shown_for_an_examples_run_and_withheld_for_graded_work(api, learner, dropout):

@@ -23,6 +23,19 @@ def _register(key: str, **overrides):
     return key_client(key).post(URL, body, format="json")
 
 
+def test_a_retried_registration_with_its_idempotency_key_returns_the_first_endpoint(lms):
+    _, key = lms
+    body = {"url": "http://127.0.0.1:9/hooks", "events": ["submission.graded"]}
+    first = key_client(key).post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    again = key_client(key).post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    other = key_client(key).post(URL, {**body, "url": "http://127.0.0.1:9/other"}, format="json",
+                                 HTTP_IDEMPOTENCY_KEY="hook-1")  # fmt: skip
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 422)
+    assert again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert WebhookEndpoint.objects.count() == 1
+
+
 def test_registering_returns_the_secret_once(lms):
     _, key = lms
     created = _register(key)

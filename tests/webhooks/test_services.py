@@ -49,7 +49,8 @@ def test_a_graded_submission_reaches_only_endpoints_subscribed_to_it(lms, dropou
     assert delivery.endpoint == graded and delivery.event_type == "submission.graded"
     message = json.loads(delivery.payload)
     assert message["type"] == "submission.graded"
-    expected = {"id": str(submission.pk), "learner": "s-1", "score": 0.75, "passed": False}
+    learner_named = {"username": learner.username, "external_id": "s-1"}
+    expected = {"id": str(submission.pk), "learner": learner_named, "score": 0.75, "passed": False}
     assert message["data"].items() >= expected.items()
 
 
