@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -15,7 +16,7 @@ LOCATION = OpenApiParameter(
     "Location", str, OpenApiParameter.HEADER, response=[201, 202], description="The created resource's URL."
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_KEY_HEADER, str, OpenApiParameter.HEADER,
+    IDEMPOTENCY_KEY_HEADER, {"type": "string", "maxLength": 255}, OpenApiParameter.HEADER,
     description="Any unique string up to 255 characters: a retry with the same key and body returns what the "
     "first request created (for 24 h) instead of creating it again; the same key with another body is a 422.",
 )  # fmt: skip
@@ -26,8 +27,12 @@ REPLAYED = OpenApiParameter(
 
 
 def idempotency_key(request) -> str | None:
-    """The request's Idempotency-Key, cut to the 255 characters stored; None when absent or empty."""
-    return request.headers.get(IDEMPOTENCY_KEY_HEADER, "")[:255] or None
+    """The request's Idempotency-Key; None when absent or empty. Over 255 characters is a 400 (cut, two keys
+    alike up to there would replay each other's)."""
+    key = request.headers.get(IDEMPOTENCY_KEY_HEADER, "")
+    if len(key) > 255:
+        raise ValidationError({IDEMPOTENCY_KEY_HEADER: ["Must be at most 255 characters."]})
+    return key or None
 
 
 def replayed_headers(replayed: bool) -> dict[str, str]:

@@ -121,26 +121,25 @@ class SubmissionCreateSerializer(serializers.Serializer):
     )
 
 
-class SubmissionFilterSerializer(serializers.Serializer):
+class WorkFilterSerializer(serializers.Serializer):
+    """The filters every list of learners' work takes (submissions, attempts, grades)."""
+
+    learner = serializers.CharField(
+        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
+    )
+    updated_since = AwareDateTimeField(
+        required=False, help_text="Only what changed at or after this time (RFC 3339 with an offset)."
+    )
+
+
+class SubmissionFilterSerializer(WorkFilterSerializer):
     exercise = serializers.SlugField(required=False, help_text="Exercise slug.")
-    learner = serializers.CharField(
-        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
-    )
     status = serializers.ChoiceField(choices=Submission.Status.choices, required=False)
-    updated_since = AwareDateTimeField(
-        required=False, help_text="Only what changed at or after this time (RFC 3339 with an offset)."
-    )
 
 
-class AttemptFilterSerializer(serializers.Serializer):
+class AttemptFilterSerializer(WorkFilterSerializer):
     quiz = serializers.SlugField(required=False, help_text="Quiz slug.")
-    learner = serializers.CharField(
-        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
-    )
     status = serializers.ChoiceField(choices=Attempt.Status.choices, required=False)
-    updated_since = AwareDateTimeField(
-        required=False, help_text="Only what changed at or after this time (RFC 3339 with an offset)."
-    )
 
 
 class SubmissionWaitSerializer(serializers.Serializer):
@@ -332,15 +331,17 @@ class AnswerSerializer(serializers.Serializer):
     response = AnswerField(help_text="Index, list of indices, boolean or number, by question kind.")
 
 
-class GradesQuerySerializer(serializers.Serializer):
+class GradesQuerySerializer(WorkFilterSerializer):
     exercise = serializers.SlugField(required=False, help_text="Only this exercise (no quizzes unless `quiz` too).")
     quiz = serializers.SlugField(required=False, help_text="Only this quiz (no exercises unless `exercise` too).")
-    learner = serializers.CharField(
-        required=False, max_length=255, help_text="A username, or an API client's own id for its learner."
-    )
-    updated_since = AwareDateTimeField(
-        required=False, help_text="Only rows whose graded work changed at or after this time (RFC 3339)."
-    )
+
+    def validate(self, attrs: dict) -> dict:
+        # ``?format=csv`` chose CSV before grades had an operation of their own: refused, not ignored as JSON.
+        if "format" in self.initial_data:
+            raise serializers.ValidationError(
+                {"format": ["There is no format parameter: grades are JSON here and CSV at /api/v1/grades/csv/."]}
+            )
+        return attrs
 
 
 class GradeSerializer(serializers.Serializer):

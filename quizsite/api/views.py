@@ -257,7 +257,8 @@ class SubmissionDetailView(generics.RetrieveAPIView):
         return selectors.submissions_visible_to(self.request.user)
 
     def retrieve(self, request, *args, **kwargs) -> Response:
-        params = SubmissionWaitSerializer(data=request.query_params)
+        # A plain dict, so that an empty value (``?status=``) is refused rather than ignored.
+        params = SubmissionWaitSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         submission = self.get_object()
         logs.bind(submission_id=submission.pk)

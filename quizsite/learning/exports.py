@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import QuerySet
 
+from quizsite.formats import timestamp
 from quizsite.learning.models import Attempt, Submission
 from quizsite.spreadsheets import defuse
 
@@ -87,4 +89,6 @@ def grades_csv(rows: Iterable[dict]) -> str:
 def _cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return timestamp(value)  # the API's one format (quizsite.formats)
     return defuse(value.isoformat() if hasattr(value, "isoformat") else str(value))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -29,13 +30,16 @@ def idempotent_create(
     resource, raises :class:`IdempotencyConflict`. What ``create`` raises propagates and stores no key, so a
     retry after a refusal (no attempts left, say) is tried afresh.
     """
-    request_hash = hashlib.sha256(f"{resource}\0{request}".encode()).hexdigest()
+    request_hash = hashlib.sha256(request.encode()).hexdigest()
     expiry = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     with transaction.atomic():
+        # One create with a key at a time per user: a retry racing its original waits here, then replays it
+        # (an attempt's own checks would otherwise refuse the retry before the key's unique index could).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=expiry).delete()
         existing = IdempotencyKey.objects.filter(user=user, key=key).first()
         if existing is not None:
-            replayed = _replay(existing, request_hash, find)
+            replayed = _replay(existing, resource, request_hash, find)
             if replayed is not None:
                 return replayed, True
             existing.delete()
@@ -49,14 +53,14 @@ def idempotent_create(
         except IntegrityError:
             # A concurrent request with the same key won: answer with what it created.
             winner = IdempotencyKey.objects.filter(user=user, key=key).first()
-            replayed = None if winner is None else _replay(winner, request_hash, find)
+            replayed = None if winner is None else _replay(winner, resource, request_hash, find)
             if replayed is None:
                 raise
             return replayed, True
     return created, False
 
 
-def _replay(stored: IdempotencyKey, request_hash: str, find: Callable[[object], object]):
-    if stored.request_hash != request_hash:
+def _replay(stored: IdempotencyKey, resource: str, request_hash: str, find: Callable[[object], object]):
+    if stored.resource != resource or stored.request_hash != request_hash:
         raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
     return find(stored.resource_id)

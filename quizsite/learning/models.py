@@ -152,7 +152,7 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_resource_per_key")]
 
 
 class HintUnlock(models.Model):

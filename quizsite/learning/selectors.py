@@ -8,12 +8,13 @@ import statistics
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from quizsite.accounts.selectors import learner_identity
-from quizsite.catalog.models import Topic
+from quizsite.catalog.models import Exercise, Quiz, Topic
 from quizsite.catalog.questions import QuestionError, correct_response
 from quizsite.catalog.selectors import published_exercises, variant_of
 from quizsite.courses.selectors import hidden_details_withheld, learners_taught_by
@@ -25,17 +26,21 @@ def submissions_filtered(
     user, *, exercise: str | None = None, learner: str | None = None, status: str | None = None, updated_since=None
 ) -> QuerySet[Submission]:
     """The submissions ``user`` may see, narrowed by the given filters."""
-    queryset = submissions_visible_to(user)
-    if exercise:
-        queryset = queryset.filter(exercise__slug=exercise)
-    if learner:
-        queryset = queryset.filter(_learner_named(learner))
-    if status:
-        queryset = queryset.filter(status=status)
-    if updated_since:
-        queryset = queryset.filter(updated_at__gte=updated_since)
+    queryset = _narrowed(submissions_visible_to(user), exercise__slug=exercise, status=status,
+                         learner=learner, updated_since=updated_since)  # fmt: skip
     # A regraded submission shows the result it replaced: one query for the page, not one per row.
     return queryset.prefetch_related("grading_records")
+
+
+def _narrowed(queryset: QuerySet, *, learner: str | None, updated_since, **equal) -> QuerySet:
+    """``queryset`` with the filters a list of learners' work takes: fields ``equal`` to the values given, the
+    learner by username or external id, and what changed at or after ``updated_since``. None means no filter."""
+    queryset = queryset.filter(**{field: value for field, value in equal.items() if value})
+    if learner:
+        queryset = queryset.filter(_learner_named(learner))
+    if updated_since:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    return queryset
 
 
 def _owned_by(user) -> Q:
@@ -250,16 +255,8 @@ def attempts_filtered(
     user, *, quiz: str | None = None, learner: str | None = None, status: str | None = None, updated_since=None
 ) -> QuerySet[Attempt]:
     """The quiz attempts ``user`` may see, narrowed by the given filters."""
-    queryset = attempts_visible_to(user)
-    if quiz:
-        queryset = queryset.filter(quiz__slug=quiz)
-    if learner:
-        queryset = queryset.filter(_learner_named(learner))
-    if status:
-        queryset = queryset.filter(status=status)
-    if updated_since:
-        queryset = queryset.filter(updated_at__gte=updated_since)
-    return queryset
+    return _narrowed(attempts_visible_to(user), quiz__slug=quiz, status=status, learner=learner,
+                     updated_since=updated_since)  # fmt: skip
 
 
 def grades(
@@ -268,9 +265,13 @@ def grades(
     """Per learner and per exercise or quiz: best and latest score, tries and points, for the learners ``user``
     may see, ordered by learner, kind and item. ``exercise`` and ``quiz`` (slugs) narrow to that item (either
     one alone excludes the other kind); ``learner`` is a username or an external id; ``updated_since`` keeps the
-    rows whose graded work changed since (a new result, or a regrade of an old one).
+    rows whose graded work changed since.
+
+    A row's ``updated_at`` is the latest change to any of its graded work, a submission being regraded (queued
+    again) or failing included, so a sync sees the row whose best or tries that changed. ``possible`` is the
+    exercise's points, or the number of questions of the learner's latest graded attempt.
     """
-    submissions = submissions_visible_to(user).filter(examples_only=False, status=Submission.Status.DONE)
+    submissions = submissions_visible_to(user).filter(examples_only=False)
     attempts = attempts_visible_to(user).filter(status=Attempt.Status.GRADED)
     if exercise or quiz:
         submissions = submissions.filter(exercise__slug=exercise) if exercise else submissions.none()
@@ -279,35 +280,54 @@ def grades(
         submissions = submissions.filter(_learner_named(learner))
         attempts = attempts.filter(_learner_named(learner))
     rows: dict[tuple, dict] = {}
-    # Oldest first, so the last score seen for a key is the latest one.
-    for submission in submissions.order_by("created_at").select_related("user__external_identity", "exercise"):
-        _fold(rows, submission.user, "exercise", submission.exercise, submission.score or 0.0,
-              submission.finished_at, submission.updated_at)  # fmt: skip
-    for attempt in attempts.order_by("started_at").select_related("user__external_identity", "quiz"):
-        _fold(rows, attempt.user, "quiz", attempt.quiz, attempt.score or 0.0, attempt.submitted_at, attempt.updated_at)
-    result = sorted(rows.values(), key=lambda row: (row["learner"]["username"], row["kind"], row["item"]))
+    changed: dict[tuple, object] = {}
+    # Plain values, oldest first (so the last score seen for a key is the latest): the rows also hold code,
+    # results and output, which grades never read.
+    work = submissions.order_by("created_at").values_list(
+        "user_id", "exercise_id", "exercise__points", "status", "score", "finished_at", "updated_at"
+    )
+    for user_id, exercise_id, points, status, score, finished_at, updated_at in work:
+        key = (user_id, "exercise", exercise_id)
+        changed[key] = max(changed.get(key, updated_at), updated_at)
+        if status == Submission.Status.DONE:
+            _fold(rows, key, score or 0.0, finished_at, possible=points)
+    quizzes = attempts.order_by("started_at").annotate(questions=Count("items"))
+    for user_id, quiz_id, score, submitted_at, updated_at, questions in quizzes.values_list(
+        "user_id", "quiz_id", "score", "submitted_at", "updated_at", "questions"
+    ):
+        key = (user_id, "quiz", quiz_id)
+        changed[key] = max(changed.get(key, updated_at), updated_at)
+        _fold(rows, key, score or 0.0, submitted_at, possible=questions)
+    return _named_rows(rows, changed, updated_since)
+
+
+def _fold(rows: dict, key: tuple, score: float, when, *, possible: int) -> None:
+    row = rows.setdefault(key, {"best": score, "tries": 0})
+    row.update(best=max(row["best"], score), latest=score, possible=possible, last_at=when, tries=row["tries"] + 1)
+    row["points"] = row["best"] * possible
+
+
+def _named_rows(rows: dict, changed: dict, updated_since) -> list[dict]:
+    """The folded rows with their learner, item slug and last change, filtered by ``updated_since`` and sorted."""
+    users = get_user_model().objects.select_related("external_identity")
+    people = {person.pk: learner_identity(person) for person in users.filter(pk__in={key[0] for key in rows})}
+    slugs = {
+        kind: dict(model.objects.filter(pk__in={key[2] for key in rows if key[1] == kind}).values_list("pk", "slug"))
+        for kind, model in (("exercise", Exercise), ("quiz", Quiz))
+    }
+    named = [
+        {"learner": people[user_id], "kind": kind, "item": slugs[kind][item_id], "best": row["best"],
+         "latest": row["latest"], "points": row["points"], "possible": row["possible"], "tries": row["tries"],
+         "last_at": row["last_at"], "updated_at": changed[(user_id, kind, item_id)]}
+        for (user_id, kind, item_id), row in rows.items()
+    ]  # fmt: skip
     if updated_since is not None:
-        result = [row for row in result if row["updated_at"] >= updated_since]
-    return result
+        named = [row for row in named if row["updated_at"] >= updated_since]
+    return sorted(named, key=lambda row: (row["learner"]["username"], row["kind"], row["item"]))
 
 
 def _learner_named(name: str) -> Q:
     return Q(user__username=name) | Q(user__external_identity__external_id=name)
-
-
-def _fold(rows: dict, learner, kind: str, item, score: float, when, updated_at) -> None:
-    possible = item.points if kind == "exercise" else item.question_count
-    row = rows.setdefault(
-        (learner.pk, kind, item.pk),
-        {"learner": learner_identity(learner), "kind": kind, "item": item.slug, "best": score, "latest": score,
-         "points": 0.0, "possible": possible, "tries": 0, "last_at": when, "updated_at": updated_at},
-    )  # fmt: skip
-    row["best"] = max(row["best"], score)
-    row["points"] = row["best"] * possible
-    row["latest"] = score
-    row["tries"] += 1
-    row["last_at"] = when
-    row["updated_at"] = max(row["updated_at"], updated_at)
 
 
 WITHHELD_MESSAGE = "Your course shows what the hidden checks found after the due date."

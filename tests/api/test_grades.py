@@ -127,3 +127,15 @@ def test_quiz_attempts_count_once_graded_with_a_point_per_question(api, learner,
     assert [(row["item"], row["best"], row["tries"], row["possible"]) for row in rows] == [
         ("dropout", 0.0, 1, quiz.question_count)
     ]
+
+
+def test_a_row_whose_best_submission_is_regraded_shows_as_changed(api, learner, dropout):
+    best = _graded(learner, 1.0)
+    _graded(learner, 0.5)
+    Submission.objects.update(updated_at=timezone.now() - timedelta(days=2))
+    since = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert _rows(api, f"?updated_since={since}") == []
+    # Regraded: queued again, so it no longer counts, and the row's best drops; a sync must hear of it.
+    Submission.objects.filter(pk=best.pk).update(status="queued", score=None, updated_at=timezone.now())
+    rows = _rows(api, f"?updated_since={since}")
+    assert [(row["best"], row["tries"]) for row in rows] == [(0.5, 1)]

@@ -148,12 +148,12 @@ def test_a_real_delivery_matches_the_webhooks_section(schema, lms, dropout, sett
     from quizsite.accounts.services import external_learner_user
     from quizsite.webhooks import services
     from quizsite.webhooks.models import WebhookDelivery
-    from tests.webhooks.test_services import _graded_submission
+    from tests.helpers import graded_through_services
 
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     client, _ = lms
     services.endpoint_create(client=client, url="http://127.0.0.1:9/h", events=["submission.graded"])
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    graded_through_services(external_learner_user(client=client, external_id="s-1"), dropout)
     payload = json.loads(WebhookDelivery.objects.get().payload)
     body = schema["webhooks"]["submission.graded"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert [error.message for error in _validator(schema, body).iter_errors(payload)] == []

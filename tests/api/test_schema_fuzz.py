@@ -48,6 +48,9 @@ def test_generated_requests_get_no_5xx_and_conforming_responses(live_server, syn
         "20261129",
         "--workers",
         "1",
+        # A long poll (``wait`` up to 25 s on a submission still queued) answers after its wait, by design.
+        "--request-timeout",
+        "30",
         "--phases",
         "examples,coverage,fuzzing",
         "-H",

@@ -58,6 +58,18 @@ def test_a_sync_by_updated_at_sees_every_change_once_in_order_and_a_later_change
     assert [row["id"] for row in again] == expected[:1]
 
 
+def test_a_sync_walks_a_run_of_equal_timestamps_without_repeating_or_skipping(api, learner, dropout, settings):
+    rows = [make_submission(user=learner) for _ in range(7)]
+    # One regrade stamps all its submissions with the same time.
+    Submission.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    seen = _walk(api, "/api/v1/submissions/?ordering=updated_at&page_size=2")
+    assert sorted(row["id"] for row in seen) == sorted(str(row.pk) for row in rows)
+    assert len(seen) == 7
+    first = api.get("/api/v1/submissions/?ordering=updated_at&page_size=2").json()
+    assert first["previous"] is None
+    assert api.get("/api/v1/submissions/?ordering=updated_at&cursor=bm9wZQ").status_code == 404
+
+
 def test_an_unknown_ordering_is_a_400(api, dropout):
     response = api.get("/api/v1/submissions/?ordering=score")
     assert response.status_code == 400 and response.json()["errors"][0]["pointer"] == "/ordering"
@@ -102,12 +114,12 @@ def test_a_quiz_has_its_own_resource(api, synced):
 def test_one_identity_and_one_timestamp_format_across_rest_webhooks_and_csv(lms, dropout, settings):
     from quizsite.webhooks import services as webhooks
     from quizsite.webhooks.models import WebhookDelivery
-    from tests.webhooks.test_services import _graded_submission
+    from tests.helpers import graded_through_services
 
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     client, key = lms
     webhooks.endpoint_create(client=client, url="http://127.0.0.1:9/hook", events=["submission.graded"])
-    submission = _graded_submission(external_learner_user(client=client, external_id="canvas-7"), dropout)
+    submission = graded_through_services(external_learner_user(client=client, external_id="canvas-7"), dropout)
     event = json.loads(WebhookDelivery.objects.get().payload)
     rest = key_client(key).get(f"/api/v1/submissions/{submission.pk}/").json()
     grades = key_client(key).get("/api/v1/grades/").json()["results"][0]

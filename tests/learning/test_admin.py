@@ -15,6 +15,7 @@ from quizsite.catalog.models import Question, Quiz
 from quizsite.catalog.questions import correct_response
 from quizsite.catalog.selectors import variant_of
 from quizsite.courses.models import Enrolment
+from quizsite.formats import timestamp
 from quizsite.learning import attempts
 from quizsite.learning.display import response_texts
 from quizsite.learning.models import Attempt, AttemptItem, Submission
@@ -343,8 +344,8 @@ def test_download_grades_writes_one_row_per_selected_submission(instructor, cour
         "item": "inverted-dropout",
         "verdict": "wrong_answer",
         "score": "0.5",
-        "created_at": picked.created_at.isoformat(),
-        "finished_at": picked.finished_at.isoformat(),
+        "created_at": timestamp(picked.created_at),
+        "finished_at": timestamp(picked.finished_at),
         "id": str(picked.pk),
     }
 
@@ -354,4 +355,4 @@ def test_download_grades_writes_one_row_per_selected_attempt(instructor, attempt
     [row] = csv_rows(response)
     assert (row["learner"], row["kind"], row["item"], row["verdict"]) == ("ada", "quiz", "dropout", "graded")
     assert float(row["score"]) == pytest.approx(attempt.score)
-    assert row["finished_at"] == attempt.submitted_at.isoformat()
+    assert row["finished_at"] == timestamp(attempt.submitted_at)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from quizsite.accounts.models import ExternalLearner
 from quizsite.catalog.models import Quiz
+from quizsite.formats import timestamp
 from quizsite.learning import exports
 from quizsite.learning.models import Attempt, Submission
 from tests.helpers import make_submission
@@ -35,8 +36,8 @@ def test_submission_rows_carry_the_learner_item_verdict_score_and_times(synced, 
         "item": "inverted-dropout",
         "verdict": "accepted",
         "score": "1.0",
-        "created_at": submission.created_at.isoformat(),
-        "finished_at": finished.isoformat(),
+        "created_at": timestamp(submission.created_at),
+        "finished_at": timestamp(finished),
         "id": str(submission.pk),
     }
 
@@ -51,7 +52,7 @@ def test_attempt_rows_carry_the_quiz_status_score_and_times(synced, learner):
     attempt = Attempt.objects.create(user=learner, quiz=Quiz.objects.get(slug="dropout"))
     [row] = parsed(exports.grades_csv(exports.attempt_grade_rows(Attempt.objects.all())))
     assert (row["kind"], row["item"], row["verdict"], row["score"]) == ("quiz", "dropout", "started", "")
-    assert row["created_at"] == attempt.started_at.isoformat()
+    assert row["created_at"] == timestamp(attempt.started_at)
 
 
 def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(synced, django_user_model):

@@ -8,29 +8,21 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from grader.runner import CheckResult, Report
 from quizsite.accounts.services import external_learner_user
 from quizsite.learning import services as learning
 from quizsite.webhooks import services
 from quizsite.webhooks.models import WebhookDelivery
+from tests.helpers import graded_through_services
 from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]
 ALLOW_LOCAL = override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True, WEBHOOK_RETRY_DELAYS=[1, 2])
 
 
-def _graded_submission(user, exercise, verdict="accepted", score=1.0, examples_only=False):
-    submission = learning.submission_create(user=user, exercise=exercise, code="x = 1\n", examples_only=examples_only)
-    _, token = learning.submission_claim(submission_id=submission.pk)
-    report = Report(verdict=verdict, score=score, message="m", results=[CheckResult("c", True, "ok", 1, False, 1.0)])
-    learning.submission_record_report(submission_id=submission.pk, token=token, report=report, exercise_version="v")
-    return submission
-
-
 def _one_delivery(client, exercise, url: str) -> WebhookDelivery:
     """An endpoint at ``url`` for graded submissions, then one graded submission of learner s-1: its delivery."""
     services.endpoint_create(client=client, url=url, events=["submission.graded"])
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), exercise)
+    graded_through_services(external_learner_user(client=client, external_id="s-1"), exercise)
     return WebhookDelivery.objects.get()
 
 
@@ -44,7 +36,7 @@ def test_a_graded_submission_reaches_only_endpoints_subscribed_to_it(lms, dropou
     graded = services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
     services.endpoint_create(client=client, url="http://127.0.0.1:9/b", events=["attempt.submitted"])
     learner = external_learner_user(client=client, external_id="s-1")
-    submission = _graded_submission(learner, dropout, score=0.75, verdict="wrong_answer")
+    submission = graded_through_services(learner, dropout, score=0.75, verdict="wrong_answer")
     delivery = WebhookDelivery.objects.get()
     assert delivery.endpoint == graded and delivery.event_type == "submission.graded"
     message = json.loads(delivery.payload)
@@ -58,8 +50,8 @@ def test_a_graded_submission_reaches_only_endpoints_subscribed_to_it(lms, dropou
 def test_learners_outside_any_client_and_practice_runs_send_nothing(lms, learner, dropout):
     client, _ = lms
     services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
-    _graded_submission(learner, dropout)
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout, examples_only=True)
+    graded_through_services(learner, dropout)
+    graded_through_services(external_learner_user(client=client, external_id="s-1"), dropout, examples_only=True)
     assert not WebhookDelivery.objects.exists()
 
 
@@ -147,7 +139,7 @@ def test_bad_endpoints_name_the_field(lms, url, events, field):
 def test_the_sweep_picks_up_due_deliveries_that_no_worker_holds(lms, dropout, django_capture_on_commit_callbacks):
     client, _ = lms
     held = _one_delivery(client, dropout, "http://127.0.0.1:9/a")
-    _graded_submission(external_learner_user(client=client, external_id="s-2"), dropout)
+    graded_through_services(external_learner_user(client=client, external_id="s-2"), dropout)
     WebhookDelivery.objects.filter(pk=held.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert services.deliveries_due_send() == 1
@@ -163,7 +155,7 @@ def test_after_a_rotation_receivers_with_either_secret_verify_for_a_day(lms, dro
         old = endpoint.secret
         services.endpoint_rotate_secret(endpoint=endpoint)
         receiver.secret = old if receiver_knows == "old" else endpoint.secret
-        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        graded_through_services(external_learner_user(client=client, external_id="s-1"), dropout)
         assert services.delivery_send(delivery_id=WebhookDelivery.objects.get().pk) == "delivered"
     assert receiver.bad_signatures == 0 and len(receiver.events) == 1
 
@@ -177,7 +169,7 @@ def test_once_the_overlap_ends_only_the_new_secret_signs(lms, dropout):
         services.endpoint_rotate_secret(endpoint=endpoint)
         endpoint.previous_secret_expires_at = timezone.now() - timedelta(seconds=1)
         endpoint.save()
-        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        graded_through_services(external_learner_user(client=client, external_id="s-1"), dropout)
         assert services.delivery_send(delivery_id=WebhookDelivery.objects.get().pk) == "retrying"
     assert receiver.bad_signatures == 1, "a receiver still on the old secret is refused"
     assert len(receiver.requests[0]["headers"]["webhook-signature"].split()) == 1
@@ -224,10 +216,10 @@ def test_a_paused_endpoint_holds_its_deliveries_until_resumed(lms, dropout):
     client, _ = lms
     endpoint = services.endpoint_create(client=client, url="http://127.0.0.1:9/a", events=["submission.graded"])
     services.endpoint_update(endpoint=endpoint, is_active=False)
-    _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+    graded_through_services(external_learner_user(client=client, external_id="s-1"), dropout)
     assert not WebhookDelivery.objects.exists(), "a paused endpoint gets no new events"
     services.endpoint_update(endpoint=endpoint, is_active=True)
-    _graded_submission(external_learner_user(client=client, external_id="s-2"), dropout)
+    graded_through_services(external_learner_user(client=client, external_id="s-2"), dropout)
     delivery = WebhookDelivery.objects.get()
     services.endpoint_update(endpoint=endpoint, is_active=False)
     assert services.delivery_send(delivery_id=delivery.pk) == "skipped"
@@ -243,7 +235,7 @@ def test_a_deactivated_client_hears_nothing_more(lms, dropout):
     learner = external_learner_user(client=client, external_id="s-1")
     client.is_active = False
     client.save()
-    _graded_submission(learner, dropout)
+    graded_through_services(learner, dropout)
     assert not WebhookDelivery.objects.exists()
 
 
@@ -262,7 +254,7 @@ def test_an_endpoint_that_turns_private_after_registration_is_refused_at_send_ti
         settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
         services.endpoint_create(client=client, url=receiver.url, events=["submission.graded"])
         settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
-        _graded_submission(external_learner_user(client=client, external_id="s-1"), dropout)
+        graded_through_services(external_learner_user(client=client, external_id="s-1"), dropout)
         delivery = WebhookDelivery.objects.get()
         assert services.delivery_send(delivery_id=delivery.pk) == "retrying"
     assert receiver.requests == [] and "refused" in delivery.log.get().error

@@ -3,6 +3,13 @@ keys now name their resource by kind and id, the submissions they held carried o
 
 import django.utils.timezone
 from django.db import migrations, models
+from django.db.models.functions import Coalesce
+
+
+def stamp_attempts(apps, schema_editor):
+    # Each attempt's last change as far as it is known, not one time for all (a sync walks them in order).
+    Attempt = apps.get_model("learning", "Attempt")
+    Attempt.objects.update(updated_at=Coalesce("submitted_at", "started_at"))
 
 
 def carry_submission_keys(apps, schema_editor):
@@ -20,6 +27,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(auto_now=True, db_index=True, default=django.utils.timezone.now),
             preserve_default=False,
         ),
+        migrations.RunPython(stamp_attempts, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="submission",
             name="updated_at",
@@ -43,4 +51,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(carry_submission_keys, migrations.RunPython.noop),
         migrations.RemoveField(model_name="idempotencykey", name="submission"),
         migrations.AlterField(model_name="idempotencykey", name="resource_id", field=models.UUIDField()),
+        migrations.RemoveConstraint(model_name="idempotencykey", name="one_submission_per_key"),
+        migrations.AddConstraint(
+            model_name="idempotencykey",
+            constraint=models.UniqueConstraint(fields=("user", "key"), name="one_resource_per_key"),
+        ),
     ]
