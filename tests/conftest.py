@@ -1,5 +1,6 @@
 """Shared fixtures: people, API clients, synced content, a sandbox zygote, the independent LTI platform."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,43 @@ from grader.sandbox.supervisor import ZygotePool
 from grader.vocabulary import Runtime
 from tests.helpers import CONTENT_DIR, token_client
 from tests.lti.platform.fixtures import lti_platform  # noqa: F401  (a fixture, used by tests/lti and tests/browser)
+
+
+def _is_deadlock(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if type(exc).__name__ == "DeadlockDetected":
+            return True
+        exc = exc.__cause__
+    return False
+
+
+def flush_retrying_deadlocks(teardown, *, attempts: int = 4, pause: float = 0.5):
+    """``TransactionTestCase._fixture_teardown`` (which empties every table with TRUNCATE) retried when
+    PostgreSQL picks it as a deadlock's victim: a worker or live-server thread of the test that ended may still
+    be writing (a passback retry, a long poll answering), and the TRUNCATE, taking its locks table by table,
+    can cross it. The other side finishes; the retry then empties the tables, instead of leaving rows that fail
+    the next test."""
+
+    def retried(self):
+        for attempt in range(attempts):
+            try:
+                return teardown(self)
+            except Exception as exc:
+                if attempt == attempts - 1 or not _is_deadlock(exc):
+                    raise
+                time.sleep(pause)
+
+    return retried
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_survives_deadlocks():
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+    TransactionTestCase._fixture_teardown = flush_retrying_deadlocks(original)
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(scope="session")
