@@ -6,6 +6,7 @@ import json
 import pytest
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+from openapi_core.exceptions import OpenAPIError
 from rest_framework.test import APIClient
 
 
@@ -38,13 +39,14 @@ def conformance_errors(openapi: OpenAPI, response) -> list[str]:
         return []
     if request.method == "HEAD":
         return []  # GET without a body: the schema describes it as the GET
-    result = openapi.unmarshal_response(DjangoOpenAPIRequest(request), DjangoOpenAPIResponse(response))
-    errors = result.errors
-    if response.status_code == 405:
-        # The schema lists the methods a path has; a method it does not list is rightly refused.
-        errors = [error for error in errors if type(error).__name__ != "OperationNotFound"]
-    return [f"{type(error).__name__}: {error}" + "".join(f"\n  {cause}" for cause in _causes(error))
-            for error in errors]  # fmt: skip
+    try:
+        # Validation alone: unmarshalling the body into Python objects as well costs ten times as much.
+        openapi.validate_response(DjangoOpenAPIRequest(request), DjangoOpenAPIResponse(response))
+    except OpenAPIError as error:
+        if response.status_code == 405 and type(error).__name__ == "OperationNotFound":
+            return []  # the schema lists the methods a path has; one it does not list is rightly refused
+        return [f"{type(error).__name__}: {error}" + "".join(f"\n  {cause}" for cause in _causes(error))]
+    return []
 
 
 def _causes(error) -> list[str]:
