@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from grader.vocabulary import Verdict
+from quizsite.accounts.selectors import learner_identity
 from quizsite.courses import policy
 from quizsite.courses.models import Assignment, Course, Enrolment, Extension, ScoreOverride
 from quizsite.learning.models import Attempt, Submission
@@ -94,8 +95,7 @@ class GradebookRow:
 
     @property
     def external_id(self) -> str | None:
-        identity = getattr(self.learner, "external_identity", None)
-        return identity.external_id if identity else None
+        return learner_identity(self.learner)["external_id"]
 
     @property
     def percent(self) -> float:
