@@ -69,6 +69,20 @@ def tree_seconds(groups: dict[str, Iterable[int]]) -> dict[str, float]:
     }
 
 
+def depth_seconds(roots: Iterable[int], names: list[str]) -> dict[str, float]:
+    """CPU seconds spent so far by the processes of some trees, by depth below their roots: ``names[0]`` for the
+    roots themselves, ``names[1]`` for their children, and the last name for every level from there down."""
+    stats = _read_all()
+    spent = dict.fromkeys(names, 0.0)
+    level = [pid for pid in roots if pid in stats]
+    depth = 0
+    while level:
+        spent[names[min(depth, len(names) - 1)]] += sum(stats[pid].ticks for pid in level) / _TICKS
+        level = [stat.pid for stat in stats.values() if stat.ppid in set(level)]
+        depth += 1
+    return spent
+
+
 def difference(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """``after - before`` for every group."""
     return {name: after[name] - before[name] for name in after}

@@ -135,6 +135,14 @@ def service_processes(stack) -> dict[str, list[int]]:
     }
 
 
+# The workers' CPU by depth in their process trees: Celery's consumer, its pool process (the task), the rest.
+WORKER_LEVELS = [
+    "Celery main process (broker, hand-off to the pool)",
+    "pool process (the task, trusted checks)",
+    "zygotes and sandboxed children (learner code)",
+]
+
+
 def graded_cost(stack, token: str, work: list[tuple[str, str]]) -> dict:
     """Submit ``work`` as a burst and wait until every submission is final: throughput, POST latency and the CPU
     time of every part of the service over the whole run."""
@@ -144,12 +152,14 @@ def graded_cost(stack, token: str, work: list[tuple[str, str]]) -> dict:
 
     Submission.objects.all().delete()
     groups = service_processes(stack)
-    before = cpu.tree_seconds(groups)
+    workers = [worker.pid for worker in getattr(stack, "workers", {}).values()]
+    before, before_workers = cpu.tree_seconds(groups), cpu.depth_seconds(workers, WORKER_LEVELS)
     began = time.perf_counter()
     posts = burst(stack, token, work)
     accepted_in = time.perf_counter() - began
     wait_until_graded()
     spent = cpu.difference(before, cpu.tree_seconds(groups))
+    spent_workers = cpu.difference(before_workers, cpu.depth_seconds(workers, WORKER_LEVELS))
     window = Submission.objects.aggregate(first=Min("created_at"), last=Max("finished_at"))
     return {
         "posts": posts,
@@ -158,6 +168,7 @@ def graded_cost(stack, token: str, work: list[tuple[str, str]]) -> dict:
         "accepted": Submission.objects.filter(verdict="accepted").count(),
         "count": len(work),
         "cpu": spent,
+        "workers": spent_workers if workers else {},
     }
 
 
@@ -371,6 +382,8 @@ def main() -> None:
         print(f"| {part} | {seconds * 1000 / cost['count']:.1f} |")
     total = sum(cost["cpu"].values()) * 1000 / cost["count"]
     print(f"| **all processes of the service** | **{total:.1f}** |")
+    for part, seconds in cost["workers"].items():
+        print(f"| of the workers: {part} | {seconds * 1000 / cost['count']:.1f} |")
     if compared:
         fresh = compared["fresh"] * 1000
         print(

@@ -25,20 +25,22 @@ from __future__ import annotations
 import contextvars
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from grader.protocol import Handle, Region, Seed
+from grader.protocol import Handle, Region, Seed, Writable
 
 __all__ = [
     "CheckFailed",
     "Learner",
     "LearnerError",
+    "Reply",
     "Seed",
+    "Writable",
     "assert_array",
     "assert_close",
     "binomial_bounds",
@@ -134,12 +136,43 @@ class Learner:
         """Call the learner's function ``name`` and return what it returned."""
         return self._ask({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, name)
 
+    def map(self, name: str, calls: Iterable[tuple]) -> list[Reply]:
+        """Call the learner's function ``name`` once per tuple of positional arguments, in one round trip: one
+        :class:`Reply` per call, in order.
+
+        The calls run one after another in this process exactly as separate calls would (each ``Seed`` a new
+        generator, a handle the same object, whose state carries from one call to the next), except that a call
+        that raises does not stop the ones after it: its reply raises when read. A call that returns a value that
+        cannot be sent fails the whole batch: ``map`` itself raises :class:`LearnerError` (never catch it to mean
+        that each call raised). A round trip costs about as much CPU as a small call itself, so checks that make
+        many independent calls make them this way.
+
+        The learner's process sees every call of a batch before it answers the first: never let a property be
+        tested only by calls a submission could tell apart from the rest (alone in their batch, say).
+        """
+        requests = [{"op": "call", "name": name, "args": list(args), "kwargs": {}} for args in calls]
+        reply = self._process.request({"op": "batch", "requests": requests}, [])
+        if not reply["ok"]:
+            # The batch as a whole failed (a value that cannot be sent): raised here, as a single call's failure
+            # is, never handed to each reply, where one poisoned value would read as every call raising it.
+            raise LearnerError(f"{name} (one of {len(requests)} calls)", self._error_of(reply))
+        answers = reply.get("value")
+        if not (
+            isinstance(answers, list)
+            and len(answers) == len(requests)
+            and all(isinstance(answer, dict) and isinstance(answer.get("ok"), bool) for answer in answers)
+        ):
+            raise CheckFailed(f"{len(requests)} calls of {name} did not get {len(requests)} well-formed answers")
+        return [Reply(name, answer) for answer in answers]
+
     def call_and_read_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
         """Call ``name``; also return the positional arguments as they are after the call.
 
         Every array argument lives in memory shared with the learner's process; this side reads it
-        back itself, so an input modified in place is seen whatever that process claims. Arguments
-        that are not arrays come back as they were sent.
+        back itself, so an input modified in place is seen whatever that process claims. Arrays are mapped
+        read-only there (a write raises) unless wrapped in ``Writable``, as a caller's own arrays are: code
+        that writes only to writable arrays is seen only that way. Arguments that are not arrays come back as
+        they were sent.
         """
         placed: list[Region | None] = []
         message = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs}
@@ -147,7 +180,7 @@ class Learner:
         return result, self._after(args, iter(placed))
 
     def _after(self, value: Any, placed) -> Any:
-        if isinstance(value, np.ndarray) or _is_tensor(value):
+        if isinstance(value, (np.ndarray, Writable)) or _is_tensor(value):
             region = next(placed)
             if region is None:
                 raise AssertionError("an argument too large for the shared arena: make the check's input smaller")
@@ -187,17 +220,35 @@ class Learner:
         """
         return Learner(self._process.fresh())
 
+    @staticmethod
+    def _error_of(reply: dict) -> dict:
+        return reply["error"] if isinstance(reply.get("error"), dict) else {}
+
     def _ask(self, message: dict, what: str, placed: list | None = None) -> Any:
-        reply = self._process.request(message, placed if placed is not None else [])
-        if reply["ok"]:
-            return reply.get("value")
-        error = LearnerError(what, reply["error"] if isinstance(reply.get("error"), dict) else {})
+        return Reply(what, self._process.request(message, placed if placed is not None else [])).value
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to one call of :meth:`Learner.map`: ``value`` is what the call returned, or raises what a
+    single call would have raised."""
+
+    function: str
+    answer: dict
+
+    @property
+    def value(self) -> Any:
+        """What the call returned. Raises :class:`LearnerError` when it raised, and :class:`CheckFailed` when it
+        tried to change an input array in place."""
+        if self.answer["ok"]:
+            return self.answer.get("value")
+        error = LearnerError(self.function, self.answer["error"] if isinstance(self.answer.get("error"), dict) else {})
         if error.is_a("ValueError") and "read-only" in error.message:
             # Array arguments are mapped read-only in the learner's process: this is an input changed in place.
             where = f" (line {error.line} of your code)" if error.line is not None else ""
             raise CheckFailed(
-                f"{what} tried to change one of its input arrays in place{where}: {error.message}. The arguments "
-                "must not be modified (they are read-only here); work on a copy"
+                f"{self.function} tried to change one of its input arrays in place{where}: {error.message}. The "
+                "arguments must not be modified (they are read-only here); work on a copy"
             )
         raise error
 

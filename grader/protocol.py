@@ -93,6 +93,15 @@ class Handle:
     ref: int
 
 
+@dataclass(frozen=True, eq=False)
+class Writable:
+    """An array argument passed writable, in the shared area, as a caller's own arrays are: the learner's
+    function sees an ordinary writable array, and the checker reads it back after the call from that memory
+    (``harness.Learner.call_and_read_args``). Other array arguments are mapped read-only."""
+
+    array: np.ndarray
+
+
 @dataclass(frozen=True)
 class Region:
     """Where an array sent to the learner lives: ``area`` 0 is the read-only inputs, 1 the shared area."""
@@ -130,7 +139,7 @@ class Arena:
     reply, which the checker copies out after checking their offsets, dtype and shape.
     """
 
-    array_tag, tensor_tag = "$m", "$M"
+    array_tag, tensor_tag, writable_tag = "$m", "$M", "$w"
 
     def __init__(self, size: int) -> None:
         half = size // 2 // _ARENA_ALIGNMENT * _ARENA_ALIGNMENT
@@ -197,10 +206,10 @@ class LearnerArena:
         self.used = self.reply_start
 
     def resolve(self, tag: str, payload: list, spend) -> Any:
-        if tag not in ("$m", "$M"):
+        if tag not in ("$m", "$M", "$w"):
             raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
         offset, descr, shape = payload
-        memory = self.shared if tag == "$M" else self.inputs
+        memory = self.inputs if tag == "$m" else self.shared
         array = np.ndarray(tuple(shape), dtype=np.dtype(descr), buffer=memory, offset=offset)
         return _as_tensor(array) if tag == "$M" else array
 
@@ -265,6 +274,8 @@ class _Encoder:
             raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, np.ndarray):
             return self.array(value, tensor=False)
+        if isinstance(value, Writable):
+            return self.array(np.asarray(value.array), tensor=False, writable=True)
         if _is_tensor(value):
             return self.array(value.detach().cpu().numpy(), tensor=True)
         if isinstance(value, tuple):
@@ -277,14 +288,20 @@ class _Encoder:
             return {"$d": [[key, self.tree(item, depth + 1)] for key, item in value.items()]}
         return _scalar_tree(value, self.blobs)
 
-    def array(self, array: np.ndarray, *, tensor: bool) -> Any:
+    def array(self, array: np.ndarray, *, tensor: bool, writable: bool = False) -> Any:
         if array.dtype.kind not in _ALLOWED_DTYPE_KINDS:
             raise ProtocolError(f"arrays of dtype {array.dtype} cannot be sent (numbers and booleans only)")
-        region = self.arena.place(array, tensor=tensor) if self.arena is not None else None
+        # A writable array goes where tensors go: the part of the shared area the checker reads back.
+        shared = tensor or writable
+        region = self.arena.place(array, tensor=shared) if self.arena is not None else None
         self.placed.append(region)
         if region is None:
+            # Refused before it is copied: a batch of calls that each return a huge array would otherwise spend
+            # the learner's CPU budget copying gigabytes into a frame that is refused at the end anyway.
+            if sum(map(len, self.blobs)) + array.nbytes > MAX_FRAME_BYTES:
+                raise ProtocolError(f"the value is larger than {MAX_FRAME_BYTES} bytes")
             return {"$T" if tensor else "$a": _add_blob(array, self.blobs)}
-        tag = self.arena.tensor_tag if tensor else self.arena.array_tag
+        tag = self.arena.tensor_tag if tensor else Arena.writable_tag if writable else self.arena.array_tag
         return {tag: [region.offset, region.dtype, list(region.shape)]}
 
 
@@ -428,7 +445,7 @@ class _Decoder:
             return Handle(payload)
         if tag == "$rng" and self.allow_seeds and type(payload) is int:
             return Seed(payload)
-        if tag in ("$m", "$M", "$r", "$R") and self.arena is not None:
+        if tag in ("$m", "$M", "$w", "$r", "$R") and self.arena is not None:
             return self.arena.resolve(tag, payload, self.spend)
         raise ProtocolError(f"unknown or malformed tag {tag!r} in frame")
 

@@ -61,7 +61,7 @@ def make_submission(**overrides) -> Submission:
         fields["exercise"] = Exercise.objects.get(slug="inverted-dropout")
     submission = Submission.objects.create(**fields)
     if submission.status in Submission.FINAL_STATUSES:
-        hints_unlock(submission_id=submission.pk)  # as the result becoming final does (services.submission_finished)
+        hints_unlock(submission=submission)  # as the result becoming final does (services.submission_finished)
     return submission
 
 

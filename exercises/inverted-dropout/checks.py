@@ -8,10 +8,19 @@ Random behaviour is judged by statistics with a stated false-rejection rate, and
 across processes: the same seed must give the same masks in two fresh processes whose global
 generators (``np.random``, ``random``) are seeded differently, so a mask drawn from a global generator,
 or remembered from an earlier call, cannot pass. Whether an input was changed in place is read by this
-side from the memory shared with the learner's process.
+side from the memory shared with the learner's process, for read-only inputs and for writable ones.
 
-False-rejection budget for a correct solution: 4 binomial tests, 4 Hoeffding bounds and 3 tests along each
-of 1 + 2 + 3 + 4 axes: 38 tests at ``ALPHA`` = 1e-8 each, below 4e-7.
+Calls whose inputs do not depend on earlier answers travel together (``learner.map``). The learner's process
+sees a whole batch before it answers, so the checks never test a property only with calls it could tell apart
+from the others (alone in a batch, always first, always after a refusal): the seeds compared, the invalid rates
+and the input sizes are mixed into the same batches, in random order.
+
+False-rejection budget for a correct solution, at most ``ALPHA`` = 1e-8 per test: on the large masks 4 binomial
+tests, 4 Hoeffding bounds and up to 3 tests along each of 1 + 2 + 3 + 4 axes (38); per band of small inputs an
+exact binomial test and Fisher's exact test (8); 2 exact binomial tests at extreme rates; 2 tests of independence
+between successive masks; a binomial test of the writable input's mask: 51 tests, below 5.1e-7. The chi-square
+test of neighbours overstates its level about tenfold near p = 0.03 (a red-team computation): the 1-D mask, the
+only one with such rates, runs it at ``ALPHA`` / 20.
 """
 
 import math
@@ -23,6 +32,7 @@ from grader.harness import (
     CheckFailed,
     LearnerError,
     Seed,
+    Writable,
     assert_array,
     assert_close,
     binomial_bounds,
@@ -37,20 +47,50 @@ import numpy as np
 
 def generator(seed):
     return np.random.default_rng(seed)
+
+
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T or x[:, ::2] is.
+    return x.T
+
+
+def state_of(rng):
+    return rng.bit_generator.state
+
+
+def generator_at(state):
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
+    return rng
 """
 
 ALPHA = 1e-8
 X_SMALL = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
 
 
+def _forwards(learner, calls):
+    """``dropout_forward(x, p, training, rng)`` for each tuple of ``calls``, in one round trip: each call's
+    (out, mask), judged as it is taken, so failures are reported in the order separate calls would give."""
+    replies = learner.map("dropout_forward", calls)
+    return (_forward_result(reply, *call[:3]) for reply, call in zip(replies, calls, strict=True))
+
+
 def _forward(learner, x, p, training, rng):
+    return next(_forwards(learner, [(x, p, training, rng)]))
+
+
+def _forward_result(reply, x, p, training):
     try:
-        result = learner.dropout_forward(x, p, training, rng)
+        result = reply.value
     except LearnerError as error:
         raise CheckFailed(
             f"dropout_forward(x of shape {x.shape}, p={p}, training={training}, rng) raised {error.type}: "
             f"{error.message}"
         ) from None
+    return _pair(result, p, training)
+
+
+def _pair(result, p, training):
     if not (isinstance(result, tuple) and len(result) == 2):
         raise CheckFailed(
             f"dropout_forward(x, p={p}, training={training}, rng) must return a tuple (out, mask); "
@@ -61,7 +101,18 @@ def _forward(learner, x, p, training, rng):
 
 def _training(learner, x, p, rng):
     """(out, mask) of a training call, after checking each mask entry is 0 or 1/(1-p) and out = x * mask."""
-    out, mask = _forward(learner, x, p, True, rng)
+    return next(_trainings(learner, [(x, p, rng)]))
+
+
+def _trainings(learner, cases):
+    """Training calls on each (x, p, rng) of ``cases`` in one round trip, each judged as :func:`_training` does
+    when it is taken."""
+    results = _forwards(learner, [(x, p, True, rng) for x, p, rng in cases])
+    return (_judged_training(result, x, p) for result, (x, p, _) in zip(results, cases, strict=True))
+
+
+def _judged_training(result, x, p):
+    out, mask = result
     what = f"dropout_forward(x of shape {x.shape}, p={p:.6g}, training=True)"
     assert_array(out, what=f"{what}: out", shape=x.shape)
     assert_array(mask, what=f"{what}: mask", shape=x.shape)
@@ -82,6 +133,11 @@ def _random_shape(rng, max_entries):
         shape = tuple(int(n) for n in rng.integers(1, 40, size=ndim))
         if math.prod(shape) <= max_entries:
             return shape
+
+
+def _small_shape(rng):
+    """1 to 4 axes of 1 to 4 entries each (at most 256 entries)."""
+    return tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 5))))
 
 
 def _values(rng, shape):
@@ -105,8 +161,7 @@ def evaluation_is_identity(learner, rng):
 @check("Mask holds only 0 or 1/(1-p), and out = x * mask", points=1, public=True)
 def mask_values_and_scaling(learner, rng):
     x = np.arange(1.0, 41.0).reshape(5, 8)
-    for p in (0.2, 0.5, 0.75):
-        _training(learner, x, p, Seed(11))
+    list(_trainings(learner, [(x, p, Seed(11)) for p in (0.2, 0.5, 0.75)]))
 
 
 @check("Backward multiplies the gradient by the forward mask", points=1, public=True)
@@ -114,48 +169,81 @@ def backward_uses_forward_mask(learner, rng):
     x = np.linspace(-2.0, 2.0, 60).reshape(6, 10)
     grad = np.linspace(0.5, 3.0, 60).reshape(6, 10)
     _, mask = _training(learner, x, 0.4, Seed(8))
-    assert_close(
-        learner.dropout_backward(grad, mask), grad * mask, what="dropout_backward(grad_out, mask)", rtol=1e-12, atol=0
-    )
-    assert_close(learner.dropout_backward(grad, None), grad, what="dropout_backward(grad_out, None)", rtol=0, atol=0)
+    masked, unmasked = learner.map("dropout_backward", [(grad, mask), (grad, None)])
+    assert_close(masked.value, grad * mask, what="dropout_backward(grad_out, mask)", rtol=1e-12, atol=0)
+    assert_close(unmasked.value, grad, what="dropout_backward(grad_out, None)", rtol=0, atol=0)
 
 
 @check("Evaluation mode and the mask's values on new inputs of any shape", points=1)
 def any_shape_and_evaluation(learner, rng):
+    calls = []
     for _ in range(4):
         shape = _random_shape(rng, 20_000)
         x, p = _values(rng, shape), float(rng.uniform(0.05, 0.95))
-        out, mask = _forward(learner, x, p, False, Seed(_seed(rng)))
+        calls += [(x, p, False, Seed(_seed(rng))), (x, p, True, Seed(_seed(rng)))]
+    results = _forwards(learner, calls)
+    for (x, p, training, _), result in zip(calls, results, strict=True):
+        if training:
+            _judged_training(result, x, p)
+            continue
+        out, mask = result
         if mask is not None:
             raise CheckFailed(f"with training=False the mask must be None; got {type(mask).__name__}")
         assert_close(
-            out, x, what=f"dropout_forward(x of shape {shape}, p={p:.4f}, training=False): out", rtol=0, atol=0
+            out, x, what=f"dropout_forward(x of shape {x.shape}, p={p:.4f}, training=False): out", rtol=0, atol=0
         )
-        _training(learner, x, p, Seed(_seed(rng)))
 
 
 @check("Invalid p raises ValueError in both modes", points=1)
 def invalid_p_raises(learner, rng):
+    """Every p outside [0, 1] raises ValueError, in both modes, wherever the call falls.
+
+    A submission may keep state, and sees a whole batch before it answers: each mode is tested in a process of
+    its own (a rule keyed on the other mode's refusals shows), the second one a fresh process whose very first
+    call is invalid, and in each some invalid calls follow a valid call and some follow another invalid call
+    (a rule keyed on what came just before shows either way).
+    """
     candidates = [
         -float(rng.uniform(1e-9, 1e-3)),
         1.0 + float(rng.uniform(1e-9, 1e-3)),
         -float(rng.uniform(1, 50)),
         float(rng.uniform(1.5, 50)),
         float("nan"),
+        float("inf"),
+        float("-inf"),
+        math.nextafter(1.0, 2.0),  # the closest floats outside the range
+        -math.ulp(0.0),
     ]
-    x = _values(rng, _random_shape(rng, 200))
-    for p in candidates:
-        for training in (True, False):
+    first = bool(rng.integers(2))
+    for process, training in ((learner, first), (learner.fresh(), not first)):
+        fresh = process is not learner
+        invalid = [float(p) for p in rng.permutation(candidates)]
+        # Which invalid calls get a valid call just before them: at least one does and one does not, and in the
+        # fresh process the first call of all is invalid.
+        preceded = rng.random(len(invalid)) < 0.5
+        preceded[0] = not fresh
+        preceded[int(rng.integers(1, len(invalid)))] = False
+        preceded[int(rng.integers(1, len(invalid)))] |= fresh
+        calls = []
+        for p, valid_first in zip(invalid, preceded, strict=True):
+            if valid_first:
+                before = (_values(rng, _small_shape(rng)), float(rng.uniform(0.05, 0.95)), bool(rng.integers(2)))
+                calls.append((*before, Seed(_seed(rng))))
+            calls.append((_values(rng, _small_shape(rng)), p, training, Seed(_seed(rng))))
+        for (x, p, mode, _), reply in zip(calls, process.map("dropout_forward", calls), strict=True):
+            if 0 <= p <= 1:
+                _forward_result(reply, x, p, mode)
+                continue
             try:
-                learner.dropout_forward(x, p, training, Seed(_seed(rng)))
+                _ = reply.value
             except LearnerError as error:
                 if not error.is_a("ValueError"):
                     raise CheckFailed(
-                        f"dropout_forward(x, p={p!r}, training={training}) should raise ValueError, "
+                        f"dropout_forward(x, p={p!r}, training={mode}) should raise ValueError, "
                         f"but raised {error.type}: {error.message}"
                     ) from None
                 continue
-            raise CheckFailed(f"dropout_forward(x, p={p!r}, training={training}) should raise ValueError, but returned")
+            raise CheckFailed(f"dropout_forward(x, p={p!r}, training={mode}) should raise ValueError, but returned")
 
 
 @check("Drop rate matches p, entries are dropped independently, and the expected output is the input", points=4)
@@ -172,12 +260,54 @@ def dropout_statistics(learner, rng):
     - along every axis, a chi-square test of independence of neighbouring entries (catches a mask shared
       along an axis, as spatial dropout does, or correlated neighbours);
     - a Hoeffding bound on the mean of out - x over random positive x (catches missing 1/(1-p) scaling).
+
+    In the same round trip, in random order, so that no test's inputs stand out: inputs of every size below
+    those (``SMALL_SIZES``, 1 to 4 axes, one p per band from 0.03 to 0.97, from 0.25 to 0.75 for the smallest),
+    each band's number dropped against exact binomial bounds and its pairs of neighbouring entries, pooled,
+    tested for independence (Fisher's exact test); two inputs of about 20,000 entries at rates below 0.03 and
+    above 0.97, each against exact binomial bounds.
+    One large input arrives writable and another as a view not in C order (``x.T``), as callers' arrays may;
+    about half the small ones are writable.
     """
-    drawn = False
+    cases = []
     for ndim in rng.permutation([1, 2, 3, 4]):
         p = float(rng.uniform(0.03, 0.97) if ndim == 1 else rng.uniform(0.25, 0.75))
         x = rng.uniform(0.5, 2.0, size=_statistics_shape(rng, int(ndim)))
-        out, mask = _training(learner, x, p, Seed(_seed(rng)))
+        cases.append((x, p, Seed(_seed(rng))))
+    extremes = [
+        (rng.uniform(0.5, 2.0, size=_shape_of_size(rng, int(rng.integers(15_000, 25_000)))), float(p), Seed(_seed(rng)))
+        for p in (rng.uniform(0.002, 0.03), rng.uniform(0.97, 0.998))
+    ]
+    small = [(x, p, Seed(_seed(rng))) for x, p in _small_inputs(rng)]
+    everything = cases + extremes + small
+    # What the learner's function receives: one large input writable, another as a transposed view, and about
+    # half the small ones writable; the checks judge every result against the array they hold.
+    sent = [x for x, _, _ in everything]
+    writable, viewed = (int(index) for index in rng.choice(len(cases), 2, replace=False))
+    if cases[viewed][0].ndim == 1:  # a 1-D view is in C order anyway
+        writable, viewed = viewed, writable
+    sent[writable] = Writable(sent[writable])
+    sent[viewed] = learner.environment("transposed", np.ascontiguousarray(sent[viewed].T), as_handle=True).handle
+    for index in range(len(cases) + len(extremes), len(everything)):
+        if rng.random() < 0.5:
+            sent[index] = Writable(sent[index])
+    order = [int(index) for index in rng.permutation(len(everything))]
+    replies = learner.map(
+        "dropout_forward", [(sent[index], *everything[index][1:2], True, everything[index][2]) for index in order]
+    )
+    results, masks = {}, {}
+    for index, reply in zip(order, replies, strict=True):
+        x, p, _ = everything[index]
+        results[index] = _judged_training(_forward_result(reply, x, p, True), x, p)
+        masks[index] = results[index][1]
+    for index, (x, p, _) in enumerate(extremes, start=len(cases)):
+        what = f"dropout_forward(x of shape {x.shape}, p={p:.4f}, training=True)"
+        _exact_binomial(int((masks[index] == 0).sum()), x.size, p, what)
+    _small_rates(small, [masks[index] for index in range(len(cases) + len(extremes), len(everything))], rng)
+    drawn = False
+    for number, (x, p, _) in enumerate(cases):
+        out, mask = results[number][0], masks[number]
+        ndim = x.ndim
         what = f"dropout_forward(x of shape {x.shape}, p={p:.4f}, training=True)"
         dropped = mask == 0
         if ndim > 1 and not drawn:
@@ -193,9 +323,11 @@ def dropout_statistics(learner, rng):
                 per_index = dropped.size // x.shape[axis]
                 _every_index(counts, per_index, p, f"{what}: along axis {axis}")
                 _dispersion(counts, per_index, p, f"{what}: the number dropped per index of axis {axis}")
-            before = (slice(None),) * axis
-            first, second = kept[(*before, slice(None, -1))], kept[(*before, slice(1, None))]
-            _independent(first, second, f"{what}: neighbours along axis {axis}")
+            first, second = _neighbours(kept, axis)
+            # At rates near 0 or 1 (the 1-D mask's range) the chi-square approximation overstates the test's
+            # level about tenfold (1.1e-7 at p = 0.03 on 48,000 entries): a twentieth of ALPHA keeps it below.
+            level = ALPHA / 20 if x.ndim == 1 else ALPHA
+            _independent(first, second, f"{what}: neighbours along axis {axis}", level=level)
         # Each out - x lies in [-2, 2 / (1 - p)]; Hoeffding: P(|mean| >= t) <= 2 exp(-2 n t^2 / range^2).
         tolerance = (2.0 + 2.0 / (1.0 - p)) * math.sqrt(math.log(2 / ALPHA) / (2 * x.size))
         mean = float((out - x).mean())
@@ -205,6 +337,91 @@ def dropout_statistics(learner, rng):
                 f"Hoeffding bound, false-rejection rate {ALPHA:g}), got {mean:.4f}; kept values must be scaled "
                 "by 1/(1-p)"
             )
+
+
+# Bands of input sizes, each with how many calls it gets: (smallest, largest + 1, calls).
+# Bands of input sizes, each with how many calls it gets: (smallest, largest + 1, calls). Halving the rate on
+# one band shows from 10 entries up (24 calls of 1 to 9 entries catch only gross errors, such as nothing ever
+# dropped there); each call costs about 0.15 ms of CPU, most of it its own encoding.
+SMALL_SIZES = ((1, 10, 24), (10, 100, 12), (100, 1_000, 6), (1_000, 25_000, 3))
+
+
+def _shape_of_size(rng, size):
+    """1 to 4 axes of random lengths whose product is about ``size``."""
+    weights = rng.dirichlet(np.ones(int(rng.integers(1, 5))))
+    return tuple(max(1, round(size**weight)) for weight in weights)
+
+
+def _small_inputs(rng):
+    """Inputs of every band of ``SMALL_SIZES`` (sizes log-uniform within a band, spread over 1 to 4 axes), each
+    with its band's p."""
+    inputs = []
+    for low, high, calls in SMALL_SIZES:
+        # The smallest band has too few entries for a rate near 0 or 1 to show anything: p in [0.25, 0.75] there.
+        p = float(rng.uniform(0.25, 0.75) if low == 1 else rng.uniform(0.03, 0.97))
+        for _ in range(calls):
+            size = int(np.exp(rng.uniform(np.log(low), np.log(high))))
+            inputs.append((rng.uniform(0.5, 2.0, size=_shape_of_size(rng, size)), p))
+    return inputs
+
+
+def _small_rates(small, masks, rng):
+    """Per band of sizes (one p each): the number dropped over all its masks, a Binomial(entries, p) count,
+    against exact bounds; and pairs of neighbours (along a random axis of each mask), pooled, tested for
+    independence."""
+    start = 0
+    for low, high, calls in SMALL_SIZES:
+        band = range(start, start + calls)
+        start += calls
+        p = small[band[0]][1]
+        what = f"dropout_forward(x, p={p:.4f}, training=True) on {calls} inputs of about {low} to {high - 1} entries"
+        entries = sum(masks[index].size for index in band)
+        _exact_binomial(sum(int((masks[index] == 0).sum()) for index in band), entries, p, what)
+        pairs = [_disjoint_neighbours(masks[index] != 0, rng) for index in band]
+        first = np.concatenate([pair[0] for pair in pairs])
+        second = np.concatenate([pair[1] for pair in pairs])
+        _independent_exact(first, second, f"{what}: neighbours along a random axis of each, pooled")
+
+
+def _disjoint_neighbours(kept, rng):
+    """Pairs of neighbours along one random axis of ``kept`` (entries 0 and 1, 2 and 3, ...): no entry is in two
+    pairs, so for a correct mask the pairs are independent and an exact test holds its level at any p."""
+    long_axes = [axis for axis, length in enumerate(kept.shape) if length >= 2]
+    if not long_axes:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    along = np.moveaxis(kept, int(rng.choice(long_axes)), -1)
+    even = along.shape[-1] // 2 * 2
+    return along[..., 0:even:2].ravel(), along[..., 1:even:2].ravel()
+
+
+def _independent_exact(first, second, what):
+    """Fisher's exact test of independence on the 2x2 table of (first kept, second kept), two-sided, at
+    false-rejection rate ``ALPHA``: exact at any p and any number of pairs, where a chi-square is not."""
+    both = int(np.count_nonzero(first & second))
+    first_kept, second_kept = int(np.count_nonzero(first)), int(np.count_nonzero(second))
+    table = [[both, first_kept - both], [second_kept - both, first.size - first_kept - second_kept + both]]
+    if stats.fisher_exact(table).pvalue < ALPHA:
+        raise CheckFailed(
+            f"{what}: whether an entry is kept depends on whether its neighbour is (kept/dropped 2x2 table {table}, "
+            f"Fisher's exact test, false-rejection rate {ALPHA:g}): draw one independent value per entry"
+        )
+
+
+def _neighbours(kept, axis):
+    before = (slice(None),) * axis
+    return kept[(*before, slice(None, -1))], kept[(*before, slice(1, None))]
+
+
+def _exact_binomial(count, n, p, what):
+    """``count`` of ``n`` entries dropped at rate ``p``: within the exact Binomial(n, p) quantiles at
+    false-rejection rate ``ALPHA`` (tight at rates near 0 or 1, where a Hoeffding bound is not)."""
+    low, high = int(stats.binom.ppf(ALPHA / 2, n, p)), int(stats.binom.isf(ALPHA / 2, n, p))
+    if not low <= count <= high:
+        raise CheckFailed(
+            f"{what}: {count} of {n} entries were dropped ({count / n:.4f}); a correct dropout drops between {low} "
+            f"and {high} (exact binomial test, false-rejection rate {ALPHA:g}): every entry must be dropped with "
+            "probability p, whatever the input's size, shape or memory"
+        )
 
 
 def _draw_kept_per_row(kept, p, what):
@@ -275,7 +492,9 @@ def _dispersion(counts, n, p, what):
         )
 
 
-def _independent(first, second, what):
+def _independent(
+    first, second, what, advice="draw one independent value per entry, not one per row or column", level=ALPHA
+):
     """Pearson's chi-square test of independence on the 2x2 table of (first kept, second kept), without
     continuity correction (``scipy.stats.chi2_contingency(table, correction=False)``), in closed form."""
     n = first.size
@@ -288,21 +507,21 @@ def _independent(first, second, what):
         return  # an all-kept or all-dropped mask fails the binomial test instead
     statistic = n * (table[0][0] * table[1][1] - table[0][1] * table[1][0]) ** 2 / margins
     # The chi-square distribution with one degree of freedom: P(X > s) = erfc(sqrt(s / 2)).
-    if math.erfc(math.sqrt(statistic / 2)) < ALPHA:
+    if math.erfc(math.sqrt(statistic / 2)) < level:
         raise CheckFailed(
-            f"{what}: whether an entry is kept depends on whether its neighbour is (kept/dropped 2x2 table "
-            f"{table}, chi-square test of independence, false-rejection rate {ALPHA:g}): draw one "
-            "independent value per entry, not one per row or column"
+            f"{what}: whether an entry is kept depends on whether its counterpart is (kept/dropped 2x2 table "
+            f"{table}, chi-square test of independence, false-rejection rate {level:g}): {advice}"
         )
 
 
 @check("p = 0 keeps everything, p = 1 drops everything", points=1)
 def extreme_rates(learner, rng):
     x = _values(rng, _random_shape(rng, 5000))
-    out, mask = _training(learner, x, 0.0, Seed(_seed(rng)))
+    results = _trainings(learner, [(x, 0.0, Seed(_seed(rng))), (x, 1.0, Seed(_seed(rng)))])
+    out, mask = next(results)
     assert_close(out, x, what=f"p=0 on x of shape {x.shape}: out", rtol=0, atol=0)
     assert_close(mask, np.ones_like(x), what=f"p=0 on x of shape {x.shape}: mask", rtol=0, atol=0)
-    out, mask = _training(learner, x, 1.0, Seed(_seed(rng)))
+    out, mask = next(results)
     assert_close(
         out, np.zeros_like(x), what=f"p=1 on x of shape {x.shape}: out (must be zeros, not NaN)", rtol=0, atol=0
     )
@@ -313,33 +532,67 @@ def extreme_rates(learner, rng):
 def rng_drives_the_mask(learner, rng):
     """Determinism is judged from outside, with inputs and call orders a submission cannot anticipate:
 
-    - in this process, a new generator from the same seed gives the same mask twice;
-    - a generator shared by three calls gives three different masks, and the same three in a fresh
-      process (whose global generators are seeded differently) after other calls in another order;
-    - generators from different seeds give different masks.
+    - in this process, a new generator from the same seed gives the same mask twice, and one from another
+      seed a different mask (the three calls in one round trip, in random order);
+    - in a fresh process (whose global generators are seeded differently), after two other seeds on the same
+      input, the same seed gives the same mask again;
+    - a generator shared by three calls gives three independent masks (a chi-square test of independence
+      between successive masks, at ``ALPHA`` each), and the same three in the fresh process after other calls;
+    - a generator rebuilt in the fresh process at the state the shared one reached gives the mask of its next
+      call.
     """
     shape = _random_shape(rng, 5000)
     while math.prod(shape) < 500:
         shape = _random_shape(rng, 5000)
     inputs = [rng.uniform(0.5, 2.0, size=shape) for _ in range(3)]
-    p, seed = float(rng.uniform(0.3, 0.7)), _seed(rng)
+    p, seed, other = float(rng.uniform(0.3, 0.7)), _seed(rng), _seed(rng)
     what = f"dropout_forward(x of shape {shape}, p={p:.4f}, training=True, rng)"
-    once, twice = (_training(learner, inputs[0], p, Seed(seed))[1] for _ in range(2))
+    # The same seed twice and another seed, in one round trip in random order: a submission sees all three.
+    seeds = [seed, seed, other]
+    order = rng.permutation(3)
+    masks = [mask for _, mask in _trainings(learner, [(inputs[0], p, Seed(seeds[index])) for index in order])]
+    once, twice, different = (masks[int(np.flatnonzero(order == index)[0])] for index in range(3))
     if not np.array_equal(once, twice):
         raise CheckFailed(
             f"{what}, called twice with a new generator made from the same seed, gave different masks: draw the "
             "mask from the rng argument only, not from np.random, the random module or anything kept between calls"
         )
+    if np.array_equal(different, once):
+        raise CheckFailed(f"{what}: generators made from the seeds {seed} and {other} gave the identical mask")
 
     def shared(process):
         generator = process.environment("generator", seed, as_handle=True)
-        return [_training(process, x, p, generator.handle)[1] for x in inputs]
+        return [mask for _, mask in _trainings(process, [(x, p, generator.handle) for x in inputs])], generator
 
-    first = shared(learner)
+    first, generator = shared(learner)
+    # The shared generator's state now, and the mask of a fourth call: a generator rebuilt at that state in the
+    # fresh process must give the same mask, so the mask depends on the generator's state alone (not on memory
+    # kept per generator object or per process, such as a last mask rolled along instead of a new draw).
+    state = learner.environment("state_of", generator.handle)
+    fourth = _training(learner, inputs[1], p, generator.handle)[1]
     fresh = learner.fresh()
-    for _ in range(int(rng.integers(1, 4))):  # other calls first, so call counts differ between the processes
-        _training(fresh, _values(rng, _random_shape(rng, 500)), float(rng.uniform(0.1, 0.9)), Seed(_seed(rng)))
-    second = shared(fresh)
+    # In the fresh process, two other seeds come first on the same input: a mask that depends on the order in
+    # which a process meets seeds (not on their values) differs from this process's.
+    firsts = [(inputs[0], p, Seed(_seed(rng))) for _ in range(2)] + [(inputs[0], p, Seed(seed))]
+    if not np.array_equal(list(_trainings(fresh, firsts))[-1][1], once):
+        raise CheckFailed(
+            f"{what}: a new generator made from the same seed gave another mask in a fresh process that had seen "
+            "other seeds first: the mask must depend on the seed's value only"
+        )
+    # Other calls first, so call counts differ between the processes.
+    others = int(rng.integers(1, 4))
+    cases = [
+        (_values(rng, _random_shape(rng, 500)), float(rng.uniform(0.1, 0.9)), Seed(_seed(rng))) for _ in range(others)
+    ]
+    list(_trainings(fresh, cases))
+    rebuilt = fresh.environment("generator_at", state, as_handle=True)
+    if not np.array_equal(_training(fresh, inputs[1], p, rebuilt.handle)[1], fourth):
+        raise CheckFailed(
+            f"{what}: a generator rebuilt in a fresh process at the state a shared generator had reached gave "
+            "another mask than the shared generator's next call: each call must draw its mask from rng as it is, "
+            "with nothing remembered from earlier calls"
+        )
+    second, _ = shared(fresh)
     for call, (one, two) in enumerate(zip(first, second, strict=True)):
         if not np.array_equal(one, two):
             raise CheckFailed(
@@ -353,34 +606,44 @@ def rng_drives_the_mask(learner, rng):
             f"{what}: three calls sharing one generator dropped the same entries twice: draw a fresh mask from rng "
             "on every call (is a mask cached between calls?)"
         )
-    if np.array_equal(_training(learner, inputs[0], p, Seed(seed + 1))[1], once):
-        raise CheckFailed(f"{what}: generators made from the seeds {seed} and {seed + 1} gave the identical mask")
+    # Successive masks of one generator are independent draws: whether an entry is kept in one call says nothing
+    # about the next (catches a mask mostly carried over from the last call).
+    for call in (0, 1):
+        _independent(
+            first[call] != 0,
+            first[call + 1] != 0,
+            f"{what}: calls {call + 1} and {call + 2} sharing one generator, entry by entry",
+            advice="draw a new mask from rng on every call, not one that keeps part of the last",
+        )
 
 
 @check("Backward multiplies by the mask it is given, on new inputs", points=1)
 def backward_on_new_inputs(learner, rng):
+    cases = []
     for _ in range(3):
         shape = _random_shape(rng, 20_000)
         x, p = _values(rng, shape), float(rng.uniform(0.05, 0.95))
-        _, mask = _training(learner, x, p, Seed(_seed(rng)))
-        grad = _values(rng, shape)
-        what = f"dropout_backward(grad_out of shape {shape}, mask of the forward pass with p={p:.4f})"
-        assert_close(learner.dropout_backward(grad, mask), grad * mask, what=what, rtol=1e-12, atol=0)
-        assert_close(
-            learner.dropout_backward(grad, None),
-            grad,
-            what=f"dropout_backward(grad_out of shape {shape}, None)",
-            rtol=0,
-            atol=0,
-        )
+        cases.append((x, p, Seed(_seed(rng))))
+    masks = [mask for _, mask in _trainings(learner, cases)]
+    grads = [_values(rng, x.shape) for x, _, _ in cases]
+    calls = [call for grad, mask in zip(grads, masks, strict=True) for call in ((grad, mask), (grad, None))]
+    replies = iter(learner.map("dropout_backward", calls))
+    for (x, p, _), grad, mask in zip(cases, grads, masks, strict=True):
+        what = f"dropout_backward(grad_out of shape {x.shape}, mask of the forward pass with p={p:.4f})"
+        assert_close(next(replies).value, grad * mask, what=what, rtol=1e-12, atol=0)
+        what = f"dropout_backward(grad_out of shape {x.shape}, None)"
+        assert_close(next(replies).value, grad, what=what, rtol=0, atol=0)
 
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
     shape = _random_shape(rng, 200_000)
     x, p = _values(rng, shape), float(rng.uniform(0.1, 0.9))
+    # Writable, as a caller's arrays are: code that writes only to writable arrays is seen too. What the calls
+    # return is judged as well, so code that does something else with writable arrays is seen there.
+    masks = []
     for training in (True, False):
-        _, after = learner.call_and_read_args("dropout_forward", x, p, training, Seed(_seed(rng)))
+        result, after = learner.call_and_read_args("dropout_forward", Writable(x), p, training, Seed(_seed(rng)))
         assert_close(
             after[0],
             x,
@@ -388,10 +651,19 @@ def inputs_untouched(learner, rng):
             rtol=0,
             atol=0,
         )
-    _, mask = _training(learner, x, p, Seed(_seed(rng)))
+        out, mask = _pair(result, p, training)
+        if training:
+            masks.append(_judged_training((out, mask), x, p)[1])
+        elif mask is not None or not np.array_equal(out, x):
+            raise CheckFailed(f"dropout_forward(writable x of shape {shape}, p={p:.4f}, training=False) changed x")
+    (mask,) = masks
+    _binomial(mask == 0, p, f"dropout_forward(writable x of shape {shape}, p={p:.4f}, training=True)")
     grad = _values(rng, shape)
-    _, after = learner.call_and_read_args("dropout_backward", grad, mask)
+    product, after = learner.call_and_read_args("dropout_backward", Writable(grad), Writable(mask))
     assert_close(
         after[0], grad, what=f"grad_out after dropout_backward(grad_out of shape {shape}, mask)", rtol=0, atol=0
     )
     assert_close(after[1], mask, what=f"mask after dropout_backward(grad_out, mask of shape {shape})", rtol=0, atol=0)
+    assert_close(
+        product, grad * mask, what=f"dropout_backward(writable grad_out of shape {shape}, mask)", rtol=1e-12, atol=0
+    )

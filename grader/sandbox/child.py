@@ -210,6 +210,8 @@ class _Server:
 
     def handle(self, request: dict) -> Any:
         op = request.get("op")
+        if op == "batch":
+            return [self.answer(item) for item in request["requests"]]
         if op == "environment":
             if self.module is not None:
                 raise RuntimeError("the environment must be loaded before the learner's code")
@@ -228,6 +230,16 @@ class _Server:
         if op == "getattr":
             return self.reply_value(getattr(self.objects[request["handle"]], request["name"]), request)
         raise ValueError(f"unknown op {op!r}")
+
+    def answer(self, request: dict) -> dict:
+        """One call of a batch, answered as ``serve`` answers a request of its own: one that raises does not stop
+        the calls after it."""
+        try:
+            if request.get("op") == "batch":
+                raise ValueError("a batch cannot hold a batch")
+            return {"ok": True, "value": self.handle(request)}
+        except BaseException as exc:  # noqa: BLE001 - learner errors, SystemExit included, are answers
+            return {"ok": False, "error": _describe(exc)}
 
     def load(self, source: str) -> None:
         # Tracebacks quote the learner's lines from here, never by searching the filesystem for them.

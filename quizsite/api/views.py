@@ -45,7 +45,7 @@ from quizsite.api.serializers import (
     TopicSerializer,
 )
 from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
-from quizsite.catalog.models import Topic
+from quizsite.catalog.models import Exercise, Topic
 from quizsite.catalog.selectors import published_exercises, published_quizzes
 from quizsite.formats import timestamp
 from quizsite.learning import attempts, events, selectors, services
@@ -151,7 +151,7 @@ class SubmissionCreateView(APIView):
     )
     def post(self, request, slug: str) -> Response:
         learner = _acting_learner(request)
-        exercise = get_object_or_404(_published_exercises(), slug=slug)
+        exercise = get_object_or_404(_published_exercises().defer(*Exercise.BULKY_FIELDS), slug=slug)
         unavailable = grading_unavailable_reason()
         if unavailable is not None:
             # Refused, not queued: a submission here would only end as a system error.

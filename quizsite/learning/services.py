@@ -100,7 +100,9 @@ def submission_claim(
     if won != 1:
         return None
     events.submission_changed(submission_id)
-    return Submission.objects.select_related("exercise").get(pk=submission_id), token
+    # Grading reads the exercise's checks and limits, not what learners read or validation grades.
+    unread = [f"exercise__{name}" for name in Exercise.BULKY_FIELDS if name != "checks_source"]
+    return Submission.objects.select_related("exercise").defer(*unread).get(pk=submission_id), token
 
 
 def submission_give_up_if_exhausted(*, submission_id: uuid.UUID | str) -> bool:
@@ -173,30 +175,34 @@ def _finish(submission_id, token: uuid.UUID, **values) -> bool:
     return written == 1
 
 
+# What the followers of a final result read from it: one row, without the code or the exercise's checks.
+_FINISHED_FIELDS = (
+    "user_id", "exercise__slug", "examples_only", "status", "verdict", "score", "message", "results",
+    "created_at", "finished_at",
+)  # fmt: skip
+
+
 def submission_finished(*, submission_id: uuid.UUID | str) -> None:
     """Tell those who follow results that a submission's result is final, or was replaced: the API
     client's webhooks and, for graded work, the LMS the learner came from (grade passback).
 
     Call it in the transaction that writes the result.
     """
-    submission_finished_emit(submission_id=submission_id)
+    submission = Submission.objects.select_related("exercise").only(*_FINISHED_FIELDS).get(pk=submission_id)
+    submission_finished_emit(submission=submission)
     events.submission_changed(submission_id)
-    hints_unlock(submission_id=submission_id)
-    row = Submission.objects.filter(pk=submission_id, examples_only=False).values("user_id", "exercise_id").first()
-    if row is not None:
-        passback.work_changed(learner_id=row["user_id"], exercise_id=row["exercise_id"])
+    hints_unlock(submission=submission)
+    if not submission.examples_only:
+        passback.work_changed(learner_id=submission.user_id, exercise_id=submission.exercise_id)
 
 
-def hints_unlock(*, submission_id: uuid.UUID | str) -> None:
+def hints_unlock(*, submission: Submission) -> None:
     """Unlock, for the submission's learner, the hint of every check its final result failed (kept when a later
     result passes it: a hint once read stays readable)."""
-    row = Submission.objects.filter(pk=submission_id).values("user_id", "exercise_id", "results").first()
-    if row is None:
-        return
-    failed = {result.get("name") for result in row["results"] or [] if not result.get("passed")}
+    failed = {result.get("name") for result in submission.results or [] if not result.get("passed")}
     HintUnlock.objects.bulk_create(
         [
-            HintUnlock(user_id=row["user_id"], exercise_id=row["exercise_id"], check_name=name)
+            HintUnlock(user_id=submission.user_id, exercise_id=submission.exercise_id, check_name=name)
             for name in failed
             if isinstance(name, str)
         ],

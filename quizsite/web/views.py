@@ -36,7 +36,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The statement beside the editor; ``?submission=<id>`` opens one of the learner's submissions."""
-    exercise = get_object_or_404(published_exercises(), slug=slug)
+    exercise = get_object_or_404(published_exercises().defer("checks_source", "wrong_solutions"), slug=slug)
     history = _history(request.user, exercise)
     opened = None
     if request.GET.get("submission"):

@@ -134,9 +134,9 @@ def _send_on_commit(delivery_id: uuid.UUID, countdown: float = 0) -> None:
     transaction.on_commit(lambda: deliver_webhook.apply_async((str(delivery_id),), countdown=countdown), robust=True)
 
 
-def submission_finished_emit(*, submission_id: uuid.UUID | str) -> int:
-    """``submission.graded`` or ``submission.failed`` for a graded (not examples-only) submission."""
-    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
+def submission_finished_emit(*, submission: Submission) -> int:
+    """``submission.graded`` or ``submission.failed`` for a graded (not examples-only) submission, as read in the
+    transaction that made it final (with its exercise)."""
     if submission.examples_only or not submission.is_final:
         return 0
     event = Event.SUBMISSION_GRADED if submission.status == Submission.Status.DONE else Event.SUBMISSION_FAILED

@@ -48,6 +48,15 @@ CHECKS = textwrap.dedent(
         if not np.array_equal(after[0], x):
             raise CheckFailed(f"x changed to {after[0]}")
 
+    @check("Leaves a writable input alone", points=1)
+    def leaves_writable_input(learner, rng):
+        from grader.harness import Writable
+
+        x = rng.standard_normal(5)
+        _, after = learner.call_and_read_args("total", Writable(x))
+        if not np.array_equal(after[0], x):
+            raise CheckFailed(f"x changed to {after[0]}")
+
     @check("Counts calls per process", points=1)
     def counts_per_process(learner, rng):
         first = [learner.tick() for _ in range(3)]
@@ -55,6 +64,28 @@ CHECKS = textwrap.dedent(
         second = [fresh.tick() for _ in range(2)]
         if (first, second) != ([1, 2, 3], [1, 2]):
             raise CheckFailed(f"got {first} then {second}")
+
+    @check("Many calls in one round trip", points=1)
+    def many_calls(learner, rng):
+        from grader.harness import Seed
+
+        counter = learner.new("Counter", start=0)
+        replies = learner.map("bump_and_read", [(counter.handle,), (counter.handle,), (counter.handle,)])
+        if [reply.value for reply in replies] != [1, 2, 3]:
+            raise CheckFailed("a handle's state did not carry from one call to the next")
+        replies = learner.map("draw", [(Seed(7),), (Seed(7),), ("not a generator",), (Seed(8),)])
+        first, again, broken, other = replies
+        if first.value != again.value or first.value == other.value:
+            raise CheckFailed("each Seed must be a new generator of its own")
+        try:
+            broken.value
+        except LearnerError as error:
+            if not error.is_a("AttributeError") or error.function != "draw":
+                raise CheckFailed(f"the failed call reported {error}")
+        else:
+            raise CheckFailed("the failed call did not raise")
+        if learner.map("draw", []) != []:
+            raise CheckFailed("no calls, no replies")
 
     @check("Raises the real ValueError", points=1)
     def raises_value_error(learner, rng):
@@ -85,6 +116,12 @@ LEARNER = textwrap.dedent(
     def total(x):
         return float(x.sum())
 
+    def bump_and_read(counter):
+        return counter.bump().value
+
+    def draw(generator):
+        return float(generator.random())
+
     def tick():
         CALLS.append(1)
         return len(CALLS)
@@ -103,12 +140,85 @@ def test_environment_objects_handles_shared_memory_and_fresh_processes_work(zygo
     assert report.verdict == "accepted", [(r.name, r.message) for r in report.results]
 
 
+def test_a_batch_with_a_value_that_cannot_be_sent_raises_once_not_in_each_reply():
+    import pytest
+
+    from grader.harness import CheckFailed, Learner, LearnerError
+
+    class Process:
+        def request(self, message, placed):
+            # What the learner's process answers when one value's encoding raised the learner's own ValueError.
+            return {"ok": False, "error": {"type": "ValueError", "kinds": ["ValueError"], "message": "p"}}
+
+    with pytest.raises(LearnerError, match=r"f \(one of 3 calls\) raised ValueError: p") as raised:
+        Learner(Process()).map("f", [(1,), (2,), (3,)])
+    assert not isinstance(raised.value, CheckFailed)
+
+
+def test_a_batch_of_real_calls_with_an_unsendable_value_fails_its_check(zygotes):
+    checks = CHECKS + textwrap.dedent(
+        """
+        @check("Unsendable", points=1)
+        def unsendable(learner, rng):
+            learner.map("total", [(np.ones(2),), (np.ones(3),)])
+        """
+    )
+    code = LEARNER + "\ndef total(x):\n    return object() if len(x) == 3 else float(x.sum())\n"
+    report = grade(Job(code=code, checks_source=checks), zygotes)
+    failed = {r.name: r.message for r in report.results if not r.passed}
+    assert list(failed) == ["Unsendable"]
+    assert "total (one of 2 calls) raised UnsendableValue" in failed["Unsendable"]
+
+
+def test_an_input_changed_in_place_in_a_batch_fails_that_call_as_a_single_call_would():
+    import pytest
+
+    from grader.harness import CheckFailed, Learner
+
+    class Process:
+        def request(self, message, placed):
+            read_only = {
+                "type": "ValueError",
+                "kinds": ["ValueError"],
+                "message": "assignment destination is read-only",
+            }
+            return {"ok": True, "value": [{"ok": True, "value": 1}, {"ok": False, "error": read_only}]}
+
+    fine, changed = Learner(Process()).map("f", [(1,), (2,)])
+    assert fine.value == 1
+    with pytest.raises(CheckFailed, match="change one of its input arrays in place"):
+        _ = changed.value
+
+
+def test_a_batch_answered_with_the_wrong_shape_fails_the_check_that_asked():
+    import pytest
+
+    from grader.harness import CheckFailed, Learner
+
+    answers = [None, [], [{"ok": True}], [{"ok": 1, "value": 2}, {"ok": True}], [7, {"ok": True}]]
+    for value in answers:
+
+        class Process:
+            def request(self, message, placed, value=value):
+                return {"ok": True, "value": value}
+
+        with pytest.raises(CheckFailed, match="2 calls of f did not get 2 well-formed answers"):
+            Learner(Process()).map("f", [(1,), (2,)])
+
+
 def test_an_input_changed_in_place_is_seen_whatever_the_learner_claims(zygotes):
     report = grade(
         Job(code=LEARNER + "\ndef total(x):\n    x += 1\n    return float(x.sum())\n", checks_source=CHECKS), zygotes
     )
     failed = {r.name: r.message for r in report.results if not r.passed}
-    assert list(failed) == ["Leaves its input alone"]
+    assert set(failed) == {"Leaves its input alone", "Leaves a writable input alone"}
+
+
+def test_an_input_changed_in_place_only_when_writable_is_seen_through_writable(zygotes):
+    sneaky = LEARNER + "\ndef total(x):\n    if x.flags.writeable:\n        x += 1\n    return float(x.sum())\n"
+    report = grade(Job(code=sneaky, checks_source=CHECKS), zygotes)
+    failed = {r.name: r.message for r in report.results if not r.passed}
+    assert list(failed) == ["Leaves a writable input alone"]
 
 
 def test_an_impostor_exception_class_is_not_the_built_in_one(zygotes):

@@ -271,3 +271,17 @@ def test_a_malformed_inline_scalar_is_a_protocol_error(payload):
     header = json.dumps({"v": {"$n": payload}, "blobs": []}).encode()
     with pytest.raises(ProtocolError):
         protocol.decode(struct.pack(">I", len(header)) + header)
+
+
+def test_a_writable_array_goes_to_the_shared_area_and_only_the_learner_side_reads_its_tag():
+    arena = protocol.Arena(1 << 20)
+    try:
+        placed = []
+        body = protocol.encode([protocol.Writable(np.arange(4.0)), np.ones(2)], arena=arena, placed=placed)
+        assert [region.area for region in placed] == [1, 0]  # shared, then the read-only inputs
+        tree = json.loads(body[4 : 4 + struct.unpack(">I", body[:4])[0]])["v"]
+        assert list(tree[0]) == ["$w"]
+        with pytest.raises(ProtocolError, match="unknown or malformed tag"):
+            protocol.decode(_frame([tree[0]]), arena=arena)  # a reply may not claim one
+    finally:
+        arena.close()

@@ -190,6 +190,25 @@ def test_gradings_report_the_working_sandbox_once_a_minute_not_on_every_grading(
     assert WorkerSandbox.objects.get().updated_at > first
 
 
+def test_a_grading_reads_its_submission_once_for_the_followers_of_its_result(
+    dropout, monkeypatch, django_assert_max_num_queries
+):
+    # The claim, the submission with its exercise, the result, the row the followers read (webhooks, hints, LMS
+    # passback), the learner's API client, the linked assignments, the hints unlocked; plus the savepoint the test's
+    # transaction turns the result's transaction into. Each extra read of the submission costs every grading.
+    monkeypatch.setattr(tasks, "_reported_ok", {"numpy": float("inf")})  # no heartbeat in this grading
+    submission = make_submission(code=exercise_file("inverted-dropout", "wrong/no_rescale.py"))
+    with django_assert_max_num_queries(9) as captured:
+        grade_submission.apply(args=[str(submission.pk)])
+    reads = [
+        query["sql"] for query in captured.captured_queries if query["sql"].startswith('SELECT "learning_submission"')
+    ]
+    assert len(reads) == 2, reads
+    submission.refresh_from_db()
+    assert submission.verdict == "wrong_answer"
+    assert submission.user.hint_unlocks.exists(), "the failed checks' hints are unlocked"
+
+
 def test_a_sandbox_reported_broken_is_reported_working_by_the_next_grading(dropout, monkeypatch):
     monkeypatch.setattr(tasks, "_reported_ok", {})
     grade_submission.apply(args=[str(make_submission(code=exercise_file("inverted-dropout", "solution.py")).pk)])
