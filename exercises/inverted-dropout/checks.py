@@ -293,7 +293,7 @@ def dropout_statistics(learner, rng):
             sent[index] = Writable(sent[index])
     order = [int(index) for index in rng.permutation(len(everything))]
     replies = learner.map(
-        "dropout_forward", [(sent[index], *everything[index][1:2], True, everything[index][2]) for index in order]
+        "dropout_forward", [(sent[index], everything[index][1], True, everything[index][2]) for index in order]
     )
     results, masks = {}, {}
     for index, reply in zip(order, replies, strict=True):
@@ -339,7 +339,6 @@ def dropout_statistics(learner, rng):
             )
 
 
-# Bands of input sizes, each with how many calls it gets: (smallest, largest + 1, calls).
 # Bands of input sizes, each with how many calls it gets: (smallest, largest + 1, calls). Halving the rate on
 # one band shows from 10 entries up (24 calls of 1 to 9 entries catch only gross errors, such as nothing ever
 # dropped there); each call costs about 0.15 ms of CPU, most of it its own encoding.
