@@ -155,7 +155,7 @@ class Learner:
         if not reply["ok"]:
             # The batch as a whole failed (a value that cannot be sent): raised here, as a single call's failure
             # is, never handed to each reply, where one poisoned value would read as every call raising it.
-            raise LearnerError(f"{name} (one of {len(requests)} calls)", self._error_of(reply))
+            raise LearnerError(f"{name} (one of {len(requests)} calls)", _error_of(reply))
         answers = reply.get("value")
         if not (
             isinstance(answers, list)
@@ -220,12 +220,13 @@ class Learner:
         """
         return Learner(self._process.fresh())
 
-    @staticmethod
-    def _error_of(reply: dict) -> dict:
-        return reply["error"] if isinstance(reply.get("error"), dict) else {}
-
     def _ask(self, message: dict, what: str, placed: list | None = None) -> Any:
         return Reply(what, self._process.request(message, placed if placed is not None else [])).value
+
+
+def _error_of(answer: dict) -> dict:
+    """The learner's error as a failed answer describes it (``{}`` when it describes none)."""
+    return answer["error"] if isinstance(answer.get("error"), dict) else {}
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ class Reply:
         tried to change an input array in place."""
         if self.answer["ok"]:
             return self.answer.get("value")
-        error = LearnerError(self.function, self.answer["error"] if isinstance(self.answer.get("error"), dict) else {})
+        error = LearnerError(self.function, _error_of(self.answer))
         if error.is_a("ValueError") and "read-only" in error.message:
             # Array arguments are mapped read-only in the learner's process: this is an input changed in place.
             where = f" (line {error.line} of your code)" if error.line is not None else ""

@@ -268,6 +268,7 @@ class _Encoder:
         self.blobs = blobs
         self.arena = arena
         self.placed = placed
+        self.blob_bytes = 0
 
     def tree(self, value: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -298,8 +299,9 @@ class _Encoder:
         if region is None:
             # Refused before it is copied: a batch of calls that each return a huge array would otherwise spend
             # the learner's CPU budget copying gigabytes into a frame that is refused at the end anyway.
-            if sum(map(len, self.blobs)) + array.nbytes > MAX_FRAME_BYTES:
+            if self.blob_bytes + array.nbytes > MAX_FRAME_BYTES:
                 raise ProtocolError(f"the value is larger than {MAX_FRAME_BYTES} bytes")
+            self.blob_bytes += array.nbytes
             return {"$T" if tensor else "$a": _add_blob(array, self.blobs)}
         tag = self.arena.tensor_tag if tensor else Arena.writable_tag if writable else self.arena.array_tag
         return {tag: [region.offset, region.dtype, list(region.shape)]}

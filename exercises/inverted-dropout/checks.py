@@ -381,8 +381,9 @@ def _small_rates(small, masks):
         # One pooled table per axis: a mask shared along one axis shows in that axis's pairs, undiluted.
         for axis in range(4):
             pairs = [_disjoint_neighbours(masks[index] != 0, axis) for index in band if masks[index].ndim > axis]
-            first = np.concatenate([pair[0] for pair in pairs] or [np.zeros(0, dtype=bool)])
-            second = np.concatenate([pair[1] for pair in pairs] or [np.zeros(0, dtype=bool)])
+            if not pairs:
+                continue
+            first, second = (np.concatenate(side) for side in zip(*pairs, strict=True))
             if first.size:
                 _independent_exact(first, second, f"{what}: pairs of neighbours along axis {axis}, pooled")
 
