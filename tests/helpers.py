@@ -188,7 +188,7 @@ def sync_exercise_copy(tmp_path: Path, slug: str = "inverted-dropout", *, publis
     from django.utils import timezone
 
     from quizsite.catalog.models import Exercise, ValidationRun
-    from quizsite.catalog.services import content_sync
+    from quizsite.catalog.services import catalogue_changed, content_sync
 
     shutil.copytree(CONTENT_DIR / "topics", tmp_path / "topics")
     shutil.copytree(CONTENT_DIR / slug, tmp_path / slug)
@@ -198,6 +198,7 @@ def sync_exercise_copy(tmp_path: Path, slug: str = "inverted-dropout", *, publis
         ValidationRun.objects.filter(exercise=exercise).update(
             status=ValidationRun.Status.PASSED, finished_at=timezone.now()
         )
+        catalogue_changed()  # as recording a run does
     return exercise
 
 

@@ -39,6 +39,7 @@ from grader.harness import (
     check,
     drawing,
     figure,
+    fisher_exact_p,
 )
 
 ENVIRONMENT = """
@@ -402,7 +403,7 @@ def _independent_exact(first, second, what):
     both = int(np.count_nonzero(first & second))
     first_kept, second_kept = int(np.count_nonzero(first)), int(np.count_nonzero(second))
     table = [[both, first_kept - both], [second_kept - both, first.size - first_kept - second_kept + both]]
-    if stats.fisher_exact(table).pvalue < ALPHA:
+    if fisher_exact_p(table) < ALPHA:
         raise CheckFailed(
             f"{what}: whether an entry is kept depends on whether its neighbour is (kept/dropped 2x2 table {table}, "
             f"Fisher's exact test, false-rejection rate {ALPHA:g}): draw one independent value per entry"

@@ -46,7 +46,12 @@ from quizsite.api.serializers import (
 )
 from quizsite.api.throttles import RequestRateThrottle, SubmissionRateThrottle
 from quizsite.catalog.models import Exercise, Topic
-from quizsite.catalog.selectors import published_exercises, published_quizzes
+from quizsite.catalog.selectors import (
+    per_catalogue_revision,
+    published_exercise,
+    published_exercises,
+    published_quizzes,
+)
 from quizsite.formats import timestamp
 from quizsite.learning import attempts, events, selectors, services
 from quizsite.learning.attempts import AttemptError
@@ -91,6 +96,11 @@ class ExerciseListView(generics.ListAPIView):
         # Only the listed columns: the rows also hold checks, solutions and statements (kilobytes each).
         fields = [name for name in ExerciseListSerializer.Meta.fields if name != "topic"]
         return _published_exercises().only(*fields, "topic__slug")
+
+    def list(self, request, *args, **kwargs) -> Response:
+        # The same for every caller: computed once per catalogue revision, not on each of many requests.
+        data = per_catalogue_revision("api-exercise-list", lambda: super(ExerciseListView, self).list(request).data)
+        return Response(data)
 
 
 @extend_schema_view(get=extend_schema(summary="An exercise", examples=[examples.EXERCISE_DETAIL]))
@@ -151,7 +161,10 @@ class SubmissionCreateView(APIView):
     )
     def post(self, request, slug: str) -> Response:
         learner = _acting_learner(request)
-        exercise = get_object_or_404(_published_exercises().defer(*Exercise.BULKY_FIELDS), slug=slug)
+        # The page's copy (one cache entry for both): the response reads the hints of the results.
+        exercise = published_exercise(slug, without=Exercise.GRADING_ONLY_FIELDS)
+        if exercise is None:
+            raise NotFound("No published exercise has this slug.")
         unavailable = grading_unavailable_reason()
         if unavailable is not None:
             # Refused, not queued: a submission here would only end as a system error.

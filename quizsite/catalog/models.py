@@ -89,10 +89,12 @@ class Exercise(models.Model):
 
     # Kilobytes each (the checks and the known-wrong solutions tens of them) and read by few: the page and the
     # API detail read the learner's part, grading the checks, validation the solutions. Readers that need none of
-    # them (a submission being created, a result being recorded) defer them and skip the reading and JSON decoding.
+    # them (a result being recorded) defer them and skip the reading and JSON decoding.
     BULKY_FIELDS = (
         "statement", "starter_code", "solution_code", "checks_source", "wrong_solutions", "public_examples", "hints",
     )  # fmt: skip
+    # Read only by grading and validation: the page and submissions leave them out of the exercise they cache.
+    GRADING_ONLY_FIELDS = ("checks_source", "wrong_solutions")
 
     class Meta:
         ordering = ["topic__position", "title"]

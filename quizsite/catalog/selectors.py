@@ -4,13 +4,20 @@ as renderable definitions."""
 from __future__ import annotations
 
 import functools
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from quizsite.catalog import questions
 from quizsite.catalog.models import Exercise, Question, Quiz, ValidationRun
+
+REVISION_KEY = "catalog:revision"
+T = TypeVar("T")
 
 
 def published_exercises() -> QuerySet[Exercise]:
@@ -47,6 +54,43 @@ def latest_validation_run(exercise: Exercise) -> ValidationRun | None:
 
 def _runs_of_current_version() -> QuerySet[ValidationRun]:
     return ValidationRun.objects.filter(exercise=OuterRef("pk"), content_hash=OuterRef("content_hash"))
+
+
+def per_catalogue_revision(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, shared through the cache by every process until the catalogue changes
+    (:func:`quizsite.catalog.services.catalogue_changed`), for what every learner sees alike.
+
+    One cache read a call: the revision and the entry together. An entry from an older revision is
+    computed again, so a slow request that stored an old value under ``name`` is never served after it.
+    ``None`` is never kept. Without ``CATALOGUE_CACHE_SECONDS`` (no shared cache), ``compute()`` every time.
+    """
+    if not settings.CATALOGUE_CACHE_SECONDS:
+        return compute()
+    key = f"catalog:{name}"
+    found = cache.get_many([REVISION_KEY, key])
+    revision = found.get(REVISION_KEY)
+    if revision is None:
+        # A cache that lost the revision (restarted, evicted) starts a new one: nothing older is trusted.
+        revision = uuid.uuid4().hex
+        if not cache.add(REVISION_KEY, revision, None):
+            revision = cache.get(REVISION_KEY, revision)
+    entry = found.get(key)
+    if entry is not None and entry[0] == revision:
+        return entry[1]
+    value = compute()
+    if value is not None:  # nothing kept for what does not exist, so made-up names cannot fill the cache
+        cache.set(key, (revision, value), settings.CATALOGUE_CACHE_SECONDS)
+    return value
+
+
+def published_exercise(slug: str, *, without: tuple[str, ...] = ()) -> Exercise | None:
+    """The published exercise ``slug`` (with its topic), or ``None``; ``without`` names columns left
+    unread. Read once per catalogue revision (:func:`per_catalogue_revision`): pages and submissions
+    ask for it on every request."""
+    return per_catalogue_revision(
+        f"exercise:{slug}:{','.join(without)}",
+        lambda: published_exercises().defer(*without).filter(slug=slug).first(),
+    )
 
 
 def published_quizzes() -> QuerySet[Quiz]:

@@ -14,13 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from grader.runner import ZygotePool
 from grader.sandbox.limits import DEFAULT_EXERCISE_UNITS
-from quizsite.catalog import content, questions, quizzes, validation
+from quizsite.catalog import content, questions, quizzes, selectors, validation
 from quizsite.catalog.models import Exercise, Lesson, Question, Quiz, Topic, ValidationRun
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,19 @@ GRADED_FIELDS = (
     "allowed_imports",
     *DEFAULT_EXERCISE_UNITS,
 )
+
+
+def catalogue_changed(**_signal_arguments) -> None:
+    """Start a new catalogue revision once the current transaction commits (at once outside one), so
+    that what :func:`selectors.per_catalogue_revision` cached from the old one is computed again.
+
+    Connected to every save and delete of exercises, topics and validation runs (apps.py), which covers
+    the admin and syncing; a bulk ``update()`` of those rows calls it itself.
+    """
+    # After the commit: a request that read the new revision must also read the new rows. Robust: a cache
+    # that cannot be reached must not turn a committed change into an error (entries expire after
+    # CATALOGUE_CACHE_SECONDS).
+    transaction.on_commit(lambda: cache.set(selectors.REVISION_KEY, uuid.uuid4().hex, None), robust=True)
 
 
 @dataclass
@@ -359,6 +373,7 @@ def validation_run_record(
     )
     if done != 1:
         return None
+    catalogue_changed()  # the concluded run may publish or withdraw its version
     run = ValidationRun.objects.select_related("exercise").get(pk=run_id)
     log.info("validation of %s @ %s: %s. %s", run.exercise.slug, run.content_hash[:12], outcome, message)
     return run
@@ -393,6 +408,8 @@ def validation_runs_requeue_stuck(*, queued_for: timedelta, running_for: timedel
         message=f"Interrupted {settings.GRADING_MAX_ATTEMPTS} times; ask for a validation again.",
         finished_at=now,
     )
+    if given_up:
+        catalogue_changed()
     resend = list(
         ValidationRun.objects.filter(
             Q(status=RunStatus.PENDING, queued_at__lt=now - queued_for)

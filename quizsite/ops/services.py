@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 
 from quizsite.ops.models import WorkerSandbox
 
 # A worker that has not reported for this long is not counted as ready.
 FRESH_FOR = timedelta(minutes=15)
+# Every page and submission asks whether grading is possible; the answer is kept this long in the cache (a
+# report clears it at once where the cache is shared) instead of a query on each request.
+AVAILABILITY_KEY = "ops:grading-unavailable"
+AVAILABILITY_CACHED_SECONDS = 10
 
 
 def worker_sandbox_report(*, hostname: str, pid: int, runtime: str, error: str | None) -> None:
@@ -18,6 +23,7 @@ def worker_sandbox_report(*, hostname: str, pid: int, runtime: str, error: str |
     WorkerSandbox.objects.update_or_create(
         hostname=hostname, pid=pid, runtime=runtime, defaults={"ok": error is None, "error": error or ""}
     )
+    transaction.on_commit(lambda: cache.delete(AVAILABILITY_KEY), robust=True)
 
 
 def readiness(*, broker_check, supervised: dict | None = None) -> dict:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from grader.vocabulary import Verdict
-from quizsite.catalog.models import Topic
-from quizsite.catalog.selectors import published_exercises, published_quizzes
+from quizsite.catalog.models import Exercise, Topic
+from quizsite.catalog.selectors import published_exercise, published_exercises, published_quizzes
 from quizsite.learning import attempts, figures, progress
 from quizsite.learning.exercise_help import exercise_help_context
 from quizsite.learning.models import Attempt, Submission
@@ -36,7 +36,9 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The statement beside the editor; ``?submission=<id>`` opens one of the learner's submissions."""
-    exercise = get_object_or_404(published_exercises().defer("checks_source", "wrong_solutions"), slug=slug)
+    exercise = published_exercise(slug, without=Exercise.GRADING_ONLY_FIELDS)
+    if exercise is None:
+        raise Http404("No such exercise.")
     history = _history(request.user, exercise)
     opened = None
     if request.GET.get("submission"):

@@ -1,8 +1,13 @@
 """The harness gives checks remote calls, remote objects, an environment loaded before the learner's code,
-fresh processes and arguments read back from shared memory, all across the sandbox."""
+fresh processes and arguments read back from shared memory, all across the sandbox; and the statistics
+checks share."""
 
 import textwrap
 
+import numpy as np
+import pytest
+
+from grader import harness
 from grader.runner import Job, grade
 
 CHECKS = textwrap.dedent(
@@ -141,8 +146,6 @@ def test_environment_objects_handles_shared_memory_and_fresh_processes_work(zygo
 
 
 def test_a_batch_with_a_value_that_cannot_be_sent_raises_once_not_in_each_reply():
-    import pytest
-
     from grader.harness import CheckFailed, Learner, LearnerError
 
     class Process:
@@ -246,3 +249,23 @@ def test_a_tolerance_given_per_entry_is_reported_for_the_failing_entry():
 
     with pytest.raises(CheckFailed, match=r"atol=0\.25"):
         assert_close(np.ones(3), np.zeros(3), what="x", atol=np.array([0.25, 2.0, 2.0]), rtol=0)
+
+
+def test_fisher_exact_p_agrees_with_scipy_on_the_tables_checks_make():
+    from scipy import stats
+
+    rng = np.random.default_rng(2026)
+    tables = [[[0, 0], [0, 0]], [[1, 0], [0, 0]], [[5, 0], [0, 5]], [[10, 10], [10, 10]], [[4000, 0], [0, 4000]]]
+    for _ in range(1500):
+        n = int(np.exp(rng.uniform(0, np.log(40_000))))
+        first = rng.random(n) < rng.uniform(0.01, 0.99)
+        # Independent pairs, and pairs where the second copies the first a few times in a hundred.
+        copied = rng.random(n) < rng.choice([0.0, rng.uniform(0, 0.2)])
+        second = np.where(copied, first, rng.random(n) < rng.uniform(0.01, 0.99))
+        both, kept_first, kept_second = int((first & second).sum()), int(first.sum()), int(second.sum())
+        tables.append([[both, kept_first - both], [kept_second - both, n - kept_first - kept_second + both]])
+    for table in tables:
+        ours, scipy_p = harness.fisher_exact_p(table), stats.fisher_exact(table).pvalue
+        assert ours == pytest.approx(scipy_p, rel=1e-8, abs=1e-250), table
+        for alpha in (1e-8, 5e-10, 0.05):
+            assert (ours < alpha) == (scipy_p < alpha), (table, alpha)
