@@ -161,9 +161,11 @@ def change_exercise_checks(exercise, checks_source: str) -> str:
     import hashlib
 
     from quizsite.catalog.models import Exercise
+    from quizsite.catalog.services import catalogue_changed
 
     content_hash = hashlib.sha256(checks_source.encode()).hexdigest()
     Exercise.objects.filter(pk=exercise.pk).update(checks_source=checks_source, content_hash=content_hash)
+    catalogue_changed()  # as a save does
     exercise.refresh_from_db()
     return content_hash
 
