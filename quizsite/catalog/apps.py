@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class CatalogConfig(AppConfig):
@@ -17,3 +17,6 @@ class CatalogConfig(AppConfig):
             post_delete.connect(
                 catalogue_changed, sender=model, dispatch_uid=f"catalogue-changed-delete-{model.__name__}"
             )
+        # A release migrates: what older code cached (its serializers' output, its pickled models) is not read
+        # by the new code.
+        post_migrate.connect(catalogue_changed, sender=self, dispatch_uid="catalogue-changed-migrate")

@@ -43,7 +43,7 @@ def catalogue_changed(**_signal_arguments) -> None:
     that what :func:`selectors.per_catalogue_revision` cached from the old one is computed again.
 
     Connected to every save and delete of exercises, topics and validation runs (apps.py), which covers
-    the admin and syncing; a bulk ``update()`` of those rows calls it itself.
+    the admin and syncing, and to ``migrate`` (a release); a bulk ``update()`` of those rows calls it itself.
     """
     # After the commit: a request that read the new revision must also read the new rows. Robust: a cache
     # that cannot be reached must not turn a committed change into an error (entries expire after

@@ -12,8 +12,9 @@ from quizsite.ops.models import WorkerSandbox
 
 # A worker that has not reported for this long is not counted as ready.
 FRESH_FOR = timedelta(minutes=15)
-# Every page and submission asks whether grading is possible; the answer is kept this long in the cache (a
-# report clears it at once where the cache is shared) instead of a query on each request.
+# Every page and submission asks whether grading is possible; the answer is kept this long in the cache instead
+# of a query on each request. A report clears it, though a request that read the state just before the report
+# committed may put the old answer back: never older than this.
 AVAILABILITY_KEY = "ops:grading-unavailable"
 AVAILABILITY_CACHED_SECONDS = 10
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 
 from quizsite.catalog.models import Exercise, Topic, ValidationRun
@@ -77,6 +78,7 @@ CHANGES = {
     "a topic saved": lambda exercise: Topic.objects.get(pk=exercise.topic_id).save(),
     "a topic deleted": lambda exercise: Topic.objects.create(slug="spare", title="Spare", position=99).delete(),
     "a validation run requested": lambda exercise: validation_run_request(exercise=exercise, enqueue=False),
+    "a release migrated": lambda exercise: emit_post_migrate_signal(0, False, "default"),
 }
 
 
