@@ -1,5 +1,5 @@
 """What every learner sees alike is computed once per catalogue revision, and every change to the catalogue
-(the admin, syncing, validation runs, the sweeper) starts a new revision once it commits."""
+(the admin, syncing, validation runs, the sweeper, a release's migrate) starts a new revision once it commits."""
 
 from datetime import timedelta
 
