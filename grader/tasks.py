@@ -46,6 +46,7 @@ def zygotes() -> ZygotePool:
 def _warm_sandbox(**_kwargs) -> None:
     # Before the zygotes start, so they and every learner process inherit it (settings.GRADER_NICENESS).
     os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), settings.GRADER_NICENESS))
+    _lower_session_priority(settings.GRADER_NICENESS)
     # Pay the NumPy/PyTorch imports once at start-up, not on the first learner's submission;
     # and refuse loudly, in the log and on /readyz, when the isolation the sandbox needs is missing.
     for runtime in RUNTIMES:
@@ -57,6 +58,25 @@ def _warm_sandbox(**_kwargs) -> None:
             _report_sandbox(runtime, str(exc))
     # The connection opened here must not be carried into the tasks that follow.
     connection.close()
+
+
+def _lower_session_priority(niceness: int) -> None:
+    """Give the worker's session the same niceness as its processes, where the kernel groups by session.
+
+    With autogroups (``kernel.sched_autogroup_enabled``, on by default in most distributions), the scheduler first
+    shares the CPU between sessions, and a process's own niceness only counts against the processes of its
+    session: a grading backlog took as much CPU from a web server in another session as it would at niceness 0.
+    Only when the worker's main process leads a session of its own (``manage.py serve``, systemd and container
+    entry points start it so) is that session the worker's alone to lower. Best effort: without autogroups the
+    file is absent, and the processes' niceness is all there is.
+    """
+    if niceness <= 0 or os.getsid(0) != os.getppid():
+        return
+    try:
+        with open("/proc/self/autogroup", "w", encoding="ascii") as autogroup:
+            autogroup.write(str(niceness))
+    except OSError as exc:
+        log.info("the worker's session keeps its scheduling weight: %s", exc)
 
 
 def _report_sandbox(runtime: str, error: str | None) -> None:

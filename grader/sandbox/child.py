@@ -266,6 +266,9 @@ class _Server:
         return value
 
     def resolve(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is np.ndarray or kind is float or kind is int or kind is bool or kind is str or value is None:
+            return value  # most arguments: nothing to resolve, and none of the tests below can match
         if isinstance(value, protocol.Seed):
             return np.random.default_rng(value.value)
         if isinstance(value, protocol.Handle):

@@ -41,12 +41,16 @@ def work_changed(*, learner_id: int, exercise_id=None, quiz_id=None) -> int:
     Call it in the transaction that changes their work: the sends are enqueued when it commits.
     """
     item = {"assignment__exercise_id": exercise_id} if exercise_id else {"assignment__quiz_id": quiz_id}
-    links = LinkedAssignment.objects.filter(
-        line_item__isnull=False,
-        assignment__course__enrolments__user_id=learner_id,
-        assignment__course__enrolments__role=Enrolment.Role.LEARNER,
-        **item,
-    ).select_related("line_item__context__deployment", "resource_link", "assignment")
+    courses = Enrolment.objects.filter(user_id=learner_id, role=Enrolment.Role.LEARNER).values("course_id")
+    # Every submission asks, twice, and most learners' work is linked to nothing: first the links alone, three
+    # tables to plan. The rows a send needs join eight, which PostgreSQL takes about 0.6 ms to plan.
+    linked = LinkedAssignment.objects.filter(line_item__isnull=False, assignment__course_id__in=courses, **item)
+    ids = list(linked.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    links = LinkedAssignment.objects.filter(pk__in=ids).select_related(
+        "line_item__context__deployment", "resource_link", "assignment"
+    )
     return sum(_queue(link, learner_id) for link in links)
 
 

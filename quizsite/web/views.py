@@ -20,6 +20,10 @@ from quizsite.learning.selectors import attempt_questions, practice_links, quiz_
 from quizsite.ops.selectors import grading_unavailable_reason
 
 HISTORY_LENGTH = 15
+_HISTORY_FIELDS = (
+    "id", "user_id", "exercise_id", "created_at", "examples_only", "status", "verdict", "score", "regraded_at",
+    "regraded_reason",
+)  # fmt: skip
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
@@ -73,7 +77,17 @@ def exercise_help(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _history(user, exercise) -> list[Submission]:
-    history = list(Submission.objects.filter(user=user, exercise=exercise)[:HISTORY_LENGTH])
+    """The learner's latest submissions to ``exercise``, with what the history shows of each: not their code,
+    output or check results (a graded result is about 4 KB of JSON), except the results of example runs, whose
+    passed checks it counts."""
+    rows = Submission.objects.filter(user=user, exercise=exercise).only(*_HISTORY_FIELDS)
+    history = list(rows[:HISTORY_LENGTH])
+    example_runs = [item.pk for item in history if item.examples_only and item.is_final]
+    if example_runs:
+        results = dict(Submission.objects.filter(pk__in=example_runs).values_list("pk", "results"))
+        for item in history:
+            if item.pk in results:
+                item.results = results[item.pk]
     # A regraded submission shows the result it replaced; most pages have none, and then no second query.
     prefetch_related_objects([item for item in history if item.regraded_at], "grading_records")
     return history

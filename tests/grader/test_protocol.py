@@ -285,3 +285,71 @@ def test_a_writable_array_goes_to_the_shared_area_and_only_the_learner_side_read
             protocol.decode(_frame([tree[0]]), arena=arena)  # a reply may not claim one
     finally:
         arena.close()
+
+
+def test_subclasses_of_plain_types_encode_as_their_base_types_do():
+    # The encoder looks at exact types first; a subclass still takes the general path and comes back alike.
+    import collections
+    import enum
+
+    Pair = collections.namedtuple("Pair", "a b")
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Real(float):
+        pass
+
+    class Marked(np.ndarray):
+        pass
+
+    value = [Pair(1, 2), Level.HIGH, Real(float("inf")), np.arange(3.0).view(Marked), (np.int64(4),)]
+    decoded = protocol.decode(protocol.encode(value))
+    assert decoded[0] == (1, 2) and type(decoded[0]) is tuple
+    assert decoded[1] == 3 and type(decoded[1]) is int
+    assert decoded[2] == float("inf")
+    assert type(decoded[3]) is np.ndarray and decoded[3].tolist() == [0.0, 1.0, 2.0]
+    assert decoded[4] == (4,) and isinstance(decoded[4][0], np.int64)
+
+
+def _mapped(arena):
+    """The learner's mappings of ``arena``: the inputs read-only, the shared file writable."""
+    import mmap
+
+    inputs = mmap.mmap(arena.inputs_fd, len(arena.inputs), prot=mmap.PROT_READ)
+    return inputs, mmap.mmap(arena.shared_fd, len(arena.shared))
+
+
+def test_a_recycled_arena_holds_nothing_of_what_was_written_anywhere_in_it():
+    arena = protocol.Arena(8 << 20)
+    try:
+        placed = []
+        protocol.encode([np.full(50_000, 3.0), protocol.Writable(np.full(1000, 5.0))], arena=arena, placed=placed)
+        _, shared = _mapped(arena)
+        # The learner's process may write anywhere in the shared file: the tensor half, the reply half, the end.
+        rng = np.random.default_rng(0)
+        offsets = [0, len(shared) - 1, arena.reply_start, *(int(o) for o in rng.integers(0, len(shared), 40))]
+        for offset in offsets:
+            shared[offset] = 0x5A
+        assert arena.recycled(8 << 20)
+        assert arena.used == [0, 0]
+        for memory in (arena.inputs, arena.shared):
+            assert not np.frombuffer(memory, dtype=np.uint8).any()
+        # And it serves as a new one would.
+        placed = []
+        body = protocol.encode([np.arange(5.0)], arena=arena, placed=placed)
+        assert placed[0].offset == 0
+        learner = protocol.LearnerArena(*(memoryview(m) for m in _mapped(arena)))
+        assert protocol.decode(body, allow_seeds=True, arena=learner)[0].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    finally:
+        arena.close()
+
+
+def test_an_arena_holding_more_than_the_limit_is_not_recycled():
+    arena = protocol.Arena(8 << 20)
+    try:
+        protocol.encode([np.ones(100_000)], arena=arena)  # 800 KB of inputs
+        assert not arena.recycled(512 << 10)
+        assert arena.used[0] >= 800_000  # left as it was, to be closed
+    finally:
+        arena.close()

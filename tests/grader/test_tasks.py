@@ -1,5 +1,8 @@
 """The grading task: grades through the real sandbox, is idempotent, and survives redelivery."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -216,3 +219,39 @@ def test_a_sandbox_reported_broken_is_reported_working_by_the_next_grading(dropo
     assert WorkerSandbox.objects.get().ok is False
     grade_submission.apply(args=[str(make_submission(code=exercise_file("inverted-dropout", "solution.py")).pk)])
     assert WorkerSandbox.objects.get().ok is True
+
+
+_SESSION_PROBE = """
+import os, sys
+import django
+django.setup()
+from grader.tasks import _lower_session_priority
+
+def autogroup_nice():
+    with open("/proc/self/autogroup") as autogroup:
+        return int(autogroup.read().split()[-1])
+
+before = autogroup_nice()
+pid = os.fork()
+if pid == 0:  # as a Celery pool process is, a child of the worker's main process
+    _lower_session_priority(7)
+    os._exit(0)
+os.waitpid(pid, 0)
+print(before, autogroup_nice())
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="the kernel groups no sessions")
+@pytest.mark.parametrize("own_session", [True, False])
+def test_a_worker_lowers_its_sessions_priority_only_when_the_session_is_its_own(own_session):
+    # The scheduler shares the CPU between sessions first: a worker's niceness alone leaves a web server in another
+    # session competing with it as equals. Never another program's session (a shell's, say) is lowered.
+    probe = subprocess.run(
+        [sys.executable, "-c", _SESSION_PROBE],
+        capture_output=True,
+        text=True,
+        start_new_session=own_session,
+        check=True,
+    )
+    before, after = (int(value) for value in probe.stdout.split())
+    assert after == (7 if own_session else before)

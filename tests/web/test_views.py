@@ -44,6 +44,33 @@ def test_a_regraded_submission_shows_when_why_and_the_result_before(
     assert f"Regraded on {day}: The statistics check was too strict (before: Wrong answer, 50%)" in html
 
 
+def test_the_history_shows_each_state_of_a_submission_and_escapes_what_staff_wrote(
+    client, learner, dropout, django_capture_on_commit_callbacks
+):
+    from quizsite.learning.services import submission_regrade
+    from tests.helpers import make_submission
+
+    results = [{"name": "a", "passed": True}, {"name": "b", "passed": False}]
+    queued = make_submission(user=learner)
+    example = make_submission(user=learner, examples_only=True, status="done", verdict="wrong_answer", results=results)
+    graded = make_submission(user=learner, status="done", verdict="wrong_answer", score=0.125)
+    regraded = make_submission(user=learner, status="done", verdict="accepted", score=1.0)
+    with django_capture_on_commit_callbacks(execute=False):
+        submission_regrade(submission_id=regraded.pk, reason='<script>alert("x")</script> & more')
+    client.force_login(learner)
+    html = client.get("/exercises/inverted-dropout/history/").content.decode()
+    rows = {
+        item.pk: html.split(f'<li data-submission="{item.pk}"')[1].split("</li>")[0]
+        for item in (queued, example, graded, regraded)
+    }
+    assert "· Queued" in rows[queued.pk] and '<span class="tag">Graded</span>' in rows[queued.pk]
+    assert rows[example.pk].startswith(' class="example-run">') and "1 of 2 examples passed" in rows[example.pk]
+    assert '<span class="verdict wrong_answer">Wrong answer</span> · 12%' in rows[graded.pk]
+    assert f'href="/exercises/inverted-dropout/?submission={graded.pk}#result"' in rows[graded.pk]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more (before: Accepted, 100%)" in rows[regraded.pk]
+    assert "<script>" not in html
+
+
 def test_the_exercise_page_shows_nothing_of_the_hidden_checks_or_the_reference(client, learner, dropout):
     # Canaries (plain words, unchanged by HTML escaping) planted in what must stay hidden.
     dropout.checks_source += "\n# CANARY-CHECKS-7f3a\n"

@@ -411,3 +411,48 @@ def test_array_arguments_are_read_only_in_the_learners_process_and_cannot_be_mad
         with pytest.raises(SandboxDied) as died:
             run.request({"op": "call", "name": "force", "args": [x]})
         assert died.value.exit_info.signal == signal.SIGSEGV
+
+
+def test_an_arena_goes_to_a_new_job_only_once_the_job_that_used_it_has_exited(zygote):
+    from grader import protocol
+
+    limits = Limits(arena_bytes=6 << 20)  # a size no other test uses: only this test's arenas can match
+    arena = protocol.Arena(limits.arena_bytes)
+    # A pipe stands for the ended job's pidfd: readable (exited) only once written to.
+    exited, exit_now = os.pipe()
+    zygote.keep_arena(arena, exited)
+    try:
+        with zygote.run(limits, seed=1) as run:
+            assert run.arena is not arena
+        os.write(exit_now, b"x")
+        with zygote.run(limits, seed=1) as run:
+            assert run.arena is arena
+    finally:
+        os.close(exit_now)
+
+
+def test_a_job_finds_nothing_an_earlier_job_left_in_the_arena_it_reuses(zygote):
+    # The earlier job writes all over the shared file it may write (a byte every 64 KiB) and is sent a non-zero
+    # input; the next job, given the same arena, looks at every byte of both files.
+    source = """
+        import numpy as np
+        def leave(x, y):
+            np.frombuffer(x.base, dtype=np.uint8)[:: 1 << 16] = 90
+            return int(np.count_nonzero(np.frombuffer(y.base, dtype=np.uint8)))
+        def look(x, y):
+            whole = (np.frombuffer(x.base, dtype=np.uint8), np.frombuffer(y.base, dtype=np.uint8))
+            return [int(np.count_nonzero(memory)) for memory in whole]
+    """
+    from grader.protocol import Writable
+
+    limits = Limits(arena_bytes=10 << 20)  # a size no other test uses
+    with zygote.run(limits, seed=1) as first:
+        assert first.request({"op": "load", "source": textwrap.dedent(source)})["ok"]
+        reply = first.request({"op": "call", "name": "leave", "args": [Writable(np.zeros(4)), np.ones(4)]})
+        assert reply["value"] > 0
+        first.close(wait=True)  # the zygote reports the exit once it has reaped the job
+    with zygote.run(limits, seed=2) as second:
+        assert second.arena is first.arena
+        assert second.request({"op": "load", "source": textwrap.dedent(source)})["ok"]
+        reply = second.request({"op": "call", "name": "look", "args": [Writable(np.zeros(4)), np.zeros(4)]})
+        assert reply["value"] == [0, 0]
