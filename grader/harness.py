@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from grader.protocol import Handle, Region, Seed, Writable
+from grader.sandbox.supervisor import SandboxDied
 
 __all__ = [
     "CheckFailed",
@@ -432,6 +433,8 @@ def drawing() -> Iterator[None]:
     verdict as if nothing had been drawn."""
     try:
         yield
+    except SandboxDied:
+        raise  # the learner's process died (asked inside the block): the grading ends, as anywhere else
     except Exception:  # a figure must never change a verdict: the bug of the checks is logged loudly instead
         log.exception("a check failed to draw its figure; it goes on without one")
 

@@ -113,6 +113,7 @@ class Region(NamedTuple):
 
 
 _ARENA_ALIGNMENT = 64
+_RECYCLED_RANGES = 64
 _F_SEAL_FUTURE_WRITE = 0x0010  # Linux 5.1; not in Python 3.11's fcntl
 _SIZE_SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW
 
@@ -188,18 +189,26 @@ class Arena:
     def reply_bytes(self) -> int:
         return len(self.shared) - self.reply_start
 
+    def held_bytes(self) -> int:
+        """The memory both files hold now (pages never touched hold none)."""
+        return sum(os.fstat(fd).st_blocks * 512 for fd in (self.inputs_fd, self.shared_fd))
+
     def recycled(self, limit: int) -> bool:
         """Make the arena fit for another learner process, once the process that used it has exited; ``False``
-        (close it instead) when its files hold more than ``limit`` bytes of memory.
+        (close it instead) when its files hold more than ``limit`` bytes of memory, or in more than
+        ``_RECYCLED_RANGES`` separate ranges a file.
 
         New memory costs the kernel about 0.6 ms a megabyte to allocate and clear as it is first touched; memory
         already held costs a twentieth of that to zero. Nothing of the last process survives: every page either
         file holds is zeroed, wherever it lies (the last process could write anywhere in the shared file), and the
         next process maps the files anew.
         """
+        if self.held_bytes() > limit:
+            return False
         files = ((self.inputs, self.inputs_fd), (self.shared, self.shared_fd))
         held = [(memory, _held_ranges(fd)) for memory, fd in files]
-        if sum(end - start for _, ranges in held for start, end in ranges) > limit:
+        # Arrays fill the files from their starts; pages scattered one by one only cost the search for them.
+        if any(len(ranges) > _RECYCLED_RANGES for _, ranges in held):
             return False
         for memory, ranges in held:
             for start, end in ranges:
@@ -214,9 +223,10 @@ class Arena:
 
 
 def _held_ranges(fd: int) -> list[tuple[int, int]]:
-    """The byte ranges of a memfd that hold memory (``SEEK_DATA``/``SEEK_HOLE``: pages never touched are holes)."""
+    """The byte ranges of a memfd that hold memory (``SEEK_DATA``/``SEEK_HOLE``: pages never touched are holes),
+    at most ``_RECYCLED_RANGES`` + 1 of them."""
     ranges, position = [], 0
-    while True:
+    while len(ranges) <= _RECYCLED_RANGES:
         try:
             start = os.lseek(fd, position, os.SEEK_DATA)
         except OSError as exc:
@@ -225,6 +235,7 @@ def _held_ranges(fd: int) -> list[tuple[int, int]]:
             raise
         position = os.lseek(fd, start, os.SEEK_HOLE)
         ranges.append((start, position))
+    return ranges
 
 
 class LearnerArena:

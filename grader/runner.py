@@ -175,6 +175,8 @@ class _Session:
         self.environment = environment
         self.runs: list[Run] = []
         self.stack = ExitStack()
+        # Names this grading to the zygote: none of its processes gets an arena another of them used (Zygote.run).
+        self.token = object()
 
     def __enter__(self) -> _Session:
         return self
@@ -186,7 +188,7 @@ class _Session:
         """Start a process with the environment and the code loaded; raises LoadFailed or SandboxDied."""
         if len(self.runs) >= MAX_PROCESSES_PER_GRADING:
             raise AssertionError(f"a grading may start at most {MAX_PROCESSES_PER_GRADING} processes")
-        run = self.stack.enter_context(self.zygote.run(self.job.limits, secrets.randbits(63)))
+        run = self.stack.enter_context(self.zygote.run(self.job.limits, secrets.randbits(63), grading=self.token))
         self.runs.append(run)
         if self.environment is not None:
             reply = run.request({"op": "environment", "source": self.environment})

@@ -8,6 +8,7 @@ import socket
 import time
 from datetime import timedelta
 
+from billiard.process import current_process
 from celery import shared_task
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_process_shutdown
 from django.conf import settings
@@ -67,10 +68,13 @@ def _lower_session_priority(niceness: int) -> None:
     shares the CPU between sessions, and a process's own niceness only counts against the processes of its
     session: a grading backlog took as much CPU from a web server in another session as it would at niceness 0.
     Only when the worker's main process leads a session of its own (``manage.py serve``, systemd and container
-    entry points start it so) is that session the worker's alone to lower. Best effort: without autogroups the
-    file is absent, and the processes' niceness is all there is.
+    entry points start it so) is that session the worker's alone to lower: this is a pool process, a child of
+    that main process, or (with the solo pool) the main process itself. Best effort: without autogroups the
+    file is absent, and the processes' niceness is all there is. The zygotes lead sessions of their own, as
+    nice as the worker (``grader.sandbox.zygote``).
     """
-    if niceness <= 0 or os.getsid(0) != os.getppid():
+    main = os.getpid() if current_process().name == "MainProcess" else os.getppid()
+    if niceness <= 0 or os.getsid(0) != main:
         return
     try:
         with open("/proc/self/autogroup", "w", encoding="ascii") as autogroup:

@@ -104,9 +104,11 @@ def confine(limits: Limits, uid: int, isolated: bool) -> None:
 
     The zygote has already put this process in a PID namespace of its own (it is PID 1 there, so
     everything it forks dies with it) and in the minimal root (see :mod:`grader.sandbox.rootfs`).
-    Lowering rlimits needs no privilege: they are applied when the job arrives.
+    Lowering rlimits needs no privilege: they are applied when the job arrives. The job keeps the zygote's
+    session, which has no controlling terminal (the zygote's niceness holds for it there), in a process group
+    of its own.
     """
-    os.setsid()
+    os.setpgid(0, 0)
     if isolated:
         rootfs.enter_private_scratch(limits.scratch_bytes)
     os.chdir("/tmp")

@@ -98,8 +98,8 @@ class Zygote:
         self.control: socket.socket | None = None
         # Exit reports arrive after the job's result; they are read when someone needs them.
         self._exits: OrderedDict[int, dict] = OrderedDict()
-        # Arenas of ended jobs, each with its job's pidfd: reused once that job has exited (see _arena).
-        self._kept_arenas: list[tuple[protocol.Arena, int]] = []
+        # Arenas of ended jobs, each with its job's pidfd and grading: reused once that job has exited (see _arena).
+        self._kept_arenas: list[tuple[protocol.Arena, int, object]] = []
 
     def start(self) -> None:
         """Start the zygote and wait until it has imported everything and checked its isolation."""
@@ -156,15 +156,18 @@ class Zygote:
             os.close(self._slot_lock)
             self._slot_lock = None
 
-    def run(self, limits: Limits, seed: int) -> Run:
-        """Fork one sandboxed learner process; ``seed`` seeds its global random generators."""
+    def run(self, limits: Limits, seed: int, grading: object = None) -> Run:
+        """Fork one sandboxed learner process; ``seed`` seeds its global random generators.
+
+        ``grading`` names the grading the process belongs to (any object compared by identity): it never gets an
+        arena another process of the same grading used, even one that died halfway through it."""
         if not self.alive():
             self.stop()
             self.start()
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
-        arena = self._arena(limits.arena_bytes)
+        arena = self._arena(limits.arena_bytes, grading)
         message = {"op": "spawn", "limits": limits.as_dict(), "seed": seed}
         try:
             send_message(self.control, message, [request_r, reply_w, output_w, *arena.fds])
@@ -179,33 +182,41 @@ class Zygote:
             self.stop()
             raise SandboxUnavailable(f"the zygote did not start a job: {answer}")
         self._exits.pop(answer["pid"], None)  # a report for an earlier process that had this pid
-        return Run(self, answer["pid"], answer["pidfd"], limits, (request_w, reply_r, output_r), arena)
+        return Run(self, answer["pid"], answer["pidfd"], limits, (request_w, reply_r, output_r), arena, grading)
 
-    def _arena(self, size: int) -> protocol.Arena:
-        """An arena for a new job: a kept one whose job has exited, wiped (:meth:`protocol.Arena.recycled`), or a new
-        one. Memory a job wrote is then already allocated: the kernel's cost of allocating it anew, about 0.6 ms a
-        megabyte, was a tenth of a grading's CPU."""
-        for index, (arena, pidfd) in enumerate(self._kept_arenas):
+    def _arena(self, size: int, grading: object) -> protocol.Arena:
+        """An arena for a new job: a kept one whose job has exited and belonged to another grading, wiped
+        (:meth:`protocol.Arena.recycled`), or a new one. Memory a job wrote is then already allocated: the kernel's
+        cost of allocating it anew, about 0.6 ms a megabyte, was a tenth of a grading's CPU."""
+        for index, (arena, pidfd, used_by) in enumerate(self._kept_arenas):
+            if arena.size != size or (grading is not None and used_by is grading):
+                continue
             # Readable once the job, PID 1 of its namespace, has exited, and with it every process of that
             # namespace: nothing maps the arena any more.
-            if arena.size == size and select.select([pidfd], [], [], 0)[0]:
+            if select.select([pidfd], [], [], 0)[0]:
                 del self._kept_arenas[index]
                 os.close(pidfd)
-                if arena.recycled(_KEPT_ARENA_BYTES):
-                    return arena
+                try:
+                    if arena.recycled(_KEPT_ARENA_BYTES):
+                        return arena
+                except OSError:
+                    log.exception("an arena could not be wiped; a new one is made")
                 arena.close()
                 break
         return protocol.Arena(size)
 
-    def keep_arena(self, arena: protocol.Arena, pidfd: int) -> None:
-        """Take an ended job's arena and pidfd (both now owned here) for a later job; without PID namespaces
-        (``unsafe-dev``) nothing ensures the job's processes are gone, so they are closed instead."""
-        self._kept_arenas.append((arena, pidfd))
+    def keep_arena(self, arena: protocol.Arena, pidfd: int, grading: object = None) -> None:
+        """Take an ended job's arena and pidfd (both now owned here) for a later job. Closed instead: without PID
+        namespaces (``unsafe-dev``, where nothing ensures the job's processes are gone), and when the job left it
+        holding more memory than an arena may keep (a worker would otherwise hold it while idle)."""
+        self._kept_arenas.append((arena, pidfd, grading))
+        if arena.held_bytes() > _KEPT_ARENA_BYTES:
+            self._discard_kept(len(self._kept_arenas) - 1)
         while len(self._kept_arenas) > (_KEPT_ARENAS if self.mode == "isolated" else 0):
             self._discard_kept(0)
 
     def _discard_kept(self, index: int) -> None:
-        arena, pidfd = self._kept_arenas.pop(index)
+        arena, pidfd, _ = self._kept_arenas.pop(index)
         arena.close()
         os.close(pidfd)
 
@@ -295,9 +306,17 @@ class Run:
     """One single-use learner process. Use as a context manager; leaving it kills the process group."""
 
     def __init__(
-        self, zygote: Zygote, pid: int, pidfd: int, limits: Limits, pipes: tuple[int, int, int], arena: protocol.Arena
+        self,
+        zygote: Zygote,
+        pid: int,
+        pidfd: int,
+        limits: Limits,
+        pipes: tuple[int, int, int],
+        arena: protocol.Arena,
+        grading: object = None,
     ):
         self.zygote = zygote
+        self.grading = grading
         self.pid = pid
         self.pidfd = pidfd
         self.limits = limits
@@ -331,6 +350,9 @@ class Run:
         """
         if self.outcome.died is not None:
             raise self.outcome.died
+        if self.closed:
+            # Its arena may already serve another job.
+            raise RuntimeError("a request to a learner process that was closed")
         body = protocol.encode(message, arena=self.arena, placed=placed)
         # Only the time spent waiting on the learner's process counts: the checker's own encoding and
         # decoding (a first tensor imports PyTorch here) never use up the learner's wall-clock budget.
@@ -458,12 +480,14 @@ class Run:
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self._drain_output_tail()
-        if wait:
-            self.outcome.exit_info = self.zygote.exit_report(self.pid)
-        self.outcome.output = self.output.decode("utf-8", errors="replace")
-        for fd in (self.request_w, self.reply_r, self.output_r):
-            os.close(fd)
-        self.zygote.keep_arena(self.arena, self.pidfd)
+        try:
+            if wait:
+                self.outcome.exit_info = self.zygote.exit_report(self.pid)
+        finally:
+            self.outcome.output = self.output.decode("utf-8", errors="replace")
+            for fd in (self.request_w, self.reply_r, self.output_r):
+                os.close(fd)
+            self.zygote.keep_arena(self.arena, self.pidfd, self.grading)
         return self.outcome
 
     def _drain_output_tail(self) -> None:

@@ -21,8 +21,8 @@ from quizsite.ops.selectors import grading_unavailable_reason
 
 HISTORY_LENGTH = 15
 _HISTORY_FIELDS = (
-    "id", "user_id", "exercise_id", "created_at", "examples_only", "status", "verdict", "score", "regraded_at",
-    "regraded_reason",
+    "id", "user_id", "exercise_id", "code", "created_at", "examples_only", "status", "verdict", "score",
+    "regraded_at", "regraded_reason",
 )  # fmt: skip
 
 
@@ -77,9 +77,9 @@ def exercise_help(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _history(user, exercise) -> list[Submission]:
-    """The learner's latest submissions to ``exercise``, with what the history shows of each: not their code,
-    output or check results (a graded result is about 4 KB of JSON), except the results of example runs, whose
-    passed checks it counts."""
+    """The learner's latest submissions to ``exercise``, with what the history shows of each (and the code, for the
+    editor): not their output or check results (a graded result is about 4 KB of JSON), except the results of
+    example runs, whose passed checks it counts."""
     rows = Submission.objects.filter(user=user, exercise=exercise).only(*_HISTORY_FIELDS)
     history = list(rows[:HISTORY_LENGTH])
     example_runs = [item.pk for item in history if item.examples_only and item.is_final]

@@ -109,3 +109,12 @@ def test_grading_the_reference_solution_draws_the_exercise_figure(slug, zygotes)
     json.dumps(drawn, allow_nan=False)
     svg = figure_kinds.render(drawn[check_name], check_name)
     assert "<title" in svg and "<desc" in svg
+
+
+def test_a_learner_process_that_dies_inside_a_drawing_block_ends_the_grading():
+    # A figure never decides a verdict, but a death must not be swallowed with the drawing's own errors.
+    from grader.harness import drawing
+    from grader.sandbox.supervisor import SandboxDied
+
+    with pytest.raises(SandboxDied), drawing():
+        raise SandboxDied("output", "the learner printed too much")

@@ -353,3 +353,16 @@ def test_an_arena_holding_more_than_the_limit_is_not_recycled():
         assert arena.used[0] >= 800_000  # left as it was, to be closed
     finally:
         arena.close()
+
+
+def test_an_arena_whose_memory_lies_in_scattered_pages_is_not_recycled():
+    # Arrays fill the files from their starts; a learner scattering single pages would only make the search slow.
+    arena = protocol.Arena(8 << 20)
+    try:
+        _, shared = _mapped(arena)
+        for offset in range(0, 130 * 8192, 8192):  # every other page: 130 separate ranges
+            shared[offset] = 1
+        assert arena.held_bytes() == 130 * 4096
+        assert not arena.recycled(8 << 20)
+    finally:
+        arena.close()

@@ -225,6 +225,7 @@ _SESSION_PROBE = """
 import os, sys
 import django
 django.setup()
+from billiard.process import current_process
 from grader.tasks import _lower_session_priority
 
 def autogroup_nice():
@@ -232,22 +233,27 @@ def autogroup_nice():
         return int(autogroup.read().split()[-1])
 
 before = autogroup_nice()
-pid = os.fork()
-if pid == 0:  # as a Celery pool process is, a child of the worker's main process
+if sys.argv[1] == "pool":
+    pid = os.fork()
+    if pid == 0:  # as a Celery pool process is: a child of the worker's main process, named by billiard
+        current_process().name = "ForkPoolWorker-1"
+        _lower_session_priority(7)
+        os._exit(0)
+    os.waitpid(pid, 0)
+else:  # the solo pool: the worker's main process itself
     _lower_session_priority(7)
-    os._exit(0)
-os.waitpid(pid, 0)
 print(before, autogroup_nice())
 """
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="the kernel groups no sessions")
+@pytest.mark.parametrize("pool", ["pool", "solo"])
 @pytest.mark.parametrize("own_session", [True, False])
-def test_a_worker_lowers_its_sessions_priority_only_when_the_session_is_its_own(own_session):
+def test_a_worker_lowers_its_sessions_priority_only_when_the_session_is_its_own(pool, own_session):
     # The scheduler shares the CPU between sessions first: a worker's niceness alone leaves a web server in another
     # session competing with it as equals. Never another program's session (a shell's, say) is lowered.
     probe = subprocess.run(
-        [sys.executable, "-c", _SESSION_PROBE],
+        [sys.executable, "-c", _SESSION_PROBE, pool],
         capture_output=True,
         text=True,
         start_new_session=own_session,

@@ -1,3 +1,4 @@
+import math
 from html import escape
 
 from django import template
@@ -74,5 +75,5 @@ def _regraded(submission) -> str:
 
 
 def _percent(separator: str, score: float | None) -> str:
-    # As the template's {% widthratio score 1 100 %} rounded it.
-    return "" if score is None else f"{separator}{round(score * 100)}%"
+    # As the template's {% widthratio score 1 100 %} rounded it (and showed nothing for a score that is no number).
+    return f"{separator}{round(score * 100)}%" if score is not None and math.isfinite(score) else ""

@@ -432,12 +432,12 @@ def test_an_arena_goes_to_a_new_job_only_once_the_job_that_used_it_has_exited(zy
 
 
 def test_a_job_finds_nothing_an_earlier_job_left_in_the_arena_it_reuses(zygote):
-    # The earlier job writes all over the shared file it may write (a byte every 64 KiB) and is sent a non-zero
+    # The earlier job writes all over the shared file it may write (a byte every 128 KiB) and is sent a non-zero
     # input; the next job, given the same arena, looks at every byte of both files.
     source = """
         import numpy as np
         def leave(x, y):
-            np.frombuffer(x.base, dtype=np.uint8)[:: 1 << 16] = 90
+            np.frombuffer(x.base, dtype=np.uint8)[:: 1 << 17] = 90
             return int(np.count_nonzero(np.frombuffer(y.base, dtype=np.uint8)))
         def look(x, y):
             whole = (np.frombuffer(x.base, dtype=np.uint8), np.frombuffer(y.base, dtype=np.uint8))
@@ -456,3 +456,66 @@ def test_a_job_finds_nothing_an_earlier_job_left_in_the_arena_it_reuses(zygote):
         assert second.request({"op": "load", "source": textwrap.dedent(source)})["ok"]
         reply = second.request({"op": "call", "name": "look", "args": [Writable(np.zeros(4)), np.zeros(4)]})
         assert reply["value"] == [0, 0]
+
+
+def test_no_process_of_a_grading_gets_an_arena_another_process_of_it_used(zygote):
+    # Even once that process has exited: one that died halfway through a grading must not hand its memory on.
+    limits, grading = Limits(arena_bytes=12 << 20), object()
+    with zygote.run(limits, seed=1, grading=grading) as first:
+        first.close(wait=True)
+    with zygote.run(limits, seed=1, grading=grading) as second:
+        assert second.arena is not first.arena
+    with zygote.run(limits, seed=1, grading=object()) as third:
+        assert third.arena is first.arena
+
+
+def test_an_arena_left_holding_more_than_a_kept_one_may_is_closed_at_once(zygote):
+    source = """
+        import numpy as np
+        def fill(x):
+            np.frombuffer(x.base, dtype=np.uint8)[:] = 1  # every page of the shared file: 32 MiB
+    """
+    from grader.protocol import Writable
+
+    limits = Limits(arena_bytes=64 << 20)
+    with zygote.run(limits, seed=1) as run:
+        assert run.request({"op": "load", "source": textwrap.dedent(source)})["ok"]
+        assert run.request({"op": "call", "name": "fill", "args": [Writable(np.zeros(4))]})["ok"]
+        run.close(wait=True)
+        assert run.arena.shared.closed and run.arena.inputs.closed  # not kept by an idle worker
+
+
+def _host_pid(pidfd: int) -> int:
+    with open(f"/proc/self/fdinfo/{pidfd}") as info:
+        return int(next(line.split()[1] for line in info if line.startswith("Pid:")))
+
+
+def _session_group_and_autogroup(pid: int) -> tuple[int, int, str]:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    with open(f"/proc/{pid}/autogroup") as autogroup:
+        return int(fields[3]), int(fields[2]), autogroup.read().strip()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="the kernel groups no sessions")
+def test_jobs_stay_in_the_zygotes_own_session_which_is_scheduled_as_nice_as_the_zygote():
+    # Where the kernel shares the CPU between sessions first, a job in a session of its own would compete with the
+    # web at full weight, whatever the worker's niceness.
+    from grader.sandbox.supervisor import Zygote
+
+    os.setpriority(os.PRIO_PROCESS, 0, 5)  # the zygote inherits it, as it inherits the worker's
+    try:
+        zygote = Zygote(runtime="numpy")
+        zygote.start()
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    try:
+        with zygote.run(Limits(), seed=1) as run:
+            assert run.request({"op": "load", "source": "x = 1"})["ok"]  # answering, so confined
+            job = _host_pid(run.pidfd)
+            session, group, autogroup = _session_group_and_autogroup(job)
+            assert session == zygote.process.pid != os.getsid(0)
+            assert group == job  # a process group of its own
+            assert autogroup.endswith("nice 5") and autogroup == _session_group_and_autogroup(session)[2]
+    finally:
+        zygote.release_slot()
