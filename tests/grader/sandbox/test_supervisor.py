@@ -498,6 +498,7 @@ def _session_group_and_autogroup(pid: int) -> tuple[int, int, str]:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="the kernel groups no sessions")
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving the test its niceness back needs root")
 def test_jobs_stay_in_the_zygotes_own_session_which_is_scheduled_as_nice_as_the_zygote():
     # Where the kernel shares the CPU between sessions first, a job in a session of its own would compete with the
     # web at full weight, whatever the worker's niceness.
