@@ -209,10 +209,12 @@ class Zygote:
         """Take an ended job's arena and pidfd (both now owned here) for a later job. Closed instead: without PID
         namespaces (``unsafe-dev``, where nothing ensures the job's processes are gone), and when the job left it
         holding more memory than an arena may keep (a worker would otherwise hold it while idle)."""
+        if self.mode != "isolated" or arena.held_bytes() > _KEPT_ARENA_BYTES:
+            arena.close()
+            os.close(pidfd)
+            return
         self._kept_arenas.append((arena, pidfd, grading))
-        if arena.held_bytes() > _KEPT_ARENA_BYTES:
-            self._discard_kept(len(self._kept_arenas) - 1)
-        while len(self._kept_arenas) > (_KEPT_ARENAS if self.mode == "isolated" else 0):
+        while len(self._kept_arenas) > _KEPT_ARENAS:
             self._discard_kept(0)
 
     def _discard_kept(self, index: int) -> None:
