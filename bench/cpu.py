@@ -83,6 +83,40 @@ def depth_seconds(roots: Iterable[int], names: list[str]) -> dict[str, float]:
     return spent
 
 
+def postgres_roles_seconds() -> dict[str, float]:
+    """CPU seconds spent so far by the local PostgreSQL's processes, by role (read from their titles): the
+    backends serving clients, autovacuum, the WAL writer, the checkpointer, the rest; and what processes already
+    reaped by the postmaster spent (backends that disconnected, autovacuum workers that finished)."""
+    stats = _read_all()
+    spent: dict[str, float] = {}
+    for pid in _descendants(stats, roots_named("postgres")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                title = file.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat", "rb") as file:
+                fields = file.read().decode(errors="replace").rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we read: its time moves to the postmaster's reaped children
+        own, reaped = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+        role = _postgres_role(title)
+        spent[role] = spent.get(role, 0.0) + own / _TICKS
+        spent[_REAPED] = spent.get(_REAPED, 0.0) + reaped / _TICKS
+    return spent
+
+
+_REAPED = "processes that ended (backends, autovacuum workers)"
+
+
+def _postgres_role(title: str) -> str:
+    for role in ("autovacuum", "walwriter", "checkpointer", "background writer"):
+        if role in title:
+            return role
+    # A backend's title: "postgres: [cluster: ]user database host(port) state".
+    if "(" in title and ")" in title.rsplit("(", 1)[1]:
+        return "backends (client connections)"
+    return "postmaster and other"
+
+
 def difference(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """``after - before`` for every group."""
     return {name: after[name] - before[name] for name in after}

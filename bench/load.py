@@ -154,12 +154,15 @@ def graded_cost(stack, token: str, work: list[tuple[str, str]]) -> dict:
     groups = service_processes(stack)
     workers = [worker.pid for worker in getattr(stack, "workers", {}).values()]
     before, before_workers = cpu.tree_seconds(groups), cpu.depth_seconds(workers, WORKER_LEVELS)
+    before_postgres = cpu.postgres_roles_seconds()
     began = time.perf_counter()
     posts = burst(stack, token, work)
     accepted_in = time.perf_counter() - began
     wait_until_graded()
     spent = cpu.difference(before, cpu.tree_seconds(groups))
     spent_workers = cpu.difference(before_workers, cpu.depth_seconds(workers, WORKER_LEVELS))
+    after_postgres = cpu.postgres_roles_seconds()
+    spent_postgres = {role: after_postgres[role] - before_postgres.get(role, 0.0) for role in after_postgres}
     window = Submission.objects.aggregate(first=Min("created_at"), last=Max("finished_at"))
     return {
         "posts": posts,
@@ -169,6 +172,7 @@ def graded_cost(stack, token: str, work: list[tuple[str, str]]) -> dict:
         "count": len(work),
         "cpu": spent,
         "workers": spent_workers if workers else {},
+        "postgres": spent_postgres if workers else {},
     }
 
 
@@ -384,6 +388,8 @@ def main() -> None:
     print(f"| **all processes of the service** | **{total:.1f}** |")
     for part, seconds in cost["workers"].items():
         print(f"| of the workers: {part} | {seconds * 1000 / cost['count']:.1f} |")
+    for role, seconds in sorted(cost["postgres"].items(), key=lambda item: -item[1]):
+        print(f"| of PostgreSQL: {role} | {seconds * 1000 / cost['count']:.1f} |")
     if compared:
         fresh = compared["fresh"] * 1000
         print(

@@ -227,6 +227,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes a worker's database connections around every task, unless this is set: then only every this many
+# tasks. Django's own rules apply around each task instead (quizsite.celery): a connection lives
+# DATABASE_CONN_MAX_AGE seconds and is checked before reuse. Opening one per task cost PostgreSQL about 10 ms of
+# CPU per graded submission (bench/README.md).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_DEFAULT_QUEUE = "grading"
 # No task runs longer than this (a grading takes at most its exercise's wall limit, seconds): so a warm
 # shutdown (SIGTERM) lets the gradings in progress finish within this bound, and hands back the
