@@ -537,7 +537,11 @@ def min_delta_threshold(learner, rng):
         delta = 0.0 if index < 2 else float(int(rng.integers(1, 16)) * 2.0 ** int(rng.integers(-12, 5)))
         config = {"patience": int(rng.integers(2, 12)), "min_delta": delta, "mode": mode}
         configs.append(config)
-        curves.append(_exact_changes(rng, config) if delta else _ulp_changes(rng, config))
+        curves.append(
+            _exact_changes(rng, config)
+            if delta
+            else _ulp_changes(rng, config, int(rng.integers(10, 40) if index == 0 else rng.integers(1000, 5000)))
+        )
     _play(learner, configs, _with_reads(rng, _sequential_plan(curves)), rng, "changes close to min_delta")
 
 
@@ -549,8 +553,12 @@ def _exact_changes(rng, config, length=None):
     reference = Reference(**config)
     metrics = [float(np.round(rng.uniform(-4, 4) / grid) * grid)]
     reference.step(metrics[0])
-    changes = np.array([0.0, delta, delta - grid, delta + grid, 2 * delta, -grid])
-    for change in rng.choice(changes, size=length or int(rng.integers(10, 40))).tolist():
+    steps = length or int(rng.integers(10, 40))
+    # Far finer than the grid: about one ulp of the largest value the curve can reach (it moves at most 2 * delta a
+    # step), so best - min_delta and best - metric stay exact, and a threshold with any tolerance is seen.
+    tiny = 2.0 ** (math.frexp(4.0 + 2.0 * delta * (steps + 2))[1] - 53)
+    changes = np.array([0.0, delta, delta - grid, delta + grid, 2 * delta, -grid, delta + tiny, delta - tiny])
+    for change in rng.choice(changes, size=steps).tolist():
         metric = reference.best_score + sign * change
         metrics.append(metric)
         reference.step(metric)
@@ -568,16 +576,28 @@ def _boundary_run(rng, config, length):
     return [start] + [start + sign * change for change in changes.tolist()]
 
 
-def _ulp_changes(rng, config):
-    """With min_delta 0: ties with the best, and changes of a few ulps either way."""
+def _ulp_changes(rng, config, length):
+    """With min_delta 0: ties with the best, and changes either way of 1 or 2 ulps or of 2**k ulps (up to about 1e-4
+    relative). Until a late random epoch, whenever the next step could stop training it is an improvement instead,
+    alternately of 1 or 2 ulps and of 4 to 2**21 ulps (about 1e-9 relative): a submission that takes near ties of
+    any of these sizes for ties, at any epoch of the run, is seen."""
     sign = 1.0 if config["mode"] == "max" else -1.0
     reference = Reference(**config)
     metrics = [float(rng.uniform(-1, 1) * 10.0 ** rng.uniform(-3, 3))]
     reference.step(metrics[0])
-    for ulps in rng.choice([0, 0, 1, 1, 2, -1], size=int(rng.integers(10, 40))).tolist():
+    changes = rng.choice([0, 0, 1, 1, 2, -1], size=length)
+    scales = np.where(rng.random(length) < 0.5, 2 ** rng.integers(2, 41, size=length), 1)
+    improve_until, forced = int(rng.integers(length // 2, length + 1)), 0
+    for epoch, ulps, scale in zip(range(1, length + 1), changes.tolist(), scales.tolist(), strict=True):
+        if epoch < improve_until and reference.wait >= config["patience"] - 1:
+            ulps, scale = (int(rng.integers(1, 3)), 1) if forced % 2 == 0 else (1, 2 ** int(rng.integers(2, 22)))
+            forced += 1
         metric = reference.best_score
-        for _ in range(abs(ulps)):
-            metric = math.nextafter(metric, sign * ulps * math.inf)
+        if scale > 1:
+            metric += sign * ulps * scale * math.ulp(metric)
+        else:
+            for _ in range(abs(ulps)):
+                metric = math.nextafter(metric, sign * ulps * math.inf)
         metrics.append(metric)
         reference.step(metric)
     return metrics

@@ -5,6 +5,49 @@ from tests.security.exercises import Attack, exercise_file
 SLUG = "early-stopping"
 SOLUTION = exercise_file(SLUG, "solution.py")
 
+# A right EarlyStopping around a wrong improvement test: the attacks built with threshold() differ only in the last
+# lines of _improves (there ``metric`` is not NaN and ``best``, the best score so far, is not None).
+THRESHOLD_TEMPLATE = """{imports}
+
+class EarlyStopping:
+    '''Right everywhere except in its improvement test.'''
+
+    def __init__(self, patience=3, min_delta=0.0, mode="min"):
+        if mode not in ("min", "max"):
+            raise ValueError(mode)
+        self.patience, self.min_delta, self.mode = patience, min_delta, mode
+        self.best_score = self.best_epoch = None
+        self.should_stop = False
+        self._epoch = self._wait = 0
+
+    def _improves(self, metric):
+        if math.isnan(metric):
+            return False
+        best = self.best_score
+        if best is None:
+            return True
+{test}
+
+    def step(self, metric):
+        epoch = self._epoch
+        self._epoch += 1
+        if self.should_stop:
+            return True
+        if self._improves(metric):
+            self.best_score, self.best_epoch, self._wait = metric, epoch, 0
+        else:
+            self._wait += 1
+            self.should_stop = self._wait >= self.patience
+        return self.should_stop
+"""
+NUMPY = "import math\n\nimport numpy as np\n"
+
+
+def threshold(test, imports="import math\n"):
+    """A submission whose improvement test ends with ``test`` (lines indented by eight spaces)."""
+    return THRESHOLD_TEMPLATE.format(imports=imports, test=test)
+
+
 ATTACKS = [
     Attack(
         "state_keyed_by_configuration",
@@ -389,5 +432,168 @@ for _obj in gc.get_objects():
         _obj.__code__ = _runner.__code__
 """,
         "restricted_code",
+    ),
+    Attack(
+        "float32_comparisons",
+        "Compares metric, best and min_delta as float32: right on the dyadic grids of the min_delta curves, but an improvement of one or two float64 ulps vanishes.",
+        threshold(
+            """        m, b, d = np.float32(metric), np.float32(best), np.float32(self.min_delta)
+        return bool(m < b - d) if self.mode == "min" else bool(m > b + d)""",
+            NUMPY,
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "float32_only_when_min_delta",
+        "Compares in float32 only when min_delta is not 0: exact on the ulp curves (all with min_delta 0), wrong for a gain beyond a nonzero min_delta by less than a float32 ulp.",
+        threshold(
+            """        if self.min_delta:
+            m, b, d = np.float32(metric), np.float32(best), np.float32(self.min_delta)
+            return bool(m < b - d) if self.mode == "min" else bool(m > b + d)
+        return metric < best if self.mode == "min" else metric > best""",
+            NUMPY,
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "gain_isclose_to_min_delta_is_not_an_improvement",
+        "A floating-point guard: a gain math.isclose to min_delta counts as exactly min_delta. Wrong for gains just above a nonzero min_delta; unseen while every gain above it exceeds it by a grid step (min_delta/32 or more).",
+        threshold(
+            """        # a gain only float noise away from min_delta counts as exactly min_delta
+        gain = best - metric if self.mode == "min" else metric - best
+        return gain > self.min_delta and not math.isclose(gain, self.min_delta)"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "min_delta_with_relative_epsilon",
+        "Raises the bar to min_delta * (1 + 1e-9): exact with min_delta 0; with min_delta > 0 a gain beyond it by less than a billionth of it does not improve.",
+        threshold(
+            """        delta = self.min_delta * (1 + 1e-9)
+        return metric < best - delta if self.mode == "min" else metric > best + delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "min_delta_with_absolute_epsilon",
+        "Adds 1e-12 to a nonzero min_delta: a gain beyond min_delta by less than 1e-12 does not improve.",
+        threshold(
+            """        delta = self.min_delta + 1e-12 if self.min_delta else 0.0
+        return metric < best - delta if self.mode == "min" else metric > best + delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "relative_min_delta",
+        "Reads min_delta as a fraction of the best score: improves only below best - min_delta * abs(best).",
+        threshold(
+            """        delta = self.min_delta * abs(best)
+        return metric < best - delta if self.mode == "min" else metric > best + delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "exact_min_delta_improves_unless_zero",
+        "Uses <= when min_delta is not 0 (a change of exactly min_delta improves) and < when it is 0, so ties with min_delta 0 stay right.",
+        threshold(
+            """        if self.min_delta == 0:
+            return metric < best if self.mode == "min" else metric > best
+        return metric <= best - self.min_delta if self.mode == "min" else metric >= best + self.min_delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "rounds_to_12_decimals",
+        "Rounds metric and best to 12 decimals before comparing: one-ulp improvements become ties.",
+        threshold(
+            """        m, b = round(metric, 12), round(best, 12)
+        return m < b - self.min_delta if self.mode == "min" else m > b + self.min_delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "fifteen_significant_digits",
+        "Compares the metrics as printed with 15 significant digits: one-ulp improvements become ties.",
+        threshold(
+            """        m, b = float(f"{metric:.15g}"), float(f"{best:.15g}")
+        return m < b - self.min_delta if self.mode == "min" else m > b + self.min_delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "changes_within_four_ulps_are_ties",
+        "Takes a change of at most four ulps of the best for a tie (float noise): improvements of one or two ulps are missed.",
+        threshold(
+            """        if abs(metric - best) <= 4 * math.ulp(best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "math_isclose_ties",
+        "Takes a metric math.isclose to the best (relative 1e-9) for a tie: small real improvements with min_delta 0 are missed.",
+        threshold(
+            """        if math.isclose(metric, best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "np_isclose_ties_beyond_two_ulps",
+        "np.isclose ties, except changes of one or two ulps, the only near ties the min_delta=0 curves used to have: wrong for improvements from 3 ulps to 1e-5 relative.",
+        threshold(
+            """        # exact within two ulps (the ulp curves), np.isclose ties beyond
+        if np.isclose(metric, best) and abs(metric - best) > 2 * math.ulp(best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta""",
+            NUMPY,
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "math_isclose_ties_beyond_two_ulps",
+        "math.isclose ties (relative 1e-9), except changes of one or two ulps: no check used to have near ties between 3 ulps and 1e-9 relative.",
+        threshold(
+            """        # exact within two ulps (the ulp curves), math.isclose ties beyond
+        if math.isclose(metric, best) and abs(metric - best) > 2 * math.ulp(best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "np_isclose_ties_after_epoch_12",
+        "Exact for an instance's first 12 epochs (past any patience of the ulp curves, whose forced improvement comes within patience), np.isclose ties after.",
+        threshold(
+            """        if self._epoch > 12 and np.isclose(metric, best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta""",
+            NUMPY,
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "np_isclose_ties_after_epoch_50",
+        "Exact for an instance's first 50 epochs (longer than the ulp curves used to be), np.isclose ties after: only long runs with min_delta 0 could see it.",
+        threshold(
+            """        if self._epoch > 50 and np.isclose(metric, best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta""",
+            NUMPY,
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "np_isclose_ties_after_epoch_200",
+        "Exact for an instance's first 200 epochs, np.isclose ties after: only the long runs go that far, and they see it only when one has min_delta 0.",
+        threshold(
+            """        if self._epoch > 200 and np.isclose(metric, best):
+            return False
+        return metric < best - self.min_delta if self.mode == "min" else metric > best + self.min_delta""",
+            NUMPY,
+        ),
+        "wrong_answer",
     ),
 ]
