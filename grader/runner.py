@@ -174,6 +174,8 @@ class _Session:
         self.zygote = zygote
         self.environment = environment
         self.runs: list[Run] = []
+        # The processes checks share by key (harness.Learner.fresh).
+        self.shared: dict[str, _Process] = {}
         self.stack = ExitStack()
         # Names this grading to the zygote: none of its processes gets an arena another of them used (Zygote.run).
         self.token = object()
@@ -218,11 +220,17 @@ class _Process(harness.Process):
     def read(self, region: Region) -> np.ndarray:
         return self.run.arena.read(region)
 
-    def fresh(self) -> _Process:
+    def fresh(self, key: str | None = None) -> _Process:
+        shared = self.session.shared
+        if key in shared:
+            return shared[key]
         try:
-            return self.session.open()
+            process = self.session.open()
         except LoadFailed as failed:
             raise harness.LearnerError("your code, loaded in a fresh process,", _error_dict(failed.error)) from None
+        if key is not None:
+            shared[key] = process
+        return process
 
 
 def _error_dict(error: harness.LearnerError) -> dict:

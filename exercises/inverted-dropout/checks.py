@@ -66,6 +66,9 @@ def generator_at(state):
 """
 
 ALPHA = 1e-8
+# The process other than the first that checks share (harness.Learner.fresh): a process costs more CPU than most
+# checks here.
+SECOND = "second"
 X_SMALL = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
 
 
@@ -202,7 +205,8 @@ def invalid_p_raises(learner, rng):
     A submission may keep state, and sees a whole batch before it answers: each mode is tested in a process of
     its own (a rule keyed on the other mode's refusals shows), the second one a fresh process whose very first
     call is invalid, and in each some invalid calls follow a valid call and some follow another invalid call
-    (a rule keyed on what came just before shows either way).
+    (a rule keyed on what came just before shows either way). The determinism check later uses that second
+    process too (``SECOND``): this check, defined first, is the first to ask for it, so it is new here.
     """
     candidates = [
         -float(rng.uniform(1e-9, 1e-3)),
@@ -216,7 +220,7 @@ def invalid_p_raises(learner, rng):
         -math.ulp(0.0),
     ]
     first = bool(rng.integers(2))
-    for process, training in ((learner, first), (learner.fresh(), not first)):
+    for process, training in ((learner, first), (learner.fresh(SECOND), not first)):
         fresh = process is not learner
         invalid = [float(p) for p in rng.permutation(candidates)]
         # Which invalid calls get a valid call just before them: at least one does and one does not, and in the
@@ -531,18 +535,41 @@ def extreme_rates(learner, rng):
     assert_close(mask, np.zeros_like(x), what=f"p=1 on x of shape {x.shape}: mask", rtol=0, atol=0)
 
 
+# The determinism check's probes: (smallest size, largest + 1, inputs), sizes log-uniform within each band.
+PROBE_SIZES = ((1, 10, 12), (10, 100, 3), (100, 1_000, 2), (1_000, 25_000, 1), (25_000, 70_000, 1))
+
+
+def _probes(rng):
+    """Training calls on inputs of every band of ``PROBE_SIZES``, each with its own rate (in [0.3, 0.7] for the
+    smallest band, where a mask has few entries to differ in; in [0.05, 0.95] for the others) and seed."""
+    probes = []
+    for low, high, count in PROBE_SIZES:
+        for _ in range(count):
+            size = int(np.exp(rng.uniform(np.log(low), np.log(high))))
+            rate = float(rng.uniform(0.3, 0.7) if low == 1 else rng.uniform(0.05, 0.95))
+            probes.append((rng.uniform(0.5, 2.0, size=_shape_of_size(rng, size)), rate, Seed(_seed(rng))))
+    return probes
+
+
 @check("Randomness comes from rng alone: the same seed gives the same masks in a fresh process", points=2)
 def rng_drives_the_mask(learner, rng):
     """Determinism is judged from outside, with inputs and call orders a submission cannot anticipate:
 
     - in this process, a new generator from the same seed gives the same mask twice, and one from another
       seed a different mask (the three calls in one round trip, in random order);
-    - in a fresh process (whose global generators are seeded differently), after two other seeds on the same
-      input, the same seed gives the same mask again;
+    - in a second process (whose global generators are seeded differently; the invalid-p check's, which has
+      served that check's calls before), after two other seeds on the same input, the same seed gives the same
+      mask again;
     - a generator shared by three calls gives three independent masks (a chi-square test of independence
-      between successive masks, at ``ALPHA`` each), and the same three in the fresh process after other calls;
-    - a generator rebuilt in the fresh process at the state the shared one reached gives the mask of its next
-      call.
+      between successive masks, at ``ALPHA`` each), and the same three in the second process after other calls;
+    - a generator rebuilt in the second process at the state the shared one reached gives the mask of its next
+      call;
+    - inputs of every size, 1 to 70,000 entries (``PROBE_SIZES``), each with a rate and a seed of its own, mixed
+      into both processes' first batches in random orders, get the same masks in both: a submission that draws
+      from rng only for inputs of some sizes or rates (those of the probes above, say) fails. One that draws
+      from a global generator for a whole band of sizes passes only if every probe of the band gets the same
+      mask in both processes by chance (each entry does with probability p^2 + (1-p)^2): about 4e-8 for the
+      smallest band, 5e-7 for the next, below 1e-15 for the others (computed over the bands' sizes and rates).
     """
     shape = _random_shape(rng, 5000)
     while math.prod(shape) < 500:
@@ -552,9 +579,11 @@ def rng_drives_the_mask(learner, rng):
     what = f"dropout_forward(x of shape {shape}, p={p:.4f}, training=True, rng)"
     # The same seed twice and another seed, in one round trip in random order: a submission sees all three.
     seeds = [seed, seed, other]
-    order = rng.permutation(3)
-    masks = [mask for _, mask in _trainings(learner, [(inputs[0], p, Seed(seeds[index])) for index in order])]
-    once, twice, different = (masks[int(np.flatnonzero(order == index)[0])] for index in range(3))
+    probes = _probes(rng)
+    calls = [(inputs[0], p, Seed(value)) for value in seeds] + probes
+    order = [int(index) for index in rng.permutation(len(calls))]
+    masks = dict(zip(order, (mask for _, mask in _trainings(learner, [calls[index] for index in order])), strict=True))
+    once, twice, different = masks[0], masks[1], masks[2]
     if not np.array_equal(once, twice):
         raise CheckFailed(
             f"{what}, called twice with a new generator made from the same seed, gave different masks: draw the "
@@ -569,19 +598,37 @@ def rng_drives_the_mask(learner, rng):
 
     first, generator = shared(learner)
     # The shared generator's state now, and the mask of a fourth call: a generator rebuilt at that state in the
-    # fresh process must give the same mask, so the mask depends on the generator's state alone (not on memory
+    # second process must give the same mask, so the mask depends on the generator's state alone (not on memory
     # kept per generator object or per process, such as a last mask rolled along instead of a new draw).
     state = learner.environment("state_of", generator.handle)
     fourth = _training(learner, inputs[1], p, generator.handle)[1]
-    fresh = learner.fresh()
-    # In the fresh process, two other seeds come first on the same input: a mask that depends on the order in
+    fresh = learner.fresh(SECOND)
+    # In the second process, two other seeds come first on the same input: a mask that depends on the order in
     # which a process meets seeds (not on their values) differs from this process's.
     firsts = [(inputs[0], p, Seed(_seed(rng))) for _ in range(2)] + [(inputs[0], p, Seed(seed))]
-    if not np.array_equal(list(_trainings(fresh, firsts))[-1][1], once):
+    # The probes go among them, in another random order; the calls on inputs[0] keep theirs.
+    at_first = rng.permutation(len(firsts) + len(probes)) < len(firsts)
+    firsts_left, probes_left = iter(range(len(firsts))), iter(int(k) for k in rng.permutation(len(probes)))
+    sequence = [(True, next(firsts_left)) if slot else (False, next(probes_left)) for slot in at_first]
+    second_calls = [firsts[k] if first else probes[k] for first, k in sequence]
+    # Only compared with masks judged in this process (a mask equal to one of them is valid too): not judged again.
+    results = _forwards(fresh, [(x, rate, True, generator) for x, rate, generator in second_calls])
+    there = {key: mask for key, (_, mask) in zip(sequence, results, strict=True)}
+    if not np.array_equal(there[(True, 2)], once):
         raise CheckFailed(
-            f"{what}: a new generator made from the same seed gave another mask in a fresh process that had seen "
+            f"{what}: a new generator made from the same seed gave another mask in another process that had seen "
             "other seeds first: the mask must depend on the seed's value only"
         )
+    for k, (x, rate, _) in enumerate(probes):
+        here, elsewhere = masks[3 + k], there[(False, k)]
+        if not np.array_equal(here, elsewhere):
+            same_shape = isinstance(elsewhere, np.ndarray) and elsewhere.shape == here.shape
+            differ = f"{int((here != elsewhere).sum())} of {x.size} entries differ" if same_shape else "another shape"
+            raise CheckFailed(
+                f"dropout_forward(x of shape {x.shape}, p={rate:.4f}, training=True, rng): a new generator made "
+                f"from the same seed gave another mask in another process ({differ}): draw the mask from the rng "
+                "argument only, whatever the input's size or rate"
+            )
     # Other calls first, so call counts differ between the processes.
     others = int(rng.integers(1, 4))
     cases = [
@@ -591,7 +638,7 @@ def rng_drives_the_mask(learner, rng):
     rebuilt = fresh.environment("generator_at", state, as_handle=True)
     if not np.array_equal(_training(fresh, inputs[1], p, rebuilt.handle)[1], fourth):
         raise CheckFailed(
-            f"{what}: a generator rebuilt in a fresh process at the state a shared generator had reached gave "
+            f"{what}: a generator rebuilt in another process at the state a shared generator had reached gave "
             "another mask than the shared generator's next call: each call must draw its mask from rng as it is, "
             "with nothing remembered from earlier calls"
         )

@@ -70,6 +70,20 @@ CHECKS = textwrap.dedent(
         if (first, second) != ([1, 2, 3], [1, 2]):
             raise CheckFailed(f"got {first} then {second}")
 
+    @check("A keyed process is new for the first check that asks", points=1)
+    def keyed_process_starts_new(learner, rng):
+        shared = learner.fresh("shared")
+        counts = [shared.tick() for _ in range(2)]
+        if counts != [1, 2] or learner.fresh("shared").tick() != 3:
+            raise CheckFailed(f"the keyed process counted {counts}, then not 3")
+
+    @check("A later check gets the keyed process as the earlier one left it", points=1)
+    def keyed_process_is_shared(learner, rng):
+        if learner.fresh("shared").tick() != 4:
+            raise CheckFailed("the keyed process did not keep the earlier check's calls")
+        if learner.fresh("other").tick() != 1 or learner.fresh().tick() != 1:
+            raise CheckFailed("another key, or no key, must give a new process")
+
     @check("Many calls in one round trip", points=1)
     def many_calls(learner, rng):
         from grader.harness import Seed
@@ -143,6 +157,24 @@ LEARNER = textwrap.dedent(
 def test_environment_objects_handles_shared_memory_and_fresh_processes_work(zygotes):
     report = grade(Job(code=LEARNER, checks_source=CHECKS), zygotes)
     assert report.verdict == "accepted", [(r.name, r.message) for r in report.results]
+
+
+def test_checks_that_share_a_keyed_process_start_it_once(zygotes):
+    """Five processes in all: the first, one for each plain ``fresh()`` (two), one for the key asked for three
+    times and one for the other key."""
+    started = []
+
+    class Counted:
+        def __init__(self, zygote):
+            self.zygote = zygote
+
+        def run(self, *args, **kwargs):
+            started.append(args)
+            return self.zygote.run(*args, **kwargs)
+
+    report = grade(Job(code=LEARNER, checks_source=CHECKS), lambda runtime: Counted(zygotes(runtime)))
+    assert report.verdict == "accepted", [(r.name, r.message) for r in report.results]
+    assert len(started) == 5
 
 
 def test_a_batch_with_a_value_that_cannot_be_sent_raises_once_not_in_each_reply():

@@ -384,6 +384,53 @@ def _alone(x):
         + _seed_ignored_unless("_alone(x)"),
         "wrong_answer",
     ),
+    # Against the process the invalid-p and determinism checks share.
+    Attack(
+        "global_generator_in_the_process_that_began_with_an_invalid_rate",
+        "Honest in the first process; in a process whose first call had an invalid p (the second process, which "
+        "the invalid-p check starts and the determinism check then reuses) masks come from np.random.",
+        """import numpy as np
+_first_p = []
+def dropout_forward(x, p, training, rng):
+    if not _first_p:
+        _first_p.append(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(p)
+    if not training:
+        return x.copy(), None
+    if p == 1.0:
+        mask = np.zeros_like(x, dtype=float)
+    elif 0.0 <= _first_p[0] <= 1.0:
+        mask = (rng.random(x.shape) >= p) / (1.0 - p)
+    else:
+        rng.random(x.shape)
+        mask = (np.random.random(x.shape) >= p) / (1.0 - p)
+    return x * mask, mask
+"""
+        + BACKWARD,
+        "wrong_answer",
+    ),
+    Attack(
+        "rng_only_for_the_sizes_the_determinism_check_used",
+        "Draws from rng for inputs of 500 to 5,000 entries, the only size the determinism check once compared across "
+        "processes, and from np.random otherwise: every rate and independence test still passes (accepted in 20 "
+        "of 20 gradings before the check probed every size).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "keep = (rng.random(x.shape) if 500 <= x.size <= 5000 else np.random.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "rng_only_for_the_rates_the_determinism_check_used",
+        "The same for rates: rng for p in [0.3, 0.7], the determinism check's once-only range, np.random otherwise "
+        "(accepted in 10 of 10 gradings before the check probed every rate).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "keep = (rng.random(x.shape) if 0.3 <= p <= 0.7 else np.random.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
     # Not specific to batching.
     Attack(
         "mask_depends_on_the_order_of_seeds_not_their_value",
