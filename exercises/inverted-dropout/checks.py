@@ -18,9 +18,10 @@ and the input sizes are mixed into the same batches, in random order.
 False-rejection budget for a correct solution, at most ``ALPHA`` = 1e-8 per test: on the large masks 4 binomial
 tests, 4 Hoeffding bounds and up to 3 tests along each of 1 + 2 + 3 + 4 axes (38); per band of small inputs an
 exact binomial test and a Fisher's exact test per axis (up to 20); 2 exact binomial tests at extreme rates; 2 tests
-of independence between successive masks: at most 62 tests, below 6.2e-7. The chi-square test of neighbours
-overstates its level about tenfold near p = 0.03 (a red-team computation): the 1-D mask, the only large one with
-such rates, runs it at ``ALPHA`` / 20.
+of independence between successive masks; an exact binomial test of every mask of 1,000 entries or more in the
+determinism check (up to 9) and of every mask the later checks draw (4): at most 75 tests, below 7.5e-7. The
+chi-square test of neighbours overstates its level about tenfold near p = 0.03 (a red-team computation): the 1-D
+mask, the only large one with such rates, runs it at ``ALPHA`` / 20.
 """
 
 import math
@@ -535,20 +536,52 @@ def extreme_rates(learner, rng):
     assert_close(mask, np.zeros_like(x), what=f"p=1 on x of shape {x.shape}: mask", rtol=0, atol=0)
 
 
-# The determinism check's probes: (smallest size, largest + 1, inputs), sizes log-uniform within each band.
-PROBE_SIZES = ((1, 10, 12), (10, 100, 3), (100, 1_000, 2), (1_000, 25_000, 1), (25_000, 70_000, 1))
+# The determinism check's probes: (smallest size, largest + 1, inputs), sizes log-uniform within each band. The
+# largest band reaches the largest input any check sends.
+PROBE_SIZES = ((1, 10, 12), (10, 100, 3), (100, 1_000, 2), (1_000, 25_000, 2), (25_000, 200_000, 3))
+
+
+MID, LOW, HIGH = (0.05, 0.95), (0.002, 0.05), (0.95, 0.998)
+
+
+def _probe(rng, low, high, rates):
+    """A training call on an input of ``low`` to ``high`` - 1 entries (log-uniform), at a rate drawn from
+    ``rates``, with a seed of its own."""
+    size = int(np.exp(rng.uniform(np.log(low), np.log(high))))
+    return rng.uniform(0.5, 2.0, size=_shape_of_size(rng, size)), float(rng.uniform(*rates)), Seed(_seed(rng))
 
 
 def _probes(rng):
-    """Training calls on inputs of every band of ``PROBE_SIZES``, each with its own rate (in [0.3, 0.7] for the
-    smallest band, where a mask has few entries to differ in; in [0.05, 0.95] for the others) and seed."""
+    """Training calls on inputs of every band of ``PROBE_SIZES``, each with its own rate and seed: in [0.3, 0.7] for
+    the smallest band, where a mask has few entries to differ in; in the largest band one rate in ``LOW``, one in
+    ``HIGH`` (where only a large mask has enough dropped or kept entries to differ in) and one in ``MID``; in
+    ``MID`` elsewhere."""
     probes = []
     for low, high, count in PROBE_SIZES:
-        for _ in range(count):
-            size = int(np.exp(rng.uniform(np.log(low), np.log(high))))
-            rate = float(rng.uniform(0.3, 0.7) if low == 1 else rng.uniform(0.05, 0.95))
-            probes.append((rng.uniform(0.5, 2.0, size=_shape_of_size(rng, size)), rate, Seed(_seed(rng))))
+        for number in range(count):
+            if low == 1:
+                rates = (0.3, 0.7)
+            elif high == PROBE_SIZES[-1][1]:
+                rates = (LOW, HIGH, MID)[number]
+            else:
+                rates = MID
+            probes.append(_probe(rng, low, high, rates))
     return probes
+
+
+def _as_callers_send(process, rng, calls):
+    """``calls`` as a caller's arrays may come: about half of the inputs writable, and one input with several
+    axes (if any) as a view not in C order (``x.T``), chosen at random; each call's x is judged as sent here."""
+    several = [index for index, (x, _, _) in enumerate(calls) if x.ndim > 1 and min(x.shape) > 1]
+    viewed = int(rng.choice(several)) if several else -1
+    sent = []
+    for index, (x, rate, generator) in enumerate(calls):
+        if index == viewed:
+            x = process.environment("transposed", np.ascontiguousarray(x.T), as_handle=True).handle
+        elif rng.random() < 0.5:
+            x = Writable(x)
+        sent.append((x, rate, True, generator))
+    return sent
 
 
 @check("Randomness comes from rng alone: the same seed gives the same masks in a fresh process", points=2)
@@ -559,17 +592,24 @@ def rng_drives_the_mask(learner, rng):
       seed a different mask (the three calls in one round trip, in random order);
     - in a second process (whose global generators are seeded differently; the invalid-p check's, which has
       served that check's calls before), after two other seeds on the same input, the same seed gives the same
-      mask again;
+      mask again, on other values of that shape (the mask must not depend on x's values either);
     - a generator shared by three calls gives three independent masks (a chi-square test of independence
       between successive masks, at ``ALPHA`` each), and the same three in the second process after other calls;
     - a generator rebuilt in the second process at the state the shared one reached gives the mask of its next
       call;
-    - inputs of every size, 1 to 70,000 entries (``PROBE_SIZES``), each with a rate and a seed of its own, mixed
-      into both processes' first batches in random orders, get the same masks in both: a submission that draws
-      from rng only for inputs of some sizes or rates (those of the probes above, say) fails. One that draws
-      from a global generator for a whole band of sizes passes only if every probe of the band gets the same
-      mask in both processes by chance (each entry does with probability p^2 + (1-p)^2): about 4e-8 for the
-      smallest band, 5e-7 for the next, below 1e-15 for the others (computed over the bands' sizes and rates).
+    - inputs of every size, 1 to 200,000 entries (``PROBE_SIZES``), each with a rate (extreme ones on the largest)
+      and a seed of its own, mixed into both processes' first batches in random orders, get the same masks in
+      both: a submission that draws from rng only for inputs of some sizes or rates (those of the probes above,
+      say) fails. One that draws from a global generator for a whole band of sizes passes only if every probe of
+      the band gets the same mask in both processes by chance (each entry does with probability p^2 + (1-p)^2):
+      about 4e-8 for the smallest band, 5e-7 for the next, below 1e-15 for the others (computed over the bands'
+      sizes and rates);
+    - the shared generator first serves four inputs of other sizes and rates (a low, a middle and a high rate, and
+      an extreme one on the largest), with the same masks in both processes and each rate tested: a generator
+      used before must drive the mask too;
+    - in every batch, about half of the inputs are writable and one with several axes is a view not in C order, as
+      callers' arrays may be; each probe's mask of 1,000 entries or more is tested for its rate (exact binomial
+      test).
     """
     shape = _random_shape(rng, 5000)
     while math.prod(shape) < 500:
@@ -582,8 +622,17 @@ def rng_drives_the_mask(learner, rng):
     probes = _probes(rng)
     calls = [(inputs[0], p, Seed(value)) for value in seeds] + probes
     order = [int(index) for index in rng.permutation(len(calls))]
-    masks = dict(zip(order, (mask for _, mask in _trainings(learner, [calls[index] for index in order])), strict=True))
+    ordered = [calls[index] for index in order]
+    replies = learner.map("dropout_forward", _as_callers_send(learner, rng, ordered))
+    masks = {
+        index: _judged_training(_forward_result(reply, x, rate, True), x, rate)[1]
+        for index, reply, (x, rate, _) in zip(order, replies, ordered, strict=True)
+    }
     once, twice, different = masks[0], masks[1], masks[2]
+    for k, (x, rate, _) in enumerate(probes):
+        if x.size >= 1_000:
+            what_probe = f"dropout_forward(x of shape {x.shape}, p={rate:.4f}, training=True)"
+            _exact_binomial(int((masks[3 + k] == 0).sum()), x.size, rate, what_probe)
     if not np.array_equal(once, twice):
         raise CheckFailed(
             f"{what}, called twice with a new generator made from the same seed, gave different masks: draw the "
@@ -592,11 +641,27 @@ def rng_drives_the_mask(learner, rng):
     if np.array_equal(different, once):
         raise CheckFailed(f"{what}: generators made from the seeds {seed} and {other} gave the identical mask")
 
+    # After the three inputs, the shared generator serves inputs of other sizes and rates (the same in both
+    # processes, in the same order): a generator used before must drive the mask whatever the input.
+    # Low, middle and high rates on the three smaller of them, in random order; an extreme on the largest.
+    spread = [(0.05, 0.3), (0.3, 0.7), (0.7, 0.95)]
+    sizes = [(10, 100), (100, 1_000), (1_000, 25_000)]
+    tail = [_probe(rng, *size, spread[int(k)]) for size, k in zip(sizes, rng.permutation(3), strict=True)]
+    tail.append(_probe(rng, 25_000, 200_000, (LOW, HIGH)[int(rng.integers(2))]))
+
     def shared(process):
         generator = process.environment("generator", seed, as_handle=True)
-        return [mask for _, mask in _trainings(process, [(x, p, generator.handle) for x in inputs])], generator
+        # The tail first: the three inputs of one shape then come last, next to the fourth call below.
+        calls = [(x, rate, generator.handle) for x, rate, _ in tail] + [(x, p, generator.handle) for x in inputs]
+        replies = process.map("dropout_forward", _as_callers_send(process, rng, calls))
+        judged = [
+            _judged_training(_forward_result(reply, x, rate, True), x, rate)
+            for reply, (x, rate, _) in zip(replies, calls, strict=True)
+        ]
+        masks = [mask for _, mask in judged]
+        return masks[len(tail) :], masks[: len(tail)], generator
 
-    first, generator = shared(learner)
+    first, first_tail, generator = shared(learner)
     # The shared generator's state now, and the mask of a fourth call: a generator rebuilt at that state in the
     # second process must give the same mask, so the mask depends on the generator's state alone (not on memory
     # kept per generator object or per process, such as a last mask rolled along instead of a new draw).
@@ -605,14 +670,16 @@ def rng_drives_the_mask(learner, rng):
     fresh = learner.fresh(SECOND)
     # In the second process, two other seeds come first on the same input: a mask that depends on the order in
     # which a process meets seeds (not on their values) differs from this process's.
-    firsts = [(inputs[0], p, Seed(_seed(rng))) for _ in range(2)] + [(inputs[0], p, Seed(seed))]
+    # The same seed comes last on other values of the same shape: the mask must not depend on x's values either.
+    firsts = [(inputs[0], p, Seed(_seed(rng))) for _ in range(2)] + [(inputs[2], p, Seed(seed))]
     # The probes go among them, in another random order; the calls on inputs[0] keep theirs.
     at_first = rng.permutation(len(firsts) + len(probes)) < len(firsts)
     firsts_left, probes_left = iter(range(len(firsts))), iter(int(k) for k in rng.permutation(len(probes)))
     sequence = [(True, next(firsts_left)) if slot else (False, next(probes_left)) for slot in at_first]
     second_calls = [firsts[k] if first else probes[k] for first, k in sequence]
     # Only compared with masks judged in this process (a mask equal to one of them is valid too): not judged again.
-    results = _forwards(fresh, [(x, rate, True, generator) for x, rate, generator in second_calls])
+    replies = fresh.map("dropout_forward", _as_callers_send(fresh, rng, second_calls))
+    results = (_forward_result(reply, x, rate, True) for reply, (x, rate, _) in zip(replies, second_calls, strict=True))
     there = {key: mask for key, (_, mask) in zip(sequence, results, strict=True)}
     if not np.array_equal(there[(True, 2)], once):
         raise CheckFailed(
@@ -642,14 +709,20 @@ def rng_drives_the_mask(learner, rng):
             "another mask than the shared generator's next call: each call must draw its mask from rng as it is, "
             "with nothing remembered from earlier calls"
         )
-    second, _ = shared(fresh)
-    for call, (one, two) in enumerate(zip(first, second, strict=True)):
+    second, second_tail, _ = shared(fresh)
+    pairs = [(x, rate, one, two) for (x, rate, _), one, two in zip(tail, first_tail, second_tail, strict=True)]
+    pairs += [(x, p, one, two) for x, one, two in zip(inputs, first, second, strict=True)]
+    for call, (x, rate, one, two) in enumerate(pairs):
         if not np.array_equal(one, two):
             raise CheckFailed(
-                f"{what}: in two processes, call {call + 1} of three with one generator made from the same seed "
-                f"gave different masks ({int((one != two).sum())} of {one.size} entries differ): draw the mask from "
-                "the rng argument only, not from np.random, the random module or anything kept between calls"
+                f"dropout_forward(x of shape {x.shape}, p={rate:.4f}, training=True, rng): in two processes, call "
+                f"{call + 1} of {len(pairs)} with one generator made from the same seed gave different masks "
+                f"({int((one != two).sum())} of {one.size} entries differ): draw the mask from the rng argument "
+                "only, not from np.random, the random module or anything kept between calls"
             )
+    for (x, rate, _), mask in zip(tail, first_tail, strict=True):
+        what_tail = f"dropout_forward(x of shape {x.shape}, p={rate:.4f}, training=True, rng used before)"
+        _exact_binomial(int((mask == 0).sum()), x.size, rate, what_tail)
     # Distinct draws of 500 or more independent entries at p in [0.3, 0.7] coincide with probability below 0.7^500.
     if np.array_equal(first[0] != 0, first[1] != 0) or np.array_equal(first[1] != 0, first[2] != 0):
         raise CheckFailed(
@@ -685,6 +758,10 @@ def backward_on_new_inputs(learner, rng):
         for number, mask in enumerate(masks)
         for which in (0, 1)
     ]
+    for (x, p, _), mask in zip(cases, masks, strict=True):
+        # Rates are tested in every check that draws masks: a submission cannot stop dropping after the checks
+        # that test rates have run.
+        _exact_binomial(int((mask == 0).sum()), x.size, p, f"dropout_forward(x of shape {x.shape}, p={p:.4f})")
     replies = iter(learner.map("dropout_backward", calls))
     for (x, p, _), grad, mask in zip(cases, grads, masks, strict=True):
         what = f"dropout_backward(grad_out of shape {x.shape}, mask of the forward pass with p={p:.4f})"
@@ -709,6 +786,7 @@ def inputs_untouched(learner, rng):
             atol=0,
         )
     _, mask = _training(learner, x, p, Seed(_seed(rng)))
+    _exact_binomial(int((mask == 0).sum()), x.size, p, f"dropout_forward(x of shape {shape}, p={p:.4f})")
     grad = _values(rng, shape)
     _, after = learner.call_and_read_args("dropout_backward", Writable(grad), Writable(mask))
     assert_close(

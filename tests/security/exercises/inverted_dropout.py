@@ -431,6 +431,86 @@ def dropout_forward(x, p, training, rng):
         ),
         "wrong_answer",
     ),
+    Attack(
+        "global_generator_above_the_largest_probe",
+        "np.random for inputs of 70,000 entries or more, above the determinism check's largest probe once; "
+        "only rates are tested there (found by a red team, accepted in 50 of 50 gradings).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "keep = (rng.random(x.shape) if x.size < 70_000 else np.random.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "global_generator_at_extreme_rates",
+        "np.random for p outside [0.05, 0.95], rates no determinism probe used once (found by a red team, "
+        "accepted in 50 of 50 gradings).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "keep = (rng.random(x.shape) if 0.05 <= p <= 0.95 else np.random.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "global_generator_for_writable_inputs",
+        "np.random whenever x is writable, as a caller's own array is; the determinism check once sent only "
+        "read-only inputs (found by a red team, accepted in 50 of 50 gradings).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "keep = (np.random.random(x.shape) if x.flags.writeable else rng.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "global_generator_for_views_not_in_c_order",
+        "np.random whenever x is not C-contiguous (x.T, x[:, ::2]); the determinism check once sent only "
+        "C-ordered inputs (found by a red team, accepted in 20 of 20 gradings).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "keep = (rng.random(x.shape) if x.flags.c_contiguous else np.random.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "mask_from_rng_and_a_hash_of_x",
+        "Takes one number from rng and mixes in a hash of x's bytes: the same seed on the same input repeats, "
+        "but the mask depends on the values too (found by a red team, accepted in 20 of 20 gradings).",
+        SOLUTION.replace(
+            "keep = rng.random(x.shape) >= p",
+            "import hashlib\n        word = int(rng.integers(0, 2**63))\n        digest = hashlib.sha256(np.ascontiguousarray(x).tobytes()).digest()\n        keep = np.random.default_rng([word, int.from_bytes(digest[:8], 'big')]).random(x.shape) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "stops_dropping_after_a_generators_fourth_use",
+        "A time bomb: once one generator has served four calls (the determinism check's fourth call), the process "
+        "never drops anything again; later checks once tested no rate (found by a red team, accepted in 50 of 50).",
+        SOLUTION.replace("import numpy as np\n", "import numpy as np\n_uses, _kept, _done = {}, [], []\n").replace(
+            "keep = rng.random(x.shape) >= p",
+            "_uses[id(rng)] = _uses.get(id(rng), 0) + 1\n        _kept.append(rng)\n        keep = rng.random(x.shape) >= (0.0 if _done else p)\n        if _uses[id(rng)] >= 4:\n            _done.append(True)",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "reused_generator_draws_globally_outside_the_probed_size",
+        "A generator used before draws from np.random unless the input has 500 to 5,000 entries, the only size a "
+        "shared generator served once (found by a red team, accepted in 20 of 20 gradings).",
+        SOLUTION.replace("import numpy as np\n", "import numpy as np\n_used = []\n").replace(
+            "keep = rng.random(x.shape) >= p",
+            "used = any(seen is rng for seen in _used)\n        _used.append(rng)\n        keep = (np.random.random(x.shape) if used and not 500 <= x.size <= 5000 else rng.random(x.shape)) >= p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "reused_generator_drops_nothing_outside_the_probed_rates",
+        "A generator used before drops nothing unless p is in [0.3, 0.7], the only rates a shared generator "
+        "served once (found by a red team, accepted in 50 of 50 gradings).",
+        SOLUTION.replace("import numpy as np\n", "import numpy as np\n_used = []\n").replace(
+            "keep = rng.random(x.shape) >= p",
+            "used = any(seen is rng for seen in _used)\n        _used.append(rng)\n        keep = rng.random(x.shape) >= (0.0 if used and not 0.3 <= p <= 0.7 else p)",
+        ),
+        "wrong_answer",
+    ),
     # Not specific to batching.
     Attack(
         "mask_depends_on_the_order_of_seeds_not_their_value",
