@@ -153,20 +153,23 @@ class Learner:
         The learner's process sees every call of a batch before it answers the first: never let a property be
         tested only by calls a submission could tell apart from the rest (alone in their batch, say).
         """
-        requests = [{"op": "call", "name": name, "args": list(args), "kwargs": {}} for args in calls]
-        reply = self._process.request({"op": "batch", "requests": requests}, [])
+        calls = [list(args) for args in calls]
+        reply = self._process.request({"op": "map", "name": name, "calls": calls}, [])
         if not reply["ok"]:
             # The batch as a whole failed (a value that cannot be sent): raised here, as a single call's failure
             # is, never handed to each reply, where one poisoned value would read as every call raising it.
-            raise LearnerError(f"{name} (one of {len(requests)} calls)", _error_of(reply))
+            raise LearnerError(f"{name} (one of {len(calls)} calls)", _error_of(reply))
+        # One [ok, value or error] list per call (grader.sandbox.child._Server.answer).
         answers = reply.get("value")
         if not (
             isinstance(answers, list)
-            and len(answers) == len(requests)
-            and all(isinstance(answer, dict) and isinstance(answer.get("ok"), bool) for answer in answers)
+            and len(answers) == len(calls)
+            and all(type(answer) is list and len(answer) == 2 and type(answer[0]) is bool for answer in answers)
         ):
-            raise CheckFailed(f"{len(requests)} calls of {name} did not get {len(requests)} well-formed answers")
-        return [Reply(name, answer) for answer in answers]
+            raise CheckFailed(f"{len(calls)} calls of {name} did not get {len(calls)} well-formed answers")
+        return [
+            Reply(name, {"ok": True, "value": value} if ok else {"ok": False, "error": value}) for ok, value in answers
+        ]
 
     def call_and_read_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
         """Call ``name``; also return the positional arguments as they are after the call.

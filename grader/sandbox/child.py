@@ -212,8 +212,6 @@ class _Server:
 
     def handle(self, request: dict) -> Any:
         op = request.get("op")
-        if op == "batch":
-            return [self.answer(item) for item in request["requests"]]
         if op == "environment":
             if self.module is not None:
                 raise RuntimeError("the environment must be loaded before the learner's code")
@@ -227,21 +225,23 @@ class _Server:
             raise RuntimeError("no code loaded")
         if op == "call":
             return self.call(getattr(self.module, request["name"]), request)
+        if op == "map":
+            function = getattr(self.module, request["name"])
+            return [self.answer(function, args) for args in request["calls"]]
         if op == "method":
             return self.call(getattr(self.objects[request["handle"]], request["name"]), request)
         if op == "getattr":
             return self.reply_value(getattr(self.objects[request["handle"]], request["name"]), request)
         raise ValueError(f"unknown op {op!r}")
 
-    def answer(self, request: dict) -> dict:
-        """One call of a batch, answered as ``serve`` answers a request of its own: one that raises does not stop
-        the calls after it."""
+    def answer(self, function: Any, args: list) -> list:
+        """One call of a ``map``: ``[True, value]``, or ``[False, error]`` as ``serve`` describes an error. A call
+        that raises does not stop the calls after it. Lists, not ``{"ok", "value"}`` objects: a grading answers
+        hundreds of calls, and each object costs encoding and decoding on both sides."""
         try:
-            if request.get("op") == "batch":
-                raise ValueError("a batch cannot hold a batch")
-            return {"ok": True, "value": self.handle(request)}
+            return [True, function(*[self.resolve(arg) for arg in args])]
         except BaseException as exc:  # noqa: BLE001 - learner errors, SystemExit included, are answers
-            return {"ok": False, "error": _describe(exc)}
+            return [False, _describe(exc)]
 
     def load(self, source: str) -> None:
         # Tracebacks quote the learner's lines from here, never by searching the filesystem for them.

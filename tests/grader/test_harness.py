@@ -217,7 +217,7 @@ def test_an_input_changed_in_place_in_a_batch_fails_that_call_as_a_single_call_w
                 "kinds": ["ValueError"],
                 "message": "assignment destination is read-only",
             }
-            return {"ok": True, "value": [{"ok": True, "value": 1}, {"ok": False, "error": read_only}]}
+            return {"ok": True, "value": [[True, 1], [False, read_only]]}
 
     fine, changed = Learner(Process()).map("f", [(1,), (2,)])
     assert fine.value == 1
@@ -230,7 +230,16 @@ def test_a_batch_answered_with_the_wrong_shape_fails_the_check_that_asked():
 
     from grader.harness import CheckFailed, Learner
 
-    answers = [None, [], [{"ok": True}], [{"ok": 1, "value": 2}, {"ok": True}], [7, {"ok": True}]]
+    answers = [
+        None,
+        [],
+        [[True, 1]],
+        [[1, 2], [True, 3]],
+        [[True, 1], [True]],
+        [(True, 1), [True, 2]],
+        [7, [True, 2]],
+        [{"ok": True, "value": 1}, {"ok": True, "value": 2}],
+    ]
     for value in answers:
 
         class Process:
