@@ -21,9 +21,19 @@ dtypes, drop rates, values, seeds, the order of calls) is drawn from ``rng``, fr
   generators are seeded differently), whichever of two layer instances is called, while an extra draw
   from PyTorch's generator, another seed, or simply the next call must change the mask.
 
-False-rejection budget for a correct solution: 19 statistical tests at a nominal ``ALPHA`` = 1e-9 each
-(the chi-square approximations' true tails are within a factor of about 2, measured), below 1e-7 in
-all; coincidences of independent masks of at least 400 entries (below 0.7**400 each) add nothing.
+- Inputs are not all alike: the statistics and the seed check send inputs of every dtype, of ranks 1 to
+  4, of 1 to 200,000 entries, some requiring grad (as activations do while training), some views not in
+  memory order, at rates from 0.001 to 0.999, mixed in random order, so a layer that misbehaves only on
+  some kind of input meets it among the tested ones. Outputs are read again once a batch has run: an
+  output that a later call overwrites (a reused buffer) is seen.
+
+False-rejection budget for a correct solution, at a nominal ``ALPHA`` = 1e-9 per test: 36 tests in the
+statistics check (31 on four large masks, 2 exact binomial tests at extreme rates, 3 on the repeated
+calls) and up to 5 exact binomial tests in the seed check: 41 tests, 4.1e-8 nominal. The chi-square
+approximations' true tails are within a factor of about 2 of the nominal ones (measured) except the
+test of neighbours at rates near 0.05, which may overstate its level about tenfold: it runs at
+``ALPHA`` / 100. Below 1e-7 in all; coincidences of independent masks of at least 400 entries (below
+0.7**400 each) add nothing.
 """
 
 import math
@@ -93,7 +103,7 @@ for _module, _names in (
 # What the measurements below use, taken before the learner's code loads: reassigning torch.rand,
 # torch.autograd.grad or Tensor.clone afterwards changes the learner's code, not these.
 _MANUAL_SEED, _RAND = torch.manual_seed, torch.rand
-_CLONE, _DETACH = torch.Tensor.clone, torch.Tensor.detach
+_CLONE, _DETACH, _PERMUTE = torch.Tensor.clone, torch.Tensor.detach, torch.Tensor.permute
 _RUN_BACKWARD = torch.autograd.Variable._execution_engine.run_backward
 _TENSOR = torch.Tensor
 
@@ -102,7 +112,7 @@ def _copy(value):
     return _CLONE(_DETACH(value)) if isinstance(value, _TENSOR) else value
 
 
-def _call_with_gradient(layer, x, upstream, given):
+def _call_with_gradient(layer, x, upstream, given, outputs):
     """(out, the input after the call, d<out, upstream>/d leaf or None, why not).
 
     The input is ``leaf * 1``, ``leaf`` a new leaf holding x's values: the gradient is asked of
@@ -113,6 +123,7 @@ def _call_with_gradient(layer, x, upstream, given):
     leaf = _CLONE(x).requires_grad_(True)
     given.append(leaf * 1)
     out = layer(given[-1])
+    outputs.append(out)
     seen = _copy(out), _copy(given[-1])
     if not isinstance(out, _TENSOR):
         return (*seen, None, "the output is not a tensor")
@@ -126,15 +137,17 @@ def _call_with_gradient(layer, x, upstream, given):
 
 
 def run(template, steps):
-    """Run ``steps`` in order; return what each "call" and "grad" step gave, in order, and the inputs of
-    those steps as they are once all steps have run.
+    """Run ``steps`` in order; return what each "call" and "grad" step gave, in order, the inputs of
+    those steps as they are once all steps have run, and their outputs as they are then.
 
     ("build", args, kwargs): a new layer, type(template)(*args, **kwargs), referred to by later steps
     by its index among the layers built. ("seed", s): torch.manual_seed(s). ("draw", n): torch.rand(n).
     ("mode", layer, training): layer.train(training). ("call", layer, x): layer(a copy of x), returned
-    with the copy as it is right after the call. ("grad", layer, x, g): see _call_with_gradient.
+    with the copy as it is right after the call. ("call", layer, xt, True): the same on a view not in
+    memory order (xt, a copy of x with its axes reversed, with its axes reversed back). ("grad", layer,
+    x, g): see _call_with_gradient.
     """
-    built, results, given = [], [], []
+    built, results, given, outputs = [], [], [], []
     for kind, *args in steps:
         if kind == "build":
             built.append(type(template)(*args[0], **args[1]))
@@ -147,12 +160,14 @@ def run(template, steps):
             if kind == "mode":
                 layer.train(args[1])
             elif kind == "call":
-                given.append(_CLONE(args[1]))
+                x = _CLONE(args[1])
+                given.append(_PERMUTE(x, tuple(reversed(range(x.dim())))) if len(args) > 2 and args[2] else x)
                 out = layer(given[-1])
+                outputs.append(out)
                 results.append((_copy(out), _copy(given[-1])))
             else:
-                results.append(_call_with_gradient(layer, *args[1:], given))
-    return results, [_copy(tensor) for tensor in given]
+                results.append(_call_with_gradient(layer, *args[1:], given, outputs))
+    return results, [_copy(tensor) for tensor in given], [_copy(out) for out in outputs]
 
 
 def inside_a_model(module):
@@ -164,8 +179,6 @@ ALPHA = 1e-9
 DTYPES = (np.float16, np.float32, np.float64)
 # Relative tolerance on kept entries against x / (1 - p) (and on gradients), by dtype: a few roundings.
 RTOL = {np.float16: 2e-3, np.float32: 1e-6, np.float64: 1e-12}
-# The statistics check's large inputs.
-SHAPE = (160, 200)
 X_PUBLIC = np.array([[1.5, -2.0, 3.25, 0.5], [-4.0, 2.5, -0.75, 6.0], [7.0, -8.5, 9.0, -1.25]])
 
 
@@ -353,20 +366,32 @@ class _Batch:
         (an input changed in place later, e.g. at the next call, is seen too).
         """
         template = _build(self.process, 0.5)[0].handle if self.layers else None
-        wire = [
-            [torch.from_numpy(item) if isinstance(item, np.ndarray) else item for item in step] for step in self.steps
-        ]
+        wire = []
+        for step in self.steps:
+            if step[0] == "call" and len(step) > 3 and step[3]:
+                # A view not in memory order, as x.t() or x.permute(...) is: its axes reversed there.
+                step = (*step[:2], np.ascontiguousarray(step[2].transpose()), True)
+            wire.append([torch.from_numpy(item) if isinstance(item, np.ndarray) else item for item in step])
         try:
-            results, inputs = self.process.environment("run", template, wire)
+            results, inputs, outputs = self.process.environment("run", template, wire)
         except LearnerError as error:
             raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
         sent = [step[2] for step in self.steps if step[0] in ("call", "grad")]
-        if len(inputs) != len(sent) or len(results) != len(sent):
+        if len(inputs) != len(sent) or len(results) != len(sent) or len(outputs) != len(sent):
             raise CheckFailed(f"{what}: the environment's answer does not match the calls made")
         for index, (x, result) in enumerate(zip(sent, results, strict=True)):
             _untouched(result[1], x, f"{what}: call {index + 1}, on {_case(x)},")
         for index, (x, after) in enumerate(zip(sent, inputs, strict=True)):
             _untouched(after, x, f"{what}: once all calls had run, the input of call {index + 1} showed that a call")
+        # An output must keep its values after later calls (a buffer reused from call to call does not).
+        for index, (result, final) in enumerate(zip(results, outputs, strict=True)):
+            early = result[0]
+            same = isinstance(early, torch.Tensor) and isinstance(final, torch.Tensor) and early.shape == final.shape
+            if same and not torch.equal(torch.nan_to_num(early), torch.nan_to_num(final)):
+                raise CheckFailed(
+                    f"{what}: the output of call {index + 1} changed after later calls: return a new tensor "
+                    "at every call, never one the layer writes into again"
+                )
         return results
 
 
@@ -411,67 +436,226 @@ def invalid_p_on_new_values(learner, rng):
 
 @check("Drop rate matches p, p defaults to 0.5, and entries are dropped independently", points=3)
 def dropout_statistics(learner, rng):
-    """Six tests on each of three masks of ``SHAPE`` entries (a low random p, the default p = 0.5 and a
-    high random p) over inputs of random signs, and one test on many small calls, each test at
-    false-rejection rate ``ALPHA`` (19 tests):
+    """The masks of one batch of calls, in random order, each test at false-rejection rate ``ALPHA``:
 
-    - a two-sided binomial test of the number dropped (catches p used as the keep probability, a wrong
-      default, or a rate off by more than about one point);
-    - chi-square dispersion tests of the drop counts per row and per column (catches positions dropped
-      more or less often than others, or a fixed number dropped per row);
-    - chi-square tests of independence of horizontally and of vertically neighbouring entries (catches
-      a mask shared along an axis, e.g. across the batch, or correlated neighbours), and of an entry's
-      fate and its sign (catches a mask that depends on the input's values);
-    - a chi-square dispersion test of the numbers dropped by 20 to 30 calls on inputs of 400 entries
-      at a random p in [0.3, 0.7] (catches an exact number dropped per call, e.g. a random choice of
-      round(p * n) entries), after checking that no two calls in a row drop the same entries.
+    - four masks of about ``LARGE`` entries (a low random p, the default p = 0.5, a high and a middle
+      random p; ranks 1 to 4, every dtype, two inputs requiring grad, one a view not in memory order),
+      values of both signs and magnitudes 0.01 to 100: a two-sided binomial test of the number dropped
+      (catches p used as the keep probability, a wrong default, a rate off for some dtype, rank or kind
+      of input); along every axis a chi-square dispersion test of the drop counts per index (positions
+      dropped more or less often than others) and a chi-square test of independence of neighbours (a
+      mask shared along an axis, e.g. across the batch); tests of independence of an entry's fate and
+      its sign, and its magnitude above the median (a mask that depends on the values) (31 tests);
+    - two masks of 30,000 to 60,000 entries at rates 10^-U(1, 3) and 1 - 10^-U(1, 3) (the latter on
+      float32 or float64, where uniforms are fine enough near 1): exact binomial tests (catches rates near
+      0 or 1 rounded to 0 or 1) (2 tests);
+    - 100 to 499 calls of one layer on inputs of 400 entries (four shapes of ranks 1 to 4, mixed; every
+      dtype; some requiring grad, some views), among which the calls above fall: no call drops the same
+      entries as the last call of its shape (a mask kept between calls), a chi-square dispersion test of
+      the numbers dropped (an exact number dropped per call, a layer that stops dropping after some
+      calls), a test of independence of successive masks of a shape, entry by entry, and a binomial test
+      of a large mask drawn by that layer after all of them (3 tests).
+
+    Gradients of the inputs requiring grad are compared with 1 / (1 - p) on the kept entries, 0 elsewhere.
     """
-    cases, batch = [], _Batch(learner)
-    for p in (_rate(rng, 0.05, 0.3), None, _rate(rng, 0.7, 0.95)):
-        signed = rng.uniform(0.5, 2.0, size=SHAPE) * (2 * rng.integers(0, 2, size=SHAPE) - 1)
-        x = np.asarray(signed, dtype=np.float32)
+    batch, large = _Batch(learner), []
+    ranks, grads = rng.permutation([1, 2, 3, 4]), rng.permutation([True, True, False, False])
+    dtypes = [DTYPES[int(i)] for i in rng.permutation([0, 1, 2, int(rng.integers(3))])]
+    rates = (_rate(rng, 0.05, 0.3), None, _rate(rng, 0.7, 0.95), _rate(rng, 0.3, 0.7))
+    for p, ndim, dtype, grad in zip(rates, ranks, dtypes, grads, strict=True):
         layer, what = batch.layer(p)
-        cases.append((x, 0.5 if p is None else p, f"{what} in training mode"))
-        batch.add("call", layer, x)
+        x = _values(rng, _statistics_shape(rng, int(ndim)), dtype)
+        large.append([layer, what, x, 0.5 if p is None else p, bool(grad), False])
+    # One input that does not require grad, with several axes, goes as a view not in memory order.
+    large[int(rng.choice([k for k, case in enumerate(large) if not case[4] and case[2].ndim > 1]))][5] = True
+    extremes = []
+    for high in (False, True):
+        p = _extreme_rate(rng, high)
+        layer, what = batch.layer(p)
+        shape = _shape_of_size(rng, int(rng.integers(30_000, 60_000)), int(rng.integers(1, 5)))
+        x = _unit_values(rng, shape, _dtype(rng, DTYPES[1:] if high else DTYPES))
+        extremes.append([layer, what, x, p, bool(rng.integers(2)), False])
     small_p = _rate(rng, 0.3, 0.7)
     small, small_what = batch.layer(small_p)
-    calls = int(rng.integers(20, 31))
-    inputs = [_values(rng, (400,), np.float32) for _ in range(calls)]
-    for x in inputs:
-        batch.add("call", small, x)
-    results = batch.run(f"Dropout layers in training mode on {SHAPE} inputs and on small inputs")
-    for number, ((x, p, call), result) in enumerate(zip(cases, results[:3], strict=True)):
-        what = f"{call} on {_case(x)}"
-        dropped = ~_kept(_called(result, x, call), x, p, what)
-        if number == 0:
+    shapes = [SHAPES_400[ndim][int(rng.integers(len(SHAPES_400[ndim])))] for ndim in (1, 2, 3, 4)]
+    repeated = []
+    for _ in range(int(rng.integers(100, 500))):
+        x = _values(rng, shapes[int(rng.integers(4))], _dtype(rng))
+        grad = bool(rng.random() < 0.25)
+        repeated.append([small, small_what, x, small_p, grad, not grad and x.ndim > 1 and rng.random() < 0.25])
+    # The large calls fall among the repeated ones, at random places: a layer or class that changes its
+    # behaviour after some number of calls meets them there.
+    order = [("repeated", k) for k in range(len(repeated))]
+    for k in rng.permutation(len(large) + len(extremes)):
+        order.insert(int(rng.integers(len(order) + 1)), ("large", int(k)))
+    final = [small, small_what, _values(rng, _statistics_shape(rng, int(rng.integers(1, 5))), _dtype(rng))]
+    final += [small_p, bool(rng.integers(2)), False]
+    order.append(("final", 0))
+    groups = {"repeated": repeated, "large": large + extremes, "final": [final]}
+    upstreams = []
+    for group, k in order:
+        layer, _, x, _, grad, view = groups[group][k]
+        upstreams.append(_add_training_call(batch, layer, x, grad, view))
+    results = batch.run("Dropout layers in training mode on large inputs and on many small inputs")
+    kept = {}
+    for (group, k), result, upstream in zip(order, results, upstreams, strict=True):
+        _, what, x, p, grad, view = groups[group][k]
+        kept[group, k] = _judged(result, x, p, _training_call(what, x, grad, view), upstream)
+    drawn = False
+    for k, (_, what, x, p, grad, view) in enumerate(large):
+        what = _training_call(what, x, grad, view)
+        mask = kept["large", k]
+        dropped = ~mask
+        if x.ndim > 1 and not drawn:
+            drawn = True
             with drawing():
-                _draw_kept_per_row(~dropped, p, what)
+                _draw_kept_per_row(mask, p, what)
         _binomial(dropped, p, what)
-        for axis, name in ((1, "row"), (0, "column")):
-            _dispersion(dropped.sum(axis=axis), x.shape[axis], p, f"{what}: the number dropped per {name}")
-        kept = ~dropped
-        for name, first, second in (("horizontal", kept[:, :-1], kept[:, 1:]), ("vertical", kept[:-1], kept[1:])):
-            _independent(first, second, f"{what}: whether {name} neighbours are kept")
-        _independent(kept, x > 0, f"{what}: whether an entry is kept and whether it is positive")
-    call = f"{small_what} in training mode"
-    dropped = [
-        ~_kept(_called(result, x, call), x, small_p, call) for x, result in zip(inputs, results[3:], strict=True)
-    ]
-    # Two independent masks of 400 entries at p in [0.3, 0.7] coincide with probability below 0.58**400.
-    for index in range(1, calls):
-        if np.array_equal(dropped[index - 1], dropped[index]):
-            raise CheckFailed(
-                f"calls {index} and {index + 1} of {call} on inputs of shape (400,) dropped the same entries: draw a "
-                "fresh mask on every call"
+        for axis in range(x.ndim):
+            if x.ndim > 1:
+                others = tuple(other for other in range(x.ndim) if other != axis)
+                counts = dropped.sum(axis=others)
+                _dispersion(
+                    counts, dropped.size // x.shape[axis], p, f"{what}: the number dropped per index of axis {axis}"
+                )
+            # Both margins near p: the chi-square approximation is at its worst here (see the module's budget).
+            _independent(
+                *_neighbours(mask, axis), f"{what}: whether neighbours along axis {axis} are kept", level=ALPHA / 100
             )
-    counts = np.array([mask.sum() for mask in dropped])
+        _independent(mask, x > 0, f"{what}: whether an entry is kept and whether it is positive")
+        magnitude = np.abs(x.astype(np.float64))
+        _independent(
+            mask, magnitude > np.median(magnitude), f"{what}: whether an entry is kept and whether |x| is large"
+        )
+    for k, (_, what, x, p, grad, view) in enumerate(extremes, start=len(large)):
+        _exact_binomial(int((~kept["large", k]).sum()), x.size, p, _training_call(what, x, grad, view))
+    call = f"{small_what} in training mode"
+    last, firsts, seconds, counts = {}, [], [], []
+    for number, (_, _, x, _, _, _) in enumerate(repeated):
+        mask = kept["repeated", number]
+        counts.append(int((~mask).sum()))
+        if x.shape in last:
+            before, previous = last[x.shape]
+            # Two independent masks of 400 entries at p in [0.3, 0.7] coincide with probability below 0.58**400.
+            if np.array_equal(previous, mask):
+                raise CheckFailed(
+                    f"calls {before + 1} and {number + 1} of {call}, both on inputs of shape {x.shape} (in a series of "
+                    f"{len(repeated)} calls), dropped the same entries: draw a fresh mask on every call"
+                )
+            firsts.append(previous.ravel())
+            seconds.append(mask.ravel())
+        last[x.shape] = number, mask
     _dispersion(
-        counts, 400, small_p, f"over {calls} calls of {call} on inputs of shape (400,), the number dropped per call"
+        np.array(counts),
+        400,
+        small_p,
+        f"over {len(repeated)} calls of {call} on inputs of 400 entries, the number dropped per call",
     )
+    _independent(
+        np.concatenate(firsts),
+        np.concatenate(seconds),
+        f"over {len(repeated)} calls of {call} on inputs of 400 entries, whether an entry is kept at a call and at "
+        "the next call on that shape",
+    )
+    _, _, x, _, grad, view = final
+    _binomial(~kept["final", 0], small_p, f"after those calls, {_training_call(small_what, x, grad, view)}")
+
+
+# Shapes of 400 entries by rank, for the statistics check's repeated calls.
+SHAPES_400 = {
+    1: [(400,)],
+    2: [(20, 20), (16, 25), (25, 16), (10, 40), (40, 10), (8, 50)],
+    3: [(4, 10, 10), (5, 8, 10), (10, 5, 8), (2, 10, 20), (8, 5, 10)],
+    4: [(2, 4, 5, 10), (4, 5, 4, 5), (5, 4, 4, 5), (2, 2, 10, 10), (10, 2, 4, 5)],
+}
+# About how many entries the statistics check's large inputs hold.
+LARGE = 32_000
+
+
+def _statistics_shape(rng, ndim):
+    """A random shape with ``ndim`` axes of roughly equal length (each index then has enough entries for
+    its own count), about ``LARGE`` entries in all."""
+    side = LARGE ** (1 / ndim)
+    return tuple(max(8, round(side * float(rng.uniform(0.8, 1.25)))) for _ in range(ndim))
+
+
+def _shape_of_size(rng, size, ndim):
+    """``ndim`` axes of random, roughly balanced lengths whose product is about ``size``."""
+    weights = rng.dirichlet(np.full(ndim, 3.0))
+    lengths = [max(1, round(size**weight)) for weight in weights[:-1]]
+    # The last axis takes what the others leave, so that small sizes are not rounded away.
+    return (*lengths, max(1, round(size / math.prod(lengths))))
+
+
+def _unit_values(rng, shape, dtype):
+    # |x| in [0.5, 2]: x / (1 - p) stays finite in float16 even at p = 0.999.
+    signed = rng.uniform(0.5, 2.0, size=shape) * (2 * rng.integers(0, 2, size=shape) - 1)
+    return np.asarray(signed, dtype=dtype)
+
+
+def _extreme_rate(rng, high):
+    """10^-U(1, 3) (from 0.001 to 0.1), or 1 minus that."""
+    p = 10.0 ** -float(rng.uniform(1, 3))
+    return float(f"{1 - p if high else p:.6g}")
+
+
+def _training_call(what, x, grad, view):
+    kind = " requiring grad" if grad else " (a view not in memory order)" if view else ""
+    return f"{what} in training mode on {_case(x)}{kind}"
+
+
+def _add_training_call(batch, layer, x, grad, view):
+    """A "call" step (on a view if ``view``) or a "grad" step (upstream gradient of ones); the upstream
+    gradient, or None."""
+    if grad:
+        upstream = np.ones_like(x)
+        batch.add("grad", layer, x, upstream)
+        return upstream
+    batch.add("call", layer, x, view)
+    return None
+
+
+def _judged(result, x, p, call, upstream=None):
+    """The kept entries of a training "call" or "grad" step's output, after checking its values and, for a
+    "grad" step, the gradient (upstream / (1 - p) where kept, 0 elsewhere)."""
+    kept = _kept(_called(result[:2], x, call), x, p, call)
+    if upstream is not None:
+        gradient, why = result[2:]
+        if gradient is None:
+            raise CheckFailed(
+                f"{call}: torch.autograd.grad(out, x, g) failed: {why}. The output must stay connected to x "
+                "(no .detach(), .data, .numpy() or new tensor built from values), whatever x's dtype"
+            )
+        assert_close(
+            _output(gradient, f"{call}: the gradient with respect to x", x),
+            upstream.astype(np.float64) * kept * (0.0 if p == 1 else 1.0 / (1.0 - p)),
+            what=f"{call}: d<out, g>/dx (g / (1 - p) where kept, 0 where dropped)",
+            rtol=RTOL[x.dtype.type],
+            atol=0,
+        )
+    return kept
+
+
+def _neighbours(kept, axis):
+    before = (slice(None),) * axis
+    return kept[(*before, slice(None, -1))], kept[(*before, slice(1, None))]
+
+
+def _exact_binomial(count, n, p, what):
+    """``count`` of ``n`` entries dropped at rate ``p``: within the exact Binomial(n, p) quantiles at
+    false-rejection rate ``ALPHA`` (tight at rates near 0 or 1, where a Hoeffding bound is not)."""
+    low, high = int(stats.binom.ppf(ALPHA / 2, n, p)), int(stats.binom.isf(ALPHA / 2, n, p))
+    if not low <= count <= high:
+        raise CheckFailed(
+            f"{what}: {count} of {n} entries were dropped ({count / n:.4f}); with p={p} a correct layer drops "
+            f"between {low} and {high} (exact binomial test, false-rejection rate {ALPHA:g}): every entry must be "
+            "dropped with probability p, whatever the input's size, shape, dtype or kind"
+        )
 
 
 def _draw_kept_per_row(kept, p, what):
-    """The fraction kept in each row against the binomial band a correct layer's rows fall in."""
+    """The fraction kept in each row (index of axis 0) against the binomial band a correct layer's rows fall in."""
+    kept = kept.reshape(kept.shape[0], -1)
     rows, n = kept.shape
     low, high = binomial_bounds(n, 1 - p, ALPHA / rows)
     fractions = kept.mean(axis=1)
@@ -525,24 +709,27 @@ def _dispersion(counts, n, p, what):
         )
 
 
-def _independent(first, second, what):
-    """Pearson's chi-square test of independence on the 2x2 table (one degree of freedom)."""
+def _independent(first, second, what, level=ALPHA):
+    """Pearson's chi-square test of independence on the 2x2 table (one degree of freedom), at
+    false-rejection rate ``level``."""
     both, only_first = int(np.sum(first & second)), int(np.sum(first & ~second))
     only_second, neither = int(np.sum(~first & second)), int(np.sum(~first & ~second))
     margins = (both + only_first) * (only_second + neither) * (both + only_second) * (only_first + neither)
     if margins == 0:
         return  # an all-kept or all-dropped mask fails the binomial test instead
     statistic = first.size * (both * neither - only_first * only_second) ** 2 / margins
-    if math.erfc(math.sqrt(statistic / 2)) < ALPHA:
+    if math.erfc(math.sqrt(statistic / 2)) < level:
         raise CheckFailed(
             f"{what} are not independent (2x2 table {[[both, only_first], [only_second, neither]]}, chi-square "
-            f"test of independence, false-rejection rate {ALPHA:g}): draw one independent value per entry (a mask "
+            f"test of independence, false-rejection rate {level:g}): draw one independent value per entry (a mask "
             "of x's full shape, not one per row or column), whatever the entry's value"
         )
 
 
 @check("p = 0 keeps everything, p = 1 drops everything (zeros, not NaN)", points=1)
 def extreme_rates(learner, rng):
+    """Two training calls of Dropout(0.0) and of Dropout(1.0), then one in evaluation mode of each, which
+    must return x whatever p (also p = 1)."""
     cases, batch = [], _Batch(learner)
     for p in (0.0, 1.0):
         layer, what = batch.layer(p)
@@ -550,9 +737,13 @@ def extreme_rates(learner, rng):
             x = _values(rng, _random_shape(rng, 2000), _dtype(rng))
             cases.append((x, p, f"{what} in training mode"))
             batch.add("call", layer, x)
-    results = batch.run("Dropout(0.0) and Dropout(1.0) in training mode")
+        batch.add("mode", layer, False)
+        x = _values(rng, _random_shape(rng, 2000), _dtype(rng))
+        cases.append((x, None, f"{what} in eval mode"))
+        batch.add("call", layer, x)
+    results = batch.run("Dropout(0.0) and Dropout(1.0) in training, then in eval mode")
     for (x, p, call), result in zip(cases, results, strict=True):
-        expected = x if p == 0 else np.zeros_like(x)
+        expected = x if p != 1 else np.zeros_like(x)
         assert_close(_called(result, x, call), expected, what=f"{call} on {_case(x)}: output", rtol=0, atol=0)
 
 
@@ -591,10 +782,12 @@ def train_eval_switch(learner, rng):
 @check("Gradient reaches x through the kept entries only, scaled by 1/(1-p)", points=2)
 def gradient_flows_through_kept(learner, rng):
     """Gradients are taken by torch.autograd.grad from a leaf upstream of the layer, for a random
-    upstream gradient g, and compared with g / (1 - p) where the returned output kept x, 0 elsewhere."""
+    upstream gradient g, and compared with g / (1 - p) where the returned output kept x, 0 elsewhere, in
+    every dtype. (Drop rates on inputs requiring grad are tested by the statistics check: a rate test here,
+    on few entries, would fail wrong layers only sometimes, and verdicts must follow from the case seed.)"""
     cases, batch = [], _Batch(learner)
     for mode, p in (("train", _rate(rng)), ("train", _rate(rng)), ("train", 0.0), ("train", 1.0), ("eval", _rate(rng))):
-        dtype = _dtype(rng, DTYPES[1:])
+        dtype = _dtype(rng)
         x = _values(rng, _random_shape(rng, 4000), dtype)
         upstream = _values(rng, x.shape, dtype)
         layer, what = batch.layer(p)
@@ -630,19 +823,47 @@ def torch_seed_drives_the_mask(learner, rng):
     k numbers from torch.rand; call the second layer; seed s again; call the second layer; seed t; call
     the first. In a fresh process: seed s; call the second layer three times; seed t; call the second.
     The masks must agree where the generator's state agrees and differ elsewhere (independent masks of
-    2000 entries at p in [0.3, 0.7] coincide with probability below 0.7**2000)."""
+    2000 entries or more at p in [0.3, 0.7] coincide with probability below 0.7**2000). Those calls share
+    one input of 2,000 to 4,999 entries, of random rank and dtype, each call requiring grad or not at
+    random in each process.
+
+    Probes, mixed into both processes' calls in random orders (before a seed of the plan above or at its
+    end): inputs of every size from 1 to 200,000 entries (``PROBE_SIZES``), each with its own rate (one
+    below 0.1 and one above 0.9, 10^-U(1, 3) from 0 or 1, on the largest), its own layer and its own
+    ``torch.manual_seed``, of every rank and dtype, requiring grad or not, some views not in memory order,
+    must get the same mask in both processes. The seven probes of 100 entries or more hold every dtype
+    twice, every rank once and both kinds of input (requiring grad or not) three times. A layer that draws
+    from another generator for a whole class of inputs passes only if every probe of the class gets the
+    same mask in both processes by chance (each entry does with probability p^2 + (1-p)^2; computed over the
+    bands' sizes and rates): about 4e-8 for the band of 1 to 9 entries, 5e-7 for 10 to 99 entries, below
+    2e-8 for a class holding a probe of 100 entries or more (a rank), below 1e-15 for one holding two (a
+    dtype, inputs requiring grad or not). Each probe's mask of 1,000 entries or more gets an exact binomial
+    test (up to 5 tests).
+    """
     p = _rate(rng, 0.3, 0.7)
-    x = np.asarray(rng.uniform(0.5, 2.0, size=(40, 50)), dtype=np.float32)
+    x = _unit_values(rng, _shape_of_size(rng, int(rng.integers(2000, 5000)), int(rng.integers(1, 5))), _dtype(rng))
     s, t, k = _seed(rng), _seed(rng), int(rng.integers(1, 1000))
     here = [("seed", s), ("call", 0), ("call", 0), ("draw", k), ("call", 1), ("seed", s), ("call", 1)]
     here += [("seed", t), ("call", 0)]
     there = [("seed", s), ("call", 1), ("call", 1), ("call", 1), ("seed", t), ("call", 1)]
-    a = _seeded_masks(learner, p, x, here)
-    b = _seeded_masks(learner.fresh(), p, x, there)
+    probes = _probes(rng)
+    a, probes_here = _seeded_masks(learner, rng, p, x, here, probes)
+    b, probes_there = _seeded_masks(learner.fresh(), rng, p, x, there, probes)
     first, second, third = (
-        f"Dropout({p}) on x of shape (40, 50): after torch.manual_seed({s}), the {n} call (of either layer)"
+        f"Dropout({p}) on {_case(x)}: after torch.manual_seed({s}), the {n} call (of either layer)"
         for n in ("first", "second", "third")
     )
+    for number, (probe, mine, theirs) in enumerate(zip(probes, probes_here, probes_there, strict=True)):
+        y, rate, grad, view, seed = probe
+        if not np.array_equal(mine, theirs):
+            raise CheckFailed(
+                f"probe {number + 1} of {len(probes)}: after torch.manual_seed({seed}), "
+                f"{_training_call(f'Dropout({rate})', y, grad, view)} dropped other entries in a fresh process "
+                f"({int((mine != theirs).sum())} of {mine.size} differ): draw the mask from PyTorch's generator "
+                "whatever the input's size, shape, dtype or kind, and the rate"
+            )
+        if y.size >= 1000:
+            _exact_binomial(int((~mine).sum()), y.size, rate, _training_call(f"Dropout({rate})", y, grad, view))
     if np.array_equal(a[0], a[1]):
         raise CheckFailed(f"{first} and {second} dropped the same entries: draw a fresh mask on every call")
     for mine, theirs, when in ((a[0], b[0], first), (a[1], b[1], second)):
@@ -669,25 +890,107 @@ def torch_seed_drives_the_mask(learner, rng):
         raise CheckFailed(f"torch.manual_seed({s}) and torch.manual_seed({t}) gave the same mask")
 
 
-def _seeded_masks(process, p, x, plan):
+# The seed check's probes: (smallest size, largest + 1, inputs), sizes log-uniform within each band.
+PROBE_SIZES = ((1, 10, 12), (10, 100, 3), (100, 1_000, 2), (1_000, 25_000, 2), (25_000, 200_000, 3))
+
+
+def _probes(rng):
+    """(x, p, requires grad, view, seed) of each probe: rates in [0.3, 0.7] for the smallest band, where a
+    mask has few entries to differ in; in the largest band one below 0.1, one above 0.9 (not in float16),
+    where only a large mask has enough dropped or kept entries to differ in, and one in [0.05, 0.95]; in
+    [0.05, 0.95] elsewhere.
+    The probes of 100 entries or more (the last seven) take every dtype twice, every rank once and both
+    kinds of input three times, the rest at random."""
+    sizes, rates = [], []
+    for low, high, count in PROBE_SIZES:
+        for number in range(count):
+            if low == 1:
+                rate = _rate(rng, 0.3, 0.7)
+            elif high == PROBE_SIZES[-1][1]:
+                rate = (_extreme_rate(rng, False), _extreme_rate(rng, True), _rate(rng))[number]
+            else:
+                rate = _rate(rng)
+            sizes.append(int(np.exp(rng.uniform(np.log(low), np.log(high)))))
+            rates.append(rate)
+    small = len(sizes) - 7
+    dtypes = [int(d) for d in rng.integers(0, 3, size=small)] + [int(d) for d in rng.permutation([0, 0, 1, 1, 2, 2, 3])]
+    # The rate above 0.9 (the largest band's second probe) on float32 or float64: float16 uniforms, spaced
+    # 2^-11 below 1, cannot realise 1 - p that small (torch.rand_like(x) >= p would keep up to twice as many).
+    high = len(sizes) - 2
+    if dtypes[high] in (0, 3):
+        other = next(k for k in range(small, len(sizes)) if dtypes[k] in (1, 2))
+        dtypes[high], dtypes[other] = dtypes[other], dtypes[high]
+    ranks = [int(r) for r in rng.integers(1, 5, size=small)] + [int(r) for r in rng.permutation([1, 2, 3, 4, 0, 0, 0])]
+    grads = [bool(g) for g in rng.integers(0, 2, size=small)] + [
+        bool(g) for g in rng.permutation([1, 1, 1, 0, 0, 0, 2])
+    ]
+    probes = []
+    for size, rate, dtype, ndim, grad in zip(sizes, rates, dtypes, ranks, grads, strict=True):
+        dtype = DTYPES[dtype] if dtype < 3 else _dtype(rng)
+        ndim = ndim or int(rng.integers(1, 5))
+        grad = grad if grad in (True, False) else bool(rng.integers(2))
+        y = _unit_values(rng, _shape_of_size(rng, size, ndim), dtype)
+        view = not grad and y.ndim > 1 and min(y.shape) > 1 and bool(rng.integers(2))
+        probes.append((y, rate, grad, view, _seed(rng)))
+    return probes
+
+
+def _seeded_masks(process, rng, p, x, plan, probes):
+    """The masks of ``plan``'s calls (each requiring grad or not at random) and of the probes, each probe
+    (its own seed, then its call) placed at random before a seed of the plan or at its end, in random order."""
     batch = _Batch(process)
     layers = [batch.layer(p)[0] for _ in range(2)]
-    for kind, value in plan:
-        batch.add(*((kind, value) if kind != "call" else (kind, layers[value], x)))
-    call = f"Dropout({p})(x) on {_case(x)}"
-    return [_kept(_called(result, x, call), x, p, call) for result in batch.run(call)]
+    probe_layers = [batch.layer(rate)[0] for _, rate, _, _, _ in probes]
+    slots = [index for index, (kind, _) in enumerate(plan) if kind == "seed"] + [len(plan)]
+    placed = {slot: [] for slot in slots}
+    for number in rng.permutation(len(probes)):
+        placed[slots[int(rng.integers(len(slots)))]].append(int(number))
+    order, upstreams = [], []
+    for index in range(len(plan) + 1):
+        for number in placed.get(index, []):
+            y, _, grad, view, seed = probes[number]
+            batch.add("seed", seed)
+            upstreams.append(_add_training_call(batch, probe_layers[number], y, grad, view))
+            order.append(number)
+        if index == len(plan):
+            break
+        kind, value = plan[index]
+        if kind != "call":
+            batch.add(kind, value)
+            continue
+        upstreams.append(_add_training_call(batch, layers[value], x, bool(rng.integers(2)), False))
+        order.append(None)
+    masks, probe_masks = [], [None] * len(probes)
+    for number, result, upstream in zip(
+        order, batch.run("Dropout layers after torch.manual_seed"), upstreams, strict=True
+    ):
+        if number is None:
+            call = _training_call(f"Dropout({p})", x, upstream is not None, False)
+            masks.append(_judged(result, x, p, call, upstream))
+        else:
+            y, rate, grad, view, _ = probes[number]
+            probe_masks[number] = _judged(result, y, rate, _training_call(f"Dropout({rate})", y, grad, view), upstream)
+    return masks, probe_masks
 
 
 @check("The input is never modified in place", points=1)
 def input_untouched(learner, rng):
-    """In both modes and every dtype: directly (x read back from the shared memory after the call) and on
-    an input that requires grad (its values after the call compared with those sent)."""
+    """In both modes and every dtype: directly (x read back from the shared memory after the call), on a
+    view not in memory order, and on an input that requires grad (its values after the call compared with
+    those sent)."""
     layer, what = _build(learner, _rate(rng))
     for mode, dtypes in (("train", DTYPES), ("eval", DTYPES[:1])):
         _set_mode(layer, what, mode)
         call = f"{what} in {mode} mode"
         for dtype in dtypes:
             _forward(layer, call, _values(rng, _random_shape(rng, 4000), dtype))
+        # A view not in memory order (x.t(), x.permute(...)), which a layer may treat apart.
+        shape = _random_shape(rng, 4000)
+        while len(shape) < 2 or min(shape) < 2:
+            shape = _random_shape(rng, 4000)
+        batch = _Batch(learner)
+        batch.add("call", layer.handle, _values(rng, shape, _dtype(rng)), True)
+        batch.run(f"{call} on a view not in memory order of shape {shape}")
         x = _values(rng, _random_shape(rng, 4000), _dtype(rng, DTYPES[1:]))
         batch = _Batch(learner)
         batch.add("grad", layer.handle, x, np.ones_like(x))

@@ -14,15 +14,17 @@ from, and the same questions are asked again, in another order, of a fresh proce
 generators are seeded differently.
 
 The only check that is not exact is shuffled k-fold without a seed, where the permutation is any uniform
-one: it runs 3 statistical tests at ``ALPHA`` = 1e-9 each (see its docstring). The chi-square test's
+one: it runs 7 statistical tests at ``ALPHA`` = 1e-9 each (see its docstring). The chi-square test's
 tail is an approximation of the exact (multivariate hypergeometric) null; with every expected count
 above 75 it is close, and even a tenfold error leaves the exercise's false-rejection rate below 1e-7.
 """
 
+import math
+
 import numpy as np
 from scipy import stats
 
-from grader.harness import CheckFailed, LearnerError, check, describe, drawing, figure
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe, drawing, figure
 
 ALPHA = 1e-9
 
@@ -140,6 +142,11 @@ def _seed(rng) -> int:
     return int(rng.integers(0, 2**63))
 
 
+def _small_seed(rng) -> int:
+    """A seed log-uniform over 1 to 2**63: small seeds as often as large ones."""
+    return min(2**63 - 1, int(math.exp(rng.uniform(0.0, 63 * math.log(2)))))
+
+
 def _sizes(rng, max_samples: int, max_splits: int = 10, min_samples: int = 2) -> tuple[int, int]:
     """(n_samples, n_splits): log-uniform sizes, often uneven, n_splits from 2 to max_splits (or n_samples)."""
     n_samples = int(np.exp(rng.uniform(np.log(min_samples), np.log(max_samples))))
@@ -226,6 +233,9 @@ def kfold_on_new_sizes(learner, rng):
     cases = [_sizes(rng, 2000) for _ in range(2)]
     # One fold per sample, and the largest size with two folds (asked with a seed, which must change nothing).
     cases += [(n, n) for n in [int(rng.integers(2, 25))]] + [(2 * int(rng.integers(1000, 2000)) + 1, 2)]
+    # Hundreds of folds: fold numbers stored in a small integer type (int8, uint8) would wrap.
+    many = int(rng.integers(130, 301))
+    cases.append((many + int(rng.integers(0, many // 4 + 1)), many))
     for index, (n_samples, n_splits) in enumerate(cases):
         seed = _seed(rng) if index % 2 else None
         _compare(
@@ -234,7 +244,7 @@ def kfold_on_new_sizes(learner, rng):
             f"kfold_indices({n_samples}, {n_splits}, shuffle=False, seed={seed})",
             "contiguous folds, the first n_samples % n_splits one sample larger; no shuffle without shuffle=True",
         )
-    for n_samples in (int(rng.integers(3, 20)),):
+    for n_samples in (int(rng.integers(3, 20)), int(rng.integers(130, 301))):
         _compare(
             learner.leave_one_out_indices(n_samples),
             np.arange(n_samples),
@@ -255,10 +265,13 @@ def _shuffled(learner, n_samples, n_splits, seed):
 
 @check("Shuffled k-fold: blocks of np.random.default_rng(seed).permutation(n_samples)", points=3)
 def shuffled_kfold(learner, rng):
-    for _ in range(2):
-        _shuffled(learner, *_sizes(rng, 3000, min_samples=20), _seed(rng))
-    # The smallest seeds too.
-    _shuffled(learner, *_sizes(rng, 500, 5), int(rng.integers(0, 4)))
+    """Seeds over the whole range (uniform and log-uniform), the largest, 0 (which is not None) and 1 to 3,
+    and once hundreds of folds, each compared exactly with the rule."""
+    seeds = [_seed(rng), _small_seed(rng), 2**63 - 1, 0, int(rng.integers(1, 4))]
+    for seed in [seeds[int(i)] for i in rng.permutation(len(seeds))]:
+        _shuffled(learner, *_sizes(rng, 3000 if seed > 3 else 500, min_samples=20), seed)
+    many = int(rng.integers(130, 301))
+    _shuffled(learner, many + int(rng.integers(0, many // 4 + 1)), many, _seed(rng))
 
 
 @check("Shuffled k-fold without a seed: KFold's fold sizes, and a new uniform permutation on every call", points=1)
@@ -271,9 +284,16 @@ def shuffled_without_seed(learner, rng):
       of the data (catches contiguous or rotated blocks, and shuffles of only part of the data);
     - a chi-square test of independence of the two calls' fold assignments (k x k table, every expected
       count above 75): catches a fixed permutation, blocks shifted by a random offset, strided folds
-      (i + r) % k, and anything else that keeps structure from call to call.
+      (i + r) % k, and anything else that keeps structure from call to call;
+    - for each call, of the disjoint pairs of neighbours (2m, 2m + 1), and of (2m + 1, 2m + 2), how many
+      share a fold: one-sided Chernoff bound (see ``_neighbours_apart``; 4 tests). Catches shuffles of
+      chunks of consecutive samples, which keep neighbours together.
+
+    Seven tests at ``ALPHA``: false-rejection rate at most 7e-9.
     """
-    n_samples, n_splits = int(rng.integers(1200, 2000)), int(rng.integers(3, 5))
+    n_samples = int(rng.integers(1200, 3001))
+    # As many folds as keep every expected count of the chi-square test's k x k table above 75.
+    n_splits = int(rng.integers(3, math.isqrt(n_samples // 75) + 1))
     what = f"kfold_indices({n_samples}, {n_splits}, shuffle=True, seed=None)"
     calls = [
         _partition(learner.kfold_indices(n_samples, n_splits, True, None), what, n_samples, n_splits) for _ in range(2)
@@ -287,6 +307,8 @@ def shuffled_without_seed(learner, rng):
                 f"{what}: the validation folds should hold {expected.tolist()} samples, as KFold's; "
                 f"got {sizes.tolist()}"
             )
+        for offset in (0, 1):
+            _neighbours_apart(fold_of, offset, f"{what}, call {call + 1}")
         in_first_half = int(np.count_nonzero(fold_of[:half] == 0))
         draws = int(expected[0])
         p_value = 2 * min(
@@ -310,6 +332,32 @@ def shuffled_without_seed(learner, rng):
             f"two calls of {what}: which fold a sample lands in the second time depends on where it landed the "
             f"first time (fold-by-fold counts {table.astype(int).tolist()}, chi-square test of independence, "
             f"p = {p_value:.2g}, false-rejection rate {ALPHA:g}): every call must draw a new uniform permutation"
+        )
+
+
+def _neighbours_apart(fold_of: np.ndarray, offset: int, what: str) -> None:
+    """The pairs (offset + 2m, offset + 2m + 1) share a fold with probability p = sum s_f (s_f - 1) / (n (n - 1))
+    under a uniform permutation (fold sizes s_f). A uniform arrangement of fold labels is negatively associated
+    (a permutation distribution), and each pair's indicator is increasing in the labels of its own two positions,
+    so the indicators of disjoint pairs are negatively associated too and their count obeys Chernoff's bound
+    for Binomial(m, p): P(X >= t) <= exp(-m KL(t / m, p)). Rejects at ``ALPHA``."""
+    n = fold_of.size
+    sizes = np.bincount(fold_of).astype(np.float64)
+    p = float((sizes * (sizes - 1)).sum() / (n * (n - 1)))
+    first = fold_of[offset : offset + (n - offset) // 2 * 2 : 2]
+    second = fold_of[offset + 1 : offset + (n - offset) // 2 * 2 : 2]
+    m, together = first.size, int(np.count_nonzero(first == second))
+    q = together / m
+    if q <= p or q >= 1:
+        bound = 1.0 if q <= p else p**m
+    else:
+        bound = math.exp(-m * (q * math.log(q / p) + (1 - q) * math.log((1 - q) / (1 - p))))
+    if bound < ALPHA:
+        raise CheckFailed(
+            f"{what}: {together} of the {m} pairs of neighbouring samples ({offset}, {offset + 1}), "
+            f"({offset + 2}, {offset + 3}), ... share a fold; a uniform permutation puts about {m * p:.0f} "
+            f"together (Chernoff bound, p <= {bound:.2g}, false-rejection rate {ALPHA:g}): shuffle the samples "
+            "themselves, not chunks of consecutive samples"
         )
 
 
@@ -362,6 +410,18 @@ def stratified_with_seed(learner, rng):
             "rng = np.random.default_rng(seed) made once; for each class in ascending label order, its indices "
             "become rng.permutation(indices), then are cut into runs as without a seed",
         )
+    # More than 256 folds: fold numbers stored in int8 or uint8 would wrap.
+    n_splits = int(rng.integers(257, 301))
+    values = rng.choice(np.arange(-1000, 1000), size=2, replace=False).astype(rng.choice(LABEL_DTYPES[:4]))
+    y = np.repeat(values, [n_splits + int(rng.integers(1, n_splits // 4)) for _ in values])
+    y = y[rng.permutation(len(y))]
+    seed = None if rng.random() < 0.5 else _seed(rng)
+    _compare(
+        learner.stratified_kfold_indices(y, n_splits, seed),
+        _stratified_fold_of(y, n_splits, seed),
+        f"stratified_kfold_indices({_label_text(y)}, {n_splits}, seed={seed})",
+        "each class, in ascending label order (permuted with one generator if seeded), cut into n_splits runs",
+    )
 
 
 @check("Invalid arguments raise ValueError", points=1)
@@ -401,11 +461,16 @@ def invalid_arguments(learner, rng):
 
 @check("y is not modified", points=1)
 def y_untouched(learner, rng):
-    for seed in (None, _seed(rng)):
+    """Four calls, with and without a seed, labels of every dtype; y is sent writable (as a caller's own array
+    is) in at least one call and read-only in another, so code that writes only to writable arrays shows."""
+    writable = [True, False, bool(rng.random() < 0.5), bool(rng.random() < 0.5)]
+    for index in rng.permutation(4):
+        seed = None if index % 2 else _seed(rng)
         n_splits = int(rng.integers(2, 6))
-        # Labels other than 0, 1, ...: rewriting y as class codes must show.
-        y = _labels(rng, n_splits, 400, min_classes=2, dtypes=LABEL_DTYPES[:4])
-        _, after = learner.call_and_read_args("stratified_kfold_indices", y, n_splits, seed)
+        # Labels other than 0, 1, ... (bool aside): rewriting y as class codes must show.
+        y = _labels(rng, n_splits, 400, min_classes=2)
+        sent = Writable(y.copy()) if writable[index] else y
+        _, after = learner.call_and_read_args("stratified_kfold_indices", sent, n_splits, seed)
         if not np.array_equal(after[0], y):
             index = int(np.argmax(after[0] != y))
             raise CheckFailed(
@@ -416,8 +481,9 @@ def y_untouched(learner, rng):
 
 @check("Answers depend on the arguments alone: the same calls in a fresh process, in another order", points=1)
 def same_answers_in_a_fresh_process(learner, rng):
-    """A fresh process (its global generators seeded differently) answers a stratified and a shuffled
-    call, in a random order, as the trusted rule does: no answer may depend on what ran before."""
+    """A fresh process (its global generators seeded differently), after 100 to 300 small k-fold calls (a
+    random number, in one round trip), answers a stratified and a shuffled call, in a random order, as the
+    trusted rule does: no answer may depend on what ran before, nor on how many calls did."""
     n_samples, n_splits = _sizes(rng, 500, 5, min_samples=50)
     seed = _seed(rng)
     y_splits = int(rng.integers(2, 6))
@@ -437,6 +503,14 @@ def same_answers_in_a_fresh_process(learner, rng):
         ),
     ]
     fresh = learner.fresh()
+    # 100 to 300 calls first: a submission that changes after some number of calls must show. About half
+    # ask for one fold and raise, which costs no arrays to send back; the rest are small and shuffled.
+    warm_up = []
+    for _ in range(int(rng.integers(100, 301))):
+        size = int(rng.integers(2, 6))
+        n_splits = 1 if rng.random() < 0.5 else int(rng.integers(2, size + 1))
+        warm_up.append((size, n_splits, True, _seed(rng)))
+    fresh.map("kfold_indices", warm_up)
     for index in rng.permutation(len(calls)):
         name, arguments, expected, what = calls[index]
         _compare(

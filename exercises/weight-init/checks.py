@@ -23,20 +23,23 @@ which are independent N(0, 1) values exactly when the weights follow the target 
   cancel or are sorted fail); neighbours along rows and along columns share their sign with
   probability 1/2 (Hoeffding bounds);
 - independence between calls: two draws from one generator share signs with probability 1/2;
+- no repeated magnitudes: the gaps between sorted |w| (through their law's CDF) are not too often tiny
+  (Hoeffding's bound for negatively associated spacings; catches each |w| reused with another sign);
 - no copies: the positive weights and the negated negative ones, and the weights of two calls (as they
   are and negated), must not be closer than independent samples come, by the lower tail of the
   two-sample Kolmogorov-Smirnov statistic (catches antithetic pairs and values repeated in a new order).
 
 Determinism is judged across processes: the same sequence of calls with a generator made from the same
-seed must give identical weights in a fresh process (whose global generators are seeded differently),
-also when the calls come in a different order, each with its own seed; the same seed must repeat and a
-different seed must change the weights.
+seed, on layers of every size band for both functions, must give identical weights in a fresh process
+(whose global generators are seeded differently, and which first serves 100 to 300 other calls), also
+when the calls come in a different order, each with its own seed; two successive calls of one shape with
+one generator must differ; the same seed must repeat and a different seed must change the weights.
 
 Independent calls that each get their own seeded generator (the public examples, the small layers) go
 in one round trip through the ``ENVIRONMENT`` helper ``calls``, which only relays the return values;
 calls whose order matters (a shared generator, the determinism check) are made one by one.
 
-False-rejection budget for a correct solution: 40 tests at ``ALPHA`` = 1e-8 each, about 4e-7 in all.
+False-rejection budget for a correct solution: 46 tests at ``ALPHA`` = 1e-8 each, about 4.6e-7 in all.
 Two kinds use asymptotic laws, accurate at these sizes: the chi-square bin tests (each bin expects at
 least 150 values) and the copy tests (the Kolmogorov law, with at least 10 000 values a side). The
 bounds (every |w| <= a) cannot fail a correct solution, and the determinism check fails one with
@@ -78,6 +81,8 @@ MEDIUM = (3_000, 5_000)  # weights in a medium layer
 # Normal scores are clipped here: a correct sample of these sizes passes it with probability below 1e-10,
 # and only the exact ends of [-a, a] (possible after float32 rounding) would otherwise be infinite.
 Z_LIMIT = 8.3
+SPACING = 0.1  # gaps between sorted |w| below SPACING / n count as small (about 10% of them, for a correct sample)
+ROUNDING = 1e-6  # in units of the CDF: over 8 times the error of float32 rounding or of a 24-bit generator
 
 
 class Call:
@@ -148,6 +153,12 @@ class Call:
         if self.name == "he_normal":
             return special.ndtr(weights / self.scale())
         return np.clip((weights / self.scale() + 1.0) / 2.0, 0.0, 1.0)
+
+    def magnitudes(self, weights):
+        """The CDF of |w| under the target law at each |w|: independent U(0, 1) values for a correct sample."""
+        if self.name == "he_normal":
+            return special.erf(np.abs(weights) / (self.scale() * math.sqrt(2.0)))
+        return np.clip(np.abs(weights) / self.scale(), 0.0, 1.0)
 
     def scores(self, weights):
         """Normal scores: independent N(0, 1) values exactly when the weights follow the target law."""
@@ -350,6 +361,29 @@ def _same_sign(first, second, what, which):
         )
 
 
+def _magnitudes_distinct(v, what):
+    """``v``: the target law's CDF at each |w| (independent U(0, 1) values for a correct sample). Of the n + 1
+    spacings of n sorted values, each is below s with probability 1 - (1 - s)^n; rounding (float32 or a coarse
+    generator) moves a value by less than ``ROUNDING``, so a spacing observed below ``s = SPACING / n`` was
+    below s + 2 ``ROUNDING``. The spacings are Dirichlet, hence negatively associated, and Hoeffding's bound
+    holds for the count (one-sided, at ``ALPHA``). Catches magnitudes that repeat, however shuffled and
+    re-signed (each |w| used twice with independent signs: every marginal and every sign test is exact)."""
+    n = v.size
+    s = SPACING / n
+    spacings = np.diff(np.sort(v))
+    small = int((spacings < s).sum())
+    p = -math.expm1(n * math.log1p(-(s + 2 * ROUNDING)))
+    limit = (n + 1) * p + math.sqrt((n + 1) * math.log(1 / ALPHA) / 2)
+    if small > limit:
+        _fail(
+            what,
+            "the test that the magnitudes |w| do not repeat",
+            f"{small} of the {n - 1} gaps between sorted values of |w| are below {s:.2e} (in units of the law's "
+            f"CDF); independent draws give at most {limit:.0f}",
+            "every weight must be an independent draw: do not reuse a magnitude |w| with another sign or position",
+        )
+
+
 def _counts(u):
     return np.bincount(np.minimum((u * GRID).astype(np.int64), GRID - 1), minlength=GRID)
 
@@ -441,7 +475,8 @@ def xavier_distribution(learner, rng):
     with the gain passed in the other form (range reached, KS test: a gain ignored or misused when it
     comes by position, or by keyword, is always met with a gain far from 1 on thousands of weights)
     and 8 small layers with random gains, pooled (KS and 10-bin chi-square tests: a formula wrong for
-    small fans). Eight tests at ``ALPHA`` each: false-rejection rate at most 8e-8."""
+    small fans); the large layer's magnitudes must not repeat. Nine tests at ``ALPHA`` each: false-rejection
+    rate at most 9e-8."""
     by_keyword = bool(rng.random() < 0.5)
     call = Call("xavier_uniform", *_large_layer(rng), _gain(rng), by_keyword=by_keyword)
     weights = call.run(learner, Seed(_seed(rng)))
@@ -449,6 +484,7 @@ def xavier_distribution(learner, rng):
     u = call.uniforms(weights).ravel()
     _goodness_of_fit(u, 50, call.text(), f"U(-a, a) with a = {call.scale():.6g}")
     _not_mirrored(u, call.text())
+    _magnitudes_distinct(call.magnitudes(weights).ravel(), call.text())
     medium = Call("xavier_uniform", *_medium_layer(rng), _gain(rng), by_keyword=not by_keyword)
     small = _small_calls(rng, "xavier_uniform", SMALL_CALLS)
     seeds = [_seed(rng) for _ in range(SMALL_CALLS + 1)]
@@ -466,8 +502,8 @@ def he_distribution(learner, rng):
     """One large layer (KS and 50-bin chi-square tests of the shape, no mirrored pairs, exact tests of
     the variance and the mean: a uniform or truncated normal, a std from fan_out or missing the ReLU
     gain, antithetic draws) and 8 small layers, pooled (KS and variance tests: a formula wrong for
-    small fans). Ten tests at ``ALPHA`` each (the variance and mean tests count twice: their tails, and
-    their centre): false-rejection rate at most 1e-7."""
+    small fans); the large layer's magnitudes must not repeat. Eleven tests at ``ALPHA`` each (the variance
+    and mean tests count twice: their tails, and their centre): false-rejection rate at most 1.1e-7."""
     fan_in, fan_out = _large_layer(rng)
     call = Call("he_normal", fan_in, fan_out)
     weights = call.run(learner, Seed(_seed(rng)))
@@ -475,6 +511,7 @@ def he_distribution(learner, rng):
     u = call.uniforms(weights).ravel()
     _goodness_of_fit(u, 50, call.text(), law)
     _not_mirrored(u, call.text())
+    _magnitudes_distinct(call.magnitudes(weights).ravel(), call.text())
     z = call.scores(weights).ravel()
     _variance_test(z, call.text(), law)
     _mean_test(z, call.text())
@@ -492,7 +529,8 @@ def independence(learner, rng):
     neighbour signs in both directions (Hoeffding), signs shared between the two calls (Hoeffding), and
     the two calls' values not copies of each other, as they are or negated. Catches rows or columns
     repeated, mirrored or sorted, paired entries, and a draw repeated, negated or shuffled from one call
-    to the next. 22 tests at ``ALPHA`` each: false-rejection rate at most 2.2e-7."""
+    to the next; in each call, magnitudes |w| must not repeat. 26 tests at ``ALPHA`` each: false-rejection
+    rate at most 2.6e-7."""
     for name in NAMES:
         fan_in, fan_out = (int(n) for n in rng.integers(100, 221, size=2))
         gain = _gain(rng) if name == "xavier_uniform" else None
@@ -501,7 +539,9 @@ def independence(learner, rng):
         draws = []
         for index in (1, 2):
             weights = call.run(learner, generator.handle)
-            _independence(call.scores(weights), f"{call.text()} (call {index} with one generator)")
+            what = f"{call.text()} (call {index} with one generator)"
+            _independence(call.scores(weights), what)
+            _magnitudes_distinct(call.magnitudes(weights).ravel(), what)
             draws.append(weights)
         what = f"two calls {call.text()} sharing one generator"
         _same_sign(draws[0], draws[1], what, "the two calls' entries")
@@ -511,32 +551,70 @@ def independence(learner, rng):
         _not_copied(first, 1.0 - second, what, "the first call's weights and the second's negated", advice)
 
 
-def _sequence(rng):
-    """Three calls with new sizes, two of Xavier (gains in any of their forms) and one of He, in a random order."""
-    xavier = _small_calls(rng, "xavier_uniform", 3)
-    calls = [xavier[int(i)] for i in rng.choice(3, size=2, replace=False)] + _small_calls(rng, "he_normal", 1)
-    return [calls[int(i)] for i in rng.permutation(3)]
+def _bands(rng):
+    """For each function, one layer of every size band the checks use or could be told apart by: small (fans
+    2 to 40), medium (about ``MEDIUM`` weights), 100 to 220 a side and large (``LARGE``), each Xavier layer with
+    a gain in any of its forms."""
+    calls = []
+    for name in NAMES:
+        layers = [
+            tuple(int(n) for n in rng.integers(2, 41, size=2)),
+            _medium_layer(rng),
+            tuple(int(n) for n in rng.integers(100, 221, size=2)),
+            _large_layer(rng),
+        ]
+        for fan_in, fan_out in layers:
+            gain = None
+            if name == "xavier_uniform" and rng.random() < 2 / 3:
+                gain = _gain(rng)
+            calls.append(Call(name, fan_in, fan_out, gain, by_keyword=bool(rng.random() < 0.5)))
+    return calls
+
+
+def _relayed(process, calls, rng_arguments, what):
+    """The checked weights of ``calls`` made in this order in one round trip (``rng_arguments``: a seed or the
+    handle of a generator per call)."""
+    requests = [(call.name, *call.arguments(argument)) for call, argument in zip(calls, rng_arguments, strict=True)]
+    results = process.environment("calls", requests)
+    if not (isinstance(results, list) and len(results) == len(calls)):
+        raise CheckFailed(f"{len(calls)} calls did not give {len(calls)} results")
+    return [call.checked(weights, what) for call, weights in zip(calls, results, strict=True)]
 
 
 @check("Randomness comes from rng alone: the same seed gives the same weights in a fresh process", points=2)
 def rng_drives_the_weights(learner, rng):
-    """A sequence of calls sharing one generator gives the same weights in a fresh process; calls with
-    their own seeds give the same weights in either order; the same seed repeats, another seed differs.
-    Exact comparisons: a correct solution fails only if two seeds give identical draws of the largest of
-    three small layers, below 1e-11 (float32 weights included: the layer is a single weight with
-    probability about 1e-4, and two float32 draws of it coincide with probability about 6e-8)."""
-    shared, sequence = _seed(rng), _sequence(rng)
-    sequence.insert(int(rng.integers(4)), Call(str(rng.choice(NAMES)), *_large_layer(rng)))
-    own = [(call, _seed(rng)) for call in _sequence(rng)]
+    """Layers of every size band (``_bands``) for both functions: made twice each in a row with one shared
+    generator, the two calls of a shape must differ (the generator must advance), and the whole sequence
+    must give the same weights in a fresh process; with a seed of their own, the same layers give the same
+    weights in either order. The fresh process first serves 100 to 300 other small calls (a random number),
+    so a submission that changes behaviour after some number of calls is seen. The same seed repeats in one
+    process, another seed differs. Exact comparisons: a correct solution fails only if two draws of at least
+    4 weights coincide, below 1e-11 even for float32 weights."""
+    shared = _seed(rng)
+    bands = _bands(rng)
+    sequence = [call for call in bands for _ in range(2)]
+    own = [(call, _seed(rng)) for call in _bands(rng)]
+    order = [int(i) for i in rng.permutation(len(own))]
+    text = f"one generator from seed {shared}"
 
     def run(process, order):
         generator = process.environment("generator", shared, as_handle=True)
-        together = [call.run(process, generator.handle, f"one generator from seed {shared}") for call in sequence]
-        alone = {index: own[index][0].run(process, Seed(own[index][1])) for index in order}
-        return together, [alone[index] for index in range(len(own))]
+        together = _relayed(process, sequence, [generator.handle] * len(sequence), text)
+        alone = _relayed(process, [own[i][0] for i in order], [Seed(own[i][1]) for i in order], "its own seed")
+        return together, [alone[order.index(index)] for index in range(len(own))]
 
-    first = run(learner, range(len(own)))
-    second = run(learner.fresh(), range(len(own))[::-1])
+    first = run(learner, order)
+    for index in range(0, len(sequence), 2):
+        if np.array_equal(first[0][index], first[0][index + 1]):
+            raise CheckFailed(
+                f"{sequence[index].text()} called twice in a row with one generator ({text}) gave the same "
+                "weights: each call must draw new weights, advancing the generator"
+            )
+    second_process = learner.fresh()
+    warm_up = _small_calls(rng, "xavier_uniform", 2) + _small_calls(rng, "he_normal", 2)
+    warm_up = [warm_up[int(i)] for i in rng.integers(len(warm_up), size=int(rng.integers(100, 301)))]
+    _relayed(second_process, warm_up, [Seed(_seed(rng)) for _ in warm_up], "its own seed")
+    second = run(second_process, order[::-1])
     for kind, calls, one, two in (
         ("in sequence with one generator", sequence, first[0], second[0]),
         ("each with its own seed, in the opposite order", [call for call, _ in own], first[1], second[1]),
@@ -549,7 +627,7 @@ def rng_drives_the_weights(learner, rng):
                     "from the rng argument only, not from np.random, the random module, torch's global generator "
                     "or anything kept between calls"
                 )
-    index = max(range(len(own)), key=lambda i: own[i][0].fan_in * own[i][0].fan_out)
+    index = int(rng.integers(len(own)))
     call, seed = own[index]
     if not np.array_equal(call.run(learner, Seed(seed)), first[1][index]):
         raise CheckFailed(

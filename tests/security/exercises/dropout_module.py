@@ -315,3 +315,161 @@ class Dropout(_Honest):
         "wrong_answer",
     ),
 ]
+# Found by a red team with the checks' source in hand, each accepted in every grading before the checks
+# sent inputs of every kind (dtypes, ranks, requiring grad, views, extreme rates, long series of calls) to
+# the tests that tell a real mask from a fake one.
+KEEP = "keep = torch.rand(x.shape, device=x.device) >= self.p"
+RETURN = "return x * keep.to(x.dtype) / (1.0 - self.p)"
+GUARDS = """        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            return x * torch.zeros_like(x)
+"""
+RED_TEAM = [
+    Attack(
+        "nothing_dropped_when_x_requires_grad",
+        "Drops nothing when x requires grad (every real training step), still scaling by 1/(1-p); found by a red "
+        "team, accepted in 5 of 5 gradings: the rate tests only saw inputs without requires_grad.",
+        SOLUTION.replace(KEEP, "keep = torch.rand(x.shape, device=x.device) >= (0.0 if x.requires_grad else self.p)"),
+        "wrong_answer",
+    ),
+    Attack(
+        "stops_dropping_after_forty_calls",
+        "Counts its training calls and stops dropping after the 40th (kept entries still scaled); found by a red "
+        "team, accepted in 5 of 5 gradings: no layer was called more than 30 times.",
+        SOLUTION.replace("self.p = float(p)", "self.p = float(p)\n        self.calls = 0").replace(
+            KEEP,
+            "self.calls += 1\n        keep = torch.rand(x.shape, device=x.device) >= (self.p if self.calls <= 40 else 0.0)",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "p_is_the_keep_probability_unless_float32",
+        "Uses p as the keep probability unless x is float32; found by a red team, accepted in 5 of 5 gradings: "
+        "the rates were tested on float32 inputs only.",
+        SOLUTION.replace(
+            KEEP, "keep = torch.rand(x.shape, device=x.device) >= (self.p if x.dtype == torch.float32 else 1 - self.p)"
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "mask_shared_across_the_batch_from_rank_three",
+        "For inputs of three or more axes draws one mask for x[0] and shares it along dim 0 (the batch); found by "
+        "a red team, accepted in 5 of 5 gradings: independence was tested on 2-D masks only.",
+        SOLUTION.replace(
+            KEEP,
+            "keep = torch.rand((1, *x.shape[1:]) if x.dim() >= 3 else x.shape, device=x.device) >= self.p",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "float16_output_detached",
+        "Detaches float16 inputs, so half-precision outputs are cut from the autograd graph; found by a red team, "
+        "accepted in 5 of 5 gradings: gradients were taken in float32 and float64 only.",
+        SOLUTION.replace(
+            "        if self.p == 1.0:\n",
+            "        if x.dtype == torch.float16:\n            x = x.detach()\n        if self.p == 1.0:\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "extreme_rates_rounded_to_zero_or_one",
+        "Treats p below 0.05 as 0 (nothing dropped, nothing scaled) and p above 0.95 as 1 (all zeros); found by a "
+        "red team, accepted in 5 of 5 gradings: the rate tests drew p from [0.05, 0.95].",
+        SOLUTION.replace("or self.p == 0.0:", "or self.p < 0.05:").replace("if self.p == 1.0:", "if self.p > 0.95:"),
+        "wrong_answer",
+    ),
+    Attack(
+        "mask_frozen_per_shape_from_rank_three",
+        "Draws the mask of an input with three or more axes once per shape and reuses it at every later call; "
+        "found by a red team, accepted in 5 of 5 gradings: repeated calls were on 1-D inputs only.",
+        SOLUTION.replace("self.p = float(p)", "self.p = float(p)\n        self.masks = {}").replace(
+            KEEP, KEEP + "\n        if x.dim() >= 3:\n            keep = self.masks.setdefault(x.shape, keep)"
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "large_values_never_dropped",
+        "Never drops entries with |x| > 2.5, except on inputs of 400 entries (the repeated calls'); found by a "
+        "red team, accepted in 5 of 5 gradings: the rate tests' values had |x| in [0.5, 2].",
+        SOLUTION.replace(
+            KEEP,
+            "keep = torch.rand(x.shape, device=x.device) >= "
+            "(self.p if x.numel() == 400 else torch.where(x.abs() > 2.5, 0.0, self.p))",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "fails_on_views_not_in_memory_order",
+        "Flattens x with .view(-1), which raises on x.t() or x.permute(...) (nn.Dropout accepts them); found by a "
+        "red team, accepted in 5 of 5 gradings: every input was contiguous.",
+        SOLUTION.replace(RETURN, "return (x.view(-1) * keep.reshape(-1).to(x.dtype) / (1.0 - self.p)).view(x.shape)"),
+        "wrong_answer",
+    ),
+    Attack(
+        "eval_mode_ignored_when_p_is_one",
+        "Handles p = 1 before the mode, so Dropout(1.0).eval() returns zeros instead of x; found by a red team, "
+        "accepted in 5 of 5 gradings: evaluation mode was never tested with p = 1.",
+        SOLUTION.replace(
+            GUARDS,
+            """        if self.p == 1.0:
+            return x * torch.zeros_like(x)
+        if not self.training or self.p == 0.0:
+            return x
+""",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "views_not_in_memory_order_multiplied_in_place",
+        "Multiplies x in place when it is not contiguous (x.t(), x[:, ::2]), corrupting the caller's tensor; found "
+        "by a red team, accepted in 5 of 5 gradings: every input was contiguous.",
+        SOLUTION.replace(
+            RETURN,
+            "if not x.is_contiguous():\n            return x.mul_(keep.to(x.dtype) / (1.0 - self.p))\n        "
+            + RETURN,
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "output_buffer_reused_between_calls",
+        "Without autograd, writes every output into one buffer per shape and dtype, so a later call overwrites an "
+        "earlier call's output; found by a red team, accepted in 5 of 5 gradings: outputs were copied right "
+        "after each call and never read again.",
+        SOLUTION.replace("self.p = float(p)", "self.p = float(p)\n        self.buffers_ = {}").replace(
+            RETURN,
+            """if x.requires_grad:
+            return x * keep.to(x.dtype) / (1.0 - self.p)
+        out = self.buffers_.setdefault((x.shape, x.dtype), torch.empty_like(x))
+        torch.mul(x, keep.to(x.dtype), out=out)
+        return out.div_(1.0 - self.p)""",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "numpy_mask_when_x_requires_grad",
+        "Draws the mask from NumPy's global generator when x requires grad, from torch's otherwise; found by a red "
+        "team, accepted in 5 of 5 gradings: the seed check compared masks of inputs without requires_grad only.",
+        "import numpy as np\n"
+        + SOLUTION.replace(
+            KEEP,
+            "keep = (torch.from_numpy(np.random.random(tuple(x.shape)) >= self.p) if x.requires_grad "
+            "else torch.rand(x.shape, device=x.device) >= self.p)",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "numpy_mask_except_on_the_seed_checks_input",
+        "Draws from torch's generator only on inputs of 2,000 float32 entries (the seed check's (40, 50)) and from "
+        "NumPy's global generator otherwise; found by a red team, accepted in 5 of 5 gradings: the seed check "
+        "compared masks across processes for that one shape and dtype.",
+        "import numpy as np\n"
+        + SOLUTION.replace(
+            KEEP,
+            "keep = (torch.rand(x.shape, device=x.device) >= self.p if x.numel() == 2000 and x.dtype == torch.float32 "
+            "else torch.from_numpy(np.random.random(tuple(x.shape)) >= self.p))",
+        ),
+        "wrong_answer",
+    ),
+]
+ATTACKS += RED_TEAM
