@@ -115,13 +115,13 @@ class Process:
     """What the runner gives a :class:`Learner`: one sandboxed process with the code loaded.
 
     ``request(message, placed)`` sends one request; ``read(region)`` reads the shared memory;
-    ``fresh(key)`` starts another process with the same code (and environment) loaded, or, with a ``key``,
-    gives the grading's process of that key, started when first asked for.
+    ``fresh(key, new)`` starts another process with the same code (and environment) loaded, or, with a ``key``,
+    gives the grading's process of that key, started when first asked for (``new``: it must be).
     """
 
     request: Callable[[dict, list], dict]
     read: Callable[[Region], np.ndarray]
-    fresh: Callable[[str | None], Process]
+    fresh: Callable[[str | None, bool], Process]
 
 
 class Learner:
@@ -218,7 +218,7 @@ class Learner:
             raise CheckFailed(f"constructing {class_name} did not give an object")
         return RemoteObject(self, class_name, handle)
 
-    def fresh(self, key: str | None = None) -> Learner:
+    def fresh(self, key: str | None = None, *, new: bool = False) -> Learner:
         """The same code loaded in a new sandboxed process, with differently seeded global generators.
 
         Use it to test determinism and hidden state across processes: a submission that memoises,
@@ -228,9 +228,10 @@ class Learner:
         new, with nothing run in it, and each later one gets it as the checks before left it (checks run in the
         order they are defined). A process costs about 6 ms of CPU (its fork, confinement, first-touch page
         faults and exit), more than many checks; share one between checks that need *another* process, where
-        at most the first of them needs it untouched.
+        at most the first of them needs it untouched, and says so with ``new=True``: asked for that way after
+        another check, the process fails the check that asked (the exercise's validation then fails too).
         """
-        return Learner(self._process.fresh(key))
+        return Learner(self._process.fresh(key, new))
 
     def _ask(self, message: dict, what: str, placed: list | None = None) -> Any:
         return Reply(what, self._process.request(message, placed if placed is not None else [])).value

@@ -220,9 +220,11 @@ class _Process(harness.Process):
     def read(self, region: Region) -> np.ndarray:
         return self.run.arena.read(region)
 
-    def fresh(self, key: str | None = None) -> _Process:
+    def fresh(self, key: str | None = None, new: bool = False) -> _Process:
         shared = self.session.shared
         if key in shared:
+            if new:
+                raise AssertionError(f"the process {key!r} was asked for before: a check that needs it new asks first")
             return shared[key]
         try:
             process = self.session.open()

@@ -28,7 +28,17 @@ keeps the total below 1e-6.
 import numpy as np
 from scipy import special, stats
 
-from grader.harness import CheckFailed, Seed, assert_array, assert_close, check, describe, drawing, figure
+from grader.harness import (
+    CheckFailed,
+    Seed,
+    Writable,
+    assert_array,
+    assert_close,
+    check,
+    describe,
+    drawing,
+    figure,
+)
 
 ENVIRONMENT = """
 import numpy as np
@@ -36,6 +46,11 @@ import numpy as np
 
 def generator(seed):
     return np.random.default_rng(seed)
+
+
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T or x[:, ::2] is.
+    return x.T
 """
 
 ALPHA = 1e-9
@@ -64,6 +79,35 @@ def _distinct_images(rng, n, height, width, channels, dtype):
     count = n * height * width * channels
     values = rng.permutation(count) + 1
     return (values * rng.choice([-1, 1], size=count)).reshape(n, height, width, channels).astype(dtype)
+
+
+def _decodable_images(rng, n, height, width, channels, dtype):
+    """Each image a random arrangement of 1 .. height * width * channels (signs random for signed dtypes): the
+    pixels of an image are distinct and non-zero, so every output names its choice; needs at most 255 pixels for
+    ``uint8``."""
+    size = height * width * channels
+    values = np.argsort(rng.random((n, size)), axis=1) + 1
+    if np.dtype(dtype).kind != "u":
+        values = values * rng.choice([-1, 1], size=values.shape)
+    return values.reshape(n, height, width, channels).astype(dtype)
+
+
+def _as_callers_send(process, rng, calls, viewed=None):
+    """``calls`` (argument tuples, the array first) as a caller's arrays may come: about half of the arrays
+    writable, and call ``viewed`` (by default one chosen at random among those whose array has several axes
+    longer than 1) with its array as a view not in C order (``x.T``). Each output is judged against the array
+    as sent here."""
+    if viewed is None:
+        several = [index for index, (x, *_) in enumerate(calls) if sum(d > 1 for d in x.shape) > 1]
+        viewed = int(rng.choice(several)) if several else -1
+    sent = []
+    for index, (x, *rest) in enumerate(calls):
+        if index == viewed:
+            x = process.environment("transposed", np.ascontiguousarray(x.T), as_handle=True).handle
+        elif rng.random() < 0.5:
+            x = Writable(x)
+        sent.append((x, *rest))
+    return sent
 
 
 def _image_shape(rng):
@@ -276,54 +320,57 @@ def flip_on_new_inputs(learner, rng):
 
 @check("random_horizontal_flip: flips independent, at rate p, across images and calls (statistics)", points=2)
 def flip_statistics(learner, rng):
-    """Five calls on one generator, at one random p in [0.25, 0.75], on batches of 1 to 3000 images
-    (with distinct pixels, so each flip is decoded). Four tests at ``ALPHA`` each:
+    """Five calls on one generator (one round trip), each with its own p, dtype and shape: two large ones (2000
+    to 3000 images, p in [0.25, 0.75]; one with images taller than a pixel and 3 channels, one a pixel tall with
+    1), then 1 image, 2 to 40 and 40 to 500, p in [0.05, 0.95]; every dtype, images writable or not, one large
+    batch a view not in C order, as callers' arrays may be. Random pixels: an image equal to its own mirror says
+    nothing and is left out. Six tests at ``ALPHA`` each:
 
-    - an exact binomial test of all the flips together, and one of the first call alone (catch a rate off
-      by more than about 3 points, such as 1 - p for p away from 1/2);
+    - an exact binomial test of each large call, and of the last call when it keeps 40 images or more (catch a
+      rate off by more than about 3 points, such as 1 - p for p away from 1/2, on any dtype, shape or layout);
     - a chi-square test of independence of neighbouring images' flips (disjoint pairs) in the first call
       (catches one coin for several images, or alternating flips);
-    - a chi-square test of independence of the first images' flips in two consecutive calls (catches
-      flips remembered from call to call).
+    - a chi-square test of independence of the first images' flips in the two large calls (catches flips
+      remembered from call to call).
     """
-    p = float(rng.uniform(0.25, 0.75))
     generator = learner.environment("generator", _seed(rng), as_handle=True)
-    sizes = [
-        int(rng.integers(2000, 3000)),
-        int(rng.integers(2000, 3000)),
-        1,
-        int(rng.integers(2, 40)),
-        int(rng.integers(40, 500)),
-    ]
+    tall = int(rng.integers(2))
+    dtypes = [str(d) for d in rng.permutation(IMAGE_DTYPES)] + [str(rng.choice(IMAGE_DTYPES))]
+    calls = []
+    for index, n in enumerate(
+        [int(rng.integers(2000, 3000)), int(rng.integers(2000, 3000)), 1, int(rng.integers(2, 40))]
+        + [int(rng.integers(40, 500))]
+    ):
+        if index < 2:
+            shape = (n, 1, 2, 1) if index != tall else (n, int(rng.integers(2, 5)), int(rng.integers(2, 5)), 3)
+            p = float(rng.uniform(0.25, 0.75))
+        else:
+            shape = (n, int(rng.integers(1, 6)), int(rng.integers(2, 6)), int(rng.choice([1, 3])))
+            p = float(rng.uniform(0.05, 0.95))
+        calls.append((_random_images(rng, *shape, dtypes[index]), p, generator.handle))
+    replies = learner.map("random_horizontal_flip", _as_callers_send(learner, rng, calls, int(rng.integers(2))))
     flips = []
-    for n in sizes:
-        dtype = str(rng.choice(["int32", "float32", "float64"]))
-        images = _distinct_images(rng, n, 1, 2, 1, dtype)
-        what = f"random_horizontal_flip({dtype} images of shape {images.shape}, p={p:.4f}, rng)"
-        out = _images_out(learner.random_horizontal_flip(images, p, generator.handle), what, images.shape, dtype)
-        flips.append(_flip_provenance(out, images, what)[1])
-    everything = np.concatenate(flips)
-    _binomial(
-        int(everything.sum()),
-        everything.size,
-        p,
-        f"random_horizontal_flip(p={p:.4f}), 5 calls on one generator: images flipped",
-    )
+    for reply, (images, p, _) in zip(replies, calls, strict=True):
+        what = f"random_horizontal_flip({images.dtype} images of shape {images.shape}, p={p:.4f}, rng)"
+        out = _images_out(reply.value, what, images.shape, images.dtype)
+        same, mirrored = _flip_provenance(out, images, what)
+        known = ~(same & mirrored)
+        flipped = mirrored[known]
+        flips.append(mirrored)
+        if len(flips) in (1, 2) or (len(flips) == 5 and flipped.size >= 40):
+            _binomial(int(flipped.sum()), flipped.size, p, f"{what}: images flipped (of those not their own mirror)")
     first, second = flips[0], flips[1]
-    _binomial(
-        int(first.sum()), first.size, p, f"random_horizontal_flip({first.size} images, p={p:.4f}): images flipped"
-    )
     pairs = first.size // 2
     _independent(
         first[0 : 2 * pairs : 2].astype(int),
         first[1 : 2 * pairs : 2].astype(int),
-        f"random_horizontal_flip({first.size} images, p={p:.4f}): the flips of images 2j and 2j + 1",
+        f"random_horizontal_flip({first.size} images): the flips of images 2j and 2j + 1",
     )
     common = min(first.size, second.size)
     _independent(
         first[:common].astype(int),
         second[:common].astype(int),
-        f"random_horizontal_flip(p={p:.4f}), two consecutive calls on one generator: the flips of image i in each call",
+        "random_horizontal_flip, two consecutive calls on one generator: the flips of image i in each call",
     )
 
 

@@ -221,7 +221,7 @@ def invalid_p_raises(learner, rng):
         -math.ulp(0.0),
     ]
     first = bool(rng.integers(2))
-    for process, training in ((learner, first), (learner.fresh(SECOND), not first)):
+    for process, training in ((learner, first), (learner.fresh(SECOND, new=True), not first)):
         fresh = process is not learner
         invalid = [float(p) for p in rng.permutation(candidates)]
         # Which invalid calls get a valid call just before them: at least one does and one does not, and in the

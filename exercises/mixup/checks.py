@@ -35,14 +35,20 @@ import sys
 import numpy as np
 
 
-def generator(seed):
-    return np.random.default_rng(seed)
+def generator(seed, kind="PCG64"):
+    return np.random.Generator(getattr(np.random, kind)(seed))
 
 
 def calls(requests):
-    # Calls with their own seeded generators in one round trip: only the return values come back.
+    # Calls with their own seeded generators (of the bit generator named) in one round trip: the return values
+    # come back, and for a request marked so, x and y as they are after the call (sent writable, as a caller's
+    # arrays are: the checker compares them with its own copies).
     mixup = sys.modules["submission"].mixup
-    return [mixup(x, y, classes, alpha, np.random.default_rng(seed)) for x, y, classes, alpha, seed in requests]
+    results = []
+    for x, y, classes, alpha, kind, seed, read_back in requests:
+        result = mixup(x, y, classes, alpha, generator(seed, kind))
+        results.append((result, x, y) if read_back else (result,))
+    return results
 
 
 def sequence(rng, requests):
@@ -50,6 +56,15 @@ def sequence(rng, requests):
     mixup = sys.modules["submission"].mixup
     return [mixup(x, y, classes, alpha, rng) for x, y, classes, alpha in requests]
 """
+
+# Bit generators a caller may build a Generator on: a submission must draw through rng whatever drives it.
+KINDS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
+LABEL_DTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
+
+
+def _generator(seed, kind="PCG64"):
+    return np.random.Generator(getattr(np.random, kind)(seed))
+
 
 ROUNDING = {np.dtype("float32"): float(np.finfo(np.float32).eps), np.dtype("float64"): float(np.finfo(float).eps)}
 LABEL_TOLERANCE = {np.dtype("float32"): 1e-7, np.dtype("float64"): 1e-12}
@@ -72,6 +87,24 @@ def _case(rng, n=None):
     return x, y, classes, float(np.exp(rng.uniform(np.log(0.05), np.log(20.0))))
 
 
+def _wide_case(rng):
+    """A batch over the whole input space the statement allows, beyond the edge cases it lists: (x, y, classes,
+    alpha). Batches of 1 to 3,000 rows (log-uniform), examples of 0 to 4 axes (x of shape (N,) holds scalar
+    examples), values of magnitudes 1e-3 to 1e3, 2 to 2,000 classes, labels of every integer dtype that holds
+    them (8 to 64 bits, signed and unsigned), alpha log-uniform from 1e-3 to 1e3 or a Python int."""
+    n = int(np.exp(rng.uniform(0.0, np.log(3000))))
+    # Rows of at most 256 values; a large batch has at most 4 (the decoding of a failure compares every pair).
+    axes = int(rng.integers(0, 5)) if n <= 64 else int(rng.integers(0, 2))
+    shape = (n, *(int(s) for s in rng.integers(1, 5, size=axes)))
+    x = rng.normal(0.0, 1.0, size=shape) * 10.0 ** int(rng.integers(-3, 4))
+    x = x.astype(str(rng.choice(["float32", "float64"])))
+    classes = int(np.exp(rng.uniform(np.log(2), np.log(max(2, min(2000, 200_000 // n))))))
+    dtypes = [dtype for dtype in LABEL_DTYPES if np.iinfo(dtype).max >= classes - 1]
+    y = rng.integers(0, classes, size=n).astype(str(rng.choice(dtypes)))
+    alpha = int(rng.integers(1, 31)) if rng.random() < 0.15 else float(np.exp(rng.uniform(np.log(1e-3), np.log(1e3))))
+    return x, y, classes, alpha
+
+
 def _expected(x, y, classes, alpha, generator):
     """The statement's result, from ``generator`` in the state the learner's had: (lam, perm, x, y)."""
     lam = float(generator.beta(alpha, alpha))
@@ -82,8 +115,8 @@ def _expected(x, y, classes, alpha, generator):
 
 
 def _text(x, y, classes, alpha, rng_text):
-    labels = f"{y.tolist()[:6]}{'...' if len(y) > 6 else ''}"
-    return f"mixup(x of shape {x.shape} {x.dtype}, y {labels}, {classes}, {alpha:.4g}, {rng_text})"
+    labels = f"{y.tolist()[:6]}{'...' if len(y) > 6 else ''} ({y.dtype})"
+    return f"mixup(x of shape {x.shape} {x.dtype}, y {labels}, {classes}, {alpha!r}, {rng_text})"
 
 
 def _judge(x, y, classes, alpha, outputs, generator, what):
@@ -113,6 +146,8 @@ def _short(values):
 def _diagnosis(x, y, classes, x_mixed, y_mixed, lam, perm):
     """What the outputs are, decoded: a blend of pairs with one lam (then which draw differs), or not."""
     n = len(x)
+    if n * n * (x[:1].size + classes) > 30_000_000:
+        return "Your outputs differ from that blend (the batch is too large to decode which draw differs)."
     rows, mixed = x.reshape(n, -1).astype(np.float64), x_mixed.reshape(n, -1).astype(np.float64)
     tolerance = 8 * ROUNDING[x.dtype] * max(1.0, float(np.abs(rows).max()))
     mixing = np.flatnonzero((y_mixed != 0).sum(axis=1) == 2)

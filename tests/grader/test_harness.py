@@ -72,7 +72,7 @@ CHECKS = textwrap.dedent(
 
     @check("A keyed process is new for the first check that asks", points=1)
     def keyed_process_starts_new(learner, rng):
-        shared = learner.fresh("shared")
+        shared = learner.fresh("shared", new=True)
         counts = [shared.tick() for _ in range(2)]
         if counts != [1, 2] or learner.fresh("shared").tick() != 3:
             raise CheckFailed(f"the keyed process counted {counts}, then not 3")
@@ -83,6 +83,11 @@ CHECKS = textwrap.dedent(
             raise CheckFailed("the keyed process did not keep the earlier check's calls")
         if learner.fresh("other").tick() != 1 or learner.fresh().tick() != 1:
             raise CheckFailed("another key, or no key, must give a new process")
+        try:
+            learner.fresh("shared", new=True)
+        except AssertionError:
+            return
+        raise CheckFailed("a keyed process asked for new after another check did not refuse")
 
     @check("Many calls in one round trip", points=1)
     def many_calls(learner, rng):
