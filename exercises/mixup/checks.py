@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, assert_array, assert_close, check
+from grader.harness import CheckFailed, LearnerError, Writable, assert_array, assert_close, check
 
 ENVIRONMENT = """
 import sys
@@ -196,15 +196,28 @@ def _relayed(call):
         raise LearnerError("mixup", details) from None
 
 
-def _each_with_its_seed(learner, cases, seeds):
-    """``cases`` through mixup in one round trip, each with a generator of its own seed, judged."""
-    requests = [(*case, seed) for case, seed in zip(cases, seeds, strict=True)]
+def _each_with_its_seed(learner, cases, seeds, kinds=None, writable=None):
+    """``cases`` through mixup in one round trip, each with a generator of its own seed (on the bit generator
+    of ``kinds``, PCG64 by default), judged; the calls marked in ``writable`` get x and y writable, as a
+    caller's arrays are, and have them read back and compared with the arrays held here."""
+    kinds = kinds or ["PCG64"] * len(cases)
+    writable = writable if writable is not None else [False] * len(cases)
+    requests = [
+        (Writable(x) if mode else x, Writable(y) if mode else y, classes, alpha, kind, seed, bool(mode))
+        for (x, y, classes, alpha), seed, kind, mode in zip(cases, seeds, kinds, writable, strict=True)
+    ]
     outputs = _relayed(lambda: learner.environment("calls", requests))
     if not (isinstance(outputs, list) and len(outputs) == len(cases)):
         raise CheckFailed(f"{len(cases)} calls of mixup did not give {len(cases)} results")
-    for (x, y, classes, alpha), seed, output in zip(cases, seeds, outputs, strict=True):
-        rng_text = f"np.random.default_rng({seed})"
-        _judge(x, y, classes, alpha, output, np.random.default_rng(seed), _text(x, y, classes, alpha, rng_text))
+    for (x, y, classes, alpha), seed, kind, mode, output in zip(cases, seeds, kinds, writable, outputs, strict=True):
+        rng_text = "np.random.default_rng({seed})" if kind == "PCG64" else f"np.random.Generator(np.random.{kind}({seed}))"
+        rng_text = rng_text.format(seed=seed)
+        what = _text(x, y, classes, alpha, rng_text)
+        _judge(x, y, classes, alpha, output[0], _generator(seed, kind), what)
+        if mode:
+            for name, before, after in (("x", x, output[1]), ("y", y, output[2])):
+                if not (isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before)):
+                    raise CheckFailed(f"{what} changed its argument {name} in place: never modify x or y")
 
 
 @check("The worked example's batch: one lam and a permutation, drawn in order, labels alike", points=1, public=True)
@@ -237,11 +250,19 @@ def new_batches(learner, rng):
 
 @check("Many batches: every size, shape, dtype, class count and alpha drawn as the statement says", points=3)
 def many_batches(learner, rng):
-    """200 batches in one round trip, each with its own generator: a submission right on some of the input
-    space only (some batch sizes, dtypes, class counts or values of alpha) meets the rest here (a region
-    holding 5% of the cases is missed with probability 0.95 ** 200, below 4e-5)."""
-    cases = [_case(rng) for _ in range(200)]
-    _each_with_its_seed(learner, cases, [_seed(rng) for _ in cases])
+    """200 to 1,000 batches in one round trip (``_wide_case``), each with its own generator on one of five bit
+    generators (seeds 0 and 2**63 - 1 among them), about half with x and y writable and read back: a submission
+    right on some of the input space only (some batch sizes, dtypes, class counts, values of alpha, generators,
+    writable inputs) meets the rest here (a region holding 2% of the cases is missed with probability
+    0.98 ** 200, below 2e-2 per grading... and far less over the calls made), and one whose behaviour changes after
+    some number of calls meets calls past it, up to about 1,000 calls. Every call is judged."""
+    count = int(rng.integers(200, 1001))
+    cases = [_wide_case(rng) for _ in range(count)]
+    seeds = [_seed(rng) for _ in cases]
+    seeds[int(rng.integers(count))] = 0
+    seeds[int(rng.integers(count))] = 2**63 - 1
+    kinds = [str(kind) for kind in rng.choice(KINDS, size=count)]
+    _each_with_its_seed(learner, cases, seeds, kinds, rng.random(count) < 0.5)
 
 
 @check("Calls sharing one generator each draw anew, in order", points=2)
