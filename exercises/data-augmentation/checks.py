@@ -16,13 +16,17 @@ outputs three ways, never against one particular draw:
 
 Hidden cases come from ``rng`` (seeded from a secret fresh for every grading): shapes, dtypes
 (``uint8``, ``int16``, ``float32`` and ``float64`` images; ``float32`` and ``float64`` series), rates,
-sizes, paddings and sigmas change every time. Whether an input was changed in place is read from the
-memory shared with the learner's process.
+sizes, paddings and sigmas change every time. Properties are probed over the whole domain, not one corner of
+it: every statistical check draws its calls with several dtypes, shapes, channel counts and parameters and
+tests each large call on its own; inputs come writable or not and as views not in C order, as callers'
+arrays may be; the determinism check compares, across two processes (with call counts that differ between
+them), probes of every dtype, rank, shape and parameter range, each with its own seed. Whether an input was
+changed in place is read from the memory shared with the learner's process, for read-only and writable inputs.
 
-False-rejection budget for a correct solution: 23 statistical tests at ``ALPHA`` = 1e-9 each (2.3e-8),
-plus the "repeated calls do not repeat" comparisons, each below 1e-14 (stated where made). The
-chi-square tails are approximations; every expected count is at least 30, and even a tenfold error
-keeps the total below 1e-6.
+False-rejection budget for a correct solution: at most 39 statistical tests at ``ALPHA`` = 1e-9 each (3.9e-8: 6
+for the flips, 6 for the crops, up to 18 for augment_dataset, 5 for jitter, 4 for magnitude_scale), plus the "repeated
+calls do not repeat" comparisons, each below 1e-14 (stated where made). The chi-square tails are
+approximations; every expected count is at least 30, and even a tenfold error keeps the total below 1e-6.
 """
 
 import numpy as np
@@ -54,6 +58,7 @@ def transposed(x):
 """
 
 ALPHA = 1e-9
+BANDS = ((2, 40), (40, 500))  # the small batches of flip_statistics
 IMAGE_DTYPES = ("uint8", "int16", "float32", "float64")
 SERIES_DTYPES = ("float32", "float64")
 
@@ -123,6 +128,12 @@ def _series(rng, shape, dtype):
 def _sigma(rng):
     # Away from 1, so sigma used as the variance (sigma ** 2) is a different distribution.
     return float(rng.choice([rng.uniform(0.2, 0.6), rng.uniform(1.6, 3.0)]))
+
+
+def _wide_sigma(rng):
+    # Log-uniform over [0.01, 0.6] or [1.6, 10]: small and large scales, away from 1 as _sigma's are.
+    low, high = ((0.01, 0.6), (1.6, 10.0))[int(rng.integers(2))]
+    return float(np.exp(rng.uniform(np.log(low), np.log(high))))
 
 
 # Judging outputs
@@ -324,10 +335,13 @@ def flip_statistics(learner, rng):
     to 3000 images, p in [0.25, 0.75]; one with images taller than a pixel and 3 channels, one a pixel tall with
     1), then 1 image, 2 to 40 and 40 to 500, p in [0.05, 0.95]; every dtype, images writable or not, one large
     batch a view not in C order, as callers' arrays may be. Random pixels: an image equal to its own mirror says
-    nothing and is left out. Six tests at ``ALPHA`` each:
+    nothing and is left out. Then 100 calls of one image each (one round trip), at one p in [0.25, 0.75]. Six
+    tests at ``ALPHA`` each:
 
     - an exact binomial test of each large call, and of the last call when it keeps 40 images or more (catch a
       rate off by more than about 3 points, such as 1 - p for p away from 1/2, on any dtype, shape or layout);
+    - an exact binomial test of the 100 single images (catches a batch of one treated otherwise, such as
+      one never flipped: 0.75^100 < 1e-12);
     - a chi-square test of independence of neighbouring images' flips (disjoint pairs) in the first call
       (catches one coin for several images, or alternating flips);
     - a chi-square test of independence of the first images' flips in the two large calls (catches flips
@@ -338,8 +352,7 @@ def flip_statistics(learner, rng):
     dtypes = [str(d) for d in rng.permutation(IMAGE_DTYPES)] + [str(rng.choice(IMAGE_DTYPES))]
     calls = []
     for index, n in enumerate(
-        [int(rng.integers(2000, 3000)), int(rng.integers(2000, 3000)), 1, int(rng.integers(2, 40))]
-        + [int(rng.integers(40, 500))]
+        [int(rng.integers(2000, 3000)), int(rng.integers(2000, 3000)), 1, *(int(rng.integers(*b)) for b in BANDS)]
     ):
         if index < 2:
             shape = (n, 1, 2, 1) if index != tall else (n, int(rng.integers(2, 5)), int(rng.integers(2, 5)), 3)
@@ -359,6 +372,27 @@ def flip_statistics(learner, rng):
         flips.append(mirrored)
         if len(flips) in (1, 2) or (len(flips) == 5 and flipped.size >= 40):
             _binomial(int(flipped.sum()), flipped.size, p, f"{what}: images flipped (of those not their own mirror)")
+    # Then 100 batches of one image each (of random dtypes and shapes) at one p, on the same generator: a batch
+    # of one is flipped at rate p too.
+    p = float(rng.uniform(0.25, 0.75))
+    singles = []
+    for _ in range(100):
+        shape = (1, int(rng.integers(1, 5)), int(rng.integers(2, 5)), int(rng.choice([1, 3])))
+        singles.append((_random_images(rng, *shape, str(rng.choice(IMAGE_DTYPES))), p, generator.handle))
+    single_flips = []
+    for reply, (images, _, _) in zip(
+        learner.map("random_horizontal_flip", _as_callers_send(learner, rng, singles)), singles, strict=True
+    ):
+        what = f"random_horizontal_flip({images.dtype} image of shape {images.shape}, p={p:.4f}, rng)"
+        same, mirrored = _flip_provenance(_images_out(reply.value, what, images.shape, images.dtype), images, what)
+        if not (same & mirrored).all():
+            single_flips.append(bool(mirrored[0]))
+    _binomial(
+        sum(single_flips),
+        len(single_flips),
+        p,
+        f"random_horizontal_flip(one image, p={p:.4f}), {len(single_flips)} calls on one generator: images flipped",
+    )
     first, second = flips[0], flips[1]
     pairs = first.size // 2
     _independent(
@@ -417,13 +451,51 @@ def crop_on_new_inputs(learner, rng):
         _match(out, _candidates(images, size, padding, False)[0], what, _crop_source(images, size, padding))
 
 
+def _decoded_windows(out, images, size, padding, mirrored, what, describe_source):
+    """Like ``_match`` with ``_candidates(images, size, padding, mirrored)``, for images from
+    ``_decodable_images`` (whose windows all show an image pixel), without building every candidate: the first
+    non-zero pixel of each output names its place in the image, hence the offset; the window there (of the
+    mirrored image first, as in ``_candidates``) must then equal the output. Returns the candidate indices."""
+    n, height, width, channels = images.shape
+    h, w = size
+    tops, lefts = height + 2 * padding - h + 1, width + 2 * padding - w + 1
+    flat = out.reshape(n, -1)
+    nonzero = flat != 0
+    at = nonzero.argmax(axis=1)
+    value = np.abs(flat[np.arange(n), at].astype(np.float64))
+    rank = np.clip(np.round(value).astype(np.int64) - 1, 0, height * width * channels - 1)
+    codes, found = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    sources = [(1, images[:, :, ::-1, :]), (0, images)] if mirrored else [(0, images)]
+    for mirror, source in sources:
+        place = np.argsort(np.abs(source.reshape(n, -1)), axis=1, kind="stable")[np.arange(n), rank]
+        top = place // (width * channels) + padding - at // (w * channels)
+        left = (place // channels) % width + padding - (at // channels) % w
+        valid = (top >= 0) & (top < tops) & (left >= 0) & (left < lefts) & nonzero.any(axis=1)
+        padded = np.pad(source, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, size, axis=(1, 2))
+        chosen = windows[np.arange(n), np.clip(top, 0, tops - 1), np.clip(left, 0, lefts - 1)].transpose(0, 2, 3, 1)
+        fits = valid & np.all(chosen == out, axis=(1, 2, 3)) & ~found
+        codes[fits] = (0 if mirror else (tops * lefts if mirrored else 0)) + top[fits] * lefts + left[fits]
+        found |= fits
+    if not found.all():
+        i = int(np.argmin(found))
+        raise CheckFailed(
+            f"{what}: output image {i} is not {describe_source(i)}.\n"
+            f"Output image {i}, channel 0: {describe(out[i, ..., 0])}"
+        )
+    return codes, tops, lefts
+
+
 @check("random_crop: offsets uniform over all positions, independent across images and calls (statistics)", points=2)
 def crop_statistics(learner, rng):
-    """Two calls on one generator, 1800 to 2400 images each, 2 to 4 possible offsets per axis (windows
-    larger than the padding, and distinct pixels, so each offset is decoded). Five tests at ``ALPHA``:
+    """Two calls on one generator (one round trip), 2000 to 2600 images each, of two dtypes, 1 or 3 channels,
+    2 to 8 possible offsets on one axis and 6 to 8 on the other (windows larger than the padding, and distinct
+    pixels in each image, so each offset is decoded), each input writable or not, one a view not in C order, as
+    callers' arrays may be. Seven tests at ``ALPHA``:
 
-    - a chi-square goodness-of-fit test of the joint (top, left) offsets of both calls over all positions
-      (catches offsets that never reach the last position, one offset used on both axes, a bias);
+    - chi-square goodness-of-fit tests of the joint (top, left) offsets of each call over all positions, at
+      least 30 expected in each (catch offsets that never reach the last positions, one offset used on both
+      axes, a bias, on any dtype, channel count or layout);
     - chi-square tests of independence of neighbouring images' top offsets and left offsets (disjoint
       pairs; catches offsets shared by several images or cycling through positions);
     - chi-square tests of independence of image i's top and left offsets in the two calls (catches
@@ -431,29 +503,44 @@ def crop_statistics(learner, rng):
     """
     generator = learner.environment("generator", _seed(rng), as_handle=True)
     padding = int(rng.integers(0, 3))
-    tops, lefts = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    tops, lefts = rng.permutation([int(rng.integers(2, 9)), int(rng.integers(6, 9))]).tolist()
     # Each side at least `positions - padding` long, so the window (side + 2 padding - positions + 1)
-    # is larger than the padding and there are really 2 to 4 offsets on each axis.
+    # is larger than the padding and there are really that many offsets on each axis.
     shortest = [max(padding + 1, positions - padding) for positions in (tops, lefts)]
-    height, width = (int(rng.integers(low, low + 4)) for low in shortest)
+    height, width = (int(rng.integers(low, low + 3)) for low in shortest)
     size = (height + 2 * padding - tops + 1, width + 2 * padding - lefts + 1)
+    calls = []
+    for dtype in rng.permutation(IMAGE_DTYPES)[:2]:
+        # uint8 images hold at most 255 distinct non-zero values.
+        channels = 1 if dtype == "uint8" and 3 * height * width > 255 else int(rng.choice([1, 3]))
+        n = max(int(rng.integers(2000, 2600)), 30 * tops * lefts)
+        calls.append((_decodable_images(rng, n, height, width, channels, str(dtype)), size, padding, generator.handle))
+    replies = learner.map("random_crop", _as_callers_send(learner, rng, calls, int(rng.integers(2))))
     offsets = []
-    for _ in range(2):
-        n, channels = int(rng.integers(1800, 2400)), 1
-        dtype = str(rng.choice(["int32", "float32", "float64"]))
-        images = _distinct_images(rng, n, height, width, channels, dtype)
-        what = f"random_crop({dtype} images of shape {images.shape}, size={size}, padding={padding}, rng)"
-        out = _images_out(
-            learner.random_crop(images, size, padding, generator.handle), what, (n, *size, channels), dtype
+    for reply, (images, *_) in zip(replies, calls, strict=True):
+        n, channels = len(images), images.shape[3]
+        what = f"random_crop({images.dtype} images of shape {images.shape}, size={size}, padding={padding}, rng)"
+        out = _images_out(reply.value, what, (n, *size, channels), images.dtype)
+        _unique_candidates(_candidates(images[:1], size, padding, False)[0])
+        codes, tops, lefts = _decoded_windows(
+            out, images, size, padding, False, what, _crop_source(images, size, padding)
         )
-        candidates, tops, lefts = _candidates(images, size, padding, False)
-        _unique_candidates(candidates)
-        offsets.append(_match(out, candidates, what, _crop_source(images, size, padding)))
+        _goodness_of_fit(codes, tops * lefts, what, "(top, left) positions")
+        offsets.append(codes)
     what = f"random_crop(images {height} x {width}, size={size}, padding={padding})"
-    _goodness_of_fit(np.concatenate(offsets), tops * lefts, f"{what}, two calls", "(top, left) positions")
     first, second = offsets
     pairs = len(first) // 2
-    for name, part in (("top", lambda code: code // lefts), ("left", lambda code: code % lefts)):
+
+    # Offsets on an axis of more than 4 positions are grouped in 3 bins of neighbouring ones, so every expected
+    # count of the tests of independence stays at least 30 (1000 pairs or more, each cell with probability 1/25
+    # or more).
+    def binned(values, positions):
+        return values if positions <= 4 else values * 3 // positions
+
+    for name, part in (
+        ("top", lambda code: binned(code // lefts, tops)),
+        ("left", lambda code: binned(code % lefts, lefts)),
+    ):
         values = part(first)
         _independent(
             values[0 : 2 * pairs : 2], values[1 : 2 * pairs : 2], f"{what}: the {name} offsets of images 2j and 2j + 1"
@@ -470,7 +557,12 @@ def crop_statistics(learner, rng):
 
 
 def _augmented(learner, images, labels, copies, rng_argument, what):
-    result = learner.augment_dataset(images, labels, copies, rng_argument)
+    return _augmented_result(
+        learner.augment_dataset(images, labels, copies, rng_argument), images, labels, copies, what
+    )
+
+
+def _augmented_result(result, images, labels, copies, what):
     if not (isinstance(result, tuple) and len(result) == 2):
         raise CheckFailed(f"{what} must return a tuple (images, labels); got {type(result).__name__}")
     n = len(images)
@@ -485,11 +577,14 @@ def _augmented(learner, images, labels, copies, rng_argument, what):
     return out
 
 
-def _augmented_choices(out, images, what):
-    """For every augmented item k * N + i: its candidate (flip, top, left) of image i, after checking it has one."""
+def _augmented_choices(out, images, what, decodable=False):
+    """For every augmented item k * N + i: its candidate (flip, top, left) of image i, after checking it has one.
+
+    ``decodable`` images (from ``_decodable_images``) are decoded by ``_decoded_windows``, without building every
+    candidate; then the candidates returned are those of the first image only."""
     n = len(images)
     copies = len(out) // n - 1
-    candidates, tops, lefts = _candidates(images, images.shape[1:3], 2, True)
+    candidates, tops, lefts = _candidates(images[:1] if decodable else images, images.shape[1:3], 2, True)
     choices = []
     for copy in range(1, copies + 1):
         block = out[copy * n : (copy + 1) * n]
@@ -501,7 +596,10 @@ def _augmented_choices(out, images, what):
                 f"Image {i}, channel 0: {describe(images[i, ..., 0])}"
             )
 
-        choices.append(_match(block, candidates, what, source))
+        if decodable:
+            choices.append(_decoded_windows(block, images, images.shape[1:3], 2, True, what, source)[0])
+        else:
+            choices.append(_match(block, candidates, what, source))
     return np.array(choices).reshape(copies, n), candidates, tops, lefts
 
 
@@ -561,41 +659,66 @@ def augment_on_new_inputs(learner, rng):
     "augment_dataset: flips at p = 0.5 and uniform crops, independent across images and copies (statistics)", points=2
 )
 def augment_statistics(learner, rng):
-    """One call with 2 copies of 1200 to 1600 images (3 to 5 pixels a side, distinct pixels, so every
-    choice is decoded). Seven tests at ``ALPHA`` each:
+    """Two calls (one round trip) of 800 to 1000 images each, 3 to 5 pixels a side, one with 2 copies and one with
+    3 or 4, one with 1 channel and one with 3, of two dtypes (distinct pixels in each image, so every choice is
+    decoded), each input writable or not, one a view not in C order, as callers' arrays may be. At most 18 tests at
+    ``ALPHA`` each:
 
-    - exact binomial tests of the flips in each copy (catch a rate other than 1/2, one coin per copy);
-    - a chi-square goodness-of-fit test of the (top, left) offsets over the 25 positions (catches offsets
-      that miss positions, or a bias);
+    - exact binomial tests of the flips in each copy of each call (6 at most; catch a rate other than 1/2, one coin
+      per copy, on any dtype, channel count, layout or copy);
+    - a chi-square goodness-of-fit test of the (top, left) offsets over the 25 positions, all calls and copies
+      together (catches offsets that miss positions, or a bias);
     - chi-square tests of independence of copy 1 and copy 2 of each image, for the flip, the top and the
-      left offset (catch copies that repeat each other);
+      left offset, both calls together (catch copies that repeat each other);
+    - exact binomial tests that copies c and c' of an image make the same choice (flip and offset) at rate 1/50,
+      for every pair of copies of each call (7 at most; catch any later copy repeating an earlier one);
     - a chi-square test of independence of neighbouring images' flips in copy 1 (disjoint pairs; catches
       a flip shared by several images).
     """
-    n = int(rng.integers(1200, 1600))
-    height, width, channels = int(rng.integers(3, 6)), int(rng.integers(3, 6)), 1
-    dtype = str(rng.choice(["int32", "float64"]))
-    images = _distinct_images(rng, n, height, width, channels, dtype)
-    labels = rng.integers(0, 10, size=n)
-    what = f"augment_dataset({dtype} images of shape {images.shape}, labels, copies=2, rng)"
-    out = _augmented(learner, images, labels, 2, Seed(_seed(rng)), what)
-    choices, candidates, tops, lefts = _augmented_choices(out, images, what)
-    _unique_candidates(candidates)
-    positions = tops * lefts
-    flipped, offset = choices // positions == 0, choices % positions
-    for copy in range(2):
-        _binomial(int(flipped[copy].sum()), n, 0.5, f"{what}: copy {copy + 1}'s images that are mirrored")
-    _goodness_of_fit(offset.ravel(), positions, f"{what}: crops of both copies", "(top, left) positions")
+    calls = []
+    counts = rng.permutation([2, int(rng.integers(3, 5))])
+    for dtype, channels, copies in zip(rng.permutation(IMAGE_DTYPES)[:2], rng.permutation([1, 3]), counts, strict=True):
+        n = int(rng.integers(800, 1000))
+        height, width = int(rng.integers(3, 6)), int(rng.integers(3, 6))
+        images = _decodable_images(rng, n, height, width, int(channels), str(dtype))
+        calls.append((images, rng.integers(0, 10, size=n), int(copies), Seed(_seed(rng))))
+    replies = learner.map("augment_dataset", _as_callers_send(learner, rng, calls, int(rng.integers(2))))
+    flips, offsets = [], []
+    for reply, (images, labels, copies, _) in zip(replies, calls, strict=True):
+        what = f"augment_dataset({images.dtype} images of shape {images.shape}, labels, copies={copies}, rng)"
+        out = _augmented_result(reply.value, images, labels, copies, what)
+        choices, candidates, tops, lefts = _augmented_choices(out, images, what, decodable=True)
+        _unique_candidates(candidates)
+        positions = tops * lefts
+        flipped, offset = choices // positions == 0, choices % positions
+        for copy in range(copies):
+            _binomial(int(flipped[copy].sum()), len(images), 0.5, f"{what}: copy {copy + 1}'s images that are mirrored")
+        # Distinct pixels make the 50 choices of an image 50 different outputs: two copies agree with
+        # probability 1/50.
+        for one in range(copies):
+            for other in range(one + 1, copies):
+                _binomial(
+                    int(np.count_nonzero(choices[one] == choices[other])),
+                    len(images),
+                    1 / (2 * positions),
+                    f"{what}: images whose copy {one + 1} and copy {other + 1} are the same",
+                )
+        flips.append(flipped[:2])
+        offsets.append(offset)
+    what = "augment_dataset(images, labels, copies, rng), two calls"
+    flipped = np.concatenate(flips, axis=1)
+    _goodness_of_fit(
+        np.concatenate([o.ravel() for o in offsets]), positions, f"{what}: crops of all copies", "(top, left) positions"
+    )
+    offset = np.concatenate([o[:2] for o in offsets], axis=1)
     top, left = offset // lefts, offset % lefts
     for name, values in (("flip", flipped.astype(int)), ("top offset", top), ("left offset", left)):
         _independent(values[0], values[1], f"{what}: the {name}s of copy 1 and copy 2 of image i")
-    pairs = n // 2
-    for name, values in (("flip", flipped[0].astype(int)),):
-        _independent(
-            values[0 : 2 * pairs : 2],
-            values[1 : 2 * pairs : 2],
-            f"{what}: the {name}s of images 2j and 2j + 1 in copy 1",
-        )
+    first = flips[0][0].astype(int)
+    pairs = len(first) // 2
+    _independent(
+        first[0 : 2 * pairs : 2], first[1 : 2 * pairs : 2], f"{what}: the flips of images 2j and 2j + 1 in copy 1"
+    )
 
 
 # jitter and magnitude_scale
@@ -648,7 +771,12 @@ def jitter_statistics(learner, rng):
     - sign-agreement tests of disjoint neighbouring pairs along each axis (catch noise shared along a
       row or a column);
     - a sign-agreement test of the noise at the same place in the two calls (catches noise remembered
-      from call to call).
+      from call to call);
+    - a Kolmogorov-Smirnov test of a third call (one round trip with the second), on a float32 series of 1, 3
+      or 4 dimensions and 15000 to 30000 values, sigma anywhere in [0.01, 0.6] or [1.6, 10] (log-uniform),
+      writable or a view not in C order as callers' arrays may be (catches sigma misused on other dtypes,
+      ranks, layouts or scales). Rounding to float32 moves (out - series) / sigma by at most 1e-3 there, far
+      below what the test can see with these many values.
     """
     rows, columns = int(rng.integers(100, 150)), int(rng.integers(150, 200))
     series = _series(rng, (rows, columns), "float64")
@@ -662,16 +790,29 @@ def jitter_statistics(learner, rng):
         _signs_agree(
             moved[0 : 2 * pairs : 2], moved[1 : 2 * pairs : 2], f"{what}: noise of neighbours along axis {axis}"
         )
-    _, again = _jitter(learner, series, sigma, generator.handle)
-    _signs_agree(noise, again, f"{what}, two consecutive calls on one generator: the noise at each place")
+    rank = int(rng.choice([1, 3, 4]))
+    shape = [int(rng.integers(15000, 30000))]
+    while len(shape) < rank:
+        side = int(rng.integers(2, 30))
+        shape = [max(2, shape[0] // side), side, *shape[1:]]
+    other = _series(rng, tuple(shape), "float32")
+    other_sigma = _wide_sigma(rng)
+    calls = [(series, sigma, generator.handle), (other, other_sigma, generator.handle)]
+    replies = learner.map("jitter", _as_callers_send(learner, rng, calls, 1 if rank > 1 else -1))
+    noises = []
+    for reply, (x, scale, _) in zip(replies, calls, strict=True):
+        what_now = f"jitter({x.dtype} series of shape {x.shape}, sigma={scale:.4g}, rng)"
+        out = assert_array(reply.value, what=what_now, shape=x.shape, dtype=x.dtype)
+        noises.append((what_now, out.astype(np.float64) - x.astype(np.float64), scale))
+    _signs_agree(noise, noises[0][1], f"{what}, two consecutive calls on one generator: the noise at each place")
+    _standard_normal(noises[1][1] / noises[1][2], f"{noises[1][0]}: (out - series) / sigma")
 
 
-def _scaled(learner, series, sigma, rng_argument):
-    """The factor of each row, after checking every row is its input times one factor."""
+def _scaled(value, series, sigma):
+    """The factor of each row of ``value`` (what magnitude_scale(series, sigma) returned), after checking every
+    row is its input times one factor."""
     what = f"magnitude_scale({series.dtype} series of shape {series.shape}, sigma={sigma:.4g}, rng)"
-    out = assert_array(
-        learner.magnitude_scale(series, sigma, rng_argument), what=what, shape=series.shape, dtype=series.dtype
-    )
+    out = assert_array(value, what=what, shape=series.shape, dtype=series.dtype)
     out, source = out.astype(np.float64), series.astype(np.float64)
     factors = (out * source).sum(axis=1) / (source * source).sum(axis=1)
     tolerance = 1e-12 if series.dtype == np.float64 else 2e-7
@@ -691,7 +832,7 @@ def magnitude_on_new_inputs(learner, rng):
         shape = (int(rng.choice([1, rng.integers(2, 50)])), int(rng.integers(1, 30)))
         series = _series(rng, shape, SERIES_DTYPES[index % 2])
         sigma = 0.0 if index == 3 else _sigma(rng)
-        what, factors = _scaled(learner, series, sigma, Seed(_seed(rng)))
+        what, factors = _scaled(learner.magnitude_scale(series, sigma, Seed(_seed(rng))), series, sigma)
         if sigma == 0.0:
             assert_close(factors, np.ones(shape[0]), what=f"{what}: the factors", rtol=0, atol=0)
 
@@ -704,19 +845,29 @@ def magnitude_statistics(learner, rng):
     - a Kolmogorov-Smirnov test that (factor - 1) / sigma is standard normal in the first call (catches
       sigma used as the variance, factors of another distribution);
     - a sign-agreement test of (factor - 1) of disjoint neighbouring rows (catches factors shared by rows);
-    - a sign-agreement test of (factor - 1) of the same row in the two calls (catches remembered factors).
+    - a sign-agreement test of (factor - 1) of the same row in the two calls (catches remembered factors);
+    - a Kolmogorov-Smirnov test of a third call (one round trip with the second), on a float32 series of 8000
+      to 12000 rows, sigma anywhere in [0.01, 0.6] or [1.6, 10] (log-uniform), writable or a view not in C
+      order as callers' arrays may be (catches sigma misused on another dtype, layout or scale).
     """
     series = _series(rng, (int(rng.integers(8000, 12000)), int(rng.integers(2, 4))), "float64")
     sigma = _sigma(rng)
     generator = learner.environment("generator", _seed(rng), as_handle=True)
-    what, factors = _scaled(learner, series, sigma, generator.handle)
+    what, factors = _scaled(learner.magnitude_scale(series, sigma, generator.handle), series, sigma)
     _standard_normal((factors - 1.0) / sigma, f"{what}: (factor - 1) / sigma")
     pairs = len(factors) // 2
     _signs_agree(
         factors[0 : 2 * pairs : 2] - 1.0, factors[1 : 2 * pairs : 2] - 1.0, f"{what}: factor - 1 of rows 2j and 2j + 1"
     )
-    _, again = _scaled(learner, series, sigma, generator.handle)
+    other = _series(rng, (int(rng.integers(8000, 12000)), int(rng.integers(2, 4))), "float32")
+    other_sigma = _wide_sigma(rng)
+    calls = [(series, sigma, generator.handle), (other, other_sigma, generator.handle)]
+    replies = learner.map("magnitude_scale", _as_callers_send(learner, rng, calls, 1))
+    (_, again), (what_other, found) = (
+        _scaled(reply.value, x, scale) for reply, (x, scale, _) in zip(replies, calls, strict=True)
+    )
     _signs_agree(factors - 1.0, again - 1.0, f"{what}, two consecutive calls on one generator: factor - 1 of each row")
+    _standard_normal((found - 1.0) / other_sigma, f"{what_other}: (factor - 1) / sigma")
 
 
 # Randomness from rng alone; inputs untouched
@@ -739,6 +890,61 @@ def _sequence(rng):
     ]
 
 
+def _probes(rng):
+    """Calls over the whole domain, {name: [arguments before the generator]}, each to get a ``Seed`` of its own:
+    every image dtype, 1 or 3 channels, shapes, rates, window sizes and paddings, copies, both series dtypes, 1 to
+    4 dimensions, sigmas from 0.01 to 10. Large enough that outputs drawn from another generator agree by chance
+    with probability below 1e-15: 100 to 200 flips at p in [0.2, 0.8] (each agrees with probability at most 0.68,
+    plus 1/256 for an image that is its own mirror); 100 to 200 crops over 2 or more positions whose windows all
+    show an image pixel (each agrees with probability about 1/2 at most); 50 to 100 images per copy of an
+    augmentation, in images at least 3 pixels a side (every window of a padding of 2 shows an image pixel);
+    continuous noise and factors."""
+    names = ("random_horizontal_flip", "random_crop", "augment_dataset", "jitter", "magnitude_scale")
+    probes = {name: [] for name in names}
+    for dtype in rng.permutation(IMAGE_DTYPES):
+        dtype = str(dtype)
+        n, channels = int(rng.integers(100, 200)), int(rng.choice([1, 3]))
+        shape = (n, int(rng.integers(1, 7)), int(rng.integers(2, 7)), channels)
+        probes["random_horizontal_flip"].append((_random_images(rng, *shape, dtype), float(rng.uniform(0.2, 0.8))))
+        while True:
+            padding, height, width = int(rng.integers(0, 4)), int(rng.integers(1, 12)), int(rng.integers(1, 12))
+            size = (
+                int(rng.integers(padding + 1, height + 2 * padding + 1)),
+                int(rng.integers(padding + 1, width + 2 * padding + 1)),
+            )
+            if (height + 2 * padding - size[0] + 1) * (width + 2 * padding - size[1] + 1) >= 2:
+                break
+        images = _random_images(rng, int(rng.integers(100, 200)), height, width, channels, dtype)
+        probes["random_crop"].append((images, size, padding))
+    for dtype in rng.permutation(IMAGE_DTYPES)[:2]:
+        n = int(rng.integers(50, 100))
+        images = _random_images(
+            rng, n, int(rng.integers(3, 8)), int(rng.integers(3, 8)), int(rng.choice([1, 3])), dtype
+        )
+        probes["augment_dataset"].append((images, np.arange(n), int(rng.integers(1, 3))))
+    for dtype in (*SERIES_DTYPES, str(rng.choice(SERIES_DTYPES))):
+        shape = tuple(int(d) for d in rng.integers(1, 9, size=int(rng.integers(1, 5))))
+        sigma = float(np.exp(rng.uniform(np.log(0.01), np.log(10.0))))
+        probes["jitter"].append((_series(rng, shape, dtype), sigma))
+    for dtype in SERIES_DTYPES:
+        sigma = float(np.exp(rng.uniform(np.log(0.01), np.log(10.0))))
+        probes["magnitude_scale"].append(
+            (_series(rng, (int(rng.integers(20, 50)), int(rng.integers(1, 9))), dtype), sigma)
+        )
+    return probes
+
+
+def _probe_outputs(process, rng, probes, seeds):
+    """The first array each probe returns in ``process``, sent as callers' arrays may come, functions in random
+    order."""
+    outputs = {}
+    for name in rng.permutation(sorted(probes)):
+        calls = [(*arguments, Seed(seed)) for arguments, seed in zip(probes[name], seeds[name], strict=True)]
+        replies = process.map(str(name), _as_callers_send(process, rng, calls))
+        outputs[str(name)] = [_first_array(reply.value) for reply in replies]
+    return outputs
+
+
 def _first_array(value):
     return np.asarray(value[0] if isinstance(value, tuple) else value)
 
@@ -749,14 +955,35 @@ def rng_drives_everything(learner, rng):
     generators are seeded differently); two generators from the same seed, used in interleaved calls,
     give the same outputs as each other; a flip, a crop or an augmentation repeated on the same inputs
     and generator gives a new output. For a correct solution a repeat agrees with probability at most
-    2^-48 (48 flips with p = 1/2; 48 crops over 20 positions; 48 flips of an augmentation)."""
+    2^-48 (48 flips with p = 1/2; 48 crops over 20 positions; 48 flips of an augmentation).
+
+    Probes over the whole domain (``_probes``: every dtype, channel count, rank, shape and parameter range), each
+    with a seed of its own, sent writable or not and as views not in C order, must give the same outputs in both
+    processes; here they come after the sequence, there before it, so the call counts differ. A submission that
+    draws from rng only on part of the domain (the sequence's inputs, say) fails."""
     seed, sequence = _seed(rng), _sequence(rng)
 
     def outputs(process, steps):
         generator = process.environment("generator", seed, as_handle=True)
         return [_first_array(process.call(name, *arguments, generator.handle)) for name, arguments in steps]
 
-    first, fresh = outputs(learner, sequence), outputs(learner.fresh(), sequence)
+    probes = _probes(rng)
+    seeds = {name: [_seed(rng) for _ in calls] for name, calls in probes.items()}
+    other = learner.fresh()
+    # Probes after the sequence here, before it in the fresh process: call counts differ between the two.
+    first = outputs(learner, sequence)
+    here = _probe_outputs(learner, rng, probes, seeds)
+    there = _probe_outputs(other, rng, probes, seeds)
+    fresh = outputs(other, sequence)
+    for name, calls in probes.items():
+        for arguments, one, two in zip(calls, here[name], there[name], strict=True):
+            if one.shape != two.shape or not np.array_equal(one, two):
+                x = arguments[0]
+                raise CheckFailed(
+                    f"{name}({x.dtype} array of shape {x.shape}, {', '.join(repr(a) for a in arguments[1:])}, rng): "
+                    "a new generator made from the same seed gave another result in a fresh process: draw all "
+                    "randomness from the rng argument, whatever the inputs' dtype, shape, layout or parameters"
+                )
     for step, (name, _) in enumerate(sequence):
         if first[step].shape != fresh[step].shape or not np.array_equal(first[step], fresh[step]):
             raise CheckFailed(
@@ -798,8 +1025,11 @@ def inputs_untouched(learner, rng):
         ("jitter", (series, 0.7)),
         ("magnitude_scale", (series, 0.7)),
     )
-    for name, arguments in calls:
-        _, after = learner.call_and_read_args(name, *arguments, Seed(_seed(rng)))
+    # Each call twice: inputs read-only, then writable, as a caller's own arrays are (code that writes only to
+    # writable arrays is seen that way).
+    for name, arguments, writable in [(*call, writable) for call in calls for writable in (False, True)]:
+        sent = [Writable(a) if writable and isinstance(a, np.ndarray) else a for a in arguments]
+        _, after = learner.call_and_read_args(name, *sent, Seed(_seed(rng)))
         for position, before in enumerate(arguments):
             if isinstance(before, np.ndarray):
                 assert_close(

@@ -31,11 +31,38 @@ about twenty thousand samples and six hundred groups; ``n_splits`` from 2 to 10 
 groups. Two calls of one check share the length and ``n_splits`` with different labels, so an answer
 cached by shape is wrong. ``groups`` arrays live in memory the learner's process maps read-only, and
 are read back here after the call.
+
+Beyond the edge cases the statement lists (a red-team pass got rules right only there accepted in every
+grading; they are kept as attacks), the integer and string checks each add one round trip of many calls in
+random order (``_batch``), all judged: labels of every integer dtype from int8 to uint64 over their whole
+ranges, strings of any letters (beyond ASCII, the empty string), a call of 140,000 to 160,000 samples in 2
+or 3 folds, 11 to 100 folds over more groups, as many folds as 100 to 300 groups, an empty list; about half
+the arrays sent writable and every array and list read back, and 70 or more calls made before the later
+checks, so behaviour that changes after some number of calls meets judged calls past it.
 """
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe
+
+ENVIRONMENT = """
+import sys
+
+
+def calls(requests):
+    # Calls in one round trip: each call's result, or the exception it raised (its type's name and whether it is a
+    # ValueError), with groups as it is after the call (an array sent writable, as a caller's is, or a list), which
+    # the checker compares with its own copy.
+    group_k_fold = sys.modules["submission"].group_k_fold
+    answers = []
+    for groups, n_splits in requests:
+        try:
+            answer = ("returned", group_k_fold(groups, n_splits))
+        except Exception as error:
+            answer = ("raised", type(error).__name__, isinstance(error, ValueError))
+        answers.append((answer, groups))
+    return answers
+"""
 
 RULE = (
     "groups visited largest first (equal sizes: the larger label first), each put in the fold with the "
@@ -275,6 +302,28 @@ def integer_groups(learner, rng):
         # The last case has one group per fold.
         n_splits = n_groups if index == len(cases) - 1 else _splits(rng, n_groups)
         _ask(learner, _groups(rng, labels, _sizes(rng, n_groups, str(kind), budget)), n_splits)
+    # Then, in one round trip: 60 to 100 small calls over every integer dtype (``_wide_case``), a call of
+    # 140,000 to 160,000 samples and 2 or 3 folds (fold totals past 2**15, and with 2 folds past 2**16), one of
+    # 11 to 100 folds over more groups, and one with as many folds as 100 to 300 groups. A rule right on part of
+    # the input space only, or whose behaviour changes after some number of calls (up to the 60 or more made
+    # here), meets the rest.
+    cases = [_wide_case(rng, strings=False) for _ in range(int(rng.integers(60, 101)))]
+    n_groups = int(rng.integers(50, 601))
+    kind = str(rng.choice(["geometric", "uniform", "heavy"]))
+    cases.append((_groups(rng, _any_int_labels(rng, n_groups), _sizes(rng, n_groups, kind, 160_000)), 0))
+    while cases[-1][0].size < 140_000:
+        cases[-1] = (np.concatenate([cases[-1][0], cases[-1][0]]), 0)
+    cases[-1] = (cases[-1][0][: int(rng.integers(140_000, 160_001))], int(rng.integers(2, 4)))
+    n_groups = int(rng.integers(50, 301))
+    kind = str(rng.choice(["geometric", "uniform", "equal", "by_one"]))
+    sizes = _sizes(rng, n_groups, kind, 4 * n_groups)
+    cases.append(
+        (_groups(rng, _any_int_labels(rng, n_groups), sizes), int(rng.integers(11, min(100, n_groups - 1) + 1)))
+    )
+    n_groups = int(rng.integers(100, 301))
+    sizes = _sizes(rng, n_groups, str(rng.choice(["geometric", "uniform", "equal"])), 2 * n_groups)
+    cases.append((_groups(rng, _any_int_labels(rng, n_groups), sizes), n_groups))
+    _batch(learner, rng, cases, f"{len(cases)} calls of group_k_fold in a row")
 
 
 @check("String group labels, ordered as Python orders strings", points=2)
@@ -285,6 +334,15 @@ def string_groups(learner, rng):
     # Two calls of the same length and n_splits with other labels: an answer cached by shape is wrong.
     for _ in range(2):
         _ask(learner, _groups(rng, _string_labels(rng, n_groups), rng.permutation(sizes)), n_splits)
+    # 10 to 20 calls on strings of any letters (beyond ASCII, the empty string among them), lists read back after
+    # the call, and one of 11 to 100 folds over more groups.
+    cases = [_wide_case(rng, strings=True) for _ in range(int(rng.integers(10, 21)))]
+    n_groups = int(rng.integers(50, 201))
+    sizes = _sizes(rng, n_groups, str(rng.choice(["geometric", "uniform", "by_one"])), 4 * n_groups)
+    cases.append(
+        (_groups(rng, _wide_string_labels(rng, n_groups), sizes), int(rng.integers(11, min(100, n_groups) + 1)))
+    )
+    _batch(learner, rng, cases, f"{len(cases)} calls of group_k_fold with string labels in a row")
 
 
 @check("Groups of equal size: the larger label goes first", points=2)
@@ -331,6 +389,7 @@ def invalid_arguments(learner, rng):
         ((short, too_few), f"{too_few - 1} distinct groups, fewer than n_splits"),
         ((single, 2), "a single group"),
         ((np.zeros(0, dtype=np.int64), 2), "no groups at all"),
+        (([], int(rng.integers(2, 6))), "an empty list"),
     ):
         _expect_value_error(
             lambda args=args: learner.group_k_fold(*args), f"group_k_fold({_text(args[0])}, n_splits={args[1]}) ({why})"
@@ -343,9 +402,83 @@ def groups_untouched(learner, rng):
     groups = _groups(rng, _int_labels(rng, n_groups, "int64"), _sizes(rng, n_groups, "geometric", 800))
     n_splits = _splits(rng, n_groups)
     what = f"group_k_fold({_text(groups)}, n_splits={n_splits})"
-    _, after = learner.call_and_read_args("group_k_fold", groups, n_splits)
+    # Writable, as a caller's array is: code that writes only to writable arrays is seen too.
+    _, after = learner.call_and_read_args("group_k_fold", Writable(groups), n_splits)
     if not np.array_equal(after[0], groups):
         index = int(np.argmax(after[0] != groups))
         raise CheckFailed(
             f"{what} changed groups in place: groups[{index}] was {groups[index]}, is {after[0][index]} after the call"
         )
+
+
+# Every integer dtype a caller's labels may have, and letters beyond ASCII (accents, Greek, CJK, an emoji outside the
+# Basic Multilingual Plane): Python orders strings by code point whatever the letters.
+ALL_INT_DTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
+WIDE_LETTERS = LETTERS + list("éÉàßøΩωжЖ中文字😀")
+
+
+def _any_int_labels(rng, n_groups: int) -> np.ndarray:
+    """Distinct labels of any integer dtype wide enough, spread over its whole range (uint64 beyond 2**63)."""
+    dtype = np.dtype(str(rng.choice([d for d in ALL_INT_DTYPES if 2 ** (8 * np.dtype(d).itemsize) >= 4 * n_groups])))
+    info = np.iinfo(dtype)
+    values = np.unique(rng.integers(info.min, info.max, size=2 * n_groups + 8, dtype=dtype, endpoint=True))
+    while len(values) < n_groups:
+        values = np.unique(np.concatenate([values, rng.integers(info.min, info.max, size=n_groups, dtype=dtype)]))
+    return rng.permutation(values)[:n_groups]
+
+
+def _wide_string_labels(rng, n_groups: int) -> list[str]:
+    found: set[str] = set()
+    while len(found) < n_groups:
+        found.add("".join(rng.choice(WIDE_LETTERS, size=int(rng.integers(0, 9)))))
+    return [str(label) for label in rng.permutation(sorted(found))]
+
+
+def _wide_case(rng, strings: bool):
+    """(groups, n_splits) of a small call over the whole input space: 2 to 40 groups, labels of any integer dtype
+    or strings of any letters (the empty string among them), n_splits from 2 to 5, or the number of groups."""
+    n_groups = int(rng.integers(2, 41))
+    kind = str(rng.choice(["geometric", "uniform", "heavy", "equal", "by_one"]))
+    sizes = _sizes(rng, n_groups, kind, int(rng.integers(n_groups, 400)))
+    labels = _wide_string_labels(rng, n_groups) if strings else _any_int_labels(rng, n_groups)
+    # Few folds, so that the many calls cost little (the cases beside them have many), or one per group.
+    n_splits = n_groups if rng.random() < 0.1 else int(rng.integers(2, min(5, n_groups) + 1))
+    return _groups(rng, labels, sizes), n_splits
+
+
+def _batch(learner, rng, cases, what_calls: str) -> None:
+    """``cases`` ((groups, n_splits) pairs) through group_k_fold in one round trip, in random order, about half the
+    arrays sent writable; every answer judged and every ``groups`` (array or list) read back and compared."""
+    order = [int(index) for index in rng.permutation(len(cases))]
+    writable = rng.random(len(cases)) < 0.5
+    requests = []
+    for index in order:
+        groups, n_splits = cases[index]
+        copy = groups.copy() if isinstance(groups, np.ndarray) else list(groups)
+        requests.append((Writable(copy) if writable[index] and isinstance(groups, np.ndarray) else copy, n_splits))
+    try:
+        answers = learner.environment("calls", requests)
+    except LearnerError as error:
+        raise CheckFailed(f"{what_calls} failed: {error.type}: {error.message}") from None
+    if not (isinstance(answers, list) and len(answers) == len(requests)):
+        raise CheckFailed(f"{what_calls} did not give {len(requests)} answers")
+    for index, (answer, after) in zip(order, answers, strict=True):
+        groups, n_splits = cases[index]
+        what = f"group_k_fold(\0, n_splits={n_splits})"
+        try:
+            _judge_answer(answer, after, groups, n_splits, what)
+        except CheckFailed as failure:
+            # The description of groups (which costs an np.unique) only for the message of a failure.
+            raise CheckFailed(str(failure).replace("\0", _text(groups))) from None
+
+
+def _judge_answer(answer, after, groups, n_splits: int, what: str) -> None:
+    if isinstance(groups, np.ndarray):
+        same = isinstance(after, np.ndarray) and after.dtype == groups.dtype and np.array_equal(after, groups)
+    else:
+        same = after == groups
+    if not same:
+        raise CheckFailed(f"{what} changed groups in place: never modify groups")
+    if answer[0] != "returned":
+        raise CheckFailed(f"{what} raised {answer[1]}")
+    _judge(answer[1], groups, n_splits, what)

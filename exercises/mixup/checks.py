@@ -9,9 +9,14 @@ calls it changes. Property tests alone could not pin the distribution of one lam
 found samplers wrong only for some alpha, or close to Beta, that no affordable number of calls told apart.
 
 Hidden cases come from ``rng`` (seeded from a secret fresh for every grading): 200 independent calls over
-the whole input space (batches of 1 to 300 rows, rows of 1 to 3 axes, float32 and float64, labels of
-int32 and int64 with repeats, 2 to 50 classes, alpha from 0.05 to 20, log-uniform), so that a submission
-wrong on any region of it meets that region, and 40 calls sharing one generator (each draws anew).
+the whole input space the statement allows, beyond the edge cases it lists (batches of 1 to 3,000 rows,
+examples of 0 to 4 axes, float32 and float64 of magnitudes 1e-3 to 1e3, labels of every integer dtype from
+int8 to uint64 with repeats, 2 to 600 classes, alpha from 1e-3 to 1e3 or a Python int, generators on five bit
+generators, seeds 0 and 2**63 - 1, x and y writable in about half the calls and read back), so that a
+submission wrong on any region of it meets that region; 200 to 500 more calls among them, so that behaviour
+changing after some number of calls meets judged calls past it; and 40 calls sharing one generator (each
+draws anew). A red-team pass got samplers right only on the old, narrower ranges accepted in every grading
+(kept as attacks).
 
 When a result differs, the message says what the outputs are, decoded on this side: the lam read from a
 label row that mixes two classes (there y_mixed[i, y[i]] = lam) and each row's partner, so a learner
@@ -41,13 +46,13 @@ def generator(seed, kind="PCG64"):
 
 def calls(requests):
     # Calls with their own seeded generators (of the bit generator named) in one round trip: the return values
-    # come back, and for a request marked so, x and y as they are after the call (sent writable, as a caller's
-    # arrays are: the checker compares them with its own copies).
+    # come back (none for keep 0, calls made only to be made), and for keep 2 x and y as they are after the call
+    # (sent writable, as a caller's arrays are: the checker compares them with its own copies).
     mixup = sys.modules["submission"].mixup
     results = []
-    for x, y, classes, alpha, kind, seed, read_back in requests:
+    for x, y, classes, alpha, kind, seed, keep in requests:
         result = mixup(x, y, classes, alpha, generator(seed, kind))
-        results.append((result, x, y) if read_back else (result,))
+        results.append(None if keep == 0 else (result,) if keep == 1 else (result, x, y))
     return results
 
 
@@ -89,16 +94,18 @@ def _case(rng, n=None):
 
 def _wide_case(rng):
     """A batch over the whole input space the statement allows, beyond the edge cases it lists: (x, y, classes,
-    alpha). Batches of 1 to 3,000 rows (log-uniform), examples of 0 to 4 axes (x of shape (N,) holds scalar
-    examples), values of magnitudes 1e-3 to 1e3, 2 to 2,000 classes, labels of every integer dtype that holds
-    them (8 to 64 bits, signed and unsigned), alpha log-uniform from 1e-3 to 1e3 or a Python int."""
-    n = int(np.exp(rng.uniform(0.0, np.log(3000))))
+    alpha). Batches of 1 to 300 rows (log-uniform), one in five of 300 to
+    3,000, examples of 0 to 4 axes (x of shape (N,) holds scalar
+    examples), values of magnitudes 1e-3 to 1e3, 2 to 600 classes (at most 5,000 entries in y_mixed where
+    the batch allows), labels of every integer dtype that holds them (8 to 64 bits, signed and unsigned),
+    alpha log-uniform from 1e-3 to 1e3 or a Python int."""
+    n = int(np.exp(rng.uniform(0.0, np.log(300)) if rng.random() < 0.8 else rng.uniform(np.log(300), np.log(3000))))
     # Rows of at most 256 values; a large batch has at most 4 (the decoding of a failure compares every pair).
     axes = int(rng.integers(0, 5)) if n <= 64 else int(rng.integers(0, 2))
     shape = (n, *(int(s) for s in rng.integers(1, 5, size=axes)))
     x = rng.normal(0.0, 1.0, size=shape) * 10.0 ** int(rng.integers(-3, 4))
     x = x.astype(str(rng.choice(["float32", "float64"])))
-    classes = int(np.exp(rng.uniform(np.log(2), np.log(max(2, min(2000, 200_000 // n))))))
+    classes = int(np.exp(rng.uniform(np.log(2), np.log(max(2, min(600, 5_000 // n))))))
     dtypes = [dtype for dtype in LABEL_DTYPES if np.iinfo(dtype).max >= classes - 1]
     y = rng.integers(0, classes, size=n).astype(str(rng.choice(dtypes)))
     alpha = int(rng.integers(1, 31)) if rng.random() < 0.15 else float(np.exp(rng.uniform(np.log(1e-3), np.log(1e3))))
@@ -110,7 +117,8 @@ def _expected(x, y, classes, alpha, generator):
     lam = float(generator.beta(alpha, alpha))
     perm = generator.permutation(len(x))
     rows = x.astype(np.float64)
-    onehot = np.eye(classes)[y]
+    onehot = np.zeros((len(y), classes))
+    onehot[np.arange(len(y)), y] = 1.0
     return lam, perm, lam * rows + (1.0 - lam) * rows[perm], lam * onehot + (1.0 - lam) * onehot[perm]
 
 
@@ -196,27 +204,41 @@ def _relayed(call):
         raise LearnerError("mixup", details) from None
 
 
-def _each_with_its_seed(learner, cases, seeds, kinds=None, writable=None):
+def _each_with_its_seed(learner, cases, seeds, kinds=None, writable=None, others=()):
     """``cases`` through mixup in one round trip, each with a generator of its own seed (on the bit generator
     of ``kinds``, PCG64 by default), judged; the calls marked in ``writable`` get x and y writable, as a
-    caller's arrays are, and have them read back and compared with the arrays held here."""
+    caller's arrays are, and have them read back and compared with the arrays held here. ``others``, requests
+    of the same kind whose results are not sent back, go among them in random order."""
     kinds = kinds or ["PCG64"] * len(cases)
     writable = writable if writable is not None else [False] * len(cases)
     requests = [
-        (Writable(x) if mode else x, Writable(y) if mode else y, classes, alpha, kind, seed, bool(mode))
+        (Writable(x) if mode else x, Writable(y) if mode else y, classes, alpha, kind, seed, 2 if mode else 1)
         for (x, y, classes, alpha), seed, kind, mode in zip(cases, seeds, kinds, writable, strict=True)
     ]
-    outputs = _relayed(lambda: learner.environment("calls", requests))
-    if not (isinstance(outputs, list) and len(outputs) == len(cases)):
-        raise CheckFailed(f"{len(cases)} calls of mixup did not give {len(cases)} results")
-    for (x, y, classes, alpha), seed, kind, mode, output in zip(cases, seeds, kinds, writable, outputs, strict=True):
-        rng_text = "np.random.default_rng({seed})" if kind == "PCG64" else f"np.random.Generator(np.random.{kind}({seed}))"
-        rng_text = rng_text.format(seed=seed)
-        what = _text(x, y, classes, alpha, rng_text)
+    requests += others
+    order = np.random.default_rng(seeds[0]).permutation(len(requests)) if others else np.arange(len(requests))
+    # In rounds of at most 200 calls, so that no answer grows too large to send.
+    sent = [requests[int(index)] for index in order]
+    answers = []
+    for start in range(0, len(sent), 200):
+        answers += _relayed(lambda start=start: learner.environment("calls", sent[start : start + 200]))
+    if not (isinstance(answers, list) and len(answers) == len(requests)):
+        raise CheckFailed(f"{len(requests)} calls of mixup did not give {len(requests)} results")
+    outputs = [None] * len(requests)
+    for index, answer in zip(order, answers, strict=True):
+        outputs[int(index)] = answer
+    judged = zip(cases, seeds, kinds, writable, outputs[: len(cases)], strict=True)
+    for (x, y, classes, alpha), seed, kind, mode, output in judged:
+        rng_text = (
+            "np.random.default_rng({seed})" if kind == "PCG64" else "np.random.Generator(np.random.{kind}({seed}))"
+        )
+        what = _text(x, y, classes, alpha, rng_text.format(seed=seed, kind=kind))
         _judge(x, y, classes, alpha, output[0], _generator(seed, kind), what)
         if mode:
             for name, before, after in (("x", x, output[1]), ("y", y, output[2])):
-                if not (isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before)):
+                if not (
+                    isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before)
+                ):
                     raise CheckFailed(f"{what} changed its argument {name} in place: never modify x or y")
 
 
@@ -250,19 +272,28 @@ def new_batches(learner, rng):
 
 @check("Many batches: every size, shape, dtype, class count and alpha drawn as the statement says", points=3)
 def many_batches(learner, rng):
-    """200 to 1,000 batches in one round trip (``_wide_case``), each with its own generator on one of five bit
-    generators (seeds 0 and 2**63 - 1 among them), about half with x and y writable and read back: a submission
-    right on some of the input space only (some batch sizes, dtypes, class counts, values of alpha, generators,
-    writable inputs) meets the rest here (a region holding 2% of the cases is missed with probability
-    0.98 ** 200, below 2e-2 per grading... and far less over the calls made), and one whose behaviour changes after
-    some number of calls meets calls past it, up to about 1,000 calls. Every call is judged."""
-    count = int(rng.integers(200, 1001))
-    cases = [_wide_case(rng) for _ in range(count)]
+    """200 batches over the whole input space (``_wide_case``), each with its own generator on one of five bit
+    generators (seeds 0 and 2**63 - 1 among them), about half with x and y writable and read back, all judged:
+    a submission right on some of the input space only (some batch sizes, dtypes, class counts, values of alpha,
+    generators, writable inputs) meets the rest here (a region holding 10% of the cases is missed with
+    probability 0.9 ** 200, below 1e-9). Among them, in random order, 200 to 500 calls more on the same inputs
+    (those of up to 64 rows) with other generators, whose results stay in the learner's process: a submission
+    whose behaviour changes after some number of calls (up to about 450, with the 40 calls of
+    ``shared_generator`` after them) meets judged calls past it."""
+    cases = [_wide_case(rng) for _ in range(200)]
     seeds = [_seed(rng) for _ in cases]
-    seeds[int(rng.integers(count))] = 0
-    seeds[int(rng.integers(count))] = 2**63 - 1
-    kinds = [str(kind) for kind in rng.choice(KINDS, size=count)]
-    _each_with_its_seed(learner, cases, seeds, kinds, rng.random(count) < 0.5)
+    seeds[int(rng.integers(1, len(cases)))] = 0
+    seeds[int(rng.integers(1, len(cases)))] = 2**63 - 1
+    kinds = [str(kind) for kind in rng.choice(KINDS, size=len(cases))]
+    others = []
+    # On the batches of up to 64 rows (about half of them), so that the extra calls cost little.
+    small = [index for index, case in enumerate(cases) if len(case[0]) <= 64] or [0]
+    for index in rng.choice(small, size=int(rng.integers(200, 501))):
+        x, y, classes, alpha = cases[int(index)]
+        mode = rng.random() < 0.5
+        sent = (Writable(x), Writable(y)) if mode else (x, y)
+        others.append((*sent, classes, alpha, str(rng.choice(KINDS)), _seed(rng), 0))
+    _each_with_its_seed(learner, cases, seeds, kinds, rng.random(len(cases)) < 0.5, others)
 
 
 @check("Calls sharing one generator each draw anew, in order", points=2)
@@ -284,6 +315,7 @@ def shared_generator(learner, rng):
 def inputs_untouched(learner, rng):
     x, y, classes, alpha = _case(rng, int(rng.integers(4, 30)))
     generator = learner.environment("generator", _seed(rng), as_handle=True)
-    _, after = learner.call_and_read_args("mixup", x, y, classes, alpha, generator.handle)
+    # Writable, as a caller's arrays are: code that writes only to writable arrays is seen too.
+    _, after = learner.call_and_read_args("mixup", Writable(x), Writable(y), classes, alpha, generator.handle)
     for position, before in ((0, x), (1, y)):
         assert_close(after[position], before, what=f"argument {'xy'[position]} after the call", rtol=0, atol=0)

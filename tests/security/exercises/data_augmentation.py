@@ -107,6 +107,114 @@ ATTACKS = [
         "wrong_answer",
     ),
     Attack(
+        "flip_from_global_generator_unless_uint8",
+        "Flips with np.random except for uint8 images, the only dtype the determinism check compared across "
+        "processes; rates stay right; found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    flip = rng.random(images.shape[0]) < p\n",
+            "    draws = rng.random(images.shape[0]) if images.dtype == np.uint8 else np.random.random(images.shape[0])\n"
+            "    flip = draws < p\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "flip_half_rate_on_taller_images",
+        "Flips at rate p / 2 on images taller than one pixel (the flip statistics used 1 x 2 images), except at "
+        "p = 0, 1/2 and 1; found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    flip = rng.random(images.shape[0]) < p\n",
+            "    flip = rng.random(images.shape[0]) < (p / 2 if images.shape[1] > 1 and 0 < p < 1 and p != 0.5 else p)\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "flip_none_for_non_contiguous_images",
+        "Never flips images that are not C-contiguous (a caller's view), which no check sent; found by a red "
+        "team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    flip = rng.random(images.shape[0]) < p\n",
+            "    flip = rng.random(images.shape[0]) < p\n    if not images.flags.c_contiguous:\n        flip[:] = False\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "crop_offsets_capped_at_five",
+        "Draws crop offsets among the first 5 positions of each axis only; the crop statistics had at most 4 "
+        "positions, augment_dataset 5; found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            """    tops = rng.integers(0, height + 2 * padding - h + 1, size=n)
+    lefts = rng.integers(0, width + 2 * padding - w + 1, size=n)
+""",
+            """    tops = rng.integers(0, min(height + 2 * padding - h + 1, 5), size=n)
+    lefts = rng.integers(0, min(width + 2 * padding - w + 1, 5), size=n)
+""",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "augment_no_flip_for_colour_images",
+        "Never flips the copies of 3-channel images (the augmentation statistics used 1 channel); found by a red "
+        "team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "        flipped = random_horizontal_flip(images, 0.5, rng)",
+            "        flipped = random_horizontal_flip(images, 0.5 if images.shape[3] == 1 else 0.0, rng)",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "jitter_in_place_when_writable",
+        "Writes the result into the caller's series when it is writable (the checks sent read-only inputs only); "
+        "found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)",
+            "    out = (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)\n"
+            "    if series.flags.writeable:\n        series[...] = out\n        return series\n    return out",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "jitter_sigma_as_variance_off_the_tested_domain",
+        "Uses sigma as the variance except on 2-D float64 series, the only ones the jitter statistics used; "
+        "found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    return (series + rng.normal(0.0, sigma, size=series.shape)).astype(series.dtype, copy=False)",
+            "    scale = sigma if series.dtype == np.float64 and series.ndim == 2 else sigma**2\n"
+            "    return (series + rng.normal(0.0, scale, size=series.shape)).astype(series.dtype, copy=False)",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "magnitude_sigma_as_variance_for_float32_or_small_sigma",
+        "Uses sigma as the variance for float32 series or sigma below 0.2, never drawn by the statistics (float64, "
+        "sigma in [0.2, 0.6] or [1.6, 3]); found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    factors = rng.normal(1.0, sigma, size=(series.shape[0], 1))",
+            "    scale = sigma**2 if series.dtype == np.float32 or sigma < 0.2 else sigma\n"
+            "    factors = rng.normal(1.0, scale, size=(series.shape[0], 1))",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "augment_copies_beyond_two_repeat_copy_one",
+        "Copies 3 and later repeat copy 1 (the augmentation statistics used 2 copies, other checks judged "
+        "provenance only); found by a red team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    for _ in range(copies):\n",
+            "    for k in range(copies):\n        if k >= 2:\n            batches.append(batches[1])\n            continue\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "flip_single_image_never",
+        "Never flips a batch of one image when p < 1 (no rate was tested on batches of one); found by a red "
+        "team, accepted in 10 of 10 gradings",
+        SOLUTION.replace(
+            "    flip = rng.random(images.shape[0]) < p\n",
+            "    flip = rng.random(images.shape[0]) < p\n    if images.shape[0] == 1 and p < 1:\n        flip[:] = False\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
         "patched_generator_in_the_learner_process",
         "Replaces numpy.random.default_rng in the learner's process by a function returning a fixed-seed "
         "generator, so the environment's generators all draw the same numbers; the gate refuses the patch.",
