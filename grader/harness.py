@@ -48,6 +48,7 @@ __all__ = [
     "check",
     "describe",
     "drawing",
+    "exact_binomial_bounds",
     "figure",
     "fisher_exact_p",
 ]
@@ -370,6 +371,15 @@ def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float, e
     if equal_nan:
         close |= np.isnan(actual) & np.isnan(expected)
     return close
+
+
+def exact_binomial_bounds(n: int, p: float, false_rejection: float) -> tuple[int, int]:
+    """Two-sided acceptance interval for a Binomial(n, p) count from its exact quantiles: a correct sampler
+    falls outside it with probability at most ``false_rejection``. Tight at rates near 0 or 1, where
+    :func:`binomial_bounds` is not."""
+    from scipy import stats  # only the checks that use it pay for the import
+
+    return int(stats.binom.ppf(false_rejection / 2, n, p)), int(stats.binom.isf(false_rejection / 2, n, p))
 
 
 def binomial_bounds(n: int, p: float, false_rejection: float = 1e-7) -> tuple[int, int]:

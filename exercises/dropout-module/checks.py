@@ -42,7 +42,17 @@ import numpy as np
 import torch
 from scipy import stats
 
-from grader.harness import CheckFailed, LearnerError, assert_close, binomial_bounds, check, describe, drawing, figure
+from grader.harness import (
+    CheckFailed,
+    LearnerError,
+    assert_close,
+    binomial_bounds,
+    check,
+    describe,
+    drawing,
+    exact_binomial_bounds,
+    figure,
+)
 
 ENVIRONMENT = '''
 import warnings
@@ -642,9 +652,9 @@ def _neighbours(kept, axis):
 
 
 def _exact_binomial(count, n, p, what):
-    """``count`` of ``n`` entries dropped at rate ``p``: within the exact Binomial(n, p) quantiles at
-    false-rejection rate ``ALPHA`` (tight at rates near 0 or 1, where a Hoeffding bound is not)."""
-    low, high = int(stats.binom.ppf(ALPHA / 2, n, p)), int(stats.binom.isf(ALPHA / 2, n, p))
+    """``count`` of ``n`` entries dropped at rate ``p``: within the exact Binomial(n, p) bounds at false-rejection
+    rate ``ALPHA``."""
+    low, high = exact_binomial_bounds(n, p, ALPHA)
     if not low <= count <= high:
         raise CheckFailed(
             f"{what}: {count} of {n} entries were dropped ({count / n:.4f}); with p={p} a correct layer drops "

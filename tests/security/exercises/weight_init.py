@@ -4,6 +4,10 @@ from tests.security.exercises import Attack, exercise_file
 
 SLUG = "weight-init"
 SOLUTION = exercise_file(SLUG, "solution.py")
+# The reference drawing from _source(fan_in, fan_out, rng) instead of rng: attacks define _source.
+_SOURCED = SOLUTION.replace("rng.uniform(", "_source(fan_in, fan_out, rng).uniform(").replace(
+    "rng.normal(", "_source(fan_in, fan_out, rng).normal("
+)
 XAVIER = """
 def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
     bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
@@ -199,22 +203,18 @@ def he_normal(fan_in, fan_out, rng):
 """,
         "wrong_answer",
     ),
-    Attack(
-        "shared_magnitudes_shuffled",
-        "Draws half the magnitudes |w| and uses each twice with independent random signs, positions shuffled "
-        "with rng: every marginal, sign and correlation test is exact, but |w| repeats. Found by a red team, "
-        "accepted in 20 of 20 gradings.",
-        """import numpy as np
-
-# Half the magnitudes are drawn, each used twice with an independent random sign, positions shuffled:
-# every marginal is exact, signs are independent, pairs are uncorrelated, but |w| repeats.
+    *(
+        Attack(
+            name,
+            idea,
+            """import numpy as np
 
 
 def _paired(magnitudes_of, n, rng):
-    half = magnitudes_of((n + 1) // 2)
-    mags = np.concatenate([half, half])[:n]
+    # Fewer magnitudes than weights, each used several times with an independent random sign.
+    mags = MAGNITUDES[:n]
     signs = rng.choice(np.array([-1.0, 1.0]), size=n)
-    return rng.permutation(mags * signs)
+    return ARRANGED
 
 
 def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
@@ -227,89 +227,44 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray
     std = np.sqrt(2.0) / np.sqrt(fan_in)
     n = fan_in * fan_out
     return _paired(lambda k: np.abs(rng.normal(0.0, std, size=k)), n, rng).reshape(fan_out, fan_in)
-""",
-        "wrong_answer",
-    ),
-    Attack(
-        "shared_magnitudes_adjacent",
-        "Each drawn magnitude used by two neighbouring entries with independent random signs, not shuffled. "
-        "Found by a red team, accepted in 9 of 10 gradings.",
-        """import numpy as np
-
-# Half the magnitudes are drawn, each used twice with an independent random sign, positions shuffled:
-# every marginal is exact, signs are independent, pairs are uncorrelated, but |w| repeats.
-
-
-def _paired(magnitudes_of, n, rng):
-    half = magnitudes_of((n + 1) // 2)
-    mags = np.repeat(half, 2)[:n]
-    signs = rng.choice(np.array([-1.0, 1.0]), size=n)
-    return mags * signs
-
-
-def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
-    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
-    n = fan_in * fan_out
-    return _paired(lambda k: rng.uniform(0.0, bound, size=k), n, rng).reshape(fan_out, fan_in)
-
-
-def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    std = np.sqrt(2.0) / np.sqrt(fan_in)
-    n = fan_in * fan_out
-    return _paired(lambda k: np.abs(rng.normal(0.0, std, size=k)), n, rng).reshape(fan_out, fan_in)
-""",
-        "wrong_answer",
-    ),
-    Attack(
-        "shared_magnitudes_x4",
-        "Each drawn magnitude used four times with independent random signs, positions shuffled. Found by a "
-        "red team, accepted in 4 of 10 gradings.",
-        """import numpy as np
-
-# Half the magnitudes are drawn, each used twice with an independent random sign, positions shuffled:
-# every marginal is exact, signs are independent, pairs are uncorrelated, but |w| repeats.
-
-
-def _paired(magnitudes_of, n, rng):
-    half = magnitudes_of(-(-n // 4))
-    mags = np.tile(half, 4)[:n]
-    signs = rng.choice(np.array([-1.0, 1.0]), size=n)
-    return rng.permutation(mags * signs)
-
-
-def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
-    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
-    n = fan_in * fan_out
-    return _paired(lambda k: rng.uniform(0.0, bound, size=k), n, rng).reshape(fan_out, fan_in)
-
-
-def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    std = np.sqrt(2.0) / np.sqrt(fan_in)
-    n = fan_in * fan_out
-    return _paired(lambda k: np.abs(rng.normal(0.0, std, size=k)), n, rng).reshape(fan_out, fan_in)
-""",
-        "wrong_answer",
+""".replace("MAGNITUDES", magnitudes).replace("ARRANGED", arranged),
+            "wrong_answer",
+        )
+        for name, idea, magnitudes, arranged in (
+            (
+                "shared_magnitudes_shuffled",
+                "Draws half the magnitudes |w| and uses each twice with independent random signs, positions "
+                "shuffled with rng: every marginal, sign and correlation test is exact, but |w| repeats. Found by a "
+                "red team, accepted in 20 of 20 gradings.",
+                "np.tile(magnitudes_of((n + 1) // 2), 2)",
+                "rng.permutation(mags * signs)",
+            ),
+            (
+                "shared_magnitudes_adjacent",
+                "Each drawn magnitude used by two neighbouring entries with independent random signs, not shuffled. "
+                "Found by a red team, accepted in 9 of 10 gradings.",
+                "np.repeat(magnitudes_of((n + 1) // 2), 2)",
+                "mags * signs",
+            ),
+            (
+                "shared_magnitudes_x4",
+                "Each drawn magnitude used four times with independent random signs, positions shuffled. Found by "
+                "a red team, accepted in 4 of 10 gradings.",
+                "np.tile(magnitudes_of(-(-n // 4)), 4)",
+                "rng.permutation(mags * signs)",
+            ),
+        )
     ),
     Attack(
         "global_generator_for_mid_sized_layers",
         "Draws from NumPy's global generator for layers of 1,600 to 49,000 weights, which the determinism "
         "check never replayed in a fresh process. Found by a red team, accepted in 20 of 20 gradings.",
-        """import numpy as np
-
+        _SOURCED
+        + """
 
 def _source(fan_in, fan_out, rng):
     # "Fast path" for mid-sized layers: NumPy's global generator (never probed for determinism there).
     return np.random if 1_600 < fan_in * fan_out < 49_000 else rng
-
-
-def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
-    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
-    return _source(fan_in, fan_out, rng).uniform(-bound, bound, size=(fan_out, fan_in))
-
-
-def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    std = np.sqrt(2.0) / np.sqrt(fan_in)
-    return _source(fan_in, fan_out, rng).normal(0.0, std, size=(fan_out, fan_in))
 """,
         "wrong_answer",
     ),
@@ -317,25 +272,14 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray
         "small_layers_from_a_copy_of_rng",
         "Small layers draw from a deep copy of rng, so the caller's generator does not advance and two "
         "successive calls with it repeat their weights. Found by a red team, accepted in 20 of 20 gradings.",
-        """import copy
-
-import numpy as np
+        _SOURCED
+        + """
+import copy
 
 
 def _source(fan_in, fan_out, rng):
-    # Small layers draw from a copy of the caller's generator (the caller's stream is "left untouched"):
-    # two successive calls with one generator give the same weights.
+    # The caller's stream is "left untouched" for small layers: two successive calls give the same weights.
     return copy.deepcopy(rng) if fan_in * fan_out <= 1_600 else rng
-
-
-def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
-    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
-    return _source(fan_in, fan_out, rng).uniform(-bound, bound, size=(fan_out, fan_in))
-
-
-def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    std = np.sqrt(2.0) / np.sqrt(fan_in)
-    return _source(fan_in, fan_out, rng).normal(0.0, std, size=(fan_out, fan_in))
 """,
         "wrong_answer",
     ),
@@ -343,25 +287,15 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray
         "global_generator_after_60_calls",
         "Honest for the first 60 calls in a process, then switches to NumPy's global generator. Found by a "
         "red team, accepted in 10 of 10 gradings.",
-        """import numpy as np
-
+        _SOURCED
+        + """
 _calls = [0]
 
 
-def _source(rng):
-    # After 60 calls in one process (more than any grading makes) switch to the global generator.
+def _source(fan_in, fan_out, rng):
+    # After 60 calls in one process (more than any grading made) switch to the global generator.
     _calls[0] += 1
     return np.random if _calls[0] > 60 else rng
-
-
-def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
-    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
-    return _source(rng).uniform(-bound, bound, size=(fan_out, fan_in))
-
-
-def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    std = np.sqrt(2.0) / np.sqrt(fan_in)
-    return _source(rng).normal(0.0, std, size=(fan_out, fan_in))
 """,
         "wrong_answer",
     ),
