@@ -555,8 +555,8 @@ def _probe(rng, low, high, rates):
 def _probes(rng):
     """Training calls on inputs of every band of ``PROBE_SIZES``, each with its own rate and seed: in [0.3, 0.7] for
     the smallest band, where a mask has few entries to differ in; in the largest band one rate in ``LOW``, one in
-    ``HIGH`` (where only a large mask has enough dropped or kept entries to differ in) and one in ``MID``; in
-    ``MID`` elsewhere."""
+    ``HIGH`` (where only a large mask has enough dropped or kept entries to differ in) and one in ``MID`` on
+    150,000 entries or more; in ``MID`` elsewhere."""
     probes = []
     for low, high, count in PROBE_SIZES:
         for number in range(count):
@@ -566,6 +566,11 @@ def _probes(rng):
                 rates = (LOW, HIGH, MID)[number]
             else:
                 rates = MID
+            # The middle-rate probe of the largest band is near the largest input any check sends, so that a
+            # submission drawing from rng only below some size meets it whatever that size (log-uniform draws
+            # alone all fell below 70,000 entries in about one grading of sixteen).
+            if high == PROBE_SIZES[-1][1] and rates == MID:
+                low = 150_000
             probes.append(_probe(rng, low, high, rates))
     return probes
 
