@@ -51,6 +51,7 @@ __all__ = [
     "exact_binomial_bounds",
     "figure",
     "fisher_exact_p",
+    "neighbours",
 ]
 
 log = logging.getLogger(__name__)
@@ -371,6 +372,13 @@ def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float, e
     if equal_nan:
         close |= np.isnan(actual) & np.isnan(expected)
     return close
+
+
+def neighbours(array: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every entry of ``array`` and its next neighbour along ``axis``, as two aligned views (for tests of
+    independence between neighbours)."""
+    before = (slice(None),) * axis
+    return array[(*before, slice(None, -1))], array[(*before, slice(1, None))]
 
 
 def exact_binomial_bounds(n: int, p: float, false_rejection: float) -> tuple[int, int]:

@@ -52,6 +52,7 @@ from grader.harness import (
     drawing,
     exact_binomial_bounds,
     figure,
+    neighbours,
 )
 
 ENVIRONMENT = '''
@@ -530,7 +531,7 @@ def dropout_statistics(learner, rng):
                 )
             # Both margins near p: the chi-square approximation is at its worst here (see the module's budget).
             _independent(
-                *_neighbours(mask, axis), f"{what}: whether neighbours along axis {axis} are kept", level=ALPHA / 100
+                *neighbours(mask, axis), f"{what}: whether neighbours along axis {axis} are kept", level=ALPHA / 100
             )
         _independent(mask, x > 0, f"{what}: whether an entry is kept and whether it is positive")
         magnitude = np.abs(x.astype(np.float64))
@@ -644,11 +645,6 @@ def _judged(result, x, p, call, upstream=None):
             atol=0,
         )
     return kept
-
-
-def _neighbours(kept, axis):
-    before = (slice(None),) * axis
-    return kept[(*before, slice(None, -1))], kept[(*before, slice(1, None))]
 
 
 def _exact_binomial(count, n, p, what):

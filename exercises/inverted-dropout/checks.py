@@ -42,6 +42,7 @@ from grader.harness import (
     exact_binomial_bounds,
     figure,
     fisher_exact_p,
+    neighbours,
 )
 
 ENVIRONMENT = """
@@ -330,7 +331,7 @@ def dropout_statistics(learner, rng):
                 per_index = dropped.size // x.shape[axis]
                 _every_index(counts, per_index, p, f"{what}: along axis {axis}")
                 _dispersion(counts, per_index, p, f"{what}: the number dropped per index of axis {axis}")
-            first, second = _neighbours(kept, axis)
+            first, second = neighbours(kept, axis)
             # At rates near 0 or 1 (the 1-D mask's range) the chi-square approximation overstates the test's
             # level about tenfold (1.1e-7 at p = 0.03 on 48,000 entries): a twentieth of ALPHA keeps it below.
             level = ALPHA / 20 if x.ndim == 1 else ALPHA
@@ -414,11 +415,6 @@ def _independent_exact(first, second, what):
             f"{what}: whether an entry is kept depends on whether its neighbour is (kept/dropped 2x2 table {table}, "
             f"Fisher's exact test, false-rejection rate {ALPHA:g}): draw one independent value per entry"
         )
-
-
-def _neighbours(kept, axis):
-    before = (slice(None),) * axis
-    return kept[(*before, slice(None, -1))], kept[(*before, slice(1, None))]
 
 
 def _exact_binomial(count, n, p, what):
