@@ -365,10 +365,14 @@ def _tolerance(value: Any, index: tuple[int, ...], shape: tuple[int, ...]) -> st
 
 def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float, equal_nan: bool) -> np.ndarray:
     # np.isclose's rule, written out: several times faster on large arrays. Equal values (infinities
-    # included) are close; NaN is close only to NaN, and only with equal_nan.
-    with np.errstate(invalid="ignore", over="ignore"):
-        close = np.abs(actual - expected) <= atol + rtol * np.abs(expected)
-    close |= actual == expected
+    # included) are close; NaN is close only to NaN, and only with equal_nan. An exact comparison, the most
+    # common, is the equality alone: a tenth of the rule's time on large arrays.
+    if np.ndim(rtol) == 0 and np.ndim(atol) == 0 and rtol == 0 and atol == 0:
+        close = actual == expected
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            close = np.abs(actual - expected) <= atol + rtol * np.abs(expected)
+        close |= actual == expected
     if equal_nan:
         close |= np.isnan(actual) & np.isnan(expected)
     return close

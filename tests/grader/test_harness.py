@@ -297,6 +297,21 @@ def test_a_tolerance_given_per_entry_is_reported_for_the_failing_entry():
         assert_close(np.ones(3), np.zeros(3), what="x", atol=np.array([0.25, 2.0, 2.0]), rtol=0)
 
 
+def test_an_exact_comparison_decides_as_the_tolerance_rule_does():
+    import numpy as np
+
+    from grader.harness import _close
+
+    values = np.array([0.0, -0.0, 1.5, np.inf, -np.inf, np.nan, 5e-324, -2.0])
+    actual, expected = np.meshgrid(values, values)
+    for equal_nan in (False, True):
+        # The general rule with a tolerance too small to widen anything but exact equality.
+        rule = _close(actual, expected, np.zeros_like(expected), 0.0, equal_nan)
+        assert np.array_equal(_close(actual, expected, 0, 0, equal_nan), rule)
+        assert _close(np.array([np.nan]), np.array([np.nan]), 0, 0, equal_nan)[0] == equal_nan
+    assert _close(np.array([np.inf, -0.0]), np.array([np.inf, 0.0]), 0, 0, False).all()
+
+
 def test_fisher_exact_p_agrees_with_scipy_on_the_tables_checks_make():
     from scipy import stats
 
