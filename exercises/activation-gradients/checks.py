@@ -9,9 +9,9 @@ values at the ReLU kink, values just around the overflow points of ``exp`` (|x| 
 function is called more than once with the same shape and different values, so an answer remembered
 by shape or by call cannot pass. Public checks (the examples learners run) use fixed inputs.
 
-Every call reads ``x`` back from the memory it shares with the learner's process, so an input changed
-in place is seen from outside, whatever that process reports (the harness also maps array arguments
-read-only there, so a write usually fails at once; either way the check fails).
+Every call but those of ``many_calls`` reads ``x`` back from the memory it shares with the learner's
+process, so an input changed in place is seen from outside, whatever that process reports (the harness
+also maps array arguments read-only there, so a write usually fails at once; either way the check fails).
 
 The ``ENVIRONMENT`` makes NumPy raise ``FloatingPointError`` on overflow, division by zero and invalid
 operations (underflow stays silent) before the learner's code loads: an unstable formula then fails with
@@ -27,7 +27,7 @@ import math
 import numpy as np
 import torch
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe
 
 ENVIRONMENT = """
 import numpy as np
@@ -35,6 +35,11 @@ import numpy as np
 # An overflow or an invalid operation raises FloatingPointError in the learner's functions (the
 # statement says so): the checks report the input that broke the formula.
 np.seterr(over="raise", invalid="raise", divide="raise", under="ignore")
+
+
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
 """
 
 RTOL, ATOL = 1e-9, 1e-12
@@ -71,11 +76,12 @@ def _call_text(name, x, slope):
     return f"{name}({where}, {slope[0]!r})"
 
 
-def _check_call(learner, name, x, slope=None):
+def _check_call(learner, name, x, slope=None, writable=False):
     """Call ``name`` on ``x`` (``slope``: ``(value, "position" or "keyword")`` for leaky_relu_grad) and
-    compare the answer with PyTorch; ``x`` is read back from shared memory to see it was not changed."""
+    compare the answer with PyTorch; ``x`` is read back from shared memory to see it was not changed.
+    ``writable`` passes ``x`` writable, as a caller's own array is: a change made only then is seen too."""
     what = _call_text(name, x, slope)
-    args, kwargs = [x], {}
+    args, kwargs = [Writable(x) if writable else x], {}
     if slope is not None and slope[1] == "keyword":
         kwargs["negative_slope"] = slope[0]
     elif slope is not None:
@@ -83,13 +89,7 @@ def _check_call(learner, name, x, slope=None):
     try:
         value, after = learner.call_and_read_args(name, *args, **kwargs)
     except LearnerError as error:
-        if not error.is_a("FloatingPointError"):
-            raise
-        raise CheckFailed(
-            f"{what} raised FloatingPointError: {error.message}. NumPy is set to raise on overflow and invalid "
-            "operations here: the formula is not numerically stable for some x in this input (it holds values "
-            f"from {float(x.min()) if x.size else 0.0:g} to {float(x.max()) if x.size else 0.0:g}).\n{error.traceback}"
-        ) from None
+        raise _unstable(error, x, what) from None
     if not np.array_equal(after[0], x) or not np.array_equal(np.signbit(after[0]), np.signbit(x)):
         index = tuple(int(i) for i in np.argwhere((after[0] != x) | (np.signbit(after[0]) != np.signbit(x)))[0])
         raise CheckFailed(
@@ -98,6 +98,17 @@ def _check_call(learner, name, x, slope=None):
         )
     expected = _expected(name, x, *(() if slope is None else (slope[0],)))
     _compare(_as_result(value, x, what), expected, x, what)
+
+
+def _unstable(error, x, what):
+    """The failure to raise for the learner's ``error``: a FloatingPointError means an unstable formula."""
+    if not error.is_a("FloatingPointError"):
+        return error
+    return CheckFailed(
+        f"{what} raised FloatingPointError: {error.message}. NumPy is set to raise on overflow and invalid "
+        "operations here: the formula is not numerically stable for some x in this input (it holds values "
+        f"from {float(x.min()) if x.size else 0.0:g} to {float(x.max()) if x.size else 0.0:g}).\n{error.traceback}"
+    )
 
 
 def _as_result(value, x, what):
@@ -148,14 +159,16 @@ def _shape(rng, max_entries, ndim=None, min_entries=50):
 
 def _ordinary(rng, shape, kink_share=0.1):
     """Values of both signs and every scale: normal, uniform on [-12, 12], log-uniform magnitudes from
-    1e-8 to 30, and a ``kink_share`` of values at ReLU's kink (exact zeros, subnormals)."""
+    1e-8 to 30, and a ``kink_share`` of values at ReLU's kink (exact zeros, subnormals, any tiny magnitude)."""
     n = math.prod(shape)
     sign = rng.choice([-1.0, 1.0], size=n)
     choices = [
         rng.normal(0.0, 3.0, size=n),
         rng.uniform(-12.0, 12.0, size=n),
         sign * 10.0 ** rng.uniform(-8.0, 1.5, size=n),
-        rng.choice(KINK_VALUES, size=n),
+        # Half the listed kink values, half tiny magnitudes log-uniform from the smallest subnormal to 1e-8:
+        # no band of tiny values goes untested.
+        np.where(rng.random(n) < 0.5, rng.choice(KINK_VALUES, size=n), sign * 10.0 ** rng.uniform(-323.3, -8.0, n)),
     ]
     rest = (1.0 - kink_share) / 3
     kind = rng.choice(4, size=n, p=[rest, rest, rest, kink_share])
@@ -181,12 +194,18 @@ def _slope(rng):
     return float(10.0 ** rng.uniform(-3.0, 0.0))  # log-uniform in [0.001, 1)
 
 
+def _writable(rng, calls):
+    """Which of ``calls`` calls pass x writable: at least one does and one does not, in random order, so
+    a submission that writes to x only when it may, or is right only when it may not, fails."""
+    return [bool(w) for w in rng.permutation([True, False, *(rng.random(calls - 2) < 0.5)])]
+
+
 def _new_inputs(learner, rng, name, kink_share=0.1):
     """Three calls: two with one random shape and different values (an answer remembered by shape
     fails), then one with another shape."""
     shape = _shape(rng, MAX_ENTRIES)
-    for current in (shape, shape, _shape(rng, MAX_ENTRIES)):
-        _check_call(learner, name, _ordinary(rng, current, kink_share))
+    for current, writable in zip((shape, shape, _shape(rng, MAX_ENTRIES)), _writable(rng, 3), strict=True):
+        _check_call(learner, name, _ordinary(rng, current, kink_share), writable=writable)
 
 
 @check("sigmoid matches torch.sigmoid on ordinary inputs", points=1, public=True)
@@ -205,6 +224,58 @@ def leaky_relu_grad_example(learner, rng):
     _check_call(learner, "leaky_relu_grad", X_KINK)
     _check_call(learner, "leaky_relu_grad", X_KINK, (0.2, "keyword"))
     _check_call(learner, "leaky_relu_grad", X_KINK, (0.3, "position"))
+
+
+def _small_inputs(rng, count):
+    """``count`` inputs for many_calls: 0-d to 4-d with at most 27 entries (one in ten with an axis of length
+    0), of ordinary values (a quarter of them at the kink) or, one in four, large ones; the values are cut
+    from two pools drawn at once, which costs far less than drawing each input on its own."""
+    pools = (_ordinary(rng, (27 * count,), 0.25), _large(rng, (27 * count,)))
+    ndims = rng.integers(0, 5, size=count)
+    limits = np.array((1, 24, 5, 3, 2))[ndims]
+    lengths = 1 + (rng.random((count, 4)) * limits[:, None]).astype(int)
+    emptied = rng.random(count) < 0.1
+    large = rng.random(count) < 0.25
+    xs = []
+    for index, ndim in enumerate(ndims.tolist()):
+        shape = lengths[index, :ndim].tolist()
+        if ndim and emptied[index]:
+            shape[int(rng.integers(ndim))] = 0
+        start = 27 * index
+        xs.append(pools[int(large[index])][start : start + math.prod(shape)].reshape(shape))
+    return xs
+
+
+@check("Sixty to a hundred calls of each function in a row, one with x a view not in C order", points=1)
+def many_calls(learner, rng):
+    """For each function, 60 to 100 small inputs of every rank in one round trip, about half of them
+    writable, leaky_relu_grad's slope passed by position or left to its default, and x of one call (at a
+    random place, of several rows and columns) a transposed view: a submission whose behaviour changes with
+    the memory layout of x meets a judged call. The first hidden check: every later check's calls come after
+    these, so behaviour that changes after some number of calls (up to 60 or more of each function) meets
+    judged calls too. Keywords cannot go through a round trip of many calls; other checks pass them."""
+    for name in FUNCTIONS:
+        count = int(rng.integers(60, 101))
+        xs = _small_inputs(rng, count)
+        viewed = int(rng.integers(count))
+        xs[viewed] = _ordinary(rng, (int(rng.integers(2, 6)), int(rng.integers(2, 6))), 0.25)
+        slopes = [(_slope(rng), "position") if name == "leaky_relu_grad" and rng.random() < 0.7 else None for _ in xs]
+        calls = []
+        for index, (x, slope, writable) in enumerate(zip(xs, slopes, rng.random(count) < 0.5, strict=True)):
+            sent = Writable(x) if writable else x
+            if index == viewed:
+                sent = learner.environment("transposed", np.ascontiguousarray(x.T), as_handle=True).handle
+            calls.append((sent,) if slope is None else (sent, slope[0]))
+        replies = learner.map(name, calls)
+        for index, (x, slope, reply) in enumerate(zip(xs, slopes, replies, strict=True)):
+            layout = ", x a transposed view" if index == viewed else ""
+            what = f"call {index + 1} of {count} in a row{layout}: {_call_text(name, x, slope)}"
+            try:
+                value = reply.value
+            except LearnerError as error:
+                raise _unstable(error, x, what) from None
+            expected = _expected(name, x, *(() if slope is None else (slope[0],)))
+            _compare(_as_result(value, x, what), expected, x, what)
 
 
 @check("sigmoid matches torch.sigmoid on new inputs", points=1)
@@ -227,15 +298,22 @@ def relu_grads_hidden(learner, rng):
     _new_inputs(learner, rng, "relu_grad", kink_share=0.3)
     # One shape, three slopes: by position, by keyword, and the default.
     shape = _shape(rng, MAX_ENTRIES)
-    for slope in ((_slope(rng), "position"), (_slope(rng), "keyword"), None):
-        _check_call(learner, "leaky_relu_grad", _ordinary(rng, shape, 0.3), slope)
+    slopes = ((_slope(rng), "position"), (_slope(rng), "keyword"), None)
+    for slope, writable in zip(slopes, _writable(rng, 3), strict=True):
+        _check_call(learner, "leaky_relu_grad", _ordinary(rng, shape, 0.3), slope, writable)
+    # Every decade of tiny magnitudes, from the subnormals to 1e-8, once with each sign: random draws alone miss
+    # a band a few decades wide in about one grading of twenty.
+    magnitudes = 10.0 ** (np.arange(-323.0, -8.0) + rng.random(315))
+    tiny = rng.permutation(np.concatenate([magnitudes, -magnitudes]))
+    _check_call(learner, "relu_grad", tiny, writable=bool(rng.random() < 0.5))
+    _check_call(learner, "leaky_relu_grad", tiny, (_slope(rng), "position"), bool(rng.random() < 0.5))
 
 
 @check("Large inputs (|x| up to 1e4) give finite, correct values, with no overflow", points=3)
 def large_inputs_are_stable(learner, rng):
     for name in FUNCTIONS:
         slope = (_slope(rng), "keyword") if name == "leaky_relu_grad" else None
-        _check_call(learner, name, _large(rng, _shape(rng, MAX_ENTRIES)), slope)
+        _check_call(learner, name, _large(rng, _shape(rng, MAX_ENTRIES)), slope, bool(rng.random() < 0.5))
 
 
 @check("Works for any shape: 0-d, 1-d to 4-d and empty arrays", points=1)
@@ -244,12 +322,15 @@ def any_shape(learner, rng):
     empty = list(_shape(rng, 50, ndim=int(rng.integers(1, 5)), min_entries=1))
     empty[int(rng.integers(len(empty)))] = 0
     for name in FUNCTIONS:
-        for x in (_ordinary(rng, ()), _ordinary(rng, tuple(empty))):
-            _check_call(learner, name, x)
+        for x, writable in zip((_ordinary(rng, ()), _ordinary(rng, tuple(empty))), _writable(rng, 2), strict=True):
+            _check_call(learner, name, x, writable=writable)
 
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    """Every call of every check reads x back; this check adds 4-d inputs with many entries at the kink."""
+    """Every call of every check reads x back; this check adds 4-d inputs with many entries at the kink,
+    passed writable (as a caller's own array is), each with both zeros in it."""
     for name in FUNCTIONS:
-        _check_call(learner, name, _ordinary(rng, _shape(rng, MAX_ENTRIES, ndim=4), 0.5))
+        x = _ordinary(rng, _shape(rng, MAX_ENTRIES, ndim=4), 0.5)
+        x.flat[rng.choice(x.size, size=2, replace=False)] = (0.0, -0.0)
+        _check_call(learner, name, x, writable=True)

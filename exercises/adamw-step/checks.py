@@ -39,15 +39,18 @@ cases), values (gradients of 1e-3 to 1e3 per case, or 1e-10 to 1e-8 with weights
 zeros in the gradient, the weights and the moments), saved moments, ``t`` and hyperparameters. In
 the single-step checks each hyperparameter is drawn from every one of its strata (``STRATA``,
 ``_settings``), so every grading reaches every range in both modes: ``lr`` 1e-5 to 1,
-``weight_decay`` 1e-4 to 1 (with ``lr * weight_decay <= 0.5``), ``beta1`` 0 to 0.999, ``beta2`` 0.5
+``weight_decay`` 1e-4 to 1,000 (with ``lr * weight_decay <= 0.5``, except one step per mode from 0.6 to
+0.99), ``beta1`` 0 to 0.999, ``beta2`` 0.5
 to 0.99999, ``eps`` 1e-12 to 0.1, ``t`` 1, 2-10, 10-1,000 and 1,000-100,000. Dedicated checks add
 late steps with ``beta2 ** t`` between e ** -10 and 0.9 (``t`` up to 100,000, the last always above
 30,000), and ``eps`` between a tenth of and ten times the typical ``sqrt(v_hat)``. A submission
 cannot recognise or memorise a case; a failure message names the case, the first entry that differs
 and the inputs there.
 
-Array arguments are read-only in the learner's process (a write there fails the check), and every
-call is made with ``call_and_read_args``: after each call this side also reads the arguments back
+Array arguments are read-only in the learner's process (a write there fails the check) or, at random,
+writable as a caller's own arrays are, and every call but those of ``many_calls`` (one batch of 70 to
+90 more steps, so that a result right only for the first calls of a process fails) is made with
+``call_and_read_args``: after each call this side also reads the arguments back
 from the memory it shares with that process, so an input modified in place is seen on any call.
 State kept between calls cannot pass: ``t`` and the moments of each call are its own (single steps at
 random ``t`` from saved moments, two runs of the same shape stepped alternately, one fed back the
@@ -65,7 +68,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, assert_array, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, assert_array, check, describe
 
 EPS = float(np.finfo(np.float64).eps)
 # Units of rounding allowed per operation in _bounds (honest orders measured within 3.75 units).
@@ -153,7 +156,7 @@ def _bounds(s, new_m, new_v):
 # Calling the learner and judging what came back
 
 
-def _call(learner, s, how):
+def _call(learner, rng, s, how):
     """Call adam_step with ``how`` = "positional", "keyword" (all but param by keyword) or "mixed"."""
     args = s.args()
     if how == "positional":
@@ -165,7 +168,10 @@ def _call(learner, s, how):
     else:
         call_args, kwargs = list(args), {"weight_decay": s.weight_decay, "decoupled": s.decoupled}
     try:
-        result, after = learner.call_and_read_args("adam_step", *call_args, **kwargs)
+        # Each positional array is passed writable (as a caller's own array is) or read-only, at random: code
+        # that changes an input in place only where it can is seen on about half of the calls.
+        sent = [Writable(a) if isinstance(a, np.ndarray) and rng.random() < 0.5 else a for a in call_args]
+        result, after = learner.call_and_read_args("adam_step", *sent, **kwargs)
     except LearnerError as error:
         if error.is_a("MemoryError"):
             raise  # the runner reports memory_limit_exceeded
@@ -225,9 +231,9 @@ def _within(s, name, got, expected, bound):
     )
 
 
-def _step(learner, s, how="positional"):
+def _step(learner, rng, s, how="positional"):
     """One call, judged; returns (the learner's outputs, the trusted outputs)."""
-    got = _outputs(s, _call(learner, s, how))
+    got = _outputs(s, _call(learner, rng, s, how))
     return got, _judge(s, got)
 
 
@@ -268,7 +274,8 @@ def _strata(rng, count, strata):
 
 STRATA = {
     "lr": [lambda r, a=a: _log_uniform(r, a, a + 1) for a in (-5, -4, -3, -2, -1)],
-    "weight_decay": [lambda r, a=a: _log_uniform(r, a, a + 1) for a in (-4, -3, -2, -1)],
+    "weight_decay": [lambda r, a=a: _log_uniform(r, a, a + 1) for a in (-4, -3, -2, -1)]
+    + [lambda r: _log_uniform(r, 0, 3)],
     "beta1": [
         lambda r: 0.0,
         lambda r: float(r.uniform(0.0, 0.9)),
@@ -338,9 +345,12 @@ def _single_steps(learner, rng, decoupled):
     """Eight single steps of one mode: random shapes, every stratum of every hyperparameter, the last
     one a large array; positional, keyword and mixed calls."""
     rows = _settings(rng, 8, decoupled)
+    # The row of the smallest lr decays hard: lr * weight_decay from 0.6 to 0.99 (weight_decay above 500).
+    low = min(rows, key=lambda row: row["lr"])
+    low["weight_decay"] = float(rng.uniform(0.6, 0.99)) / low["lr"]
     shapes = [_telling_shape(rng) for _ in range(7)] + [_large_shape(rng)]
     for i, (shape, row) in enumerate(zip(shapes, rows, strict=True)):
-        _step(learner, _case(rng, shape, row), ("positional", "keyword", "mixed")[i % 3])
+        _step(learner, rng, _case(rng, shape, row), ("positional", "keyword", "mixed")[i % 3])
 
 
 # Public check: the worked example
@@ -354,7 +364,7 @@ def worked_example(learner, rng):
     for decoupled in (False, True):
         s = Step(EXAMPLE_PARAM, EXAMPLE_GRAD, np.zeros(3), np.zeros(3), 1, 0.1, 0.9, 0.999, 1e-8, 0.1, decoupled)
         for t in (1, 2):
-            got, _ = _step(learner, s._replace(t=t))
+            got, _ = _step(learner, rng, s._replace(t=t))
             s = s._replace(param=got[0], m=got[1], v=got[2])
 
 
@@ -376,8 +386,8 @@ def no_weight_decay(learner, rng):
     for row in _settings(rng, 3, False, weight_decay=0.0):
         # The same inputs in both modes, each compared with the plain Adam step.
         s = _case(rng, _telling_shape(rng), row)
-        _step(learner, s, "mixed")
-        _step(learner, s._replace(decoupled=True), "keyword")
+        _step(learner, rng, s, "mixed")
+        _step(learner, rng, s._replace(decoupled=True), "keyword")
 
 
 @check("Bias correction with t counted from 1: first steps from zero moments, and late steps", points=2)
@@ -393,7 +403,7 @@ def bias_correction(learner, rng):
         }
         s = _case(rng, _telling_shape(rng), row)
         for t in (1, 2, 3):
-            got, _ = _step(learner, s._replace(t=t), "keyword" if t == 2 else "positional")
+            got, _ = _step(learner, rng, s._replace(t=t), "keyword" if t == 2 else "positional")
             s = s._replace(param=got[0], grad=_values(rng, s.param.shape, float(rng.uniform(0.1, 10))))
             s = s._replace(m=got[1], v=got[2])
     # Late steps, the last with t from 30,000 to 100,000: 1 - beta2 is between 0.1 / t and 10 / t, so
@@ -405,7 +415,7 @@ def bias_correction(learner, rng):
         beta2 = float(1.0 - _log_uniform(rng, -1, 1) / t)
         row = _settings(rng, 1, decoupled)[0] | {"beta2": beta2, "t": t, "lr": _log_uniform(rng, -3, 0)}
         row["weight_decay"] = min(row["weight_decay"], 0.5 / row["lr"])
-        _step(learner, _case(rng, _telling_shape(rng), row))
+        _step(learner, rng, _case(rng, _telling_shape(rng), row))
 
 
 @check("eps is added after the square root of the bias-corrected v", points=1)
@@ -427,7 +437,7 @@ def eps_placement(learner, rng):
         grad = s.grad + (0.0 if decoupled else s.weight_decay * s.param)
         v_hat = (s.beta2 * s.v + (1.0 - s.beta2) * grad * grad) / (1.0 - s.beta2**s.t)
         typical = float(np.median(np.sqrt(v_hat))) if v_hat.size else 0.0
-        _step(learner, s._replace(eps=(typical or scale) * _log_uniform(rng, -1, 1)), "mixed")
+        _step(learner, rng, s._replace(eps=(typical or scale) * _log_uniform(rng, -1, 1)), "mixed")
 
 
 @check("Consecutive steps t = 1..T, fed back your own moments or the exact ones, two arrays in turn", points=2)
@@ -443,7 +453,7 @@ def consecutive_steps(learner, rng):
     for t in range(1, int(rng.integers(5, 9)) + 1):
         for which in (0, 1):
             s = runs[which]._replace(t=t)
-            got, expected = _step(learner, s, ("positional", "keyword")[(t + which) % 2])
+            got, expected = _step(learner, rng, s, ("positional", "keyword")[(t + which) % 2])
             state = got if which == 0 else expected
             grad = _values(rng, shape, float(np.std(s.grad)) or 1.0)
             runs[which] = s._replace(param=state[0], m=state[1], v=state[2], grad=grad)
@@ -476,7 +486,7 @@ def long_run_follows_the_trajectory(learner, rng):
     for t in range(1, int(rng.integers(80, 101)) + 1):
         grad = mean + noise * rng.standard_normal(shape)
         s = s._replace(grad=grad, t=t)
-        got, _ = _step(learner, s, "positional")
+        got, _ = _step(learner, rng, s, "positional")
         trusted = _expected(s._replace(param=trusted[0], m=trusted[1], v=trusted[2]))
         drift = np.abs(got[0] - trusted[0])
         allowed = TRAJECTORY_RTOL * (np.abs(trusted[0]) + s.lr * t)
@@ -501,11 +511,11 @@ def edge_cases(learner, rng):
         flat[1][picks[:3]] = 0.0  # zero gradients ...
         flat[0][picks[1:4]] = 0.0  # ... zero weights, both at picks[1:3] ...
         flat[2][picks[2:]], flat[3][picks[2:]] = 0.0, 0.0  # ... and zero moments
-        _step(learner, s, "keyword")
+        _step(learner, rng, s, "keyword")
         scalar = _case(rng, (), _settings(rng, 1, decoupled)[0])
-        _step(learner, scalar._replace(param=np.where(scalar.param == 0, 1.0, scalar.param)), "mixed")
+        _step(learner, rng, scalar._replace(param=np.where(scalar.param == 0, 1.0, scalar.param)), "mixed")
         empty = ((0,), (int(rng.integers(1, 5)), 0))[int(decoupled)]
-        _step(learner, _case(rng, empty, _settings(rng, 1, decoupled)[0]))
+        _step(learner, rng, _case(rng, empty, _settings(rng, 1, decoupled)[0]))
 
 
 @check("Inputs are never modified in place", points=1)
@@ -516,4 +526,26 @@ def inputs_untouched(learner, rng):
         row = _settings(rng, 1, decoupled)[0] | {"t": int(rng.integers(2, 100))}
         s = _case(rng, _telling_shape(rng), row)
         s = s._replace(param=np.where(s.param == 0, 1.0, s.param), grad=np.where(s.grad == 0, 1.0, s.grad))
-        _step(learner, s, "positional")
+        _step(learner, rng, s, "positional")
+
+
+@check("Many calls in a row, over every range of the hyperparameters", points=1)
+def many_calls(learner, rng):
+    """70 to 90 single steps in one batch, on small arrays (4 to 12 entries), each from its own draw of
+    every stratum of ``STRATA`` (weight_decay up to 1,000, capped so that lr * weight_decay <= 0.5), in
+    either mode: a result that is right only for the first calls of a process, or only in part of the
+    ranges, fails. Each step is judged as the other checks judge it."""
+    n = int(rng.integers(70, 91))
+    steps = []
+    for row in _settings(rng, n, False):
+        row["decoupled"] = bool(rng.random() < 0.5)
+        steps.append(_case(rng, (int(rng.integers(4, 13)),), row))
+    replies = learner.map("adam_step", [(*s.args(), s.weight_decay, s.decoupled) for s in steps])
+    for s, reply in zip(steps, replies, strict=True):
+        try:
+            result = reply.value
+        except LearnerError as error:
+            if error.is_a("MemoryError"):
+                raise  # the runner reports memory_limit_exceeded
+            raise CheckFailed(f"{s.describe()} raised {error.type}: {error.message}") from None
+        _judge(s, _outputs(s, result))

@@ -41,7 +41,13 @@ two-example check) the centre is within 30 sqrt(eps), which bounds the amplifica
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, assert_array, assert_close, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, assert_array, assert_close, check, describe
+
+ENVIRONMENT = """
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
+"""
 
 RTOL, ATOL = 1e-9, 1e-9
 NAMES = ("dout", "x", "gamma")
@@ -89,15 +95,21 @@ def _inputs(args, eps):
     return f"Inputs: {shown}; eps = {1e-5 if eps is DEFAULT else eps!r}"
 
 
-def _backward(learner, args, eps=DEFAULT, how="keyword"):
-    """Call the learner; check that no input changed and the result's types and shapes. Returns
-    (what, dx, dgamma, dbeta)."""
+def _describe_call(args, eps, how):
     dout, x, gamma = args
-    what = (
+    return (
         f"batch_norm_backward(dout ({dout.dtype}), x of shape {x.shape} ({x.dtype}), gamma ({gamma.dtype})"
         f"{_eps_text(eps, how)})"
     )
-    positional = list(args) + ([eps] if how == "position" and eps is not DEFAULT else [])
+
+
+def _backward(learner, args, eps=DEFAULT, how="keyword", writable=False):
+    """Call the learner; check that no input changed and the result's types and shapes. Returns
+    (what, dx, dgamma, dbeta). ``writable`` passes every array writable, as a caller's own arrays are:
+    code that writes only to writable arrays is seen too."""
+    what = _describe_call(args, eps, how)
+    sent = [Writable(value.copy()) for value in args] if writable else list(args)
+    positional = sent + ([eps] if how == "position" and eps is not DEFAULT else [])
     keywords = {"eps": eps} if how == "keyword" and eps is not DEFAULT else {}
     result, after = learner.call_and_read_args("batch_norm_backward", *positional, **keywords)
     for name, before, now in zip(NAMES, args, after, strict=False):
@@ -107,22 +119,32 @@ def _backward(learner, args, eps=DEFAULT, how="keyword"):
                 f"{what} changed its argument {name} in place: at index {index} it held {before[index]!r} before "
                 f"the call and {now[index]!r} after. Work on new arrays and leave every input as it was."
             )
+    return (what, *_validated(what, result, args[1].shape))
+
+
+def _validated(what, result, shape):
+    """The three gradients, once their types and shapes are checked."""
     if not (isinstance(result, tuple) and len(result) == 3):
         raise CheckFailed(f"{what} must return a tuple (dx, dgamma, dbeta); got {describe(result)}")
-    n, d = x.shape
+    n, d = shape
     shapes = ((n, d), (d,), (d,))
     got = [
         assert_array(value, what=f"{what}: {part}", shape=shape, dtype=np.float64)
         for value, part, shape in zip(result, PARTS, shapes, strict=True)
     ]
-    return (what, *got)
+    return got
 
 
-def _compare(learner, args, eps=DEFAULT, how="keyword", tolerance=ATOL, expected=None, hint=""):
+def _compare(learner, args, eps=DEFAULT, how="keyword", tolerance=ATOL, expected=None, hint="", writable=False):
     """Call the learner and compare its three gradients with ``expected`` (default: the reference),
     allowing ``RTOL`` relative plus ``tolerance`` times each feature's scale."""
+    what, *got = _backward(learner, args, eps, how, writable)
+    return _judge(what, got, args, eps, tolerance, expected, hint)
+
+
+def _judge(what, got, args, eps=DEFAULT, tolerance=ATOL, expected=None, hint=""):
+    """Compare validated gradients with ``expected`` (default: the reference); return them."""
     value = 1e-5 if eps is DEFAULT else eps
-    what, *got = _backward(learner, args, eps, how)
     expected = _reference(*args, value) if expected is None else expected
     n = args[1].shape[0]
     for part, actual, wanted, scale in zip(PARTS, got, expected, _scales(*args, value), strict=True):
@@ -182,6 +204,39 @@ def fixed_batch(learner, rng):
 
 
 # Hidden checks (fresh cases from rng)
+
+
+@check("Sixty to a hundred calls in a row, one with x and dout views not in C order", points=1)
+def many_calls(learner, rng):
+    """60 to 100 small cases in one round trip, eps drawn as elsewhere, eight of them (at random places)
+    with each of the eight ways of giving the three arrays in float32 or float64, and x and dout of one
+    case (at a random place) transposed views: a submission whose behaviour changes after some number of
+    calls (up to 60 or more: this is the first hidden check, so every later check's calls come after
+    these), with the mix of dtypes or with the memory layout of its arguments meets judged calls. Batches
+    of 4 or more examples keep the rounding bound of the module's docstring below 1e-12 per feature."""
+    cases = []
+    for _ in range(int(rng.integers(60, 101))):
+        n = int(rng.integers(4, 17))
+        cases.append((_case(rng, n, _features(rng, n, most=8)), _eps(rng)))
+    for index, kinds in zip(rng.permutation(len(cases))[:8].tolist(), np.ndindex(2, 2, 2), strict=False):
+        args = tuple(a.astype(np.float32) if kind else a for a, kind in zip(cases[index][0], kinds, strict=True))
+        cases[index] = (args, cases[index][1])
+    # A view with one feature is in C order too: the viewed case gets at least two.
+    viewed = int(rng.integers(len(cases)))
+    n = int(rng.integers(4, 17))
+    cases[viewed] = (_case(rng, n, int(rng.integers(2, 9))), cases[viewed][1])
+    calls = []
+    for index, ((dout, x, gamma), eps) in enumerate(cases):
+        if index == viewed:
+            dout, x = (
+                learner.environment("transposed", np.ascontiguousarray(a.T), as_handle=True).handle for a in (dout, x)
+            )
+        calls.append((dout, x, gamma, eps))
+    replies = learner.map("batch_norm_backward", calls)
+    for index, ((args, eps), reply) in enumerate(zip(cases, replies, strict=True)):
+        layout = ", x and dout transposed views" if index == viewed else ""
+        what = f"call {index + 1} of {len(cases)} in a row{layout}: {_describe_call(args, eps, 'position')}"
+        _judge(what, _validated(what, reply.value, args[1].shape), args, eps)
 
 
 @check("Gradients match on new shapes, including one shape twice with different values", points=3)
@@ -320,13 +375,15 @@ def large_offset(learner, rng):
 
 @check("float32 inputs give float64 gradients of the float32 values", points=1)
 def float32_inputs(learner, rng):
-    """All three arrays in float32, then x and gamma in float32 with dout in float64. At least 64
-    entries each: float32 arithmetic rounds each entry by up to 6e-8 of it, so it cannot pass 1e-9."""
-    for mixed in (False, True):
+    """All three arrays in float32, then each in float32 or float64 at random (not all float64). At least
+    64 entries each: float32 arithmetic rounds each entry by up to 6e-8 of it, so it cannot pass 1e-9."""
+    mixed = rng.random(3) < 0.5
+    while mixed.all():
+        mixed = rng.random(3) < 0.5
+    for kinds in (np.zeros(3, dtype=bool), mixed):
         n = int(rng.integers(16, 129))
         d = int(rng.integers(4, 17))
-        dout, x, gamma = _case(rng, n, d)
-        args = (dout if mixed else dout.astype(np.float32), x.astype(np.float32), gamma.astype(np.float32))
+        args = tuple(a if wide else a.astype(np.float32) for a, wide in zip(_case(rng, n, d), kinds, strict=True))
         _compare(learner, args, _eps(rng), "keyword")
 
 
@@ -348,5 +405,7 @@ def single_example(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    n = int(rng.integers(3, 65))
-    _backward(learner, _case(rng, n, _features(rng, n)), _eps(rng), "keyword")
+    # Read-only and writable (as a caller's own arrays are: code that writes only to writable arrays is seen).
+    for writable in rng.permutation([False, True]).tolist():
+        n = int(rng.integers(3, 65))
+        _compare(learner, _case(rng, n, _features(rng, n)), _eps(rng), "keyword", writable=bool(writable))

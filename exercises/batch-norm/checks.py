@@ -25,7 +25,13 @@ Nothing is statistical: a correct solution is never rejected.
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, assert_array, assert_close, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, assert_array, assert_close, check, describe
+
+ENVIRONMENT = """
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
+"""
 
 RTOL, ATOL = 1e-9, 1e-9
 NAMES = ("x", "gamma", "beta", "running_mean", "running_var")
@@ -58,14 +64,15 @@ def _inputs(args):
     return "Inputs: " + "; ".join(f"{name} = {describe(value, 200)}" for name, value in zip(NAMES, args, strict=True))
 
 
-def _forward(learner, args, training, positional=False, **options):
+def _forward(learner, args, training, positional=False, writable=False, **options):
     """Call the learner; check the result's types and shapes and that no input changed. Returns
-    (what, out, new_running_mean, new_running_var)."""
-    x = args[0]
-    what = _describe_call(x, training, options, positional)
+    (what, out, new_running_mean, new_running_var). ``writable`` passes every array writable, as a
+    caller's own arrays are: code that writes only to writable arrays is seen too."""
+    what = _describe_call(args[0], training, options, positional)
     extra = list(options.values()) if positional else []
+    sent = [Writable(value.copy()) for value in args] if writable else args
     result, after = learner.call_and_read_args(
-        "batchnorm_forward", *args, training, *extra, **({} if positional else options)
+        "batchnorm_forward", *sent, training, *extra, **({} if positional else options)
     )
     for name, before, now in zip(NAMES, args, after, strict=False):
         if not np.array_equal(now, before):
@@ -74,20 +81,30 @@ def _forward(learner, args, training, positional=False, **options):
                 f"{what} changed its argument {name} in place: at index {index} it held {before[index]!r} before "
                 f"the call and {now[index]!r} after. Return new arrays and leave every input as it was."
             )
+    return (what, *_validated(what, result, args[0].shape))
+
+
+def _validated(what, result, shape):
+    """The result's three arrays, once their types and shapes are checked."""
     if not (isinstance(result, tuple) and len(result) == 3):
         raise CheckFailed(
             f"{what} must return a tuple (out, new_running_mean, new_running_var); got {describe(result)}"
         )
-    n, d = x.shape
+    n, d = shape
     out = assert_array(result[0], what=f"{what}: out", shape=(n, d), dtype=np.float64)
     new_mean = assert_array(result[1], what=f"{what}: new_running_mean", shape=(d,), dtype=np.float64)
     new_var = assert_array(result[2], what=f"{what}: new_running_var", shape=(d,), dtype=np.float64)
-    return what, out, new_mean, new_var
+    return out, new_mean, new_var
 
 
-def _compare(learner, args, training, parts=(0, 1, 2), positional=False, **options):
+def _compare(learner, args, training, parts=(0, 1, 2), positional=False, writable=False, **options):
     """Call the learner and compare the chosen parts with the reference; return its (validated) result."""
-    what, *got = _forward(learner, args, training, positional, **options)
+    what, *got = _forward(learner, args, training, positional, writable, **options)
+    return _judge(what, got, args, training, parts, **options)
+
+
+def _judge(what, got, args, training, parts=(0, 1, 2), **options):
+    """Compare the chosen parts of a validated result with the reference; return the result."""
     expected = _reference(*args, training, **options)
     x, gamma, beta, running_mean, running_var = args
     # Rounding is relative to the size of the terms each value is made of (features share a scale
@@ -177,6 +194,33 @@ def evaluation_mode(learner, rng):
 
 
 # Hidden checks (fresh cases from rng)
+
+
+@check("Sixty to a hundred calls in a row, one with x a view not in C order", points=1)
+def many_calls(learner, rng):
+    """60 to 100 small cases in one round trip, training and evaluation mixed, momentum and eps drawn
+    as elsewhere, and x of one of them (at a random place) a transposed view: a submission whose
+    behaviour changes with the memory layout of x meets a judged call. The first hidden check: every later
+    check's calls come after these, so behaviour that changes after some number of calls (up to 60 or
+    more) meets judged calls too."""
+    cases = [
+        (_case(rng, max_n=16, max_entries=128), bool(rng.random() < 0.7), _options(rng))
+        for _ in range(int(rng.integers(60, 101)))
+    ]
+    # A view of a single feature is in C order too: the view goes to a case of several features (each case
+    # has one with probability above 0.6, so 60 cases all without one have probability below 1e-23).
+    viewed = int(rng.choice([index for index, case in enumerate(cases) if case[0][0].shape[1] > 1]))
+    calls = []
+    for index, (args, training, options) in enumerate(cases):
+        x = args[0]
+        if index == viewed:
+            x = learner.environment("transposed", np.ascontiguousarray(x.T), as_handle=True).handle
+        calls.append((x, *args[1:], training, options["momentum"], options["eps"]))
+    replies = learner.map("batchnorm_forward", calls)
+    for index, ((args, training, options), reply) in enumerate(zip(cases, replies, strict=True)):
+        layout = ", x a transposed view" if index == viewed else ""
+        what = f"call {index + 1} of {len(cases)} in a row{layout}: {_describe_call(args[0], training, options, True)}"
+        _judge(what, _validated(what, reply.value, args[0].shape), args, training, **options)
 
 
 @check("Training normalises each feature with the batch mean and biased variance, on new shapes", points=2)
@@ -297,6 +341,8 @@ def single_example(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    # momentum above 0: an update written into running_mean in place then changes its values.
-    for training in (True, False):
-        _forward(learner, _case(rng), training, momentum=float(rng.uniform(0.05, 1.0)), eps=1e-5)
+    # momentum above 0: an update written into running_mean in place then changes its values. Writable
+    # arguments too, as a caller's own arrays are: code that writes only to writable arrays is seen.
+    for training, writable in rng.permutation([(True, False), (False, False), (True, True), (False, True)]).tolist():
+        options = {"momentum": float(rng.uniform(0.05, 1.0)), "eps": 1e-5}
+        _compare(learner, _case(rng), bool(training), writable=bool(writable), **options)

@@ -1,7 +1,8 @@
 """Hidden checks for the bias-variance decomposition.
 
 Every hidden case is drawn from ``rng``, seeded from a secret fresh for each grading: the number of
-models (1 to 400) and of points (1 to 600), which of the two is larger, the level, bias and spread
+models (1 to 400, and 1 000 to 30 000 at a few points) and of points (1 to 600, and 1 000 to 15 000
+for a few models), which of the two is larger, the level, bias and spread
 of the predictions (per point), large common offsets (predictions around 1e4 to 1e7 that differ by
 about 1, near or far from ``y_true``), and realistic predictions of many polynomial models fitted to
 freshly drawn training sets. A submission cannot recognise or memorise the cases; a failure message
@@ -19,9 +20,12 @@ where ``r = 4 (n_models + n_points + 4) eps`` covers the sums. Float32 arithmeti
 ``E[p²] - E[p]²`` and ``MSE - bias²`` (which lose the digits of a small variance under a large
 offset, an error near ``eps * M²``) land outside.
 
-Array arguments are read-only in the learner's process (a write there fails the check), and every
-call is made with ``call_and_read_args``: after each call this side also reads both arguments back
-from the memory it shares with that process, so an input modified in place is seen on any call.
+Array arguments are read-only in the learner's process (a write there fails the check) or, at random,
+writable as a caller's own arrays are, and every call but those of ``many_calls`` is made with
+``call_and_read_args``: after each call this side also reads both arguments back from the memory it
+shares with that process, so an input modified in place is seen on any call. ``many_calls`` makes 40
+to 60 more calls in one batch, at magnitudes from 1e-100 to 1e100, so a result right only for the first
+calls of a process or only at ordinary magnitudes fails.
 Every value returned is checked, so state kept between calls cannot hide anything.
 
 Nothing is statistical: a correct solution is never rejected (false-rejection rate 0).
@@ -32,7 +36,7 @@ import numbers
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -63,11 +67,14 @@ def _number(value, what):
     raise CheckFailed(f"{what}: expected a single float, got {type(value).__name__}: {describe(value)}")
 
 
-def _decompose(learner, predictions, y_true, about):
+def _decompose(learner, rng, predictions, y_true, about):
     """Call the learner (checking both inputs are untouched) and return (what, bias², variance)."""
     what = f"bias_variance_decomposition(predictions of shape {predictions.shape}, y_true) on {about}"
     try:
-        result, after = learner.call_and_read_args("bias_variance_decomposition", predictions, y_true)
+        # Each input is passed writable (as a caller's own array is) or read-only, at random: code that
+        # changes an input in place only where it can is seen on about half of the calls.
+        sent = [Writable(a) if rng.random() < 0.5 else a for a in (predictions, y_true)]
+        result, after = learner.call_and_read_args("bias_variance_decomposition", *sent)
     except LearnerError as error:
         if error.is_a("MemoryError"):
             raise  # the runner reports memory_limit_exceeded
@@ -84,8 +91,8 @@ def _decompose(learner, predictions, y_true, about):
     return what, _number(result[0], f"{what}: bias_squared"), _number(result[1], f"{what}: variance")
 
 
-def _compare(learner, predictions, y_true, about):
-    what, bias_squared, variance = _decompose(learner, predictions, y_true, about)
+def _compare(learner, rng, predictions, y_true, about):
+    what, bias_squared, variance = _decompose(learner, rng, predictions, y_true, about)
     expected_bias, expected_variance = _expected(predictions, y_true)
     for name, got, expected in (
         ("bias_squared", bias_squared, expected_bias),
@@ -124,13 +131,13 @@ WORKED = (np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 5.0]]), np.array([2.0, 2.0, 3.0]
 
 @check("Worked example from the statement", points=2, public=True)
 def worked_example(learner, rng):
-    _compare(learner, *WORKED, "the worked example")
+    _compare(learner, rng, *WORKED, "the worked example")
 
 
 @check("bias² + variance equals the mean squared error over models and points", points=1, public=True)
 def decomposition_adds_up(learner, rng):
     predictions, y_true = _predictions(rng, 8, 12)
-    what, bias_squared, variance = _decompose(learner, predictions, y_true, "8 models and 12 points")
+    what, bias_squared, variance = _decompose(learner, rng, predictions, y_true, "8 models and 12 points")
     mse = float(np.mean((predictions - y_true) ** 2))
     if not abs(bias_squared + variance - mse) <= 1e-12 * mse:
         raise CheckFailed(
@@ -142,19 +149,23 @@ def decomposition_adds_up(learner, rng):
 @check("Matches the definitions on fresh predictions of many shapes", points=2)
 def matches_definitions(learner, rng):
     shapes = [_shape(rng) for _ in range(4)]
-    shapes += [(int(rng.integers(200, 400)), int(rng.integers(2, 20))), (int(rng.integers(2, 10)), 600)]
+    # Many models at a few points and a few models at many points (30 000 entries at most: the last shape
+    # below reaches the statement's 150 000).
+    few = int(rng.integers(1, 30)), int(rng.integers(2, 10))
+    shapes += [(int(10.0 ** rng.uniform(3.0, math.log10(30_000 / few[0]))), few[0])]
+    shapes += [(few[1], int(10.0 ** rng.uniform(3.0, math.log10(30_000 / few[1]))))]
     shapes.append((int(rng.integers(150, 250)), int(rng.integers(400, 600))))
     for n_models, n_points in shapes:
-        _compare(learner, *_predictions(rng, n_models, n_points), f"{n_models} models and {n_points} points")
+        _compare(learner, rng, *_predictions(rng, n_models, n_points), f"{n_models} models and {n_points} points")
 
 
 @check("A single model has variance 0; a single point works", points=1)
 def single_model_or_point(learner, rng):
     n_points = int(rng.integers(1, 200))
-    _compare(learner, *_predictions(rng, 1, n_points), f"1 model and {n_points} points")
+    _compare(learner, rng, *_predictions(rng, 1, n_points), f"1 model and {n_points} points")
     n_models = int(rng.integers(2, 300))
-    _compare(learner, *_predictions(rng, n_models, 1), f"{n_models} models and 1 point")
-    _compare(learner, *_predictions(rng, 1, 1), "1 model and 1 point")
+    _compare(learner, rng, *_predictions(rng, n_models, 1), f"{n_models} models and 1 point")
+    _compare(learner, rng, *_predictions(rng, 1, 1), "1 model and 1 point")
 
 
 @check("Models that are right on average have bias 0; identical models have variance 0", points=1)
@@ -164,10 +175,10 @@ def zero_bias_and_zero_variance(learner, rng):
     # Deviations in +/- pairs: the mean over models is y_true up to rounding.
     deviations = rng.normal(0.0, 10.0 ** rng.uniform(-1, 1), size=(n_pairs, n_points))
     right_on_average = y_true + np.concatenate([deviations, -deviations])
-    _compare(learner, right_on_average, y_true, f"{2 * n_pairs} models right on average at {n_points} points")
+    _compare(learner, rng, right_on_average, y_true, f"{2 * n_pairs} models right on average at {n_points} points")
     row = y_true + rng.normal(0.0, 1.0, size=n_points)
     n_models = int(rng.integers(2, 300))
-    _compare(learner, np.tile(row, (n_models, 1)), y_true, f"{n_models} identical models at {n_points} points")
+    _compare(learner, rng, np.tile(row, (n_models, 1)), y_true, f"{n_models} identical models at {n_points} points")
 
 
 @check("Predictions far from zero that differ by little: the variance keeps its digits", points=2)
@@ -184,7 +195,7 @@ def large_offsets(learner, rng):
         about = (
             f"{n_models} models and {n_points} points, predictions near {offset:.3g} that differ by about 1, {where}"
         )
-        _compare(learner, predictions, y_true, about)
+        _compare(learner, rng, predictions, y_true, about)
 
 
 def _fitted_models(rng, n_models, n_points, degree):
@@ -208,7 +219,9 @@ def fitted_models(learner, rng):
     for degree in (int(rng.integers(0, 2)), int(rng.integers(7, 12))):
         n_models = int(rng.integers(20, 300))
         predictions, y_true = _fitted_models(rng, n_models, n_points, degree)
-        _compare(learner, predictions, y_true, f"{n_models} fitted polynomials of degree {degree} at {n_points} points")
+        _compare(
+            learner, rng, predictions, y_true, f"{n_models} fitted polynomials of degree {degree} at {n_points} points"
+        )
 
 
 @check("Inputs are never modified in place", points=1)
@@ -216,4 +229,50 @@ def inputs_untouched(learner, rng):
     # Every call of every check reads both arguments back; this check makes two more calls.
     for _ in range(2):
         n_models, n_points = _shape(rng)
-        _compare(learner, *_predictions(rng, n_models, n_points), f"{n_models} models and {n_points} points")
+        _compare(learner, rng, *_predictions(rng, n_models, n_points), f"{n_models} models and {n_points} points")
+
+
+@check("Many calls in a row, on predictions of any magnitude", points=1)
+def many_calls(learner, rng):
+    """40 to 60 calls in one batch, all of one small shape (2 to 6 models, so that the variance shows;
+    1 to 6 points), each call's predictions and targets scaled by its own factor from 1e-100 to 1e100
+    (log-uniform; 1 in a quarter of the calls): a result that is right only for the first calls of a process,
+    or only at the magnitudes the other checks use, fails. Judged as ``_compare`` judges, every call at
+    once."""
+    n, n_models, n_points = int(rng.integers(40, 61)), int(rng.integers(2, 7)), int(rng.integers(1, 7))
+    scale = np.where(rng.random((n, 1, 1)) < 0.25, 1.0, 10.0 ** rng.uniform(-100, 100, size=(n, 1, 1)))
+    y_true = rng.normal(0.0, 10.0, size=(n, 1, n_points))
+    predictions = y_true + rng.normal(0.0, 3.0, size=(n, 1, n_points)) + rng.standard_normal((n, n_models, n_points))
+    predictions, y_true = predictions * scale, (y_true * scale)[:, 0]
+    replies = learner.map("bias_variance_decomposition", [(predictions[i], y_true[i]) for i in range(n)])
+    got = np.empty((n, 2))
+    for i, reply in enumerate(replies):
+        what = f"call {i + 1} of {n}: bias_variance_decomposition(predictions of shape {(n_models, n_points)}, y_true)"
+        try:
+            result = reply.value
+        except LearnerError as error:
+            if error.is_a("MemoryError"):
+                raise  # the runner reports memory_limit_exceeded
+            raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise CheckFailed(f"{what} must return a tuple (bias_squared, variance); got {describe(result)}")
+        got[i] = _number(result[0], f"{what}: bias_squared"), _number(result[1], f"{what}: variance")
+    mean_prediction = predictions.mean(axis=1)
+    expected = np.stack(
+        [
+            np.mean((mean_prediction - y_true) ** 2, axis=1),
+            np.mean(((predictions - mean_prediction[:, None]) ** 2).mean(axis=1), axis=1),
+        ],
+        axis=1,
+    )
+    magnitude = np.maximum(np.abs(predictions).max(axis=(1, 2)), np.abs(y_true).max(axis=1))[:, None]
+    mean_error = 8 * (n_models + 2) * EPS * magnitude
+    tolerance = 4 * (n_models + n_points + 4) * EPS * expected + 2 * np.sqrt(expected) * mean_error + mean_error**2
+    bad = ~(np.abs(got - expected) <= tolerance)
+    if bad.any():
+        i, j = (int(index) for index in np.argwhere(bad)[0])
+        raise CheckFailed(
+            f"call {i + 1} of {n}: bias_variance_decomposition(predictions={describe(predictions[i])}, "
+            f"y_true={describe(y_true[i])}): {('bias_squared', 'variance')[j]} should be {expected[i, j]!r}, got "
+            f"{got[i, j]!r} (allowed difference {tolerance[i, j]:.3g}: float64 rounding of the definition)"
+        )

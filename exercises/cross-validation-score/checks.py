@@ -22,8 +22,11 @@ The models are chosen so that a score says how it was made:
 
 Public checks use fixed inputs. Every other case (rows, features, folds, model kind, metric, seeds) is
 drawn from ``rng``, seeded from a secret fresh for every grading. Whether X or y was changed in place is
-read from the memory shared with the learner's process. No check is statistical: a correct solution
-could fail only through rounding, and the tolerance (rtol 1e-9) is over 10000 times the largest
+read from the memory shared with the learner's process, where they are sent writable. Beyond the listed
+edge cases (a red team got submissions wrong only outside them accepted in every grading; they are kept
+as attacks), ``any_data`` asks a dozen and more calls in one round trip: many folds, many features,
+float32, writable arrays and views not in C order, a couple of thousand rows. No check is statistical:
+a correct solution could fail only through rounding, and the tolerance (rtol 1e-9) is over 10000 times the largest
 rounding difference seen (6e-14, over 300 cases with rows and models taken in other orders), while a
 model fitted on one row more or less moves a score by 2e-7 or more in the same cases.
 """
@@ -32,7 +35,7 @@ import itertools
 
 import numpy as np
 
-from grader.harness import CheckFailed, assert_array, assert_close, check, describe
+from grader.harness import CheckFailed, Writable, assert_array, assert_close, check, describe
 
 ENVIRONMENT = '''
 import numpy as np
@@ -233,6 +236,16 @@ def mae():
         return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
 
     return mean_absolute_error
+
+
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's X.T is.
+    return x.T
+
+
+def first_column(x):
+    # A strided view, as a caller's data[:, 0] is.
+    return x[:, 0]
 '''
 
 _TRUSTED: dict = {}
@@ -486,13 +499,19 @@ def edge_cases(learner, rng):
 
 @check("X and y are not modified", points=1)
 def inputs_untouched(learner, rng):
-    n_splits = int(rng.integers(2, 6))
-    setup = Setup(rng)
-    X, y = _data(rng, int(rng.integers(n_splits * 3, 100)), setup.n_features)
-    factory, metric = setup.handles(learner)
-    _, after = learner.call_and_read_args("cross_val_score", factory, X, y, n_splits, metric)
-    for name, now, before in (("X", after[1], X), ("y", after[2], y)):
-        assert_close(now, before, what=f"{name} after {setup.describe(X, n_splits)}", rtol=0, atol=0)
+    """Two calls, in random order: X and y sent read-only (a write of any kind raises) and writable, as a
+    caller's own arrays are (code that writes only to writable arrays shows when they are read back)."""
+    for writable in rng.permutation([False, True]):
+        n_splits = int(rng.integers(2, 6))
+        setup = Setup(rng)
+        X, y = _data(rng, int(rng.integers(n_splits * 3, 100)), setup.n_features)
+        factory, metric = setup.handles(learner)
+        sent = (Writable(X.copy()), Writable(y.copy())) if writable else (X, y)
+        scores, after = learner.call_and_read_args("cross_val_score", factory, *sent, n_splits, metric)
+        what = setup.describe(X, n_splits) + (", X and y sent writable" if writable else "")
+        for name, now, before in (("X", after[1], X), ("y", after[2], y)):
+            assert_close(now, before, what=f"{name} after {what}", rtol=0, atol=0)
+        Question(setup, X, y, n_splits, what).judge(scores)
 
 
 @check("No state kept between calls: two make_model factories, calls interleaved", points=1)
@@ -507,3 +526,56 @@ def no_state_between_calls(learner, rng):
         question = Question(setup, *_data(rng, int(rng.integers(20, 80)), setup.n_features), n_splits)
         question.judge(question.ask(learner, handles[setup]), made[setup])
         made[setup] += n_splits
+
+
+@check("Any data: many folds, many features, float32, views and writable arrays, dozens of calls", points=2)
+def any_data(learner, rng):
+    """One round trip of 12 to 18 calls in random order, every answer judged: two with 7 to 40 folds
+    (log-uniform; one row per fold or several), one of 500 to 2000 rows, the others small (2 to 4 folds,
+    unequal or not); 1 to 16 features (7 to 16 for the second factory); float64 or float32 data (half
+    each); X and y sent read-only or writable (about half each), and in two calls X as a view not in C
+    order or y as a strided view. Two factories take turns (the large call takes its models from the
+    second, of the cheaper kinds), so each call's models continue that factory's stream. With the 12 calls
+    of the other checks, a submission that changes after some number of calls meets judged calls past it."""
+    setups = [
+        Setup(rng, n_features=int(rng.integers(1, 17))),
+        Setup(rng, str(rng.choice(["bayes", "descent"])), n_features=int(rng.integers(7, 17))),
+    ]
+    handles = [setup.handles(learner) for setup in setups]
+    count = int(rng.integers(12, 19))
+    roles = rng.permutation(["large", "many", "many"] + ["small"] * (count - 3))
+    # Half the calls in float32, half the others writable; two calls send a view, of X or of y.
+    float32, writable = rng.permutation(count) < count // 2, rng.permutation(count) < count // 2
+    views = dict(zip(rng.choice(count, size=2, replace=False).tolist(), rng.permutation(["X", "y"]), strict=True))
+    made, questions, calls = [0] * len(setups), [], []
+    for index, role in enumerate(roles):
+        if role == "large":
+            which, n_splits = 1, int(rng.integers(2, 6))
+            n_samples = int(np.exp(rng.uniform(np.log(500), np.log(2000))))
+        else:
+            low, high = (7, 41) if role == "many" else (2, 5)
+            n_splits = int(np.exp(rng.uniform(np.log(low), np.log(high))))
+            which, n_samples = int(rng.integers(2)), n_splits * int(rng.integers(1, 4)) + int(rng.integers(n_splits))
+        setup = setups[which]
+        X, y = _data(rng, n_samples, setup.n_features)
+        dtype = np.float32 if float32[index] else np.float64
+        X, y = X.astype(dtype), y.astype(dtype)
+        if index in views:
+            how = f" ({'X as a view not in C order' if views[index] == 'X' else 'y as a strided view'})"
+            if views[index] == "X":
+                sent_X, sent_y = learner.environment("transposed", X.T.copy(), as_handle=True).handle, y
+            else:
+                wide = np.column_stack([y, rng.normal(size=n_samples).astype(dtype)])
+                sent_X, sent_y = X, learner.environment("first_column", wide, as_handle=True).handle
+        elif writable[index]:
+            how, sent_X, sent_y = " (X and y sent writable)", Writable(X.copy()), Writable(y.copy())
+        else:
+            how, sent_X, sent_y = "", X, y
+        questions.append(
+            (Question(setup, X, y, n_splits, f"{setup.describe(X, n_splits)}, {dtype.__name__}{how}"), which)
+        )
+        calls.append((handles[which][0], sent_X, sent_y, n_splits, handles[which][1]))
+    replies = learner.map("cross_val_score", calls)
+    for (question, which), reply in zip(questions, replies, strict=True):
+        question.judge(reply.value, made[which])
+        made[which] += question.n_splits

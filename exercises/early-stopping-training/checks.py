@@ -19,7 +19,10 @@ closer to 0 than ``KINK``. Two correct implementations (``optimizer.step()`` or 
 1e-5 of a loss over 60 epochs (measured), so no such difference can flip a decision; ``LOSS_RTOL``
 and ``PREDICTION_RTOL`` absorb it. Scenarios are also kept only if they exercise what their check is
 about: each check's scenario makes a known mistake (ignoring ``min_delta``, never resetting the
-patience count, letting a NaN improve, ...) give another outcome, so the mistake cannot pass.
+patience count, letting a NaN improve, ...) give another outcome, so the mistake cannot pass. Beyond
+those (a red team got submissions wrong only outside them accepted in every grading; they are kept as
+attacks), runs draw up to 1201 training and 401 validation rows, patience up to 16 with an early stop
+and above max_epochs in a run of over 30 epochs, and ``many_runs`` makes up to nine fits in one round trip.
 
 Not checked: whether the validation loss is computed under ``torch.no_grad()``. It changes no value,
 and anything that could observe it would live in the learner's process; the statement gives it as
@@ -39,6 +42,8 @@ import torch
 from grader.harness import CheckFailed, LearnerError, assert_close, check, describe, drawing, figure
 
 ENVIRONMENT = '''
+import sys
+
 import torch
 
 # Taken before the learner's code loads: reassigning torch.no_grad or Tensor.clone later changes the
@@ -80,6 +85,24 @@ def predict(model, X):
     with _NO_GRAD():
         quiet = _copy(model(X))
     return quiet, _copy(model(X))
+
+
+def fits(requests):
+    """Calls of the learner's fit in one round trip, each on a new model and copies of the data: for each
+    (layers, params, data, kwargs, probe), what fit returned and then the model's predictions on probe, or
+    what fit raised."""
+    fit = sys.modules["submission"].fit
+    answers = []
+    for layers, params, data, kwargs, probe in requests:
+        model = build_model(layers, params)
+        try:
+            answer = fit(model, *[_CLONE(tensor) for tensor in data], **kwargs)
+        except Exception as error:
+            answers.append(["raised", type(error).__name__, str(error)[:300]])
+            continue
+        with _NO_GRAD():
+            answers.append(["returned", answer, _copy(model(probe))])
+    return answers
 '''
 
 F32 = np.float32
@@ -257,14 +280,21 @@ def _teacher(rng, d_in, d_out):
     return lambda X: np.tanh(X @ weights) + 0.3 * X[:, :1] ** 2
 
 
-def _general(rng, layers=None, params=None):
-    """A network trained on noisy targets of a smooth function, validated on clean ones."""
+def _general(rng, layers=None, params=None, large=False):
+    """A network trained on noisy targets of a smooth function, validated on clean ones. ``large``: an odd
+    number of rows, 301 to 1201 for training and 67 to 401 for validation (no batch size of a power of two
+    divides them)."""
     if layers is None:
         d_in, d_out = int(rng.integers(1, 7)), int(rng.integers(1, 4))
         layers, params = _network(rng, d_in, d_out)
     d_in, d_out = layers[0][1], [layer for layer in layers if layer[0] == "linear"][-1][2]
     teacher, noise = _teacher(rng, d_in, d_out), float(rng.uniform(0.0, 1.5))
-    X, X_val = rng.standard_normal((_rows(rng, 6, 200), d_in)), rng.standard_normal((_rows(rng, 4, 64), d_in))
+    rows = (
+        (2 * _rows(rng, 150, 600) + 1, 2 * _rows(rng, 33, 200) + 1)
+        if large
+        else (_rows(rng, 6, 200), _rows(rng, 4, 64))
+    )
+    X, X_val = rng.standard_normal((rows[0], d_in)), rng.standard_normal((rows[1], d_in))
     y = teacher(X) + noise * rng.standard_normal((X.shape[0], d_out))
     data = tuple(_f32(a) for a in (X, y, X_val, teacher(X_val)))
     story = f"{_describe_network(layers)}, training targets with noise of sd {noise:.2f}"
@@ -316,12 +346,12 @@ def _rate(rng, low=0.01, high=0.6):
     return float(f"{math.exp(rng.uniform(math.log(low), math.log(high))):.3g}")
 
 
-def _draw(rng, make, accept, restore=True, patience=(1, 5), delta=None, tries=200):
+def _draw(rng, make, accept, restore=True, patience=(1, 5), delta=None, tries=200, stable=True):
     """(a run of ``make(rng)``, probe inputs), with a patience (in the range ``patience``) and a min_delta
     (``delta`` if given) such that every decision up to the stop has a wide margin and
     ``accept(losses, patience, min_delta, best, stopped, max_epochs)`` holds; with ``restore``, the best
     weights' predictions on the probe inputs must also be far from those of any weights a mistake would
-    leave (see _restores)."""
+    leave (see _restores). With ``stable``, the run's losses must not amplify rounding (see _stable)."""
     for _ in range(tries):
         scenario = make(rng)
         replay = _replay(scenario)
@@ -345,6 +375,8 @@ def _draw(rng, make, accept, restore=True, patience=(1, 5), delta=None, tries=20
             run = Run(scenario, replay, best, stopped)
             if restore and not _restores(run, probe):
                 continue
+            if stable and not _stable(scenario, replay):
+                break  # whatever the patience: another scenario
             default = min_delta == 0.0 and bool(rng.integers(0, 2))
             return run._replace(
                 scenario=scenario._replace(patience=wait, min_delta=min_delta, default_delta=default)
@@ -357,6 +389,20 @@ def _differs(*rules):
     return lambda losses, patience, min_delta, best, stopped, _: all(
         _early_stopping(losses, patience, min_delta, rule) != (best, stopped) for rule in rules
     )
+
+
+def _stable(scenario: Scenario, replay: Replay) -> bool:
+    """Whether the run's losses hardly depend on rounding: the same run computed in float64 agrees with the
+    float32 replay to a quarter of ``LOSS_RTOL`` at every epoch. Two correct float32 implementations differ by
+    less than float32 and float64 do; a network whose losses explode or swing amplifies rounding instead (measured:
+    1e-3 four epochs after a spike to 290 times the first loss, 1.2e-4 after 34 epochs of a loss swinging between
+    0.05 and 1.3), and such a run could reject a correct solution."""
+    wide = scenario._replace(
+        params=tuple(p.astype(np.float64) for p in scenario.params),
+        data=tuple(a.astype(np.float64) for a in scenario.data),
+    )
+    again = _replay(wide).losses
+    return all(abs(a - b) <= LOSS_RTOL / 4 * abs(a) for a, b in zip(replay.losses, again, strict=True))
 
 
 def _stops_early(losses, patience, min_delta, best, stopped, max_epochs):
@@ -661,11 +707,16 @@ def stops_after_patience(learner, rng):
 
 @check("New runs that stop early: losses, best and stopped epochs, and the best weights restored", points=3)
 def runs_that_stop_early(learner, rng):
-    """A general run with patience=1 whose best epoch comes after the first, and one whose best epoch is
-    the first."""
+    """A general run with patience=1 whose best epoch comes after the first, and two whose best epoch is
+    the first, one with a patience of 1 to 5, one of 13 to 16."""
+
+    def longer(r):
+        return _anchored(r)._replace(max_epochs=int(r.integers(18, 31)))
+
     for make, accept, patience in (
         (_general, lambda *a: a[3] > 0 and _stops_early(*a), (1, 1)),
         (_anchored, lambda *a: a[3] == 0 and _stops_early(*a), (1, 5)),
+        (longer, lambda *a: a[3] == 0 and _stops_early(*a), (13, 16)),
     ):
         _judge(learner, rng, *_draw(rng, make, accept, patience=patience))
 
@@ -673,7 +724,7 @@ def runs_that_stop_early(learner, rng):
 @check("New runs that use every epoch: stopped_epoch is max_epochs - 1, the best weights are restored", points=2)
 def runs_that_use_every_epoch(learner, rng):
     def make(r):  # every epoch runs: keep the run short
-        return _general(r)._replace(max_epochs=int(r.integers(6, 17)))
+        return _general(r, large=True)._replace(max_epochs=int(r.integers(6, 17)))
 
     def accept(losses, patience, min_delta, best, stopped, max_epochs):
         # Patience must never run out, not even at the last epoch; the best epoch is neither the first
@@ -704,7 +755,7 @@ def nan_is_never_an_improvement(learner, rng):
         first_nan = next((epoch for epoch, loss in enumerate(losses) if math.isnan(loss)), max_epochs)
         return first_nan <= stopped - 2 and _differs("nan_improves")(losses, patience, min_delta, best, stopped, 0)
 
-    _judge(learner, rng, *_draw(rng, _diverging, accept, restore=False, patience=(4, 12)))
+    _judge(learner, rng, *_draw(rng, _diverging, accept, restore=False, patience=(4, 12), stable=False))
 
 
 @check("Two models, one fitted twice: each fit trains the model it is given, from where it was left", points=3)
@@ -746,3 +797,51 @@ def fits_in_sequence(learner, rng):
 
 def _any(*_):
     return True
+
+
+@check("Many runs in one process: every answer and every restored model judged", points=1)
+def many_runs(learner, rng):
+    """5 to 8 short runs (2 to 6 epochs, general or anchored scenarios, none diverging) and a long one
+    (31 to 36 epochs, a patience that never runs out), each on a new model, in one round trip, in random
+    order: each answer is compared with its replay and the model's predictions after fit with those of the
+    best epoch's weights. With the 12 calls of the other checks, a submission that changes after some
+    number of calls meets judged calls past it."""
+
+    def short(r):
+        return (_general, _anchored)[int(r.integers(2))](r)._replace(max_epochs=int(r.integers(2, 7)))
+
+    def long(r):
+        return _anchored(r)._replace(max_epochs=int(r.integers(31, 37)))
+
+    runs = [_draw(rng, short, _any) for _ in range(int(rng.integers(5, 9)))]
+    runs.append(_draw(rng, long, _any, patience=(37, 50)))
+    runs = [runs[index] for index in rng.permutation(len(runs))]
+    requests = []
+    for run, probe in runs:
+        scenario = run.scenario
+        kwargs = {"lr": scenario.lr, "max_epochs": scenario.max_epochs, "patience": scenario.patience}
+        if not scenario.default_delta:
+            kwargs["min_delta"] = scenario.min_delta
+        params = [torch.from_numpy(np.ascontiguousarray(p)) for p in scenario.params]
+        data = [torch.from_numpy(array) for array in scenario.data]
+        requests.append(([list(layer) for layer in scenario.layers], params, data, kwargs, torch.from_numpy(probe)))
+    answers = learner.environment("fits", requests)
+    if not isinstance(answers, list) or len(answers) != len(runs):
+        raise CheckFailed(f"{len(runs)} calls of fit in one process did not give {len(runs)} answers")
+    for index, ((run, probe), answer) in enumerate(zip(runs, answers, strict=True)):
+        what = f"call {index + 1} of {len(runs)} in one process, {run.scenario.call_text()}"
+        if answer[0] == "raised":
+            raise CheckFailed(f"{what} raised {answer[1]}: {answer[2]}")
+        _compare_run(_parse(answer[1], what), run)
+        expected = _predict(run.scenario.layers, run.replay.states[run.best_epoch], probe)
+        out = answer[2]
+        if not isinstance(out, torch.Tensor) or out.dtype != torch.float32 or tuple(out.shape) != expected.shape:
+            raise CheckFailed(f"after {what}, model(X) should give a float32 tensor of shape {expected.shape}")
+        try:
+            assert_close(out.numpy(), expected, what="predictions", rtol=PREDICTION_RTOL, atol=_tolerance(expected))
+        except CheckFailed as failure:
+            raise CheckFailed(
+                f"{what}: on return, the model must hold the weights it had after its best epoch "
+                f"({run.best_epoch}); its predictions on fresh probe inputs are not those weights'. "
+                f"{_hint(run, out.numpy(), probe)}\n{failure}"
+            ) from None

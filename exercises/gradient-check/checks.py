@@ -47,14 +47,14 @@ Over 300 gradings, a correct implementation that steps by ``x += h; x -= 2h; x +
 side's); the allowance is about ``1e-9`` for well-scaled entries with ``h = 1e-5``.
 
 Whether the arrays were changed in place is read from the memory shared with the learner's process
-after every call (they are also mapped read-only there). ``relative_error`` must match
+after every call but those of ``many_calls`` (they are also mapped read-only there). ``relative_error`` must match
 ``max |a - b| / max(1e-8, |a| + |b|)`` to ``8 eps`` relative: a subtraction, an addition and a division,
 each correctly rounded, so two correct implementations differ by a few ulps at most.
 """
 
 import numpy as np
 
-from grader.harness import CheckFailed, assert_array, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, assert_array, check, describe
 
 ENVIRONMENT = '''
 import math
@@ -85,6 +85,11 @@ def make_function(spec):
         return values(spec, z.reshape(1, -1))[0]
 
     return f
+
+
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
 '''
 
 _TRUSTED: dict = {}
@@ -308,12 +313,23 @@ def _smooth_case(rng, shapes, h, pass_h=True, *, dtype=np.float64, what="smooth"
 # Asking and judging
 
 
-def _ask(learner, case):
+def _ask(learner, case, writable=False):
+    """Ask for ``case``'s gradients; ``writable`` passes the arrays writable, as a caller's own arrays are, so
+    perturbing them in place is seen too (unless every entry is put back exactly)."""
     function = learner.environment("make_function", case.spec, as_handle=True)
-    args = (function.handle, case.arrays, case.h) if case.pass_h else (function.handle, case.arrays)
+    arrays = [Writable(array) for array in case.arrays] if writable else case.arrays
+    args = (function.handle, arrays, case.h) if case.pass_h else (function.handle, arrays)
     result, after = learner.call_and_read_args("numerical_gradient", *args)
     _unchanged(case, after[1])
     _judge(case, result)
+
+
+def _reply(reply, what):
+    """The value of a reply of many_calls; an exception fails the check, with the call it came from."""
+    try:
+        return reply.value
+    except LearnerError as error:
+        raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
 
 
 def _unchanged(case, after):
@@ -417,19 +433,84 @@ def _step(rng, low, high):
     return (DEFAULT_H, False) if low is None else (_log_uniform(rng, low, high), True)
 
 
+@check("Sixty to a hundred calls of each function in a row, one array a view not in C order", points=1)
+def many_calls(learner, rng):
+    """numerical_gradient: three functions built in the learner's process (of a 0-d and a 1-d array, of one
+    2 by 2 array, and of a 3-d and an empty array; at most 4 entries each), then 60 to 100 calls in one
+    round trip, each with one of them, new values (float32 one time in five), the default h or one from
+    1e-6 to 1e-2, the arrays of about half of them writable, and one 2-d array (in a call at a random place)
+    a transposed view; each case is screened against a forward and a doubled difference. relative_error:
+    60 to 100 calls in one round trip, on pairs of small arrays (0-d to 2-d) at many scales, near-equal,
+    of opposite signs or below 1e-8. The first hidden check: every later check's calls come after these, so
+    behaviour that changes after some number of calls (up to 60 or more of each function) meets judged calls
+    too."""
+    families = [
+        [(), (int(rng.integers(1, 3)),)],
+        [(2, 2)],
+        [(int(rng.integers(1, 3)), 1, 1), (int(rng.integers(0, 3)), 0)],
+    ]
+    specs = [_smooth_case(rng, shapes, DEFAULT_H).spec for shapes in families]
+    functions = [learner.environment("make_function", spec, as_handle=True).handle for spec in specs]
+    count = int(rng.integers(60, 101))
+    viewed = int(rng.integers(count))
+    cases, calls = [], []
+    for index, writable in enumerate(rng.random(count) < 0.5):
+        # Every f evaluation is a cost of the learner's process: the 2-d function, of the most entries, is rare.
+        family = 1 if index == viewed else int(rng.choice(3, p=(0.45, 0.1, 0.45)))
+        dtype = np.float32 if rng.random() < 0.2 else np.float64
+        h, pass_h = _step(rng, *((None, None) if rng.random() < 0.4 else (1e-6, 1e-2)))
+
+        # Each function keeps its coefficients; the values of its arrays change from call to call.
+        def build(rng, family=family, dtype=dtype, h=h, pass_h=pass_h):
+            arrays = _arrays(rng, families[family], dtype)
+            description = f"f number {family} (cubic, sine and product terms) of arrays {_shapes_text(arrays)}"
+            return Case(specs[family], arrays, h, description, pass_h)
+
+        case = _screened(rng, build, ("forward", "twice"))
+        arrays = [Writable(array) for array in case.arrays] if writable else list(case.arrays)
+        if index == viewed:
+            view = learner.environment("transposed", np.ascontiguousarray(case.arrays[0].T), as_handle=True)
+            arrays[0] = view.handle
+        cases.append(case)
+        calls.append((functions[family], arrays, h) if pass_h else (functions[family], arrays))
+    replies = learner.map("numerical_gradient", calls)
+    for index, (case, reply) in enumerate(zip(cases, replies, strict=True)):
+        layout = ", arrays[0] a transposed view" if index == viewed else ""
+        case.description = f"{case.description} (call {index + 1} of {count} in a row{layout})"
+        _judge(case, _reply(reply, case.call()))
+    count = int(rng.integers(60, 101))
+    pairs = []
+    for _ in range(count):
+        shape = tuple(int(n) for n in rng.integers(1, 4, size=int(rng.integers(0, 3))))
+        a = rng.normal(0.0, 1.0, shape) * 10.0 ** rng.uniform(-10, 3, shape)
+        kind = int(rng.integers(3))  # near-equal, of opposite signs, or with relative differences up to 1e-2
+        if kind == 1:
+            b = -a * rng.uniform(0.2, 5.0, shape)
+        else:
+            b = a * (1 + rng.normal(0.0, 1.0, shape) * 10.0 ** rng.uniform(-13 if kind == 0 else -8, -2, shape))
+        pairs.append((a, b))
+    replies = learner.map("relative_error", pairs)
+    for index, ((a, b), reply) in enumerate(zip(pairs, replies, strict=True)):
+        what = f"call {index + 1} of {count} in a row: relative_error(a, b)"
+        try:
+            _judge_relative(what, _reply(reply, what), a, b)
+        except CheckFailed as failure:
+            # The arrays are described only when something failed: describing them is slow.
+            raise CheckFailed(f"{failure} (a = {describe(a)}, b = {describe(b)})") from None
+
+
 @check("New smooth functions of several arrays, with the default h = 1e-5", points=3)
 def smooth_default_step(learner, rng):
     screen = ("forward", "twice", "float32", "step_1e-4", "step_1e-6", "left_below")
     same = _random_shapes(rng, int(rng.integers(2, 5)), 12)
     # The same shapes twice, with new values and a new f: an answer remembered by shape fails.
-    for shapes in (
-        same,
-        same,
-        _random_shapes(rng, 1, 16, min_total=4),
-        _random_shapes(rng, int(rng.integers(2, 5)), 16),
-    ):
+    all_shapes = (same, same, _random_shapes(rng, 1, 16, min_total=4), _random_shapes(rng, int(rng.integers(2, 5)), 16))
+    # At least two calls pass writable arrays and one read-only, in random order: with h = 1e-5, restoring an
+    # entry by arithmetic (x += h; x -= 2h; x += h) leaves it changed about 3 times in 4.
+    writables = rng.permutation([True, True, False, bool(rng.random() < 0.5)])
+    for shapes, writable in zip(all_shapes, writables, strict=True):
         build = lambda rng, shapes=shapes: _smooth_case(rng, shapes, DEFAULT_H, pass_h=False)  # noqa: E731
-        _ask(learner, _screened(rng, build, screen))
+        _ask(learner, _screened(rng, build, screen), writable=bool(writable))
 
 
 @check("The h you pass, from 1e-6 to 1e-2: curvature, where the centred difference is not the derivative", points=2)
@@ -478,7 +559,8 @@ def kinks(learner, rng):
 @check("Each entry is put back before the next one is perturbed", points=2)
 def entries_restored(learner, rng):
     screen = ("forward", "twice", "left_below", "left_above")
-    for low, high in ((None, None), (1e-5, 1e-2)):
+    # One call with writable arrays, one with read-only ones, in random order.
+    for (low, high), writable in zip(((None, None), (1e-5, 1e-2)), rng.permutation([True, False]), strict=True):
         shapes = _random_shapes(rng, int(rng.integers(2, 4)), 12)
 
         def build(rng, shapes=shapes, low=low, high=high):
@@ -486,18 +568,18 @@ def entries_restored(learner, rng):
             options = {"couple": (0.5, 1.5), "frequency": (0.5, 3.0)}
             return _smooth_case(rng, shapes, h, pass_h=pass_h, what="strongly coupled", **options)
 
-        _ask(learner, _screened(rng, build, screen))
+        _ask(learner, _screened(rng, build, screen), writable=bool(writable))
 
 
 @check("float32 arrays: the differences are still taken in float64", points=1)
 def float32_arrays(learner, rng):
     screen = ("forward", "twice", "float32")
-    for low, high in ((None, None), (1e-5, 1e-3)):
+    for (low, high), writable in zip(((None, None), (1e-5, 1e-3)), rng.permutation([True, False]), strict=True):
         shapes = _random_shapes(rng, int(rng.integers(1, 4)), 12)
         build = lambda rng, s=shapes, low=low, high=high: _smooth_case(  # noqa: E731
             rng, s, *_step(rng, low, high), dtype=np.float32
         )
-        _ask(learner, _screened(rng, build, screen))
+        _ask(learner, _screened(rng, build, screen), writable=bool(writable))
 
 
 @check("Edge shapes: 0-d arrays, one entry, 3-D arrays, empty arrays, many arrays, a larger array", points=2)
@@ -532,6 +614,10 @@ def _ask_relative(learner, a, b, description):
     for name, before, now in (("a", a, after[0]), ("b", b, after[1])):
         if not np.array_equal(before, now):
             raise CheckFailed(f"{what}: {name} changed during the call; it is now {describe(now)}")
+    _judge_relative(what, result, a, b)
+
+
+def _judge_relative(what, result, a, b):
     if isinstance(result, np.ndarray) and result.ndim == 0:
         result = result[()]
     if isinstance(result, (bool, np.bool_)) or not isinstance(result, (int, float, np.integer, np.floating)):

@@ -15,8 +15,8 @@ relative tolerance of ``RTOL`` (different summation orders differ by about 1e-15
 scaled, and clamped values, must come back exactly. Cases closer than ``MARGIN`` (relative) to the
 clipping threshold, where rounding could decide, are drawn again.
 
-Every call is made with ``call_and_read_args``: the gradient arrays live in memory shared with the
-learner's process and are read back here after the call, so an array changed in place is seen
+Every call but those of ``many_calls`` is made with ``call_and_read_args``: the gradient arrays live in
+memory shared with the learner's process and are read back here after the call, so an array changed in place is seen
 whatever that process reports.
 
 Nothing is statistical: a correct solution is never rejected.
@@ -26,7 +26,13 @@ import math
 
 import numpy as np
 
-from grader.harness import CheckFailed, assert_array, assert_close, check, describe, drawing, figure
+from grader.harness import CheckFailed, Writable, assert_array, assert_close, check, describe, drawing, figure
+
+ENVIRONMENT = """
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
+"""
 
 RTOL = 1e-10
 MARGIN = 1e-9
@@ -87,7 +93,13 @@ def _arrays(value, grads, what):
     return arrays
 
 
-def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False, draw=False):
+def _sent(grads, writable):
+    """The list as the learner's function receives it: ``writable`` passes the arrays writable, as a caller's
+    own gradients are, so a change made only then is seen too."""
+    return [Writable(g) for g in grads] if writable else list(grads)
+
+
+def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False, draw=False, writable=False):
     """Call clip_grad_norm (norm_type omitted when None) and compare everything with the reference;
     ``draw`` attaches the norms before and after clipping, yours beside the expected, as a figure."""
     extra, options = [], {}
@@ -98,8 +110,13 @@ def _clip_norm(learner, grads, max_norm, norm_type=None, positional=False, draw=
             options = {"norm_type": norm_type}
     call = f"clip_grad_norm(grads, max_norm={max_norm!r}"
     call += f", {norm_type!r})" if extra else f", norm_type={norm_type!r})" if options else ")"
-    result, after = learner.call_and_read_args("clip_grad_norm", list(grads), max_norm, *extra, **options)
+    result, after = learner.call_and_read_args("clip_grad_norm", _sent(grads, writable), max_norm, *extra, **options)
     _unchanged(grads, after[0], call)
+    _judge_norm(call, result, grads, max_norm, norm_type, draw)
+
+
+def _judge_norm(call, result, grads, max_norm, norm_type=None, draw=False):
+    """Compare clip_grad_norm's answer (``call`` describes it) with the reference."""
     expected_arrays, expected_total, scaled = _expected_norm(grads, max_norm, 2.0 if norm_type is None else norm_type)
     coef = max_norm / (expected_total + 1e-6)
     state = f"scaled by max_norm / (total_norm + 1e-6) = {coef!r}" if scaled else f"unchanged (coef = {coef!r} >= 1)"
@@ -151,10 +168,14 @@ def _draw_norms(grads, expected_arrays, arrays, max_norm, norm_type):
     )
 
 
-def _clip_value(learner, grads, clip_value):
+def _clip_value(learner, grads, clip_value, writable=False):
     call = f"clip_grad_value(grads, clip_value={clip_value!r})"
-    result, after = learner.call_and_read_args("clip_grad_value", list(grads), clip_value)
+    result, after = learner.call_and_read_args("clip_grad_value", _sent(grads, writable), clip_value)
     _unchanged(grads, after[0], call)
+    _judge_value(call, result, grads, clip_value)
+
+
+def _judge_value(call, result, grads, clip_value):
     try:
         arrays = _arrays(result, grads, "the list returned")
         for index, (actual, expected) in enumerate(zip(arrays, _expected_value(grads, clip_value), strict=True)):
@@ -166,17 +187,20 @@ def _clip_value(learner, grads, clip_value):
 # Fresh cases
 
 
-def _shape(rng):
+def _shape(rng, longest=(1, 60, 30, 12, 6)):
+    """0 to 4 dimensions, each of length 1 to ``longest[ndim]``."""
     ndim = int(rng.choice([0, 1, 1, 2, 2, 3, 4]))
-    return tuple(int(n) for n in rng.integers(1, [2, 60, 30, 12, 6][ndim] + 1, size=ndim))
+    return tuple(int(n) for n in rng.integers(1, longest[ndim] + 1, size=ndim))
 
 
-def _grads(rng, count=None, zero_share=0.1):
-    """A list of gradient arrays, each at its own scale, some of them all zeros."""
-    count = int(rng.choice([1, 2, 3, int(rng.integers(1, 13))])) if count is None else count
+def _grads(rng, count=None, zero_share=0.1, small=False):
+    """A list of gradient arrays, each at its own scale, some of them all zeros; ``small``: at most 3
+    arrays of at most 8 entries each."""
+    if count is None:
+        count = int(rng.integers(1, 4)) if small else int(rng.choice([1, 2, 3, int(rng.integers(1, 13))]))
     grads = []
     for _ in range(count):
-        shape = _shape(rng)
+        shape = _shape(rng, (1, 8, 3, 2, 2)) if small else _shape(rng)
         scale = 10.0 ** rng.uniform(-4, 3)
         g = scale * rng.standard_normal(shape) * rng.uniform(0.2, 1.0, size=shape)
         grads.append(np.zeros(shape) if rng.random() < zero_share else np.asarray(g, dtype=np.float64))
@@ -229,6 +253,53 @@ def clip_by_value(learner, rng):
 
 
 # Hidden checks (fresh cases from rng)
+
+
+@check("Sixty to a hundred calls of each function in a row, one array a view not in C order", points=1)
+def many_calls(learner, rng):
+    """For each function, 60 to 100 small cases in one round trip (one to three arrays of 0 to 4
+    dimensions; ``max_norm`` from 1e-2 to 1e2 times the total norm, so about half the cases are scaled;
+    every norm type, passed by position or left to its default; clip values from 0.1 to 0.9 times the largest
+    entry), the arrays of about half of them
+    writable, and one array of several rows and columns (in a case at a random place) a transposed view: a
+    submission whose behaviour changes with the memory layout of its arrays meets a judged call. The first
+    hidden check: every later check's calls come after these, so behaviour that changes after some number
+    of calls (up to 60 or more of each function) meets judged calls too."""
+    for name in ("clip_grad_norm", "clip_grad_value"):
+        count = int(rng.integers(60, 101))
+        cases = []
+        for _ in range(count):
+            if name == "clip_grad_value":
+                grads = _grads(rng, small=True)
+                largest = max(float(np.abs(g).max()) for g in grads)
+                cases.append((grads, largest * float(rng.uniform(0.1, 0.9)) or 1.0, None))
+                continue
+            norm_type = _norm_type(rng) if rng.random() < 0.7 else None
+            cases.append((*_case(rng, 1e-2, 1e2, 2.0 if norm_type is None else norm_type, small=True), norm_type))
+        viewed = int(rng.integers(count))
+        cases[viewed][0][0] = rng.standard_normal((int(rng.integers(2, 5)), int(rng.integers(2, 5))))
+        if name == "clip_grad_norm":  # max_norm again, for the new array
+            cases[viewed] = (cases[viewed][0], _max_norm(rng, cases[viewed][0], 2.0, 0.5), None)
+        calls = []
+        for index, ((grads, bound, norm_type), writable) in enumerate(zip(cases, rng.random(count) < 0.5, strict=True)):
+            sent = _sent(grads, writable)
+            if index == viewed:
+                sent[0] = learner.environment("transposed", np.ascontiguousarray(grads[0].T), as_handle=True).handle
+            calls.append((sent, bound) if norm_type is None or name == "clip_grad_value" else (sent, bound, norm_type))
+        replies = learner.map(name, calls)
+        for index, ((grads, bound, norm_type), reply) in enumerate(zip(cases, replies, strict=True)):
+            layout = ", grads[0] a transposed view" if index == viewed else ""
+            if name == "clip_grad_value":
+                _judge_value(
+                    f"call {index + 1} of {count} in a row{layout}: clip_grad_value(grads, {bound!r})",
+                    reply.value,
+                    grads,
+                    bound,
+                )
+                continue
+            step = "" if norm_type is None else f", {norm_type!r}"
+            call = f"call {index + 1} of {count} in a row{layout}: clip_grad_norm(grads, {bound!r}{step})"
+            _judge_norm(call, reply.value, grads, bound, norm_type)
 
 
 @check("Below max_norm the arrays come back unchanged, with their total norm, on new gradients", points=1)
@@ -305,9 +376,10 @@ def training_loop(learner, rng):
             grads = [np.asarray(g * (target / _total_norm(grads, norm_type))) for g in grads]
             if _max_norm(rng, grads, norm_type, max_norm / _total_norm(grads, norm_type)) is not None:
                 break
-        _clip_norm(learner, grads, max_norm, norm_type)
+        _clip_norm(learner, grads, max_norm, norm_type, writable=bool(rng.random() < 0.5))
         if step >= 4:
-            _clip_value(learner, grads, float(np.median(np.abs(np.concatenate([np.ravel(g) for g in grads])))))
+            clip_value = float(np.median(np.abs(np.concatenate([np.ravel(g) for g in grads]))))
+            _clip_value(learner, grads, clip_value, writable=bool(rng.random() < 0.5))
 
 
 @check("Zero gradients, 0-d arrays, a single array and an empty list", points=2)
@@ -338,18 +410,17 @@ def clip_by_value_fresh(learner, rng):
         for g in grads:
             if g.ndim and rng.random() < 0.5:
                 g[tuple(int(rng.integers(n)) for n in g.shape)] = clip_value * rng.choice([-1.0, 1.0])
-        _clip_value(learner, grads, clip_value)
+        _clip_value(learner, grads, clip_value, writable=bool(rng.random() < 0.5))
     _clip_value(learner, _grads(rng), float(10.0 ** rng.uniform(4, 6)))  # nothing to clamp
 
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
+    """Gradients that get scaled and clamped, passed writable (as a caller's own arrays are) and read-only;
+    the values are judged too, so an answer right only for one kind of array fails."""
     grads, max_norm = _case(rng, 1e-3, 0.5, zero_share=0.0)
     clip_value = float(np.median(np.abs(np.concatenate([np.ravel(g) for g in grads]))))
-    for name, args in (
-        ("clip_grad_norm", (max_norm,)),
-        ("clip_grad_norm", (max_norm, math.inf)),
-        ("clip_grad_value", (clip_value,)),
-    ):
-        _, after = learner.call_and_read_args(name, list(grads), *args)
-        _unchanged(grads, after[0], f"{name}(grads, {', '.join(repr(a) for a in args)})")
+    for writable in rng.permutation([True, False]):
+        _clip_norm(learner, grads, max_norm, writable=bool(writable))
+        _clip_norm(learner, grads, max_norm, math.inf, writable=bool(writable))
+        _clip_value(learner, grads, clip_value, writable=bool(writable))

@@ -41,7 +41,13 @@ import math
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe
+
+ENVIRONMENT = """
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
+"""
 
 EPS = float(np.finfo(np.float64).eps)
 FUNCTIONS = ("smoothed_cross_entropy", "smoothed_cross_entropy_grad")
@@ -151,11 +157,14 @@ def _inputs(logits, targets, smoothing):
     )
 
 
-def _call(learner, name, logits, targets, smoothing):
-    """Call ``name``; a ValueError for a valid smoothing fails the check, an input changed in place too."""
+def _call(learner, name, logits, targets, smoothing, writable=False):
+    """Call ``name``; a ValueError for a valid smoothing fails the check, an input changed in place too.
+    ``writable`` passes both arrays writable, as a caller's own arrays are: code that writes only to
+    writable arrays is seen too."""
     what = f"{name}({_inputs(logits, targets, smoothing)})"
+    sent = (Writable(logits.copy()), Writable(targets.copy())) if writable else (logits, targets)
     try:
-        value, after = learner.call_and_read_args(name, logits, targets, smoothing)
+        value, after = learner.call_and_read_args(name, *sent, smoothing)
     except LearnerError as error:
         if not error.is_a("ValueError"):
             raise
@@ -181,8 +190,12 @@ def _as_float(value, what):
     raise CheckFailed(f"{what}: expected a float (float64), got {type(value).__name__}: {describe(value)}")
 
 
-def _loss(learner, logits, targets, smoothing):
-    value, what = _call(learner, "smoothed_cross_entropy", logits, targets, smoothing)
+def _loss(learner, logits, targets, smoothing, writable=False):
+    value, what = _call(learner, "smoothed_cross_entropy", logits, targets, smoothing, writable)
+    _judge_loss(what, value, logits, targets, smoothing)
+
+
+def _judge_loss(what, value, logits, targets, smoothing):
     got = _as_float(value, what)
     expected = _expected_loss(logits, targets, smoothing)
     tolerance = _loss_tolerance(logits, expected)
@@ -200,8 +213,12 @@ def _loss(learner, logits, targets, smoothing):
     )
 
 
-def _gradient(learner, logits, targets, smoothing):
-    value, what = _call(learner, "smoothed_cross_entropy_grad", logits, targets, smoothing)
+def _gradient(learner, logits, targets, smoothing, writable=False):
+    value, what = _call(learner, "smoothed_cross_entropy_grad", logits, targets, smoothing, writable)
+    _judge_gradient(what, value, logits, targets, smoothing)
+
+
+def _judge_gradient(what, value, logits, targets, smoothing):
     n, k = logits.shape
     if not isinstance(value, np.ndarray) or value.dtype != np.float64 or value.shape != (n, k):
         shown = f"dtype {value.dtype}, shape {value.shape}" if isinstance(value, np.ndarray) else describe(value)
@@ -224,9 +241,9 @@ def _gradient(learner, logits, targets, smoothing):
     )
 
 
-def _both(learner, logits, targets, smoothing):
-    _loss(learner, logits, targets, smoothing)
-    _gradient(learner, logits, targets, smoothing)
+def _both(learner, logits, targets, smoothing, writable=False):
+    _loss(learner, logits, targets, smoothing, writable)
+    _gradient(learner, logits, targets, smoothing, writable)
 
 
 # Public checks: the worked example
@@ -244,6 +261,39 @@ def worked_example_gradient(learner, rng):
 
 
 # Hidden checks
+
+
+@check("Sixty to a hundred calls of each function in a row, one with logits a view not in C order", points=1)
+def many_calls(learner, rng):
+    """For each function, 60 to 100 small cases in one round trip (smoothings as in ``_cases``), the
+    logits of one case with several examples and classes (at a random place) a transposed view: a
+    submission whose behaviour changes with the memory layout of the logits meets a judged call. The first
+    hidden check: every later check's calls come after these, so behaviour that changes after some number
+    of calls (up to 60 or more of each function) meets judged calls too."""
+    for name, judge in zip(FUNCTIONS, (_judge_loss, _judge_gradient), strict=True):
+        count = int(rng.integers(60, 101))
+        cases = list(_cases(rng, [_shape(rng, max_n=12, k_range=(2, 12)) for _ in range(count)]))
+        # A view with one example is in C order too: the viewed case gets at least two.
+        viewed = int(rng.integers(count))
+        cases[viewed] = (*_ordinary(rng, (int(rng.integers(2, 13)), int(rng.integers(2, 13))), True), cases[viewed][2])
+        calls = []
+        for index, (logits, targets, smoothing) in enumerate(cases):
+            if index == viewed:
+                logits = learner.environment("transposed", np.ascontiguousarray(logits.T), as_handle=True).handle
+            calls.append((logits, targets, smoothing))
+        replies = learner.map(name, calls)
+        for index, ((logits, targets, smoothing), reply) in enumerate(zip(cases, replies, strict=True)):
+            layout = ", logits a transposed view" if index == viewed else ""
+            what = f"call {index + 1} of {count} in a row{layout}: {name}({_inputs(logits, targets, smoothing)})"
+            try:
+                value = reply.value
+            except LearnerError as error:
+                if not error.is_a("ValueError"):
+                    raise
+                raise CheckFailed(
+                    f"{what} raised {error.type}: {error.message}. Only a smoothing below 0 or above 1 is invalid"
+                ) from None
+            judge(what, value, logits, targets, smoothing)
 
 
 @check("The loss matches cross_entropy(label_smoothing=eps) on new inputs", points=2)
@@ -319,6 +369,9 @@ def invalid_smoothing(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    """Every call of every check reads logits and targets back; this check adds one large case."""
+    """Every call of every check reads logits and targets back; this check adds one large case, and one
+    with both arrays writable, as a caller's own arrays are (code that writes only to writable arrays)."""
     logits, targets = _ordinary(rng, _shape(rng, max_n=300, k_range=(20, 60), max_entries=12000), trained=False)
     _both(learner, logits, targets, float(rng.uniform(0.0, 1.0)))
+    logits, targets = _ordinary(rng, _shape(rng, max_n=100, k_range=(2, 60)), trained=bool(rng.random() < 0.5))
+    _both(learner, logits, targets, float(rng.uniform(0.0, 1.0)), writable=True)

@@ -38,9 +38,41 @@ Nothing is statistical: a correct solution is never rejected.
 
 import numpy as np
 
-from grader.harness import CheckFailed, assert_array, assert_close, check, describe
+from grader.harness import CheckFailed, Writable, assert_array, assert_close, check, describe
 
 ENVIRONMENT = '''
+import sys
+
+
+class ForwardCaller:
+    """Calls layer_norm_forward as a method, so that the checker can read its array arguments back after
+    the call, and keeps the result here."""
+
+    def forward(self, *args, **kwargs):
+        self.result = sys.modules["submission"].layer_norm_forward(*args, **kwargs)
+        return output_of(self.result)
+
+
+def result_of(caller):
+    return caller.result
+
+
+def round_trips(cases):
+    """For each (x, gamma, beta, eps, dout) in turn, a forward call and then the backward call of its cache:
+    [(out, (dx, dgamma, dbeta))]."""
+    learner = sys.modules["submission"]
+    answers = []
+    for x, gamma, beta, eps, dout in cases:
+        out, cache = learner.layer_norm_forward(x, gamma, beta, eps)
+        answers.append((out, learner.layer_norm_backward(dout, cache)))
+    return answers
+
+
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
+
+
 def output_of(result):
     """(True, out) for a forward result (out, cache) kept in this process; (False, its type's name) otherwise."""
     if isinstance(result, tuple) and len(result) == 2:
@@ -108,19 +140,39 @@ def _compare(what: str, got: np.ndarray, expected: tuple, case: Case, tolerance:
         raise CheckFailed(f"{failure}\n{hint}{case.inputs()}") from None
 
 
-class Forward:
-    """A forward call whose result stays in the learner's process."""
+def _view(learner, array: np.ndarray):
+    """A handle to ``array`` as a view not in C order in the learner's process."""
+    return learner.environment("transposed", np.ascontiguousarray(array.T), as_handle=True).handle
 
-    def __init__(self, learner, case: Case):
-        self.learner, self.case = learner, case
+
+class Forward:
+    """A forward call whose result stays in the learner's process. ``sent`` is how ``x`` travels:
+    "read-only" (as every array by default), "view" (a transposed view, and so ``dout`` in the backward
+    call), or "writable" (every array writable, as a caller's own arrays are, and read back after the call:
+    code that writes only to writable arrays is seen too)."""
+
+    def __init__(self, learner, case: Case, sent: str = "read-only"):
+        self.learner, self.case, self.sent = learner, case, sent
         args, kwargs = [case.x, case.gamma, case.beta], {}
+        if sent == "view":
+            args[0] = _view(learner, case.x)
+        elif sent == "writable":
+            args = [Writable(a.copy()) for a in args]
         if case.eps_by == "position":
             args.append(case.eps)
         elif case.eps_by == "keyword":
             kwargs["eps"] = case.eps
-        # learner.new calls a function and keeps its result there: the cache never crosses.
-        result = learner.new("layer_norm_forward", *args, **kwargs)
-        is_pair, out = learner.environment("output_of", result.handle)
+        if sent == "writable":
+            caller = learner.environment("ForwardCaller", as_handle=True)
+            (is_pair, out), after = caller.call_and_read_args("forward", *args, **kwargs)
+            for name, before, now in zip(("x", "gamma", "beta"), (case.x, case.gamma, case.beta), after, strict=False):
+                if not np.array_equal(now, before):
+                    raise CheckFailed(f"{case.call()} changed {name} in place. Leave every input as it was.")
+            result = learner.environment("result_of", caller.handle, as_handle=True)
+        else:
+            # learner.new calls a function and keeps its result there: the cache never crosses.
+            result = learner.new("layer_norm_forward", *args, **kwargs)
+            is_pair, out = learner.environment("output_of", result.handle)
         if not is_pair:
             raise CheckFailed(f"{case.call()} must return a tuple (out, cache); got a {out}")
         self.out = assert_array(out, what=f"{case.call()}: out", shape=case.x.shape, dtype=case.x.dtype)
@@ -136,12 +188,14 @@ class Forward:
         what = f"layer_norm_backward(dout of shape {case.dout.shape}, cache of {case.call()})"
         # Asked for only now (a round trip saved where only the output is checked); handles stay valid.
         cache = self.learner.environment("cache_of", self.result.handle, as_handle=True).handle
-        if read_back:
-            result, (dout_after, _) = self.learner.call_and_read_args("layer_norm_backward", case.dout, cache)
+        if read_back or self.sent == "writable":
+            dout = Writable(case.dout.copy()) if self.sent == "writable" else case.dout
+            result, (dout_after, _) = self.learner.call_and_read_args("layer_norm_backward", dout, cache)
             if not np.array_equal(dout_after, case.dout):
                 raise CheckFailed(f"{what} changed dout in place. Leave every input as it was.")
         else:
-            result = self.learner.layer_norm_backward(case.dout, cache)
+            dout = _view(self.learner, case.dout) if self.sent == "view" else case.dout
+            result = self.learner.layer_norm_backward(dout, cache)
         if not (isinstance(result, tuple) and len(result) == 3):
             raise CheckFailed(f"{what} must return a tuple (dx, dgamma, dbeta); got {describe(result)}")
         d = case.x.shape[-1]
@@ -154,8 +208,8 @@ class Forward:
         self.check_backward(tolerance, hint)
 
 
-def _round_trip(learner, case: Case, tolerance: float | None = None, hint: str = "") -> None:
-    Forward(learner, case).check_both(tolerance, hint)
+def _round_trip(learner, case: Case, tolerance: float | None = None, hint: str = "", sent: str = "read-only") -> None:
+    Forward(learner, case, sent).check_both(tolerance, hint)
 
 
 # Fresh cases
@@ -235,6 +289,40 @@ def fixed_sequence_batch(learner, rng):
 # Hidden checks (fresh cases from rng)
 
 
+@check("Sixty to a hundred forward and backward calls in a row", points=1)
+def many_calls(learner, rng):
+    """60 to 100 small cases of every rank and both dtypes, each a forward call and the backward call of its
+    cache, all in one round trip (the environment's ``round_trips`` makes them in the learner's process, with
+    eps by position; keeping several caches apart is ``caches_kept_apart``'s test). The first hidden check:
+    every later check's calls come after these, so behaviour that changes after some number of calls (up to
+    60 or more of each function) meets judged calls. Float32 cases have at most 128 rows, as the module's
+    docstring requires."""
+    cases = []
+    for _ in range(int(rng.integers(60, 101))):
+        d = int(rng.choice([1, int(rng.integers(2, 17))]))
+        leading = [int(n) for n in rng.integers(1, 5, size=int(rng.integers(0, 4)))]
+        cases.append(_case(rng, (*leading, d), dtype=np.float32 if rng.random() < 0.3 else np.float64))
+    answers = learner.environment(
+        "round_trips", [(case.x, case.gamma, case.beta, case.eps, case.dout) for case in cases]
+    )
+    if not (isinstance(answers, list) and len(answers) == len(cases)):
+        raise CheckFailed(f"{len(cases)} forward and backward calls did not give {len(cases)} answers")
+    for index, (case, answer) in enumerate(zip(cases, answers, strict=True)):
+        case.eps_by = "position"
+        what = f"call {index + 1} of {len(cases)} in a row: {case.call()}"
+        if not (
+            isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], tuple) and len(answer[1]) == 3
+        ):
+            raise CheckFailed(f"{what}: expected out and a tuple (dx, dgamma, dbeta); got {describe(answer)}")
+        expected = _reference(case)
+        out = assert_array(answer[0], what=f"{what}: out", shape=case.x.shape, dtype=case.x.dtype)
+        _compare(f"{what}: out", out, expected["out"], case, None)
+        d = case.x.shape[-1]
+        for name, value, shape in zip(("dx", "dgamma", "dbeta"), answer[1], (case.x.shape, (d,), (d,)), strict=True):
+            assert_array(value, what=f"{what}, then its backward: {name}", shape=shape, dtype=case.x.dtype)
+            _compare(f"{what}, then its backward: {name}", value, expected[name], case, None)
+
+
 @check("Each row is normalised with its own mean and biased variance, on new shapes", points=2)
 def forward_fresh(learner, rng):
     for case in (_fresh(rng, "keyword"), _fresh(rng, "position"), _large(rng)):
@@ -245,13 +333,16 @@ def forward_fresh(learner, rng):
 def default_eps(learner, rng):
     # Row variances from about 1e-8 to 1e-2, where eps = 1e-5 and any other default differ by far
     # more than rounding (1e-6 instead changes 1 / sqrt(var + eps) by 4.5e-4 relative or more).
-    Forward(learner, _fresh(rng, "default", scales=(-3.5, -1.5))).check_output()
+    Forward(learner, _fresh(rng, "default", scales=(-3.5, -1.5))).check_both()
 
 
 @check("Backward gives the exact gradients, through the mean and the variance too, on new shapes", points=2)
 def backward_fresh(learner, rng):
-    for case in (_fresh(rng, "keyword"), _fresh(rng, "position"), _large(rng)):
-        _round_trip(learner, case)
+    # x and dout of one case (a random one of several rows) are views not in C order, as a caller's x.T is.
+    cases = [_fresh(rng, "keyword"), _fresh(rng, "position"), _large(rng)]
+    viewed = int(rng.choice([index for index, case in enumerate(cases) if case.x.ndim > 1 and case.x.shape[0] > 1]))
+    for index, case in enumerate(cases):
+        _round_trip(learner, case, sent="view" if index == viewed else "read-only")
 
 
 @check("A batch of one example gives the same result alone as within its batch", points=1)
@@ -335,8 +426,13 @@ def large_offset(learner, rng):
 
 @check("Float32 inputs give float32 results of float32 accuracy", points=1)
 def float32_inputs(learner, rng):
-    for _ in range(2):
-        _round_trip(learner, _fresh(rng, dtype=np.float32, max_rows=128))
+    # Ranks 1 to 4, in random order, at most 128 rows (see the module docstring).
+    for rank in rng.permutation(4).tolist():
+        d = _features(rng)
+        leading = [int(n) for n in rng.integers(1, 9, size=rank)]
+        while int(np.prod(leading)) > min(128, 4096 // d):
+            leading[int(np.argmax(leading))] //= 2
+        _round_trip(learner, _case(rng, (*leading, d), dtype=np.float32))
 
 
 @check("Each backward call uses its own cache, with several forward calls in flight", points=2)
@@ -362,5 +458,7 @@ def caches_kept_apart(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
+    # Read-only arrays, then writable ones (as a caller's own arrays are), each read back after the call.
     forward = Forward(learner, _fresh(rng))
     forward.check_backward(read_back=True)
+    Forward(learner, _fresh(rng), "writable").check_both()

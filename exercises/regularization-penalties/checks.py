@@ -15,8 +15,11 @@ rounding error of any float64 formula, not margins for approximations: a penalty
 by a few ``eps`` of the magnitudes it was computed from; float32 arithmetic, approximations or any
 mistake in the formulas land far outside.
 
-Array arguments are read-only in the learner's process (a write there fails the check), and every
-call is made with ``call_and_read_args``: after each call this side also reads the arguments back
+Array arguments are read-only in the learner's process (a write there fails the check) or, at random,
+writable as a caller's own arrays are, and every call but those of ``many_calls`` (one batch of 50 to
+70 more calls of each function, with magnitudes and parameters over many orders of magnitude, so that
+a result right only for the first calls of a process or only in ordinary ranges fails) is made with
+``call_and_read_args``: after each call this side also reads the arguments back
 from the memory it shares with that process, so an input modified in place is seen on any call,
 whatever that process reports. Every value a call returns is checked (type, dtype float64,
 shape, value), so hidden state kept between calls (a momentum buffer, a cache, a call counter) has
@@ -30,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, assert_array, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, assert_array, check, describe
 
 EPS = float(np.finfo(np.float64).eps)
 # Rounding of products involving subnormal weights is absolute, not relative.
@@ -150,10 +153,19 @@ def _within(got, expected, bound, what):
     )
 
 
-def _call(learner, name, *args, **kwargs):
-    """Call ``name``; fail if any array argument (also inside a list) was changed in place."""
+def _shared(rng, value):
+    """``value`` with each array, at random, passed writable as a caller's own arrays are (``Writable``): code
+    that changes its input in place only where it can is seen on about half of the calls, at random."""
+    if isinstance(value, list):
+        return [_shared(rng, item) for item in value]
+    return Writable(value) if isinstance(value, np.ndarray) and rng.random() < 0.5 else value
+
+
+def _call(learner, rng, name, *args, **kwargs):
+    """Call ``name``, its arrays read-only or writable at random; fail if any array argument (also inside a
+    list) was changed in place."""
     try:
-        result, after = learner.call_and_read_args(name, *args, **kwargs)
+        result, after = learner.call_and_read_args(name, *(_shared(rng, arg) for arg in args), **kwargs)
     except LearnerError as error:
         if error.is_a("MemoryError"):
             raise  # the runner reports memory_limit_exceeded
@@ -189,13 +201,13 @@ def _describe_args(args, kwargs):
 # Expected values and comparisons
 
 
-def _penalty(learner, name, weights, lam):
+def _penalty(learner, rng, name, weights, lam):
     # Pairwise sums per array (error about log2(size) eps), added exactly: far inside the tolerance.
     terms = [np.square(w) if name == "l2_penalty" else np.abs(w) for w in weights]
     expected = lam * math.fsum(float(t.sum()) for t in terms)
     entries = sum(w.size for w in weights)
     what = f"{name}(weights={_show(weights)}, lam={lam!r})"
-    got = _number(_call(learner, name, weights, lam), what)
+    got = _number(_call(learner, rng, name, weights, lam), what)
     # A sum of non-negative terms, in any order, is within (n - 1) eps of exact; the product with lam adds one.
     rtol = 2 * (entries + 4) * EPS
     if not abs(got - expected) <= rtol * abs(expected) + TINY:
@@ -205,9 +217,9 @@ def _penalty(learner, name, weights, lam):
         )
 
 
-def _gradient(learner, name, weights, lam):
+def _gradient(learner, rng, name, weights, lam):
     what = f"{name}(weights={_show(weights)}, lam={lam!r})"
-    got = _call(learner, name, weights, lam)
+    got = _call(learner, rng, name, weights, lam)
     if not isinstance(got, (list, tuple)) or len(got) != len(weights):
         raise CheckFailed(
             f"{what}: expected a list of {len(weights)} arrays (one per weight array), "
@@ -219,15 +231,15 @@ def _gradient(learner, name, weights, lam):
         _within(g, expected, 4 * EPS * np.abs(expected) + TINY, f"{what}[{i}] (array of shape {w.shape})")
 
 
-def _sgd(learner, w, grad, lr, weight_decay, how):
+def _sgd(learner, rng, w, grad, lr, weight_decay, how):
     """``how``: "default" (weight_decay left out), "positional" or "keyword"."""
     if how == "default":
-        got, shown = _call(learner, "sgd_step", w, grad, lr), f"lr={lr!r}"
+        got, shown = _call(learner, rng, "sgd_step", w, grad, lr), f"lr={lr!r}"
         weight_decay = 0.0
     elif how == "positional":
-        got, shown = _call(learner, "sgd_step", w, grad, lr, weight_decay), f"lr={lr!r}, {weight_decay!r}"
+        got, shown = _call(learner, rng, "sgd_step", w, grad, lr, weight_decay), f"lr={lr!r}, {weight_decay!r}"
     else:
-        got = _call(learner, "sgd_step", w, grad, lr, weight_decay=weight_decay)
+        got = _call(learner, rng, "sgd_step", w, grad, lr, weight_decay=weight_decay)
         shown = f"lr={lr!r}, weight_decay={weight_decay!r}"
     what = f"sgd_step(w of shape {np.shape(w)}, grad, {shown})"
     got = _array(got, what, np.shape(w))
@@ -238,9 +250,9 @@ def _sgd(learner, w, grad, lr, weight_decay, how):
     return got
 
 
-def _soft(learner, w, threshold):
+def _soft(learner, rng, w, threshold):
     what = f"soft_threshold(w of shape {np.shape(w)}, threshold={threshold!r})"
-    got = _array(_call(learner, "soft_threshold", w, threshold), what, np.shape(w))
+    got = _array(_call(learner, rng, "soft_threshold", w, threshold), what, np.shape(w))
     small = np.abs(w) <= threshold
     wrong_zero = small & (got != 0.0)
     if wrong_zero.any():
@@ -259,15 +271,15 @@ def _soft(learner, w, threshold):
 @check("Worked example: both penalties and their gradients", points=1, public=True)
 def worked_example_penalties(learner, rng):
     for name in ("l2_penalty", "l1_penalty"):
-        _penalty(learner, name, EXAMPLE, 0.1)
+        _penalty(learner, rng, name, EXAMPLE, 0.1)
     for name in ("l2_penalty_grad", "l1_penalty_grad"):
-        _gradient(learner, name, EXAMPLE, 0.1)
+        _gradient(learner, rng, name, EXAMPLE, 0.1)
 
 
 @check("Worked example: sgd_step and soft_threshold", points=1, public=True)
 def worked_example_steps(learner, rng):
-    _sgd(learner, np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.01, "keyword")
-    _soft(learner, np.array([-2.0, -0.5, 0.0, 0.3, 1.5]), 0.5)
+    _sgd(learner, rng, np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.01, "keyword")
+    _soft(learner, rng, np.array([-2.0, -0.5, 0.0, 0.3, 1.5]), 0.5)
 
 
 # Hidden checks
@@ -276,55 +288,55 @@ def worked_example_steps(learner, rng):
 @check("L2 penalty: lam times the sum of squares of every entry of every array", points=1)
 def l2_penalty_values(learner, rng):
     first, lam = _telling_weights(rng), _lam(rng, zero_allowed=False)
-    _penalty(learner, "l2_penalty", first, lam)
+    _penalty(learner, rng, "l2_penalty", first, lam)
     for _ in range(4):
-        _penalty(learner, "l2_penalty", _weights(rng), _lam(rng))
-    _penalty(learner, "l2_penalty", _like(rng, first), lam)
-    _penalty(learner, "l2_penalty", _large_weights(rng), _lam(rng, zero_allowed=False))
+        _penalty(learner, rng, "l2_penalty", _weights(rng), _lam(rng))
+    _penalty(learner, rng, "l2_penalty", _like(rng, first), lam)
+    _penalty(learner, rng, "l2_penalty", _large_weights(rng), _lam(rng, zero_allowed=False))
 
 
 @check("L2 gradient is 2 * lam * w for every array", points=1)
 def l2_gradient(learner, rng):
     first, lam = _telling_weights(rng), _lam(rng, zero_allowed=False)
-    _gradient(learner, "l2_penalty_grad", first, lam)
+    _gradient(learner, rng, "l2_penalty_grad", first, lam)
     for _ in range(3):
-        _gradient(learner, "l2_penalty_grad", _weights(rng), _lam(rng))
-    _gradient(learner, "l2_penalty_grad", _like(rng, first), lam)
-    _gradient(learner, "l2_penalty_grad", _large_weights(rng), _lam(rng, zero_allowed=False))
+        _gradient(learner, rng, "l2_penalty_grad", _weights(rng), _lam(rng))
+    _gradient(learner, rng, "l2_penalty_grad", _like(rng, first), lam)
+    _gradient(learner, rng, "l2_penalty_grad", _large_weights(rng), _lam(rng, zero_allowed=False))
 
 
 @check("L1 penalty: lam times the sum of absolute values of every array", points=1)
 def l1_penalty_values(learner, rng):
     first, lam = _telling_weights(rng), _lam(rng, zero_allowed=False)
-    _penalty(learner, "l1_penalty", first, lam)
+    _penalty(learner, rng, "l1_penalty", first, lam)
     for _ in range(4):
-        _penalty(learner, "l1_penalty", _weights(rng), _lam(rng))
-    _penalty(learner, "l1_penalty", _like(rng, first), lam)
-    _penalty(learner, "l1_penalty", _large_weights(rng), _lam(rng, zero_allowed=False))
+        _penalty(learner, rng, "l1_penalty", _weights(rng), _lam(rng))
+    _penalty(learner, rng, "l1_penalty", _like(rng, first), lam)
+    _penalty(learner, rng, "l1_penalty", _large_weights(rng), _lam(rng, zero_allowed=False))
 
 
 @check("L1 gradient is lam * sign(w): 0 exactly where w is 0, +-lam for tiny non-zero w", points=1)
 def l1_gradient(learner, rng):
     first, lam = _telling_weights(rng), _lam(rng, zero_allowed=False)
-    _gradient(learner, "l1_penalty_grad", first, lam)
+    _gradient(learner, rng, "l1_penalty_grad", first, lam)
     for _ in range(3):
-        _gradient(learner, "l1_penalty_grad", _weights(rng), _lam(rng))
-    _gradient(learner, "l1_penalty_grad", _like(rng, first), lam)
-    _gradient(learner, "l1_penalty_grad", _large_weights(rng), _lam(rng, zero_allowed=False))
+        _gradient(learner, rng, "l1_penalty_grad", _weights(rng), _lam(rng))
+    _gradient(learner, rng, "l1_penalty_grad", _like(rng, first), lam)
+    _gradient(learner, rng, "l1_penalty_grad", _large_weights(rng), _lam(rng, zero_allowed=False))
 
 
 @check("An empty list of weights, and arrays with no entries", points=1)
 def empty_weights(learner, rng):
     lam = float(10.0 ** rng.uniform(-3, 1))
     for name in ("l2_penalty", "l1_penalty"):
-        _penalty(learner, name, [], lam)
+        _penalty(learner, rng, name, [], lam)
     for name in ("l2_penalty_grad", "l1_penalty_grad"):
-        _gradient(learner, name, [], lam)
+        _gradient(learner, rng, name, [], lam)
     no_entries = [np.zeros((0,)), np.zeros((int(rng.integers(1, 6)), 0)), _values(rng, _shape(rng, 40))]
     for name in ("l2_penalty", "l1_penalty"):
-        _penalty(learner, name, no_entries, lam)
+        _penalty(learner, rng, name, no_entries, lam)
     for name in ("l2_penalty_grad", "l1_penalty_grad"):
-        _gradient(learner, name, no_entries, lam)
+        _gradient(learner, rng, name, no_entries, lam)
 
 
 @check("sgd_step matches torch.optim.SGD (weight_decay left out, positional and by keyword)", points=2)
@@ -335,7 +347,7 @@ def sgd_matches_torch(learner, rng):
         w, grad = _values(rng, shape), _values(rng, shape)
         lr = float(10.0 ** rng.uniform(-5, 1))
         weight_decay = 0.0 if rng.random() < 0.15 else float(10.0 ** rng.uniform(-5, 0))
-        _sgd(learner, w, grad, lr, weight_decay, how)
+        _sgd(learner, rng, w, grad, lr, weight_decay, how)
 
 
 @check("Repeated sgd_step calls: each step is plain SGD, with nothing carried between calls", points=1)
@@ -348,7 +360,7 @@ def sgd_run(learner, rng):
     lr, weight_decay = float(10.0 ** rng.uniform(-3, -0.5)), float(10.0 ** rng.uniform(-3, 0))
     for step in range(int(rng.integers(12, 41))):
         grad = np.zeros(shape) if step % 3 == 2 else _nonzero(rng, shape)
-        w = _sgd(learner, w, grad, lr, weight_decay, "keyword" if step % 2 else "positional")
+        w = _sgd(learner, rng, w, grad, lr, weight_decay, "keyword" if step % 2 else "positional")
 
 
 @check("soft_threshold shrinks by threshold and gives exact zeros (softshrink)", points=2)
@@ -368,15 +380,15 @@ def soft_threshold_values(learner, rng):
             edges = [threshold, np.nextafter(threshold, 0.0), np.nextafter(threshold, np.inf)]
             near[: picks.size // 2] = rng.choice(edges, size=picks.size // 2)
             flat[picks] = rng.choice([-1.0, 1.0], size=picks.size) * near
-        _soft(learner, w, threshold)
+        _soft(learner, rng, w, threshold)
 
 
 @check("soft_threshold: threshold 0 keeps w, a threshold above every |w| zeroes everything", points=1)
 def soft_threshold_extremes(learner, rng):
     w = _nonzero(rng, _shape(rng, 600, empty_allowed=False))
-    _soft(learner, w, 0.0)
+    _soft(learner, rng, w, 0.0)
     largest = float(np.abs(w).max())
-    _soft(learner, w, largest * float(rng.uniform(1.0, 10.0)))
+    _soft(learner, rng, w, largest * float(rng.uniform(1.0, 10.0)))
 
 
 @check("Inputs are never modified in place (one more call of each function)", points=1)
@@ -384,10 +396,92 @@ def inputs_untouched(learner, rng):
     # Every call of every check reads its arguments back; this check calls each function once more.
     weights, lam = _telling_weights(rng), _lam(rng, zero_allowed=False)
     for name in ("l2_penalty", "l1_penalty"):
-        _penalty(learner, name, weights, lam)
+        _penalty(learner, rng, name, weights, lam)
     for name in ("l2_penalty_grad", "l1_penalty_grad"):
-        _gradient(learner, name, weights, lam)
+        _gradient(learner, rng, name, weights, lam)
     shape = _shape(rng, 600, empty_allowed=False)
     w, grad = _nonzero(rng, shape), _nonzero(rng, shape)
-    _sgd(learner, w, grad, float(10.0 ** rng.uniform(-3, 0)), float(10.0 ** rng.uniform(-3, 0)), "positional")
-    _soft(learner, w, float(10.0 ** rng.uniform(-2, 2)))
+    _sgd(learner, rng, w, grad, float(10.0 ** rng.uniform(-3, 0)), float(10.0 ** rng.uniform(-3, 0)), "positional")
+    _soft(learner, rng, w, float(10.0 ** rng.uniform(-2, 2)))
+
+
+def _replies(learner, name, calls):
+    """The values of one batch of calls of ``name`` (see ``many_calls``)."""
+    values = []
+    for i, reply in enumerate(learner.map(name, calls)):
+        try:
+            values.append(reply.value)
+        except LearnerError as error:
+            if error.is_a("MemoryError"):
+                raise  # the runner reports memory_limit_exceeded
+            raise CheckFailed(f"call {i + 1} of {len(calls)} of {name} raised {error.type}: {error.message}") from None
+    return values
+
+
+def _rows(got, expected, bound, about):
+    """Compare one batch row by row (row i: call i); the first wrong call is reported as ``about(i)`` says."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = (np.abs(got - expected) <= bound) | (got == expected)
+    bad = ~ok.reshape(len(ok), -1).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        _within(got[i], expected[i], bound[i], about(i))
+
+
+@check("Many calls in a row, with magnitudes and parameters over many orders of magnitude", points=1)
+def many_calls(learner, rng):
+    """50 to 70 calls of each function, in one batch per function, on small arrays (1 to 5 entries):
+    in three calls in four the weights are scaled by 1e-100 to 1e100 (log-uniform, one factor per call),
+    and lam (1e-40 to 1e40), lr and weight_decay (1e-20 to 1e20, or 0) and the threshold (1e-4 to 1e3
+    times the call's scale) span far more than the other checks draw. A result that is right only for
+    the first calls of a process, or only for the magnitudes or parameters the other checks use, fails:
+    a property of the inputs that holds with probability q per call goes untested with probability
+    (1 - q) ** 50 (below 1e-6 for q = 1/4; weights above 1e5, for one, have q above 1/3). Squares stay
+    below 1e210, so nothing overflows."""
+    n, k = int(rng.integers(50, 71)), int(rng.integers(1, 6))
+    scale = np.where(rng.random((n, 1)) < 0.25, 1.0, 10.0 ** rng.uniform(-100, 100, size=(n, 1)))
+    w, grad = _values(rng, (n, k)) * scale, _values(rng, (n, k)) * scale
+    lam = 10.0 ** rng.uniform(-40, 40, size=n)
+    lr = 10.0 ** rng.uniform(-20, 20, size=n)
+    weight_decay = np.where(rng.random(n) < 0.1, 0.0, 10.0 ** rng.uniform(-20, 20, size=n))
+    threshold = scale[:, 0] * 10.0 ** rng.uniform(-4, 3, size=n)
+    for name in ("l2_penalty", "l1_penalty"):
+        got = np.array(
+            [
+                _number(v, f"{name}, call {i + 1}")
+                for i, v in enumerate(_replies(learner, name, [([w[i]], float(lam[i])) for i in range(n)]))
+            ]
+        )
+        expected = lam * (np.square(w) if name == "l2_penalty" else np.abs(w)).sum(axis=1)
+        bound = 2 * (k + 4) * EPS * np.abs(expected) + TINY
+        _rows(got, expected, bound, lambda i, name=name: f"{name}(weights=[{describe(w[i])}], lam={lam[i]!r})")
+    for name in ("l2_penalty_grad", "l1_penalty_grad"):
+        replies = _replies(learner, name, [([w[i]], float(lam[i])) for i in range(n)])
+        rows = []
+        for i, value in enumerate(replies):
+            if not isinstance(value, (list, tuple)) or len(value) != 1:
+                raise CheckFailed(f"{name}, call {i + 1}: expected a list of 1 array, got {describe(value)}")
+            rows.append(_array(value[0], f"{name}, call {i + 1}", (k,)))
+        expected = 2.0 * lam[:, None] * w if name == "l2_penalty_grad" else lam[:, None] * np.sign(w)
+        bound = 4 * EPS * np.abs(expected) + TINY
+        _rows(
+            np.array(rows), expected, bound, lambda i, name=name: f"{name}(weights=[{describe(w[i])}], lam={lam[i]!r})"
+        )
+    replies = _replies(learner, "sgd_step", [(w[i], grad[i], float(lr[i]), float(weight_decay[i])) for i in range(n)])
+    got = np.array([_array(value, f"sgd_step, call {i + 1}", (k,)) for i, value in enumerate(replies)])
+    decay = lr[:, None] * weight_decay[:, None]
+    expected = w - lr[:, None] * (grad + weight_decay[:, None] * w)
+    bound = 8 * EPS * (np.abs(w) + lr[:, None] * np.abs(grad) + decay * np.abs(w)) + TINY
+    _rows(
+        got,
+        expected,
+        bound,
+        lambda i: f"sgd_step({describe(w[i])}, {describe(grad[i])}, {lr[i]!r}, {weight_decay[i]!r})",
+    )
+    replies = _replies(learner, "soft_threshold", [(w[i], float(threshold[i])) for i in range(n)])
+    got = np.array([_array(value, f"soft_threshold, call {i + 1}", (k,)) for i, value in enumerate(replies)])
+    small = np.abs(w) <= threshold[:, None]
+    expected = np.where(small, 0.0, w - np.sign(w) * threshold[:, None])
+    # Entries at most threshold in magnitude must be exactly 0: a zero bound there.
+    bound = np.where(small, 0.0, 4 * EPS * (np.abs(w) + threshold[:, None]) + TINY)
+    _rows(got, expected, bound, lambda i: f"soft_threshold({describe(w[i])}, threshold={threshold[i]!r})")

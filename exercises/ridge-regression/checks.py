@@ -1,7 +1,7 @@
 """Hidden checks for ridge regression with an unpenalised intercept.
 
 Every hidden case is drawn from ``rng``, seeded from a secret fresh for each grading: the number of
-samples (1 to 2500) and features (1 to 40, fewer or more than the samples), feature scales from
+samples (1 to 6000) and features (1 to 60, fewer or more than the samples), feature scales from
 1e-3 to 1e3, correlated and nearly collinear features, column means far from zero, the level of
 ``y``, and ``alpha``: 0 (least squares, on tall well-conditioned data only), or 1e-8 to 1e12 times
 the data's scale (the trace of ``Xc.T Xc``). A submission cannot recognise or memorise the cases; a
@@ -26,9 +26,13 @@ correct float64 solvers reach (measured, see ``K``). Cases whose scaled conditio
 to judge a solution are drawn again. Float32, approximate or iterative solvers, a slightly different
 penalty (an extra ``1e-8 * trace / p`` on the diagonal) or a subsample of the rows land outside.
 
-Array arguments are read-only in the learner's process (a write there fails the check), and every
-call is made with ``call_and_read_args``: after each call this side also reads ``X`` and ``y`` back
-from the memory it shares with that process, so an input modified in place is seen on any call.
+Array arguments are read-only in the learner's process (a write there fails the check) or, at random,
+writable as a caller's own arrays are, and every call but those of ``many_calls`` is made with
+``call_and_read_args``: after each call this side also reads ``X`` and ``y`` back from the memory it
+shares with that process, so an input modified in place is seen on any call. In ``matches_ridge``
+the long X and the wide X with many features reach the learner as transposed views (not in C order).
+``many_calls`` makes 60 to 80 more small fits in one batch, at scales from 1e-50 to 1e50, so a result
+right only for the first calls of a process or only at ordinary scales fails.
 Every value returned is checked, so state kept between calls cannot hide anything.
 
 Nothing is statistical: a correct solution is never rejected (false-rejection rate 0).
@@ -39,7 +43,13 @@ import numbers
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe
+
+ENVIRONMENT = """
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's X.T is.
+    return x.T
+"""
 
 EPS = float(np.finfo(np.float64).eps)
 # Measured with K = 1 over 2000 to 4200 hidden cases per solver: np.linalg.solve, Cholesky and inv
@@ -160,15 +170,19 @@ def _case(rng, n, p, low=-6.0, high=4.0, **data):
 # Calling the learner
 
 
-def _fit(learner, X, y, alpha):
-    what = f"ridge_fit(X of shape {X.shape}, y, alpha={alpha!r})"
+def _fit(learner, rng, X, y, alpha, view=False):
+    """With ``view``, X reaches the learner as a transposed view (built there, so it is not read back)."""
+    what = f"ridge_fit(X of shape {X.shape}{' (a transposed view)' if view else ''}, y, alpha={alpha!r})"
+    sent = _shared(rng, X, y)
+    if view:
+        sent[0] = learner.environment("transposed", np.ascontiguousarray(X.T), as_handle=True).handle
     try:
-        result, after = learner.call_and_read_args("ridge_fit", X, y, alpha)
+        result, after = learner.call_and_read_args("ridge_fit", *sent, alpha)
     except LearnerError as error:
         if error.is_a("MemoryError"):
             raise  # the runner reports memory_limit_exceeded
         raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
-    _untouched(what, X, y, after)
+    _untouched(what, X, y, [X if view else after[0], after[1]])
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise CheckFailed(f"{what} must return a tuple (coef, intercept); got {type(result).__name__}")
     coef, intercept = result
@@ -187,6 +201,12 @@ def _fit(learner, X, y, alpha):
     return what, coef, float(intercept)
 
 
+def _shared(rng, *arrays):
+    """Each array passed writable (as a caller's own array is) or read-only, at random: code that changes an
+    input in place only where it can is seen on about half of the calls."""
+    return [Writable(array) if rng.random() < 0.5 else array for array in arrays]
+
+
 def _untouched(what, X, y, after):
     for name, before, now in (("X", X, after[0]), ("y", y, after[1])):
         if not np.array_equal(before, now):
@@ -197,8 +217,8 @@ def _untouched(what, X, y, after):
             )
 
 
-def _compare(learner, X, y, alpha, expected, about):
-    what, coef, intercept = _fit(learner, X, y, alpha)
+def _compare(learner, rng, X, y, alpha, expected, about, view=False):
+    what, coef, intercept = _fit(learner, rng, X, y, alpha, view)
     what = f"{what} on {about}"
     why = f"tolerance set by this case's conditioning: scaled condition number {expected.condition:.3g}"
     with np.errstate(invalid="ignore"):
@@ -240,14 +260,14 @@ WORKED_Y = np.array([1.0, 3.0, 5.0, 7.0])
 @check("Worked example: y = 2x + 1 with alpha = 0 and alpha = 1", points=2, public=True)
 def worked_example(learner, rng):
     for alpha in (0.0, 1.0):
-        _compare(learner, WORKED_X, WORKED_Y, alpha, _Expected(WORKED_X, WORKED_Y, alpha), "the worked example")
+        _compare(learner, rng, WORKED_X, WORKED_Y, alpha, _Expected(WORKED_X, WORKED_Y, alpha), "the worked example")
 
 
 @check("alpha = 0 gives ordinary least squares on well-conditioned data", points=2, public=True)
 def alpha_zero_is_least_squares(learner, rng):
     X = rng.standard_normal((20, 3)) * [1.0, 0.5, 2.0] + [3.0, -1.0, 0.5]
     y = X @ np.array([1.5, -2.0, 0.25]) + 4.0 + 0.3 * rng.standard_normal(20)
-    _compare(learner, X, y, 0.0, _Expected(X, y, 0.0), "20 samples, 3 features")
+    _compare(learner, rng, X, y, 0.0, _Expected(X, y, 0.0), "20 samples, 3 features")
 
 
 # Hidden checks
@@ -256,15 +276,22 @@ def alpha_zero_is_least_squares(learner, rng):
 @check("Matches scikit-learn's Ridge on fresh data of many shapes, scales and alphas", points=3)
 def matches_ridge(learner, rng):
     # Large cases are long and narrow: many samples cost little to send and to check.
-    long = (int(rng.integers(1000, 2500)), int(rng.integers(2, 10)))
+    long = (int(rng.integers(3000, 6001)), int(rng.integers(2, 10)))
     shapes = [_tall(rng, 5, 60), _tall(rng, 60, 300), _wide(rng), long]
     for n, p in shapes:
         X, y, alpha, expected = _case(rng, n, p)
-        _compare(learner, X, y, alpha, expected, f"{n} samples, {p} features")
+        # The long X (two columns or more) is a transposed view, not in C order, as a caller's X.T is.
+        _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features", view=(n, p) == long)
+    # Wide with many features, 46 to 60 (the other checks draw at most 40; 64 would make OpenBLAS start threads
+    # here), and an alpha of 1e-3 to 10 times the trace: well enough conditioned that any change of alpha by 1e-4
+    # of the trace shows.
+    n, p = int(rng.integers(2, 30)), int(rng.integers(46, 61))
+    X, y, alpha, expected = _case(rng, n, p, low=-3.0, high=1.0)
+    _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features, X a transposed view", view=True)
     # A small alpha on well-conditioned data: ridge, not least squares, is still expected.
     n, p = _tall(rng, 30, 300)
     X, y, alpha, expected = _case(rng, n, p, low=-6.0, high=-3.0, scales=0.3, mixing=0.5, offsets=0.5)
-    _compare(learner, X, y, alpha, expected, f"{n} samples, {p} features, small alpha")
+    _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features, small alpha")
 
 
 @check("alpha = 0 on fresh tall, well-conditioned data is least squares with an intercept", points=2)
@@ -277,7 +304,7 @@ def fresh_least_squares(learner, rng):
             expected = _Expected(X, y, 0.0)
             if expected.condition <= 1e6:
                 break
-        _compare(learner, X, y, 0.0, expected, f"{n} samples, {p} features")
+        _compare(learner, rng, X, y, 0.0, expected, f"{n} samples, {p} features")
 
 
 @check("More features than samples (alpha > 0), down to a single sample", points=1)
@@ -285,12 +312,12 @@ def wide_data(learner, rng):
     for _ in range(2):
         n, p = _wide(rng)
         X, y, alpha, expected = _case(rng, n, p)
-        _compare(learner, X, y, alpha, expected, f"{n} samples, {p} features")
+        _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features")
     # One sample: Xc is 0, so coef is 0 and the intercept is y[0].
     p = int(rng.integers(1, 30))
     X, y = _data(rng, 1, p)
     alpha = float(np.mean(X**2)) * 10.0 ** rng.uniform(-2, 3)
-    _compare(learner, X, y, alpha, _Expected(X, y, alpha), f"1 sample, {p} features")
+    _compare(learner, rng, X, y, alpha, _Expected(X, y, alpha), f"1 sample, {p} features")
 
 
 @check("The intercept is not penalised: a huge alpha gives coef near 0 and intercept = mean(y)", points=3)
@@ -298,7 +325,7 @@ def intercept_not_penalised(learner, rng):
     for _ in range(2):
         n, p = _tall(rng, 5, 200)
         X, y, alpha, expected = _case(rng, n, p, low=4.0, high=12.0, level=4.0)
-        _compare(learner, X, y, alpha, expected, f"{n} samples, {p} features, y near {float(y.mean()):.4g}")
+        _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features, y near {float(y.mean()):.4g}")
 
 
 @check("Ill-conditioned data: nearly collinear features on very different scales", points=2)
@@ -309,7 +336,8 @@ def ill_conditioned(learner, rng):
         X, y, alpha, expected = _case(
             rng, n, p, low=-8.0, high=-1.0, scales=3.0, mixing=6.0, offsets=2.0, collinear=True
         )
-        _compare(learner, X, y, alpha, expected, f"{n} samples, {p} nearly collinear features on scales 1e-3 to 1e3")
+        about = f"{n} samples, {p} nearly collinear features on scales 1e-3 to 1e3"
+        _compare(learner, rng, X, y, alpha, expected, about)
 
 
 @check("A constant feature gets coefficient 0; one feature works", points=1)
@@ -324,10 +352,10 @@ def constant_and_single_feature(learner, rng):
         expected = _judgeable(X, y, alpha)
         if expected is not None:
             break
-    _compare(learner, X, y, alpha, expected, f"{n} samples, {p} features, column {column} constant")
+    _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features, column {column} constant")
     n = int(rng.integers(2, 300))
     X, y, alpha, expected = _case(rng, n, 1)
-    _compare(learner, X, y, alpha, expected, f"{n} samples, 1 feature")
+    _compare(learner, rng, X, y, alpha, expected, f"{n} samples, 1 feature")
 
 
 @check("A negative alpha raises ValueError", points=1)
@@ -342,7 +370,7 @@ def negative_alpha(learner, rng):
         alpha = -float(magnitude)
         what = f"ridge_fit(X of shape {X.shape}, y, alpha={alpha!r})"
         try:
-            _, after = learner.call_and_read_args("ridge_fit", X, y, alpha)
+            _, after = learner.call_and_read_args("ridge_fit", *_shared(rng, X, y), alpha)
         except LearnerError as error:
             if not error.is_a("ValueError"):
                 raise CheckFailed(
@@ -359,4 +387,62 @@ def inputs_untouched(learner, rng):
     # Every call of every check reads X and y back; this check makes one more.
     n, p = _tall(rng, 5, 100)
     X, y, alpha, expected = _case(rng, n, p)
-    _compare(learner, X, y, alpha, expected, f"{n} samples, {p} features")
+    _compare(learner, rng, X, y, alpha, expected, f"{n} samples, {p} features")
+
+
+@check("Many calls in a row, on data of any scale", points=1)
+def many_calls(learner, rng):
+    """60 to 80 fits in one batch, all of one small shape (3 to 12 samples, 1 to 3 features): standard
+    normal features with column means up to 3, alpha from 0.01 to 10 times the trace of Xc.T Xc (so the
+    centred system's condition number is at most 101), then in half of the calls X scaled by 1e-50 to
+    1e50 and y by another such factor (alpha by the square of X's), which scales coef and the intercept
+    exactly. A result that is right only for the first calls of a process, or only at the scales the
+    other checks use, fails. The tolerance, 1e-9 of the answer's scale, is thousands of times what a
+    float64 solver errs by at this conditioning and a hundred-thousandth of a 1% mistake."""
+    n, m, p = int(rng.integers(60, 81)), int(rng.integers(3, 13)), int(rng.integers(1, 4))
+    X = rng.standard_normal((n, m, p)) + rng.uniform(-3.0, 3.0, size=(n, 1, p))
+    y = X @ rng.standard_normal((n, p, 1)) + rng.uniform(-3.0, 3.0, size=(n, 1, 1)) + rng.standard_normal((n, m, 1))
+    y = y[:, :, 0]
+    Xc, yc = X - X.mean(axis=1, keepdims=True), y - y.mean(axis=1, keepdims=True)
+    alpha = np.square(Xc).sum(axis=(1, 2)) * 10.0 ** rng.uniform(-2, 1, size=n)
+    system = np.swapaxes(Xc, 1, 2) @ Xc + alpha[:, None, None] * np.eye(p)
+    coef = np.linalg.solve(system, (np.swapaxes(Xc, 1, 2) @ yc[:, :, None]))[:, :, 0]
+    intercept = y.mean(axis=1) - (X.mean(axis=1) * coef).sum(axis=1)
+    scaled = rng.random(n) < 0.5
+    x_scale = np.where(scaled, 10.0 ** rng.uniform(-50, 50, size=n), 1.0)
+    y_scale = np.where(scaled, 10.0 ** rng.uniform(-50, 50, size=n), 1.0)
+    X, y, alpha = X * x_scale[:, None, None], y * y_scale[:, None], alpha * x_scale**2
+    replies = learner.map("ridge_fit", [(X[i], y[i], float(alpha[i])) for i in range(n)])
+    got_coef, got_intercept = np.empty((n, p)), np.empty(n)
+    for i, reply in enumerate(replies):
+        what = f"call {i + 1} of {n} of ridge_fit (X of shape {(m, p)})"
+        try:
+            result = reply.value
+        except LearnerError as error:
+            if error.is_a("MemoryError"):
+                raise  # the runner reports memory_limit_exceeded
+            raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise CheckFailed(f"{what} must return a tuple (coef, intercept); got {describe(result)}")
+        coef_i, intercept_i = result
+        if not (isinstance(coef_i, np.ndarray) and coef_i.dtype == np.float64 and coef_i.shape == (p,)):
+            raise CheckFailed(f"{what}: coef must be a float64 array of shape ({p},), got {describe(coef_i)}")
+        if isinstance(intercept_i, np.ndarray) and intercept_i.shape == () and intercept_i.dtype.kind in "iuf":
+            intercept_i = intercept_i[()]
+        if not isinstance(intercept_i, numbers.Real) or isinstance(intercept_i, (bool, np.bool_)):
+            raise CheckFailed(f"{what}: intercept must be a single float, got {describe(intercept_i)}")
+        got_coef[i], got_intercept[i] = coef_i, intercept_i
+    # Judged at the unit scale, where 1e-9 of the answer's size bounds the error of any float64 solver.
+    size = 1.0 + np.abs(coef).max(axis=1) + np.abs(intercept)
+    with np.errstate(invalid="ignore", over="ignore"):
+        coef_error = np.abs(got_coef * (x_scale / y_scale)[:, None] - coef).max(axis=1)
+        intercept_error = np.abs(got_intercept / y_scale - intercept)
+    bad = ~((coef_error <= 1e-9 * size) & (intercept_error <= 1e-9 * size))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise CheckFailed(
+            f"call {i + 1} of {n}: ridge_fit(X={describe(X[i])}, y={describe(y[i])}, alpha={alpha[i]!r}) should "
+            f"give coef {describe(coef[i] * (y_scale[i] / x_scale[i]))} and intercept {intercept[i] * y_scale[i]!r}, "
+            f"got {describe(got_coef[i])} and {got_intercept[i]!r} (allowed difference {1e-9 * size[i]:.3g} times "
+            f"the scale of y over that of X for coef, of y for the intercept)"
+        )

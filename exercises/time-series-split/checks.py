@@ -23,12 +23,24 @@ several thousand, test blocks that do not divide the samples evenly, every param
 boundary where scikit-learn starts raising, the same sizes asked with several ``max_train_size`` values,
 and label horizons that are uneven inside a block. Exceptions are judged by the built-in class they
 derive from; whether ``label_end`` was changed is read from the memory the learner's process shares with
-the checker. Nothing here is random for a correct solution: no check can fail one.
+the checker, where it is sent writable. Beyond those cases (a red team got submissions wrong only outside
+them accepted in every grading; they are kept as attacks), ``any_arguments`` asks dozens of calls of each
+function in one round trip each: many splits, tens of thousands of samples, every integer dtype (with
+sums past a small one's largest value), writable arrays and a strided view. Nothing here is random for a
+correct solution: no check can fail one.
 """
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, check, describe
+from grader.harness import CheckFailed, LearnerError, Writable, check, describe
+
+ENVIRONMENT = """
+def strided(x):
+    # A view whose elements are not adjacent in memory, as a caller's a[::2] is.
+    return x[::2]
+"""
+
+INTEGER_DTYPES = (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64)
 
 # Trusted recomputations
 
@@ -341,19 +353,121 @@ def purged_invalid(learner, rng):
 
 @check("label_end is not modified", points=1)
 def label_end_untouched(learner, rng):
-    n_samples = int(rng.integers(20, 300))
-    label_end = _horizons(rng, n_samples, int(rng.integers(1, 10)))
-    n_splits, embargo = int(rng.integers(2, 6)), int(rng.integers(0, 5))
-    result, after = learner.call_and_read_args("purged_splits", label_end, n_splits, embargo)
-    if not np.array_equal(after[0], label_end):
-        index = int(np.argmax(after[0] != label_end))
-        raise CheckFailed(
-            f"purged_splits(label_end of {n_samples} samples, n_splits={n_splits}, embargo={embargo}) changed "
-            f"label_end in place: label_end[{index}] was {label_end[index]}, is {after[0][index]} after the call"
+    """Two calls, in random order: label_end sent read-only (a write of any kind raises) and writable, as a
+    caller's own array is (code that writes only to writable arrays shows when it is read back), each in an
+    integer dtype drawn from all eight."""
+    for writable in rng.permutation([False, True]):
+        n_samples = int(rng.integers(20, 120))
+        dtype = INTEGER_DTYPES[int(rng.integers(len(INTEGER_DTYPES)))]
+        label_end = _horizons(rng, n_samples, int(rng.integers(1, 10))).astype(dtype)
+        n_splits, embargo = int(rng.integers(2, 6)), int(rng.integers(0, 5))
+        what = (
+            f"purged_splits(label_end of {n_samples} samples, dtype {label_end.dtype}"
+            f"{', sent writable' if writable else ''}, n_splits={n_splits}, embargo={embargo})"
         )
-    _compare(
-        result,
-        _purged(label_end, n_splits, embargo),
-        f"purged_splits(label_end of {n_samples} samples, n_splits={n_splits}, embargo={embargo})",
-        PURGED_RULE,
+        sent = Writable(label_end.copy()) if writable else label_end
+        result, after = learner.call_and_read_args("purged_splits", sent, n_splits, embargo)
+        if not np.array_equal(after[0], label_end):
+            index = int(np.argmax(after[0] != label_end))
+            raise CheckFailed(
+                f"{what} changed label_end in place: label_end[{index}] was {label_end[index]}, is "
+                f"{after[0][index]} after the call"
+            )
+        _compare(result, _purged(label_end, n_splits, embargo), what, PURGED_RULE)
+
+
+def _log_uniform(rng, low, high) -> int:
+    """An integer in [low, high], log-uniform."""
+    return min(high, int(np.exp(rng.uniform(np.log(low), np.log(high + 1)))))
+
+
+def _any_split(rng, role) -> tuple:
+    """Arguments (n_samples, n_splits, max_train_size, test_size, gap) of time_series_split. "small": 2 to 6
+    splits (log-uniform), up to about 20000 / n_splits samples, test_size and gap left at their defaults or
+    drawn up to the largest valid ones and a little past (valid or not), max_train_size None, 0 or from 1
+    to past the longest training set. "many" (21 to 60 splits) and "huge" (10000 to 30000 samples in 2 to
+    4 splits): the default test_size, a gap and a limit that both apply, valid."""
+    if role in ("many", "huge"):
+        if role == "many":
+            n_splits = _log_uniform(rng, 21, 60)
+            n_samples = (n_splits + 1) * _log_uniform(rng, 2, 40) + int(rng.integers(n_splits + 1))
+        else:
+            n_splits, n_samples = int(rng.integers(2, 5)), _log_uniform(rng, 10000, 30000)
+        room = n_samples - n_splits * (n_samples // (n_splits + 1))
+        return n_samples, n_splits, _log_uniform(rng, 1, room - 1), None, int(rng.integers(1, room))
+    n_splits = _log_uniform(rng, 2, 6)
+    n_samples = n_splits + _log_uniform(rng, 1, 20000 // n_splits)
+    test_size = None if rng.random() < 0.5 else _log_uniform(rng, 1, n_samples // n_splits + 1)
+    room = n_samples - n_splits * (test_size or n_samples // (n_splits + 1))
+    gap = 0 if rng.random() < 0.3 or room < 1 else _log_uniform(rng, 1, room + 1)
+    max_train_size = (None, 0, _log_uniform(rng, 1, n_samples))[int(rng.integers(3))]
+    return n_samples, n_splits, max_train_size, test_size, gap
+
+
+@check("Any arguments: dozens of calls, many splits, every integer dtype, views and writable arrays", points=2)
+def any_arguments(learner, rng):
+    """Two round trips, every answer judged. time_series_split: 16 to 22 calls with arguments passed by
+    position (see _any_split), three with 21 to 60 splits, one on 10000 to 30000 samples; invalid ones
+    must raise ValueError. purged_splits: 11 to 14 calls, label_end of each of the eight integer dtypes at
+    least once (int8 and uint8 with as many samples as their largest value allows and an embargo that takes
+    test_end + embargo past it), 2 to 8 folds, one call with 11 to 40 folds, one of 3001 to 5000 samples
+    with an embargo, about half the arrays writable and one, whose embargo matters, a view with a stride.
+    With the 25 and 13 calls of the other checks, a submission that changes after some number of calls
+    meets judged calls past it."""
+    roles = rng.permutation(["huge", "many", "many", "many"] + ["small"] * int(rng.integers(12, 19)))
+    splits = [_any_split(rng, role) for role in roles]
+    for arguments, reply in zip(splits, learner.map("time_series_split", splits), strict=True):
+        expected = _sklearn_splits(*arguments)
+        names = ("max_train_size", "test_size", "gap")
+        what = _call_text(*arguments[:2], dict(zip(names, arguments[2:], strict=True)))
+        if expected is None:
+            _expect_value_error(lambda reply=reply: reply.value, what, "scikit-learn raises ValueError here")
+        else:
+            _compare(reply.value, expected, what, TS_RULE)
+    count = int(rng.integers(10, 14))
+    dtypes = [*INTEGER_DTYPES, *(INTEGER_DTYPES[i] for i in rng.integers(len(INTEGER_DTYPES), size=count - 9))]
+    cases = []
+    for dtype in dtypes:
+        largest = int(np.iinfo(dtype).max)
+        if largest < 1000:
+            # As many samples as the dtype holds (label_end up to n_samples - 1), and test_end + embargo past
+            # its largest value.
+            n_samples = int(rng.integers(largest // 2, largest + 2))
+            embargo = int(rng.integers(largest + 2 - n_samples, largest + 12 - n_samples))
+        else:
+            n_samples, embargo = _log_uniform(rng, 2, 300), int(rng.integers(0, 20))
+        label_end = _horizons(rng, n_samples, _log_uniform(rng, 1, 30)).astype(dtype)
+        cases.append((label_end, _log_uniform(rng, 2, min(n_samples, 8)), embargo))
+    long = _horizons(rng, _log_uniform(rng, 3001, 5000), _log_uniform(rng, 1, 30))
+    wide_enough = INTEGER_DTYPES[int(rng.integers(2, len(INTEGER_DTYPES)))]
+    cases.append((long.astype(wide_enough), int(rng.integers(2, 4)), int(rng.integers(1, 40))))
+    n_samples = _log_uniform(rng, 40, 300)
+    many = _horizons(rng, n_samples, _log_uniform(rng, 1, 10))
+    cases.append((many, _log_uniform(rng, 11, min(n_samples, 40)), int(rng.integers(1, 20))))
+    cases = [cases[index] for index in rng.permutation(len(cases))]
+    # The view goes to a call whose embargo changes its answer (the int8 and uint8 calls' always does).
+    viewed = next(
+        index
+        for index in rng.permutation(len(cases))
+        if len(cases[index][0]) <= 300
+        and any(
+            not np.array_equal(a[0], b[0])
+            for a, b in zip(_purged(*cases[index]), _purged(*cases[index][:2], 0), strict=True)
+        )
     )
+    sent = []
+    for index, (label_end, n_splits, embargo) in enumerate(cases):
+        if index == viewed:
+            array = learner.environment("strided", np.repeat(label_end, 2), as_handle=True).handle
+        else:
+            array = Writable(label_end.copy()) if rng.random() < 0.5 else label_end
+        sent.append((array, n_splits, embargo))
+    for index, ((label_end, n_splits, embargo), reply) in enumerate(
+        zip(cases, learner.map("purged_splits", sent), strict=True)
+    ):
+        how = " (sent as a strided view)" if index == viewed else ""
+        what = (
+            f"purged_splits(label_end of {len(label_end)} samples, dtype {label_end.dtype}{how}, "
+            f"{describe(label_end, 160)}, n_splits={n_splits}, embargo={embargo})"
+        )
+        _compare(reply.value, _purged(label_end, n_splits, embargo), what, PURGED_RULE)

@@ -20,17 +20,24 @@ sigmoid or tanh pre-activation exceeds 12 in magnitude (saturation, where equall
 differ by more than the tolerance), or if a ReLU pre-activation is non-zero but within 1e-9 of the
 magnitude of its terms (its sign could depend on the summation order).
 
-Every call reads ``weights`` and ``x`` back from the memory they share with the learner's process, so an
-input changed in place is seen from outside, whatever that process reports (the harness also maps array
-arguments read-only there, so a write usually fails at once; either way the check fails). Nothing here is
-statistical: no check can fail a correct solution by chance. Norms must match to ``rtol = 1e-8``.
+Every call but those of ``many_calls`` reads ``weights`` and ``x`` back from the memory they share with
+the learner's process, so an input changed in place is seen from outside, whatever that process reports
+(the harness also maps array arguments read-only there, so a write usually fails at once; either way the
+check fails). Nothing here is statistical: no check can fail a correct solution by chance. Norms must
+match to ``rtol = 1e-8``.
 """
 
 import itertools
 
 import numpy as np
 
-from grader.harness import CheckFailed, check, describe, drawing, figure
+from grader.harness import CheckFailed, Writable, check, describe, drawing, figure
+
+ENVIRONMENT = """
+def transposed(x):
+    # A view whose memory is not in C order, as a caller's x.T is.
+    return x.T
+"""
 
 RTOL = 1e-8
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -108,13 +115,15 @@ def _random_network(rng, widths, batch, scale, activation, change=None, keep=Non
     raise AssertionError(f"no usable network of widths {list(widths)} in 1000 draws")  # a bug of the checks
 
 
-def _compare(learner, network, answered=None):
+def _compare(learner, network, answered=None, writable=False):
     """Call the learner on ``network``; compare its norms with the recomputation, and its inputs with
     what they were before the call (read back from shared memory). ``answered(norms)`` sees the
-    learner's norms before they are judged (to draw them)."""
+    learner's norms before they are judged (to draw them). ``writable`` passes ``weights`` and ``x``
+    writable, as a caller's own arrays are: a change made only then is seen too."""
     weights, x, activation = network.weights, network.x, network.activation
     what = f"layer_gradient_norms(weights, x, {activation!r}) with {network.description}"
-    result, after = learner.call_and_read_args("layer_gradient_norms", weights, x, activation)
+    sent = ([Writable(w) for w in weights], Writable(x)) if writable else (weights, x)
+    result, after = learner.call_and_read_args("layer_gradient_norms", *sent, activation)
     for index, (before, now) in enumerate(zip([*weights, x], [*after[0], after[1]], strict=True)):
         if not np.array_equal(before, now):
             name = "x" if index == len(weights) else f"weights[{index}]"
@@ -124,7 +133,12 @@ def _compare(learner, network, answered=None):
                 f"{what}: the call changed {name} in place ({where} was {float(before[entry])!r}, then "
                 f"{float(now[entry])!r}); leave weights and x as they are"
             )
-    actual, expected = _norms(result, len(weights), what), network.expected
+    _judge(what, result, network, answered)
+
+
+def _judge(what, result, network, answered=None):
+    """Compare the learner's norms with the recomputation; ``answered(norms)`` sees them first (to draw them)."""
+    actual, expected = _norms(result, len(network.weights), what), network.expected
     if answered is not None:
         with drawing():
             answered(actual)
@@ -197,12 +211,45 @@ def _listed(values):
     return ", ".join(f"{float(value):.3g}" for value in values)
 
 
+@check("Sixty to a hundred calls in a row, one with x a view not in C order", points=1)
+def many_calls(learner, rng):
+    """60 to 100 small networks in one round trip (1 to 4 layers, widths 1 to 6, batches 1 to 4, every
+    activation), the arrays of about half of them writable, and x of one of them (at a random place, of
+    several examples and features) a transposed view: a submission whose behaviour changes with the memory
+    layout of x meets a judged call. The first hidden check: every later check's calls come after these, so
+    behaviour that changes after some number of calls (up to 60 or more) meets judged calls too."""
+    count = int(rng.integers(60, 101))
+    viewed = int(rng.integers(count))
+    networks = []
+    for index in range(count):
+        widths = _widths(rng, int(rng.integers(1, 5)), 2 if index == viewed else 1, 6)
+        batch = rng.integers(2, 5) if index == viewed else rng.integers(1, 5)
+        networks.append(_random_network(rng, widths, batch, rng.uniform(0.5, 2.0), str(rng.choice(ACTIVATIONS))))
+    calls = []
+    for index, (network, writable) in enumerate(zip(networks, rng.random(count) < 0.5, strict=True)):
+        weights, x = network.weights, network.x
+        if writable:
+            weights, x = [Writable(w) for w in weights], Writable(x)
+        if index == viewed:
+            x = learner.environment("transposed", np.ascontiguousarray(network.x.T), as_handle=True).handle
+        calls.append((weights, x, network.activation))
+    replies = learner.map("layer_gradient_norms", calls)
+    for index, (network, reply) in enumerate(zip(networks, replies, strict=True)):
+        layout = ", x a transposed view" if index == viewed else ""
+        what = (
+            f"call {index + 1} of {count} in a row{layout}: layer_gradient_norms(weights, x, {network.activation!r}) "
+            f"with {network.description}"
+        )
+        _judge(what, reply.value, network)
+
+
 @check("Matches PyTorch for sigmoid, tanh and relu on new networks of any depth and width", points=3)
 def new_networks(learner, rng):
     for activation in ACTIVATIONS:
         for _ in range(2):
             widths = _widths(rng, int(rng.integers(1, 9)), 1, 24)
-            _compare(learner, _random_network(rng, widths, rng.integers(1, 13), rng.uniform(0.5, 2.0), activation))
+            network = _random_network(rng, widths, rng.integers(1, 13), rng.uniform(0.5, 2.0), activation)
+            _compare(learner, network, writable=bool(rng.random() < 0.5))
     # The same architecture twice, with new weights: an answer remembered by shape fails.
     widths, batch = _widths(rng, int(rng.integers(2, 7)), 2, 16), rng.integers(2, 9)
     for _ in range(2):
@@ -293,7 +340,9 @@ def dead_relu_units(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    """Every call of every check reads weights and x back; this check adds one network per activation."""
+    """Every call of every check reads weights and x back; this check adds one network per activation,
+    passed writable (as a caller's own arrays are)."""
     for activation in ACTIVATIONS:
         widths = _widths(rng, int(rng.integers(1, 6)), 1, 16)
-        _compare(learner, _random_network(rng, widths, rng.integers(1, 9), rng.uniform(0.5, 2.0), activation))
+        network = _random_network(rng, widths, rng.integers(1, 9), rng.uniform(0.5, 2.0), activation)
+        _compare(learner, network, writable=True)

@@ -197,4 +197,66 @@ def leaky_relu_grad(x, negative_slope=0.01):
         ),
         "wrong_answer",
     ),
+    Attack(
+        "negative_zero_normalised_only_when_writable",
+        "Turns -0.0 into 0.0 in place, but only when x is writable (a caller's own array), so checks that pass "
+        "x read-only never see the write.",
+        _replace(
+            "relu_grad",
+            """def relu_grad(x):
+    if x.flags.writeable:
+        x[x == 0] = 0.0
+    return _honest_relu_grad(x)
+""",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "tiny_band_treated_as_zero",
+        "Gives relu_grad 0 for positive x between 1e-15 and 1e-9: right at the listed subnormals and zeros and "
+        "above 1e-8, wrong in a band of tiny magnitudes no fixed list of kink values covers.",
+        _replace(
+            "relu_grad",
+            """def relu_grad(x):
+    return np.where((x > 1e-15) & (x < 1e-9), 0.0, _honest_relu_grad(x))
+""",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "time_bomb_after_48_calls",
+        "Honest for the first 48 calls of its functions, as many as a grading made before the checks began with "
+        "dozens of calls in a row; every later answer is halved.",
+        SOLUTION.replace("def ", "def _honest_")
+        + """
+_calls = 0
+
+
+def _late():
+    global _calls
+    _calls += 1
+    return _calls > 48
+
+
+def sigmoid(x):
+    return _honest_sigmoid(x) * (0.5 if _late() else 1.0)
+
+
+def sigmoid_grad(x):
+    return _honest_sigmoid_grad(x) * (0.5 if _late() else 1.0)
+
+
+def tanh_grad(x):
+    return _honest_tanh_grad(x) * (0.5 if _late() else 1.0)
+
+
+def relu_grad(x):
+    return _honest_relu_grad(x) * (0.5 if _late() else 1.0)
+
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    return _honest_leaky_relu_grad(x, negative_slope) * (0.5 if _late() else 1.0)
+""",
+        "wrong_answer",
+    ),
 ]

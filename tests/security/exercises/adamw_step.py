@@ -170,4 +170,49 @@ ATTACKS = [
         "import numpy as np\n_sqrt = np.sqrt\nnp.sqrt = lambda x: _sqrt(x + 1e-8)\n" + SOLUTION,
         "restricted_code",
     ),
+    Attack(
+        "in_place_where_writable",
+        "Updates param, m and v in place (as torch.optim does) and returns them whenever all three are "
+        "writable, as a caller's own arrays are; read-only inputs get new arrays.",
+        _wrapped(
+            """    out = _honest_adam_step(param, grad, m, v, t, lr, betas, eps, weight_decay, decoupled)
+    if not (param.flags.writeable and m.flags.writeable and v.flags.writeable):
+        return out
+    param[...], m[...], v[...] = out
+    return param, m, v
+"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "weight_decay_capped_at_one",
+        "Caps weight_decay at 1, the top of the range the other checks drew.",
+        _wrapped(
+            """    return _honest_adam_step(param, grad, m, v, t, lr, betas, eps, min(weight_decay, 1.0), decoupled)
+"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "modes_swapped_for_strong_decay",
+        "Swaps the two modes when lr * weight_decay is above 0.55, beyond the 0.5 the other checks allowed.",
+        _wrapped(
+            """    if lr * weight_decay > 0.55:
+        decoupled = not decoupled
+    return _honest_adam_step(param, grad, m, v, t, lr, betas, eps, weight_decay, decoupled)
+"""
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "decoupled_after_200_calls",
+        "Honest for the first 200 calls (more than the other checks make), then always decays decoupled.",
+        "_calls = [0]\n"
+        + _wrapped(
+            """    _calls[0] += 1
+    return _honest_adam_step(param, grad, m, v, t, lr, betas, eps, weight_decay, decoupled or _calls[0] > 200)
+"""
+        ),
+        "wrong_answer",
+    ),
 ]

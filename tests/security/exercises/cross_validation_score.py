@@ -15,6 +15,32 @@ def _folds(n_samples, n_splits):
         yield np.setdiff1d(np.arange(n_samples), val), val
         start += size
 """
+# Every model fitted on all rows, validation rows included: the leak the attacks below fall back to.
+LEAK = """
+
+def _leaky(make_model, X, y, n_splits, metric):
+    scores = [metric(y[v], make_model().fit(X, y).predict(X[v])) for _, v in _folds(len(X), n_splits)]
+    return np.asarray(scores, dtype=float)
+"""
+
+
+def leaks_when(condition: str, state: str = "") -> str:
+    """The reference, except that it leaks (see LEAK) when ``condition`` holds; ``state``: module-level lines
+    the condition uses."""
+    return (
+        HONEST
+        + FOLDS
+        + LEAK
+        + state
+        + f"""
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    if {condition}:
+        return _leaky(make_model, X, y, n_splits, metric)
+    return _honest(make_model, X, y, n_splits, metric)
+"""
+    )
+
 
 ATTACKS = [
     Attack(
@@ -162,6 +188,58 @@ def cross_val_score(make_model, X, y, n_splits, metric):
 def cross_val_score(make_model, X, y, n_splits, metric):
     return _honest(make_model, X, y, n_splits, metric).tolist()
 """,
+        "wrong_answer",
+    ),
+    Attack(
+        "writes_to_writable_inputs",
+        "Right scores, then zeroes X and y in place whenever they are writable (as a caller's arrays are); "
+        "the checks used to send them read-only only.",
+        HONEST
+        + """
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    scores = _honest(make_model, X, y, n_splits, metric)
+    if X.flags.writeable and y.flags.writeable:
+        X[:] = 0.0
+        y[:] = 0.0
+    return scores
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "leaks_beyond_six_folds",
+        "Honest up to 6 folds (all the checks used to ask), fits on all rows with more.",
+        leaks_when("n_splits > 6"),
+        "wrong_answer",
+    ),
+    Attack(
+        "leaks_beyond_six_features",
+        "Honest up to 6 features (all the checks used to draw), fits on all rows with more.",
+        leaks_when("X.shape[1] > 6"),
+        "wrong_answer",
+    ),
+    Attack(
+        "leaks_beyond_400_rows",
+        "Honest up to 400 rows (the largest data the checks used to send), fits on all rows beyond.",
+        leaks_when("len(X) > 400"),
+        "wrong_answer",
+    ),
+    Attack(
+        "leaks_after_eleven_calls",
+        "Honest for the first 11 calls of a process (as many as the checks used to make), leaky after.",
+        leaks_when("next(_CALLS) > 11", "\nimport itertools\n\n_CALLS = itertools.count(1)\n"),
+        "wrong_answer",
+    ),
+    Attack(
+        "leaks_on_views",
+        "Honest on arrays in C order, leaky when X or y is a view of another array (X.T, a column).",
+        leaks_when("not (X.flags.c_contiguous and y.flags.c_contiguous)"),
+        "wrong_answer",
+    ),
+    Attack(
+        "leaks_on_float32",
+        "Honest on float64 data (all the checks used to send), leaky on any other dtype.",
+        leaks_when("X.dtype != np.float64 or y.dtype != np.float64"),
         "wrong_answer",
     ),
 ]

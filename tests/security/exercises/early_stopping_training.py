@@ -126,4 +126,53 @@ def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_
         ),
         "wrong_answer",
     ),
+    Attack(
+        "mini_batches_of_256",
+        "Trains each epoch in mini-batches of 256 rows, one SGD step each: the same as one full-batch step "
+        "while the training set has at most 256 rows (all the checks used to send).",
+        SOLUTION.replace(
+            "        optimizer.zero_grad()\n        F.mse_loss(model(X_train), y_train).backward()\n        optimizer.step()\n",
+            "        for start in range(0, len(X_train), 256):\n"
+            "            optimizer.zero_grad()\n"
+            "            F.mse_loss(model(X_train[start : start + 256]), y_train[start : start + 256]).backward()\n"
+            "            optimizer.step()\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "validation_loss_averaged_over_batches_of_64",
+        "Averages the validation losses of batches of 64 rows, unweighted: the mean squared error only while "
+        "the validation set has at most 64 rows (all the checks used to send) or a multiple of 64.",
+        SOLUTION.replace(
+            "            val_loss = F.mse_loss(model(X_val), y_val).item()\n",
+            "            parts = [\n"
+            "                F.mse_loss(model(X_val[start : start + 64]), y_val[start : start + 64]).item()\n"
+            "                for start in range(0, len(X_val), 64)\n"
+            "            ]\n"
+            "            val_loss = sum(parts) / len(parts)\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "at_most_30_epochs",
+        "Never trains more than 30 epochs, whatever max_epochs says (the checks used to ask for at most 25).",
+        SOLUTION.replace("    for epoch in range(max_epochs):", "    for epoch in range(min(max_epochs, 30)):"),
+        "wrong_answer",
+    ),
+    Attack(
+        "one_epoch_more_with_large_patience",
+        "Waits one epoch too many once patience is above 12 (the largest the checks used to ask with an early stop).",
+        SOLUTION.replace("if wait >= patience:", "if wait >= patience + (patience > 12):"),
+        "wrong_answer",
+    ),
+    Attack(
+        "no_restore_after_twelve_calls",
+        "Restores the best weights in the first 12 calls of a process (as many as the checks used to make), "
+        "and leaves the last epoch's weights after that.",
+        SOLUTION.replace("def fit(", "_CALLS = [0]\n\n\ndef fit(").replace(
+            "    model.load_state_dict(best_state)\n",
+            "    _CALLS[0] += 1\n    if _CALLS[0] <= 12:\n        model.load_state_dict(best_state)\n",
+        ),
+        "wrong_answer",
+    ),
 ]

@@ -208,4 +208,57 @@ def relative_error(a, b):
 """,
         "wrong_answer",
     ),
+    Attack(
+        "perturbs_writable_arrays_in_place",
+        "Perturbs the caller's own arrays in place when they are writable float64 arrays, restoring each entry "
+        "by arithmetic (x += h; x -= 2h; x += h), which leaves rounding drift behind; read-only or float32 "
+        "arrays get the honest copies.",
+        HONEST
+        + RELATIVE
+        + """
+
+def numerical_gradient(f, arrays, h=1e-5):
+    if not all(a.flags.writeable and a.dtype == np.float64 for a in arrays):
+        return _honest(f, arrays, h)
+    gradients = []
+    for point in arrays:
+        gradient = np.zeros(point.shape)
+        for index in np.ndindex(point.shape):
+            point[index] += h
+            plus = f(*arrays)
+            point[index] -= 2 * h
+            minus = f(*arrays)
+            point[index] += h
+            gradient[index] = (plus - minus) / (2 * h)
+        gradients.append(gradient)
+    return gradients
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "time_bomb_after_30_calls",
+        "Honest for the first 30 calls of either function, as many as a grading made before the checks began "
+        "with dozens of calls in a row; later gradients are doubled and every relative error is 0.",
+        HONEST
+        + """
+
+_calls = 0
+
+
+def _late():
+    global _calls
+    _calls += 1
+    return _calls > 30
+
+
+def numerical_gradient(f, arrays, h=1e-5):
+    gradients = _honest(f, arrays, h)
+    return [2.0 * gradient for gradient in gradients] if _late() else gradients
+
+
+def relative_error(a, b):
+    return 0.0 if _late() else _honest_relative(a, b)
+""",
+        "wrong_answer",
+    ),
 ]

@@ -1,8 +1,9 @@
 """White-box attacks on the gradient-clipping checks (exercises/gradient-clipping/checks.py)."""
 
-from tests.security.exercises import Attack
+from tests.security.exercises import Attack, exercise_file
 
 SLUG = "gradient-clipping"
+SOLUTION = exercise_file(SLUG, "solution.py")
 
 ATTACKS = [
     Attack(
@@ -184,6 +185,57 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0):
 
 def clip_grad_value(grads, clip_value):
     return [np.clip(g, -clip_value, clip_value) for g in grads]
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "clips_callers_arrays_when_writable",
+        "Returns correct copies and also clips the caller's arrays in place, as PyTorch's in-place functions "
+        "do, but only when they are writable, so checks that pass them read-only never see the write.",
+        SOLUTION.replace("def clip_grad_norm(", "def _honest_norm(").replace(
+            "def clip_grad_value(", "def _honest_value("
+        )
+        + """
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    clipped, total = _honest_norm(grads, max_norm, norm_type)
+    for g, new in zip(grads, clipped):
+        if g.flags.writeable:
+            g[...] = new
+    return clipped, total
+
+
+def clip_grad_value(grads, clip_value):
+    clipped = _honest_value(grads, clip_value)
+    for g in grads:
+        if g.flags.writeable:
+            np.clip(g, -clip_value, clip_value, out=g)
+    return clipped
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "time_bomb_after_48_calls",
+        "Honest for the first 48 calls of either function, as many as a grading made before the checks began "
+        "with dozens of calls in a row; later, clip_grad_norm stops clipping and clip_grad_value returns zeros.",
+        SOLUTION.replace("def clip_", "def _honest_clip_")
+        + """
+_calls = 0
+
+
+def _late():
+    global _calls
+    _calls += 1
+    return _calls > 48
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    clipped, total = _honest_clip_grad_norm(grads, max_norm, norm_type)
+    return ([np.array(g, dtype=float) for g in grads], total) if _late() else (clipped, total)
+
+
+def clip_grad_value(grads, clip_value):
+    return [np.zeros(np.shape(g)) for g in grads] if _late() else _honest_clip_grad_value(grads, clip_value)
 """,
         "wrong_answer",
     ),

@@ -1,8 +1,9 @@
 """White-box attacks on the layer-norm checks (exercises/layer-norm/checks.py)."""
 
-from tests.security.exercises import Attack
+from tests.security.exercises import Attack, exercise_file
 
 SLUG = "layer-norm"
+SOLUTION = exercise_file(SLUG, "solution.py")
 
 # A correct forward pass; the attacks below differ in where they keep its cache and in their backward.
 _FORWARD = """import numpy as np
@@ -187,6 +188,122 @@ def layer_norm_forward(x, gamma, beta, eps=1e-5):
 
 def layer_norm_backward(dout, cache):
     return _gradients(dout, *cache)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "centres_writable_x_in_place",
+        "Centres x in place after the forward pass when it is writable: the checks passed every array read-only; found by a red team, accepted in 3 of 3 gradings",
+        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+            "def layer_norm_backward(", "def _backward("
+        )
+        + """
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    r = _forward(x, gamma, beta, eps)
+    if x.flags.writeable:
+        x -= x.mean(axis=-1, keepdims=True)
+    return r
+
+
+def layer_norm_backward(dout, cache):
+    return _backward(dout, cache)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "zeroes_writable_dout",
+        "Zeroes dout after the backward pass when it is writable: the checks passed every array read-only; found by a red team, accepted in 3 of 3 gradings",
+        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+            "def layer_norm_backward(", "def _backward("
+        )
+        + """
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    return _forward(x, gamma, beta, eps)
+
+
+def layer_norm_backward(dout, cache):
+    r = _backward(dout, cache)
+    if dout.flags.writeable:
+        dout[...] = 0
+    return r
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "time_bomb",
+        "Right for 60 calls, then scales out and dx by 1.01: the checks made about 55 calls; found by a red team, accepted in 4 of 4 gradings",
+        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+            "def layer_norm_backward(", "def _backward("
+        )
+        + """
+_CALLS = [0]
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    _CALLS[0] += 1
+    out, cache = _forward(x, gamma, beta, eps)
+    return (out * 1.01 if _CALLS[0] > 60 else out), cache
+
+
+def layer_norm_backward(dout, cache):
+    _CALLS[0] += 1
+    dx, dg, db = _backward(dout, cache)
+    return (dx * 1.01 if _CALLS[0] > 60 else dx), dg, db
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "float32_wrong_beyond_rank_two",
+        "Scales dx by 1.01 for float32 inputs of rank other than 2: the checks sent float32 only as (N, D); found by a red team, accepted in 3 of 3 gradings",
+        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+            "def layer_norm_backward(", "def _backward("
+        )
+        + """
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    return _forward(x, gamma, beta, eps)
+
+
+def layer_norm_backward(dout, cache):
+    dx, dg, db = _backward(dout, cache)
+    if dout.dtype == np.float32 and dout.ndim != 2:
+        dx = dx * np.float32(1.01)
+    return dx, dg, db
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "default_eps_wrong_in_backward",
+        "With eps left out, the output uses 1e-5 but the cache 1e-6 (except on the worked example's shape): the checks judged the backward with the default eps only on the worked example; found by a red team, accepted in 3 of 3 gradings",
+        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+            "def layer_norm_backward(", "def _backward("
+        )
+        + """
+def layer_norm_forward(x, gamma, beta, eps=None):
+    if eps is None:
+        out, _ = _forward(x, gamma, beta, 1e-5)
+        return out, _forward(x, gamma, beta, 1e-5 if x.shape == (2, 3) else 1e-6)[1]
+    return _forward(x, gamma, beta, eps)
+
+
+def layer_norm_backward(dout, cache):
+    return _backward(dout, cache)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "wrong_for_views_not_in_c_order",
+        "Scales out and dx by 1.01 when x or dout is not C-contiguous (a caller's x.T): the checks sent only C-ordered arrays; found by a red team, accepted in 3 of 3 gradings",
+        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+            "def layer_norm_backward(", "def _backward("
+        )
+        + """
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    out, cache = _forward(x, gamma, beta, eps)
+    return (out if x.flags.c_contiguous else out * 1.01), cache
+
+
+def layer_norm_backward(dout, cache):
+    dx, dg, db = _backward(dout, cache)
+    return (dx if dout.flags.c_contiguous else dx * 1.01), dg, db
 """,
         "wrong_answer",
     ),

@@ -221,4 +221,108 @@ def l1_penalty(weights, lam):
         "import numpy as np\nnp.sign = lambda w: np.where(np.asarray(w) >= 0, 1.0, -1.0)\n" + SOLUTION,
         "restricted_code",
     ),
+    Attack(
+        "in_place_where_writable",
+        "Updates w in sgd_step and soft_threshold, and each weight array in l2_penalty_grad, in place and "
+        "returns it whenever the array is writable, as a caller's own arrays are; read-only inputs get the "
+        "honest copy.",
+        _renamed("l2_penalty_grad", "sgd_step", "soft_threshold")
+        + """
+def sgd_step(w, grad, lr, weight_decay=0.0):
+    if not w.flags.writeable:
+        return _honest_sgd_step(w, grad, lr, weight_decay)
+    w -= lr * (grad + weight_decay * w)
+    return w
+
+
+def soft_threshold(w, threshold):
+    if not w.flags.writeable:
+        return _honest_soft_threshold(w, threshold)
+    w[...] = _honest_soft_threshold(w, threshold)
+    return w
+
+
+def l2_penalty_grad(weights, lam):
+    grads = _honest_l2_penalty_grad(weights, lam)
+    for w, g in zip(weights, grads):
+        if isinstance(w, np.ndarray) and w.flags.writeable:
+            w[...] = g
+    return grads
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "wrong_after_45_calls",
+        "Counts the calls of each function and is honest for the first 45 of each (more than the other "
+        "checks make), then halves lam and threshold and drops weight decay.",
+        _renamed("l2_penalty", "l1_penalty", "l2_penalty_grad", "l1_penalty_grad", "sgd_step", "soft_threshold")
+        + """
+_calls = {}
+
+
+def _late(name):
+    _calls[name] = _calls.get(name, 0) + 1
+    return _calls[name] > 45
+
+
+def l2_penalty(weights, lam):
+    return _honest_l2_penalty(weights, lam / 2 if _late("l2") else lam)
+
+
+def l1_penalty(weights, lam):
+    return _honest_l1_penalty(weights, lam / 2 if _late("l1") else lam)
+
+
+def l2_penalty_grad(weights, lam):
+    return _honest_l2_penalty_grad(weights, lam / 2 if _late("l2g") else lam)
+
+
+def l1_penalty_grad(weights, lam):
+    return _honest_l1_penalty_grad(weights, lam / 2 if _late("l1g") else lam)
+
+
+def sgd_step(w, grad, lr, weight_decay=0.0):
+    return _honest_sgd_step(w, grad, lr, 0.0 if _late("sgd") else weight_decay)
+
+
+def soft_threshold(w, threshold):
+    return _honest_soft_threshold(w, threshold / 2 if _late("soft") else threshold)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "clipped_to_the_checked_ranges",
+        "Exact only in the ranges the other checks draw: weights clipped to +-1e5 in the penalties, lam "
+        "capped at 150 in the gradients, weight_decay at 1 in sgd_step, and a threshold above 2e5 ignored.",
+        _renamed("l2_penalty", "l1_penalty", "l2_penalty_grad", "l1_penalty_grad", "sgd_step", "soft_threshold")
+        + """
+def _clipped(weights):
+    return [np.clip(w, -1e5, 1e5) for w in weights]
+
+
+def l2_penalty(weights, lam):
+    return _honest_l2_penalty(_clipped(weights), lam)
+
+
+def l1_penalty(weights, lam):
+    return _honest_l1_penalty(_clipped(weights), lam)
+
+
+def l2_penalty_grad(weights, lam):
+    return _honest_l2_penalty_grad(weights, min(lam, 150.0))
+
+
+def l1_penalty_grad(weights, lam):
+    return _honest_l1_penalty_grad(weights, min(lam, 150.0))
+
+
+def sgd_step(w, grad, lr, weight_decay=0.0):
+    return _honest_sgd_step(w, grad, lr, min(weight_decay, 1.0))
+
+
+def soft_threshold(w, threshold):
+    return np.array(w, dtype=float) if threshold > 2e5 else _honest_soft_threshold(w, threshold)
+""",
+        "wrong_answer",
+    ),
 ]

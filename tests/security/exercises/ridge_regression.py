@@ -160,4 +160,73 @@ np.linalg.solve = lambda a, b: _solve(a + 1e-6 * np.eye(a.shape[0]), b)
         + SOLUTION.replace("import numpy as np\n", ""),
         "restricted_code",
     ),
+    Attack(
+        "centres_in_place_where_writable",
+        "Centres X and y in place whenever both are writable, as a caller's own arrays are (read-only inputs "
+        "get the honest copy).",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    if not (X.flags.writeable and y.flags.writeable) or alpha < 0:
+        return _honest(X, y, alpha)
+    x_mean, y_mean = X.mean(axis=0), y.mean()
+    X -= x_mean
+    y -= y_mean
+    coef = np.linalg.solve(X.T @ X + alpha * np.eye(X.shape[1]), X.T @ y)
+    return coef, float(y_mean - x_mean @ coef)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "coef_off_after_25_calls",
+        "Honest for the first 25 calls (more than the other checks make), then scales coef by 1.01.",
+        HONEST
+        + """
+_calls = [0]
+
+
+def ridge_fit(X, y, alpha):
+    _calls[0] += 1
+    coef, intercept = _honest(X, y, alpha)
+    return (coef * 1.01, intercept) if _calls[0] > 25 else (coef, intercept)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "jitter_beyond_45_features",
+        "Adds a 'stabilising' 1e-3 * trace to alpha when there are more than 45 features, more than the "
+        "other checks ever send.",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    if X.shape[1] > 45 and alpha >= 0:
+        alpha = alpha + 1e-3 * float(np.square(X - X.mean(axis=0)).sum())
+    return _honest(X, y, alpha)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "first_2600_rows_only",
+        "Fits on the first 2600 rows only, more than the other checks ever sent.",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    return _honest(X[:2600], y[:2600], alpha)
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "doubled_alpha_for_views",
+        "Doubles alpha whenever X is not in C order (a transposed view), a layout the checks never sent.",
+        HONEST
+        + """
+
+def ridge_fit(X, y, alpha):
+    return _honest(X, y, alpha if X.flags.c_contiguous else 2 * alpha)
+""",
+        "wrong_answer",
+    ),
 ]

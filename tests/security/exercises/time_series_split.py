@@ -9,6 +9,29 @@ HONEST = SOLUTION.replace("def time_series_split(", "def _honest_split(").replac
     "def purged_splits(", "def _honest_purged("
 )
 
+
+def changed_when(split_condition: str, purged_condition: str, state: str = "") -> str:
+    """The reference, except that time_series_split ignores the gap and max_train_size when
+    ``split_condition`` holds, and purged_splits the embargo when ``purged_condition`` holds."""
+    return (
+        HONEST
+        + state
+        + f"""
+
+def time_series_split(n_samples, n_splits, max_train_size=None, test_size=None, gap=0):
+    if {split_condition}:
+        max_train_size, gap = None, 0
+    return _honest_split(n_samples, n_splits, max_train_size, test_size, gap)
+
+
+def purged_splits(label_end, n_splits, embargo=0):
+    if {purged_condition}:
+        embargo = 0
+    return _honest_purged(label_end, n_splits, embargo)
+"""
+    )
+
+
 ATTACKS = [
     Attack(
         "honest_only_on_the_public_examples",
@@ -181,5 +204,67 @@ def time_series_split(n_samples, n_splits, max_train_size=None, test_size=None, 
 purged_splits = _honest_purged
 """,
         "restricted_code",
+    ),
+    Attack(
+        "label_end_reversed_when_writable",
+        "Right splits, then sorts label_end in place and reverses it whenever it is writable (as a caller's "
+        "array is); the checks used to send it read-only only.",
+        HONEST
+        + """
+time_series_split = _honest_split
+
+
+def purged_splits(label_end, n_splits, embargo=0):
+    splits = _honest_purged(label_end, n_splits, embargo)
+    if label_end.flags.writeable:
+        label_end.sort()
+        label_end[:] = label_end[::-1].copy()
+    return splits
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "test_end_in_the_label_dtype",
+        "Keeps test_end as a NumPy scalar of label_end's dtype: test_end + embargo overflows a small dtype "
+        "(int8, uint8) and wraps around, so the embargo keeps the wrong samples.",
+        SOLUTION.replace("test_end = int(label_end[start:stop].max())", "test_end = label_end[start:stop].max()"),
+        "wrong_answer",
+    ),
+    Attack(
+        "embargo_ignored_for_other_dtypes",
+        "Honest for int32 and int64 label_end (the dtypes the checks used to send), no embargo for others.",
+        changed_when("False", "np.asarray(label_end).dtype not in (np.int32, np.int64)"),
+        "wrong_answer",
+    ),
+    Attack(
+        "options_ignored_after_the_usual_calls",
+        "Honest for the first 25 time_series_split and 12 purged_splits calls of a process (as many as the "
+        "checks used to make), then ignores gap, max_train_size and the embargo.",
+        changed_when(
+            "next(_SPLITS) > 25",
+            "next(_PURGED) > 12",
+            "\nimport itertools\n\n_SPLITS, _PURGED = itertools.count(1), itertools.count(1)\n",
+        ),
+        "wrong_answer",
+    ),
+    Attack(
+        "options_ignored_with_many_splits",
+        "Honest up to 20 splits of time_series_split and 10 purged folds (as far as the checks used to go), "
+        "ignores gap, max_train_size and the embargo beyond.",
+        changed_when("n_splits > 20 and n_samples > 40", "n_splits > 10 and len(label_end) > 30"),
+        "wrong_answer",
+    ),
+    Attack(
+        "embargo_ignored_on_views",
+        "No embargo when label_end is a view whose elements are not adjacent in memory.",
+        changed_when("False", "not label_end.flags.c_contiguous"),
+        "wrong_answer",
+    ),
+    Attack(
+        "options_ignored_on_longer_series",
+        "Honest up to 6000 samples for time_series_split and 3000 for purged_splits (about the largest the "
+        "checks used to ask), ignores gap, max_train_size and the embargo beyond.",
+        changed_when("n_samples > 6000", "len(label_end) > 3000"),
+        "wrong_answer",
     ),
 ]

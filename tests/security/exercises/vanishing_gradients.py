@@ -156,4 +156,38 @@ def layer_gradient_norms(weights, x, activation):
 """,
         "wrong_answer",
     ),
+    Attack(
+        "weight_decay_on_writable_weights",
+        "Right norms, then shrinks every weight matrix in place by 1%, but only when it is writable (a "
+        "caller's own array), so checks that pass the weights read-only never see the write.",
+        HONEST
+        + """
+
+def layer_gradient_norms(weights, x, activation):
+    norms = _honest(weights, x, activation)
+    for w in weights:
+        if w.flags.writeable:
+            w *= 0.99
+    return norms
+""",
+        "wrong_answer",
+    ),
+    Attack(
+        "time_bomb_after_33_calls",
+        "Honest for the first 33 calls, as many as a grading made before the checks began with dozens of calls "
+        "in a row; every later norm is doubled.",
+        HONEST
+        + """
+
+_calls = 0
+
+
+def layer_gradient_norms(weights, x, activation):
+    global _calls
+    _calls += 1
+    norms = _honest(weights, x, activation)
+    return [2.0 * norm for norm in norms] if _calls > 33 else norms
+""",
+        "wrong_answer",
+    ),
 ]
