@@ -268,6 +268,17 @@ class Reply:
             )
         raise error
 
+    def value_in(self, call: str) -> Any:
+        """What the call returned; if it raised, the check fails saying which call of the batch (``call``, e.g.
+        "call 3 of 80: f(x of shape (2, 3))") raised what. A MemoryError is raised on as it came, so that the
+        runner reports the memory limit."""
+        try:
+            return self.value
+        except LearnerError as error:
+            if error.is_a("MemoryError"):
+                raise
+            raise CheckFailed(f"{call} raised {error.type}: {error.message}") from None
+
 
 class RemoteObject:
     """An object living in the learner's process: call its methods and read its attributes."""

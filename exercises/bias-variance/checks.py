@@ -248,12 +248,7 @@ def many_calls(learner, rng):
     got = np.empty((n, 2))
     for i, reply in enumerate(replies):
         what = f"call {i + 1} of {n}: bias_variance_decomposition(predictions of shape {(n_models, n_points)}, y_true)"
-        try:
-            result = reply.value
-        except LearnerError as error:
-            if error.is_a("MemoryError"):
-                raise  # the runner reports memory_limit_exceeded
-            raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
+        result = reply.value_in(what)
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
             raise CheckFailed(f"{what} must return a tuple (bias_squared, variance); got {describe(result)}")
         got[i] = _number(result[0], f"{what}: bias_squared"), _number(result[1], f"{what}: variance")

@@ -54,7 +54,7 @@ each correctly rounded, so two correct implementations differ by a few ulps at m
 
 import numpy as np
 
-from grader.harness import CheckFailed, LearnerError, Writable, assert_array, check, describe
+from grader.harness import CheckFailed, Writable, assert_array, check, describe
 
 ENVIRONMENT = '''
 import math
@@ -324,14 +324,6 @@ def _ask(learner, case, writable=False):
     _judge(case, result)
 
 
-def _reply(reply, what):
-    """The value of a reply of many_calls; an exception fails the check, with the call it came from."""
-    try:
-        return reply.value
-    except LearnerError as error:
-        raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
-
-
 def _unchanged(case, after):
     for index, (before, now) in enumerate(zip(case.arrays, after, strict=True)):
         if not np.array_equal(before, now):
@@ -477,7 +469,7 @@ def many_calls(learner, rng):
     for index, (case, reply) in enumerate(zip(cases, replies, strict=True)):
         layout = ", arrays[0] a transposed view" if index == viewed else ""
         case.description = f"{case.description} (call {index + 1} of {count} in a row{layout})"
-        _judge(case, _reply(reply, case.call()))
+        _judge(case, reply.value_in(case.call()))
     count = int(rng.integers(60, 101))
     pairs = []
     for _ in range(count):
@@ -493,7 +485,7 @@ def many_calls(learner, rng):
     for index, ((a, b), reply) in enumerate(zip(pairs, replies, strict=True)):
         what = f"call {index + 1} of {count} in a row: relative_error(a, b)"
         try:
-            _judge_relative(what, _reply(reply, what), a, b)
+            _judge_relative(what, reply.value_in(what), a, b)
         except CheckFailed as failure:
             # The arrays are described only when something failed: describing them is slow.
             raise CheckFailed(f"{failure} (a = {describe(a)}, b = {describe(b)})") from None

@@ -416,12 +416,7 @@ def many_calls(learner, rng):
     got_coef, got_intercept = np.empty((n, p)), np.empty(n)
     for i, reply in enumerate(replies):
         what = f"call {i + 1} of {n} of ridge_fit (X of shape {(m, p)})"
-        try:
-            result = reply.value
-        except LearnerError as error:
-            if error.is_a("MemoryError"):
-                raise  # the runner reports memory_limit_exceeded
-            raise CheckFailed(f"{what} raised {error.type}: {error.message}") from None
+        result = reply.value_in(what)
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
             raise CheckFailed(f"{what} must return a tuple (coef, intercept); got {describe(result)}")
         coef_i, intercept_i = result

@@ -230,6 +230,17 @@ def test_an_input_changed_in_place_in_a_batch_fails_that_call_as_a_single_call_w
         _ = changed.value
 
 
+def test_a_batch_reply_that_raised_fails_the_check_naming_the_call_unless_out_of_memory():
+    error = {"type": "ValueError", "kinds": ["ValueError", "Exception", "BaseException"], "message": "bad p"}
+    assert harness.Reply("f", {"ok": True, "value": 3}).value_in("call 2 of 9: f(1)") == 3
+    with pytest.raises(harness.CheckFailed, match=r"^call 2 of 9: f\(1\) raised ValueError: bad p$"):
+        harness.Reply("f", {"ok": False, "error": error}).value_in("call 2 of 9: f(1)")
+    memory = {"type": "MemoryError", "kinds": ["MemoryError", "Exception", "BaseException"], "message": ""}
+    with pytest.raises(harness.LearnerError) as raised:
+        harness.Reply("f", {"ok": False, "error": memory}).value_in("call 2 of 9: f(1)")
+    assert raised.value.is_a("MemoryError")
+
+
 def test_a_batch_answered_with_the_wrong_shape_fails_the_check_that_asked():
     import pytest
 
