@@ -614,19 +614,25 @@ def _compare_model(learner, model, run: Run, probe) -> None:
     except LearnerError as error:
         raise CheckFailed(f"after {run.scenario.call_text()}, model(X) raised {error.type}: {error.message}") from None
     for out, mode in ((quiet, "under torch.no_grad()"), (loud, "with autograd on")):
-        if not isinstance(out, torch.Tensor) or out.dtype != torch.float32 or tuple(out.shape) != expected.shape:
-            raise CheckFailed(
-                f"after {run.scenario.call_text()}, model(X) {mode} on probe inputs of shape {probe.shape} should "
-                f"give a float32 tensor of shape {expected.shape}; got {describe(out)}"
-            )
-        try:
-            assert_close(out.numpy(), expected, what="predictions", rtol=PREDICTION_RTOL, atol=_tolerance(expected))
-        except CheckFailed as failure:
-            raise CheckFailed(
-                f"{run.scenario.call_text()}: on return, the model must hold the weights it had after its best "
-                f"epoch ({run.best_epoch}); its predictions {mode} on fresh probe inputs are not those weights'. "
-                f"{_hint(run, out.numpy(), probe)}\n{failure}"
-            ) from None
+        _judge_predictions(out, expected, run, probe, run.scenario.call_text(), f" {mode}")
+
+
+def _judge_predictions(out, expected, run: Run, probe, what: str, mode: str = "") -> None:
+    """``out``, model(probe) after the call ``what`` (``mode``: how it was computed), must be a float32 tensor of the
+    best epoch's predictions, ``expected``."""
+    if not isinstance(out, torch.Tensor) or out.dtype != torch.float32 or tuple(out.shape) != expected.shape:
+        raise CheckFailed(
+            f"after {what}, model(X){mode} on probe inputs of shape {probe.shape} should give a float32 tensor of "
+            f"shape {expected.shape}; got {describe(out)}"
+        )
+    try:
+        assert_close(out.numpy(), expected, what="predictions", rtol=PREDICTION_RTOL, atol=_tolerance(expected))
+    except CheckFailed as failure:
+        raise CheckFailed(
+            f"{what}: on return, the model must hold the weights it had after its best epoch ({run.best_epoch}); "
+            f"its predictions{mode} on fresh probe inputs are not those weights'. {_hint(run, out.numpy(), probe)}"
+            f"\n{failure}"
+        ) from None
 
 
 def _hint(run: Run, got, probe) -> str:
@@ -830,18 +836,10 @@ def many_runs(learner, rng):
         raise CheckFailed(f"{len(runs)} calls of fit in one process did not give {len(runs)} answers")
     for index, ((run, probe), answer) in enumerate(zip(runs, answers, strict=True)):
         what = f"call {index + 1} of {len(runs)} in one process, {run.scenario.call_text()}"
+        if not (isinstance(answer, list) and len(answer) == 3 and answer[0] in ("raised", "returned")):
+            raise CheckFailed(f"{what}: the environment's answer is not one it gives: {describe(answer)}")
         if answer[0] == "raised":
             raise CheckFailed(f"{what} raised {answer[1]}: {answer[2]}")
         _compare_run(_parse(answer[1], what), run)
         expected = _predict(run.scenario.layers, run.replay.states[run.best_epoch], probe)
-        out = answer[2]
-        if not isinstance(out, torch.Tensor) or out.dtype != torch.float32 or tuple(out.shape) != expected.shape:
-            raise CheckFailed(f"after {what}, model(X) should give a float32 tensor of shape {expected.shape}")
-        try:
-            assert_close(out.numpy(), expected, what="predictions", rtol=PREDICTION_RTOL, atol=_tolerance(expected))
-        except CheckFailed as failure:
-            raise CheckFailed(
-                f"{what}: on return, the model must hold the weights it had after its best epoch "
-                f"({run.best_epoch}); its predictions on fresh probe inputs are not those weights'. "
-                f"{_hint(run, out.numpy(), probe)}\n{failure}"
-            ) from None
+        _judge_predictions(answer[2], expected, run, probe, what)
