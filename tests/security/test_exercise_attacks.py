@@ -1,4 +1,5 @@
-"""Every exercise's white-box attacks get their verdict, and none is accepted even without the gate."""
+"""Every exercise's white-box attacks get their verdict, and none is accepted even without the gate; other correct
+solutions are accepted."""
 
 from collections import Counter
 from dataclasses import replace
@@ -10,9 +11,10 @@ from grader.runner import grade
 from grader.vocabulary import Verdict
 from quizsite.catalog.content import load_exercises
 from quizsite.catalog.validation import job_of
-from tests.security.exercises import all_attacks
+from tests.security.exercises import all_attacks, all_correct
 
 ATTACKS = all_attacks()
+CORRECT = all_correct()
 EXERCISES = {exercise.slug: exercise for exercise in load_exercises(settings.CONTENT_DIR)}
 
 
@@ -41,3 +43,12 @@ def test_attack_is_rejected_without_the_gate(slug, attack, zygotes):
     report = grade(replace(job_of(EXERCISES[slug], attack.code), gate=False), zygotes)
     assert report.verdict != Verdict.ACCEPTED, report.results
     assert report.score < 1
+
+
+@pytest.mark.parametrize(("slug", "solution"), CORRECT, ids=[f"{slug}:{solution.name}" for slug, solution in CORRECT])
+def test_another_correct_solution_is_accepted(slug, solution, zygotes):
+    report = grade(job_of(EXERCISES[slug], solution.code), zygotes)
+    assert report.verdict == Verdict.ACCEPTED, (
+        report.message,
+        [(r.name, r.message[:300]) for r in report.results if not r.passed],
+    )

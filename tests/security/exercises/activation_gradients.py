@@ -1,6 +1,6 @@
 """White-box attacks on the activation-gradients checks (exercises/activation-gradients/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "activation-gradients"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -258,5 +258,110 @@ def leaky_relu_grad(x, negative_slope=0.01):
     return _honest_leaky_relu_grad(x, negative_slope) * (0.5 if _late() else 1.0)
 """,
         "wrong_answer",
+    ),
+]
+
+CORRECT = [
+    Correct(
+        "pytorch_autograd",
+        "Every derivative from PyTorch autograd (backward of ones on a float64 copy of x), the sigmoid from torch.sigmoid; returns tensor.numpy().",
+        """import numpy as np
+import torch
+
+
+def _grad(fn, x):
+    t = torch.tensor(np.array(x, dtype=np.float64), requires_grad=True)
+    fn(t).backward(torch.ones_like(t))
+    return t.grad.numpy()
+
+
+def sigmoid(x):
+    return torch.sigmoid(torch.tensor(np.array(x, dtype=np.float64))).numpy()
+
+
+def sigmoid_grad(x):
+    return _grad(torch.sigmoid, x)
+
+
+def tanh_grad(x):
+    return _grad(torch.tanh, x)
+
+
+def relu_grad(x):
+    return _grad(torch.relu, x)
+
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    return _grad(lambda t: torch.nn.functional.leaky_relu(t, negative_slope), x)
+""",
+    ),
+    Correct(
+        "closed_forms_and_masks",
+        "NumPy with other stable formulas: the sigmoid by boolean masks (no np.where), its derivative as e^-|x| / (1 + e^-|x|)^2, tanh's as 4 e^-2|x| / (1 + e^-2|x|)^2, np.heaviside for ReLU, a filled array for leaky ReLU.",
+        """import numpy as np
+
+
+def sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def sigmoid_grad(x):
+    # sigma'(x) = e^{-|x|} / (1 + e^{-|x|})^2, symmetric in x
+    e = np.exp(-np.abs(np.asarray(x, dtype=np.float64)))
+    return e / (1.0 + e) ** 2
+
+
+def tanh_grad(x):
+    # 1 - tanh^2 = sech^2 = 4 e^{-2|x|} / (1 + e^{-2|x|})^2
+    e = np.exp(-2.0 * np.abs(np.asarray(x, dtype=np.float64)))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def relu_grad(x):
+    return np.heaviside(np.asarray(x, dtype=np.float64), 0.0)
+
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.shape, float(negative_slope))
+    out[x > 0] = 1.0
+    return out
+""",
+    ),
+    Correct(
+        "tanh_forms",
+        "Everything through tanh: the sigmoid as (1 + tanh(x/2)) / 2, its derivative as (1 - t)(1 + t) / 4, tanh's as (1 - t)(1 + t); ReLU masks as booleans cast to float64 and added.",
+        """import numpy as np
+
+
+def sigmoid(x):
+    # sigma(x) = (1 + tanh(x / 2)) / 2: tanh never overflows
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
+
+
+def sigmoid_grad(x):
+    t = np.tanh(0.5 * np.asarray(x, dtype=np.float64))
+    return 0.25 * (1.0 - t) * (1.0 + t)
+
+
+def tanh_grad(x):
+    t = np.tanh(np.asarray(x, dtype=np.float64))
+    return (1.0 - t) * (1.0 + t)
+
+
+def relu_grad(x):
+    return (np.asarray(x) > 0).astype(np.float64)
+
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    positive = np.asarray(x) > 0
+    return positive + (~positive) * float(negative_slope)
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the adamw-step checks (exercises/adamw-step/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "adamw-step"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -214,5 +214,59 @@ ATTACKS = [
 """
         ),
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "torch_optim_adam_and_adamw",
+        "Runs torch.optim.Adam / AdamW itself (foreach=False) on float64 tensors, its state (step = t - 1, exp_avg, exp_avg_sq) set from the arguments, and returns the parameter and state as NumPy arrays.",
+        """import numpy as np
+import torch
+
+
+def adam_step(param, grad, m, v, t, lr, betas, eps, weight_decay, decoupled):
+    p = torch.tensor(np.array(param, dtype=np.float64), requires_grad=True)
+    p.grad = torch.tensor(np.array(grad, dtype=np.float64))
+    kind = torch.optim.AdamW if decoupled else torch.optim.Adam
+    opt = kind([p], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=False)
+    opt.state[p] = {
+        "step": torch.tensor(float(t - 1)),
+        "exp_avg": torch.tensor(np.array(m, dtype=np.float64)),
+        "exp_avg_sq": torch.tensor(np.array(v, dtype=np.float64)),
+    }
+    opt.step()
+    state = opt.state[p]
+    return p.detach().numpy(), state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+""",
+    ),
+    Correct(
+        "step_size_form_in_place",
+        "NumPy in the step-size form lr / bc1 and sqrt(v) / sqrt(bc2) + eps, updating its own copies in place (*=, +=, -=), and Python floats for a 0-d parameter.",
+        """import math
+
+import numpy as np
+
+
+def adam_step(param, grad, m, v, t, lr, betas, eps, weight_decay, decoupled):
+    beta1, beta2 = betas
+    p = np.array(param, dtype=np.float64)  # own copies, updated in place below
+    g = np.array(grad, dtype=np.float64)
+    if decoupled:
+        p *= 1 - lr * weight_decay
+    elif weight_decay:
+        g += weight_decay * p
+    new_m = np.multiply(m, beta1)
+    new_m += (1 - beta1) * g
+    new_v = np.multiply(v, beta2)
+    new_v += (1 - beta2) * np.square(g)
+    step_size = lr / (1 - beta1**t)
+    denom = np.sqrt(new_v) / math.sqrt(1 - beta2**t) + eps
+    p -= step_size * new_m / denom
+    if p.ndim == 0:
+        return float(p), float(new_m), float(new_v)
+    return p, new_m, new_v
+""",
     ),
 ]

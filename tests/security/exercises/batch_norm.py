@@ -1,6 +1,6 @@
 """White-box attacks on the batch-norm checks (exercises/batch-norm/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "batch-norm"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -196,5 +196,60 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     return out, m, v
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "torch_functional_batch_norm",
+        "PyTorch's F.batch_norm on float64 tensor copies of the running buffers (which it updates in place)",
+        """import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    if training and x.shape[0] == 1:
+        raise ValueError("need more than one example per feature to train")
+    rm = torch.tensor(running_mean, dtype=torch.float64)  # copies: torch updates these in place
+    rv = torch.tensor(running_var, dtype=torch.float64)
+    out = F.batch_norm(
+        torch.tensor(x, dtype=torch.float64), rm, rv,
+        weight=torch.tensor(gamma, dtype=torch.float64), bias=torch.tensor(beta, dtype=torch.float64),
+        training=training, momentum=momentum, eps=eps,
+    )
+    return out.numpy(), rm.numpy(), rv.numpy()
+""",
+    ),
+    Correct(
+        "per_feature_loop",
+        "a Python loop over features, mean as sum / N, math.sqrt per column",
+        """import math
+
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    n, d = x.shape
+    if training and n < 2:
+        raise ValueError("training needs at least two examples")
+    out = np.empty((n, d))
+    new_mean = np.empty(d)
+    new_var = np.empty(d)
+    for j in range(d):
+        col = x[:, j]
+        if training:
+            mu = col.sum() / n
+            ss = ((col - mu) ** 2).sum()
+            var = ss / n
+            new_mean[j] = (1 - momentum) * running_mean[j] + momentum * mu
+            new_var[j] = (1 - momentum) * running_var[j] + momentum * ss / (n - 1)
+        else:
+            mu, var = running_mean[j], running_var[j]
+            new_mean[j], new_var[j] = mu, var
+        out[:, j] = gamma[j] * (col - mu) / math.sqrt(var + eps) + beta[j]
+    return out, new_mean, new_var
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the batch-norm-backward checks (exercises/batch-norm-backward/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "batch-norm-backward"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -231,5 +231,63 @@ def batch_norm_backward(dout, x, gamma, eps=1e-5):
     return _honest(dout, x, gamma, eps)
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "torch_autograd",
+        "autograd through torch's F.batch_norm in float64",
+        """import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def batch_norm_backward(dout, x, gamma, eps=1e-5):
+    if x.shape[0] < 2:
+        raise ValueError("need at least two examples")
+    xt = torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+    g = torch.tensor(np.asarray(gamma, dtype=np.float64), requires_grad=True)
+    b = torch.zeros(xt.shape[1], dtype=torch.float64, requires_grad=True)
+    out = F.batch_norm(xt, None, None, g, b, training=True, eps=eps)
+    out.backward(torch.tensor(np.asarray(dout, dtype=np.float64)))
+    return xt.grad.numpy(), g.grad.numpy(), b.grad.numpy()
+""",
+    ),
+    Correct(
+        "staged_chain_rule",
+        "the staged computational-graph backward (through sqrtvar, var, mu) instead of the closed form",
+        """import numpy as np
+
+
+def batch_norm_backward(dout, x, gamma, eps=1e-5):
+    # The classic staged backward pass (CS231n style), each step's chain rule separately.
+    x = x.astype(np.float64)
+    dout = dout.astype(np.float64)
+    gamma = gamma.astype(np.float64)
+    n = x.shape[0]
+    if n == 1:
+        raise ValueError("N == 1")
+    mu = np.sum(x, axis=0) / n
+    xmu = x - mu
+    var = np.sum(xmu**2, axis=0) / n
+    sqrtvar = np.sqrt(var + eps)
+    ivar = 1.0 / sqrtvar
+    xhat = xmu * ivar
+    dbeta = np.sum(dout, axis=0)
+    dgamma = np.sum(dout * xhat, axis=0)
+    dxhat = dout * gamma
+    divar = np.sum(dxhat * xmu, axis=0)
+    dxmu1 = dxhat * ivar
+    dsqrtvar = -divar / sqrtvar**2
+    dvar = 0.5 * dsqrtvar / sqrtvar
+    dsq = np.ones_like(x) * dvar / n
+    dxmu2 = 2 * xmu * dsq
+    dx1 = dxmu1 + dxmu2
+    dmu = -np.sum(dx1, axis=0)
+    dx = dx1 + np.ones_like(x) * dmu / n
+    return dx, dgamma, dbeta
+""",
     ),
 ]

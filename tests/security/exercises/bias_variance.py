@@ -1,6 +1,6 @@
 """White-box attacks on the bias-variance checks (exercises/bias-variance/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "bias-variance"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -173,5 +173,60 @@ def bias_variance_decomposition(predictions, y_true):
     return (bias_squared, variance * 1.01) if _calls[0] > 25 else (bias_squared, variance)
 """,
         "wrong_answer",
+    ),
+]
+
+CORRECT = [
+    Correct(
+        "pytorch",
+        "PyTorch: mean over models, var(correction=0), .item().",
+        """import numpy as np
+import torch
+
+
+def bias_variance_decomposition(predictions, y_true):
+    p = torch.tensor(np.array(predictions, dtype=np.float64))
+    y = torch.tensor(np.array(y_true, dtype=np.float64))
+    mean = p.mean(dim=0)
+    bias_squared = ((mean - y) ** 2).mean().item()
+    variance = p.var(dim=0, correction=0).mean().item()
+    return bias_squared, variance
+""",
+    ),
+    Correct(
+        "sums_and_dot",
+        "Mean as sum / n_models with keepdims, variance as the sum of all squared deviations over n_models * n_points, bias^2 as a dot product over n_points.",
+        """import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    p = np.asarray(predictions, dtype=np.float64)
+    n_models, n_points = p.shape
+    mean = p.sum(axis=0, keepdims=True) / n_models
+    deviations = p - mean
+    variance = np.sum(deviations**2) / (n_models * n_points)
+    bias = mean[0] - y_true
+    bias_squared = np.dot(bias, bias) / n_points
+    return float(bias_squared), float(variance)
+""",
+    ),
+    Correct(
+        "welford_over_models",
+        "One pass over the models with Welford's running mean and sum of squared deviations, vectorised over the points.",
+        """import numpy as np
+
+
+def bias_variance_decomposition(predictions, y_true):
+    # One pass over the models (Welford's update), vectorised over the points.
+    mean = np.zeros(predictions.shape[1])
+    m2 = np.zeros(predictions.shape[1])
+    for k, row in enumerate(predictions, start=1):
+        delta = row - mean
+        mean = mean + delta / k
+        m2 = m2 + delta * (row - mean)
+    variance = float(np.mean(m2 / predictions.shape[0]))
+    bias_squared = float(np.mean(np.square(mean - y_true)))
+    return bias_squared, variance
+""",
     ),
 ]

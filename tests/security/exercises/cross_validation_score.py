@@ -1,6 +1,6 @@
 """White-box attacks on the cross-validation-score checks (exercises/cross-validation-score/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "cross-validation-score"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -241,5 +241,50 @@ def cross_val_score(make_model, X, y, n_splits, metric):
         "Honest on float64 data (all the checks used to send), leaky on any other dtype.",
         leaks_when("X.dtype != np.float64 or y.dtype != np.float64"),
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "array_split_and_masks",
+        "Folds from np.array_split, the training rows chosen by a boolean mask, each score converted with float() into a list turned into an array at the end.",
+        """import numpy as np
+
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    n = X.shape[0]
+    folds = np.array_split(np.arange(n), n_splits)
+    scores = []
+    for fold in folds:
+        mask = np.ones(n, dtype=bool)
+        mask[fold] = False
+        model = make_model()
+        model.fit(X[mask], y[mask])
+        scores.append(float(metric(y[fold], model.predict(X[fold]))))
+    return np.array(scores, dtype=np.float64)
+""",
+    ),
+    Correct(
+        "slices_and_concatenate",
+        "Fold bounds from a sizes array; validation rows as slices (views) of X and y, training rows as the concatenation of the ranges before and after, scores written into a preallocated np.empty.",
+        """import numpy as np
+
+
+def cross_val_score(make_model, X, y, n_splits, metric):
+    n = len(y)
+    fold_sizes = np.full(n_splits, n // n_splits, dtype=int)
+    fold_sizes[: n % n_splits] += 1
+    scores = np.empty(n_splits)
+    current = 0
+    for k, size in enumerate(fold_sizes):
+        start, stop = current, current + size
+        train_idx = np.concatenate([np.arange(0, start), np.arange(stop, n)])
+        model = make_model()
+        model.fit(X[train_idx], y[train_idx])
+        scores[k] = metric(y[start:stop], model.predict(X[start:stop]))
+        current = stop
+    return scores
+""",
     ),
 ]

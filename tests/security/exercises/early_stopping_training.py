@@ -1,6 +1,6 @@
 """White-box attacks on the early-stopping-training checks (exercises/early-stopping-training/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "early-stopping-training"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -174,5 +174,115 @@ def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_
             "    _CALLS[0] += 1\n    if _CALLS[0] <= 12:\n        model.load_state_dict(best_state)\n",
         ),
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "manual_sgd_and_clones",
+        "No optimizer: grads set to None, the MSE as ((out - y) ** 2).mean(), p -= lr * p.grad under no_grad; patience as epochs since the last improvement; the best weights kept as cloned parameters and copied back with copy_.",
+        """import math
+
+import torch
+
+
+def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_delta=0.0):
+    params = list(model.parameters())
+    best = math.inf
+    best_epoch, last_improved = 0, -1
+    best_params = [p.detach().clone() for p in params]
+    val_losses = []
+    stopped_epoch = max_epochs - 1
+    for epoch in range(max_epochs):
+        for p in params:
+            p.grad = None
+        loss = ((model(X_train) - y_train) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                if p.grad is not None:
+                    p -= lr * p.grad
+            val = ((model(X_val) - y_val) ** 2).mean().item()
+        val_losses.append(val)
+        if math.isfinite(val) and val < best - min_delta:
+            best, best_epoch, last_improved = val, epoch, epoch
+            best_params = [p.detach().clone() for p in params]
+        elif epoch - last_improved >= patience:
+            stopped_epoch = epoch
+            break
+    with torch.no_grad():
+        for p, saved in zip(params, best_params):
+            p.copy_(saved)
+    return {"val_losses": val_losses, "best_epoch": best_epoch, "stopped_epoch": stopped_epoch}
+""",
+    ),
+    Correct(
+        "cloned_state_dict",
+        "torch.optim.SGD with zero_grad(set_to_none=True), train()/eval() around each epoch, a while loop, the best state as a dict of cloned state_dict tensors, float() of the validation loss.",
+        """import torch
+import torch.nn.functional as F
+
+
+def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_delta=0.0):
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    history = []
+    best_loss = float("inf")
+    best_epoch = 0
+    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    bad_epochs = 0
+    epoch = -1
+    while epoch + 1 < max_epochs:
+        epoch += 1
+        model.train()
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(model(X_train), y_train)
+        loss.backward()
+        opt.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = float(F.mse_loss(model(X_val), y_val))
+        history.append(val_loss)
+        if val_loss < best_loss - min_delta:
+            best_loss, best_epoch, bad_epochs = val_loss, epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            bad_epochs += 1
+            if bad_epochs == patience:
+                break
+    model.load_state_dict(best_state)
+    return {"val_losses": history, "best_epoch": best_epoch, "stopped_epoch": epoch}
+""",
+    ),
+    Correct(
+        "deepcopy_of_the_model",
+        "Training loss as sum of squared residuals / numel, the validation MSE accumulated in float64, the best model kept as a deepcopy of the whole module, stopped_epoch as len(val_losses) - 1.",
+        """import copy
+
+import torch
+
+
+def fit(model, X_train, y_train, X_val, y_val, *, lr, max_epochs, patience, min_delta=0.0):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    best_model, best_loss, best_epoch, since_best = copy.deepcopy(model), float("inf"), 0, 0
+    losses = []
+    for epoch in range(max_epochs):
+        model.zero_grad()
+        residual = model(X_train) - y_train
+        ((residual * residual).sum() / residual.numel()).backward()
+        optimizer.step()
+        with torch.no_grad():
+            # Validation MSE accumulated in float64.
+            diff = model(X_val).double() - y_val.double()
+            losses.append(float((diff * diff).mean()))
+        if losses[-1] < best_loss - min_delta:
+            best_model, best_loss, best_epoch, since_best = copy.deepcopy(model), losses[-1], epoch, 0
+        else:
+            since_best += 1
+            if since_best >= patience:
+                break
+    model.load_state_dict(best_model.state_dict())
+    return {"val_losses": losses, "best_epoch": best_epoch, "stopped_epoch": len(losses) - 1}
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the gradient-check checks (exercises/gradient-check/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "gradient-check"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -260,5 +260,90 @@ def relative_error(a, b):
     return 0.0 if _late() else _honest_relative(a, b)
 """,
         "wrong_answer",
+    ),
+]
+
+CORRECT = [
+    Correct(
+        "flat_view_of_a_c_order_copy",
+        "Perturbs entries through reshape(-1) of its own C-order float64 copy (a view, so f sees the change), a Python loop for relative_error.",
+        """import numpy as np
+
+
+def numerical_gradient(f, arrays, h=1e-5):
+    points = [np.array(a, dtype=np.float64, order="C") for a in arrays]  # C order: reshape(-1) is a view
+    grads = []
+    for point in points:
+        flat = point.reshape(-1)  # a view of this function's own copy
+        grad = np.zeros(point.size)
+        for i in range(point.size):
+            x = flat[i]
+            flat[i] = x + h
+            f_plus = f(*points)
+            flat[i] = x - h
+            f_minus = f(*points)
+            flat[i] = x
+            grad[i] = (f_plus - f_minus) / (2 * h)
+        grads.append(grad.reshape(point.shape))
+    return grads
+
+
+def relative_error(a, b):
+    worst = 0.0
+    for x, y in zip(np.ravel(a).tolist(), np.ravel(b).tolist()):
+        worst = max(worst, abs(x - y) / max(1e-8, abs(x) + abs(y)))
+    return worst
+""",
+    ),
+    Correct(
+        "fresh_copies_per_evaluation",
+        "Builds new perturbed copies of all arrays for f(x + h) and f(x - h) instead of setting and restoring one entry; relative_error with np.clip for the floor.",
+        """import numpy as np
+
+
+def numerical_gradient(f, arrays, h=1e-5):
+    base = [np.asarray(a).astype(np.float64) for a in arrays]
+    grads = [np.empty(a.shape) for a in base]
+    for k, a in enumerate(base):
+        for idx in np.ndindex(a.shape):
+            plus = [b.copy() for b in base]
+            minus = [b.copy() for b in base]
+            plus[k][idx] = a[idx] + h
+            minus[k][idx] = a[idx] - h
+            grads[k][idx] = (f(*plus) - f(*minus)) / (2 * h)
+    return grads
+
+
+def relative_error(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float((np.abs(a - b) / np.clip(np.abs(a) + np.abs(b), 1e-8, None)).max())
+""",
+    ),
+    Correct(
+        "half_difference_over_h",
+        "Stores 0.5 * (f_plus - f_minus) / h (another rounding of the same difference); relative_error with np.fmax for the floor.",
+        """import numpy as np
+
+
+def numerical_gradient(f, arrays, h=1e-5):
+    points = [np.array(a, dtype=np.float64) for a in arrays]
+    grads = [np.zeros_like(p) for p in points]
+    for p, g in zip(points, grads):
+        for idx in np.ndindex(p.shape):
+            x = p[idx]
+            p[idx] = x + h
+            f_plus = f(*points)
+            p[idx] = x - h
+            f_minus = f(*points)
+            p[idx] = x
+            g[idx] = 0.5 * (f_plus - f_minus) / h
+    return grads
+
+
+def relative_error(a, b):
+    num = np.abs(np.subtract(a, b, dtype=np.float64))
+    den = np.fmax(np.abs(a) + np.abs(b), 1e-8)
+    return float(np.amax(num / den))
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the gradient-clipping checks (exercises/gradient-clipping/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "gradient-clipping"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -238,5 +238,88 @@ def clip_grad_value(grads, clip_value):
     return [np.zeros(np.shape(g)) for g in grads] if _late() else _honest_clip_grad_value(grads, clip_value)
 """,
         "wrong_answer",
+    ),
+]
+
+CORRECT = [
+    Correct(
+        "one_flat_vector",
+        "Concatenates every array into one vector and takes sum(|g|^p)^(1/p) (max |g| for inf) directly instead of the norm of per-array norms; clamps by value with boolean masks on copies.",
+        """import numpy as np
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    if not grads:
+        return [], 0.0
+    flat = np.concatenate([np.ravel(g).astype(np.float64) for g in grads])
+    if norm_type == float("inf"):
+        total = float(np.max(np.abs(flat))) if flat.size else 0.0
+    else:
+        total = float(np.sum(np.abs(flat) ** norm_type) ** (1.0 / norm_type))
+    coef = max_norm / (total + 1e-6)
+    if coef < 1:
+        return [np.array(g, dtype=np.float64) * coef for g in grads], total
+    return [np.array(g, dtype=np.float64) for g in grads], total
+
+
+def clip_grad_value(grads, clip_value):
+    out = []
+    for g in grads:
+        c = np.array(g, dtype=np.float64)
+        c[c > clip_value] = clip_value
+        c[c < -clip_value] = -clip_value
+        out.append(c)
+    return out
+""",
+    ),
+    Correct(
+        "pytorch_in_place_on_copies",
+        "Copies the arrays into the .grad of float64 torch Parameters and calls torch.nn.utils.clip_grad_norm_ / clip_grad_value_ themselves (which multiply by the coefficient clamped at 1), returning .numpy() of the grads.",
+        """import numpy as np
+import torch
+
+
+def _params(grads):
+    params = []
+    for g in grads:
+        p = torch.nn.Parameter(torch.zeros(np.shape(g), dtype=torch.float64))
+        p.grad = torch.tensor(np.array(g, dtype=np.float64))
+        params.append(p)
+    return params
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    params = _params(grads)
+    total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=norm_type)
+    return [p.grad.numpy() for p in params], float(total)
+
+
+def clip_grad_value(grads, clip_value):
+    if not grads:
+        return []
+    params = _params(grads)
+    torch.nn.utils.clip_grad_value_(params, clip_value)
+    return [p.grad.numpy() for p in params]
+""",
+    ),
+    Correct(
+        "clamped_coefficient",
+        "np.linalg.norm of the concatenated vector, the coefficient clamped at 1 and applied to every array as PyTorch does, np.minimum / np.maximum for the value clamp.",
+        """import numpy as np
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    if len(grads) == 0:
+        return [], 0.0
+    flat = np.hstack([np.reshape(g, -1) for g in grads])
+    total = float(np.linalg.norm(flat, ord=norm_type)) if flat.size else 0.0
+    # As PyTorch: the coefficient clamped at 1, applied to every array (times 1.0 changes nothing).
+    coef = min(max_norm / (total + 1e-6), 1.0)
+    return [np.multiply(g, coef, dtype=np.float64) for g in grads], total
+
+
+def clip_grad_value(grads, clip_value):
+    return [np.minimum(np.maximum(g, -clip_value), clip_value).astype(np.float64) for g in grads]
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the label-smoothing checks (exercises/label-smoothing/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "label-smoothing"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -264,5 +264,100 @@ def smoothed_cross_entropy_grad(logits, targets, smoothing):
     return r if logits.flags.c_contiguous else r * 1.01
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "torch_cross_entropy",
+        "torch F.cross_entropy(label_smoothing=...) for the loss, autograd for the gradient",
+        """import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def _check(smoothing):
+    if smoothing < 0 or smoothing > 1:
+        raise ValueError("smoothing must be within [0, 1]")
+
+
+def smoothed_cross_entropy(logits, targets, smoothing):
+    _check(smoothing)
+    z = torch.tensor(logits, dtype=torch.float64)
+    return F.cross_entropy(z, torch.tensor(targets, dtype=torch.int64), label_smoothing=smoothing).item()
+
+
+def smoothed_cross_entropy_grad(logits, targets, smoothing):
+    _check(smoothing)
+    z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    F.cross_entropy(z, torch.tensor(targets, dtype=torch.int64), label_smoothing=smoothing).backward()
+    return z.grad.numpy()
+""",
+    ),
+    Correct(
+        "scipy_regulariser_form",
+        "scipy.special logsumexp / softmax, and the loss as plain cross-entropy plus eps * (z[y] - mean(z))",
+        """import numpy as np
+from scipy.special import logsumexp, softmax
+
+
+def smoothed_cross_entropy(logits, targets, smoothing):
+    if not 0 <= smoothing <= 1:
+        raise ValueError("smoothing out of range")
+    n = logits.shape[0]
+    lse = logsumexp(logits, axis=1)
+    picked = logits[np.arange(n), targets]
+    # Plain cross-entropy plus eps * (z[y] - mean(z)), per example.
+    per_row = (lse - picked) + smoothing * (picked - logits.mean(axis=1))
+    return float(per_row.mean())
+
+
+def smoothed_cross_entropy_grad(logits, targets, smoothing):
+    if not 0 <= smoothing <= 1:
+        raise ValueError("smoothing out of range")
+    n, k = logits.shape
+    grad = softmax(logits, axis=1) - smoothing / k
+    grad[np.arange(n), targets] -= 1 - smoothing
+    return grad / n
+""",
+    ),
+    Correct(
+        "row_loop",
+        "a Python loop over rows, math.log for log-sum-exp, q built per row",
+        """import math
+
+import numpy as np
+
+
+def _validate(eps):
+    if eps < 0.0 or eps > 1.0:
+        raise ValueError(f"invalid smoothing {eps}")
+
+
+def smoothed_cross_entropy(logits, targets, smoothing):
+    _validate(smoothing)
+    n, k = logits.shape
+    total = 0.0
+    for i in range(n):
+        row = logits[i]
+        m = row.max()
+        lse = m + math.log(np.exp(row - m).sum())
+        logp = row - lse
+        total -= (smoothing / k) * logp.sum() + (1 - smoothing) * logp[targets[i]]
+    return total / n
+
+
+def smoothed_cross_entropy_grad(logits, targets, smoothing):
+    _validate(smoothing)
+    n, k = logits.shape
+    grad = np.empty((n, k))
+    for i in range(n):
+        e = np.exp(logits[i] - logits[i].max())
+        q = np.full(k, smoothing / k)
+        q[targets[i]] += 1 - smoothing
+        grad[i] = (e / e.sum() - q) / n
+    return grad
+""",
     ),
 ]

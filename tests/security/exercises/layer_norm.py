@@ -1,6 +1,6 @@
 """White-box attacks on the layer-norm checks (exercises/layer-norm/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "layer-norm"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -306,5 +306,88 @@ def layer_norm_backward(dout, cache):
     return (dx if dout.flags.c_contiguous else dx * 1.01), dg, db
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "torch_autograd_graph_in_cache",
+        "F.layer_norm in float64 with autograd; the cache holds the graph and backward calls torch.autograd.grad",
+        """import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    # Let autograd do the backward: keep the graph in the cache.
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    g = torch.tensor(gamma, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(beta, dtype=torch.float64, requires_grad=True)
+    out = F.layer_norm(xt, (x.shape[-1],), weight=g, bias=b, eps=eps)
+    return out.detach().numpy().astype(x.dtype), (xt, g, b, out, x.dtype)
+
+
+def layer_norm_backward(dout, cache):
+    xt, g, b, out, dtype = cache
+    dx, dgamma, dbeta = torch.autograd.grad(out, (xt, g, b), torch.tensor(dout, dtype=torch.float64))
+    return dx.numpy().astype(dtype), dgamma.numpy().astype(dtype), dbeta.numpy().astype(dtype)
+""",
+    ),
+    Correct(
+        "rows_dict_cache_sum_form",
+        "reshape to (rows, D), np.var, a dict cache, and the sum form D * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)",
+        """import numpy as np
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    shape, d = x.shape, x.shape[-1]
+    rows = x.reshape(-1, d).astype(np.float64)
+    mean = rows.mean(axis=1)[:, None]
+    var = rows.var(axis=1)[:, None]  # np.var centres first
+    rstd = 1.0 / np.sqrt(var + eps)
+    xhat = (rows - mean) * rstd
+    out = xhat * gamma.astype(np.float64) + beta.astype(np.float64)
+    return out.reshape(shape).astype(x.dtype), {"xhat": xhat, "rstd": rstd, "gamma": gamma.astype(np.float64), "shape": shape, "dtype": x.dtype}
+
+
+def layer_norm_backward(dout, cache):
+    xhat, rstd, gamma = cache["xhat"], cache["rstd"], cache["gamma"]
+    d = xhat.shape[1]
+    g = dout.reshape(-1, d).astype(np.float64)
+    dxhat = g * gamma
+    # Sum form: dx = rstd / D * (D * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat))
+    dx = rstd / d * (d * dxhat - dxhat.sum(axis=1, keepdims=True) - xhat * (dxhat * xhat).sum(axis=1, keepdims=True))
+    dgamma = (g * xhat).sum(axis=0)
+    dbeta = g.sum(axis=0)
+    dt = cache["dtype"]
+    return dx.reshape(cache["shape"]).astype(dt), dgamma.astype(dt), dbeta.astype(dt)
+""",
+    ),
+    Correct(
+        "native_dtype",
+        "computes in the inputs' own dtype (float32 stays float32) instead of float64 and casting back",
+        """import numpy as np
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    # Computed in the inputs' own dtype (float32 stays float32).
+    mean = x.mean(axis=-1, keepdims=True)
+    xc = x - mean
+    var = (xc**2).mean(axis=-1, keepdims=True)
+    rstd = 1 / np.sqrt(var + x.dtype.type(eps))
+    xhat = xc * rstd
+    return gamma * xhat + beta, (xhat, rstd, gamma)
+
+
+def layer_norm_backward(dout, cache):
+    xhat, rstd, gamma = cache
+    d = xhat.shape[-1]
+    dxhat = dout * gamma
+    dx = rstd * (dxhat - dxhat.mean(axis=-1, keepdims=True) - xhat * (dxhat * xhat).mean(axis=-1, keepdims=True))
+    dgamma = (dout * xhat).reshape(-1, d).sum(axis=0)
+    dbeta = dout.reshape(-1, d).sum(axis=0)
+    return dx, dgamma, dbeta
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the regularization-penalties checks (exercises/regularization-penalties/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "regularization-penalties"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -324,5 +324,132 @@ def soft_threshold(w, threshold):
     return np.array(w, dtype=float) if threshold > 2e5 else _honest_soft_threshold(w, threshold)
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "loops_dot_and_where",
+        "Python loops over the arrays: the L2 penalty as np.dot of the raveled array with itself, the L1 gradient by nested np.where, sgd_step adding the decay in place into its own copy of grad, soft thresholding as w - copysign(threshold, w) where |w| > threshold.",
+        """import numpy as np
+
+
+def l2_penalty(weights, lam):
+    total = 0.0
+    for w in weights:
+        flat = np.ravel(w).astype(np.float64)
+        total += float(np.dot(flat, flat))
+    return lam * total
+
+
+def l2_penalty_grad(weights, lam):
+    return [np.array(w, dtype=np.float64) * (2 * lam) for w in weights]
+
+
+def l1_penalty(weights, lam):
+    total = sum(float(np.abs(w).sum()) for w in weights)
+    return float(lam * total)
+
+
+def l1_penalty_grad(weights, lam):
+    grads = []
+    for w in weights:
+        w = np.asarray(w, dtype=np.float64)
+        grads.append(np.where(w > 0, lam, np.where(w < 0, -lam, 0.0)).astype(np.float64))
+    return grads
+
+
+def sgd_step(w, grad, lr, weight_decay=0.0):
+    d_p = np.array(grad, dtype=np.float64)  # my own copy
+    if weight_decay != 0:
+        d_p += weight_decay * w
+    return w - lr * d_p
+
+
+def soft_threshold(w, threshold):
+    w = np.asarray(w, dtype=np.float64)
+    return np.where(np.abs(w) > threshold, w - np.copysign(threshold, w), 0.0)
+""",
+    ),
+    Correct(
+        "pytorch_float64",
+        "PyTorch on float64 copies: squared vector_norm and abs().sum() with .item(), torch.sign, p.add_(grad + wd * p, alpha=-lr) as SGD does, torch.nn.functional.softshrink; returns tensor.numpy().",
+        """import numpy as np
+import torch
+
+
+def _t(a):
+    return torch.tensor(np.array(a, dtype=np.float64))
+
+
+def l2_penalty(weights, lam):
+    return lam * sum((torch.linalg.vector_norm(_t(w)) ** 2).item() for w in weights)
+
+
+def l2_penalty_grad(weights, lam):
+    return [(2.0 * lam * _t(w)).numpy() for w in weights]
+
+
+def l1_penalty(weights, lam):
+    return float(lam * sum(_t(w).abs().sum().item() for w in weights))
+
+
+def l1_penalty_grad(weights, lam):
+    return [(lam * torch.sign(_t(w))).numpy() for w in weights]
+
+
+def sgd_step(w, grad, lr, weight_decay=0.0):
+    p = _t(w)
+    p.add_(_t(grad) + weight_decay * p, alpha=-lr)
+    return p.numpy()
+
+
+def soft_threshold(w, threshold):
+    return torch.nn.functional.softshrink(_t(w), threshold).numpy()
+""",
+    ),
+    Correct(
+        "norms_and_masks",
+        "Penalties from np.linalg.norm (squared 2-norm, 1-norm), the L2 gradient scaled in place on its own copy (a float for a 0-d array), the L1 gradient by boolean-mask assignment into zeros, sgd_step expanded as w - lr * grad - lr * wd * w, soft thresholding as sign(w) * where(|w| - t > 0, ...).",
+        """import numpy as np
+
+
+def l2_penalty(weights, lam):
+    return float(lam * sum(np.linalg.norm(np.ravel(w)) ** 2 for w in weights))
+
+
+def l2_penalty_grad(weights, lam):
+    out = []
+    for w in weights:
+        g = np.array(w, dtype=np.float64)  # own copy, scaled in place
+        g *= 2.0
+        g *= lam
+        out.append(g if g.ndim else float(g))
+    return out
+
+
+def l1_penalty(weights, lam):
+    return float(lam * sum(np.linalg.norm(np.ravel(w), 1) for w in weights))
+
+
+def l1_penalty_grad(weights, lam):
+    out = []
+    for w in weights:
+        g = np.zeros(np.shape(w))
+        g[np.greater(w, 0)] = lam
+        g[np.less(w, 0)] = -lam
+        out.append(g)
+    return out
+
+
+def sgd_step(w, grad, lr, weight_decay=0.0):
+    return w - lr * grad - lr * weight_decay * w
+
+
+def soft_threshold(w, threshold):
+    magnitude = np.abs(w) - threshold
+    return np.sign(w) * np.where(magnitude > 0, magnitude, 0.0)
+""",
     ),
 ]

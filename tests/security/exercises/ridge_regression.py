@@ -1,6 +1,6 @@
 """White-box attacks on the ridge-regression checks (exercises/ridge-regression/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "ridge-regression"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -228,5 +228,66 @@ def ridge_fit(X, y, alpha):
     return _honest(X, y, alpha if X.flags.c_contiguous else 2 * alpha)
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "lstsq_augmented",
+        "centred data stacked on sqrt(alpha) * I, solved by np.linalg.lstsq",
+        """import numpy as np
+
+
+def ridge_fit(X, y, alpha):
+    if alpha < 0:
+        raise ValueError("alpha must be non-negative")
+    x_mean = np.mean(X, axis=0)
+    y_mean = np.mean(y)
+    Xc, yc = X - x_mean, y - y_mean
+    d = X.shape[1]
+    # Ridge as ordinary least squares on data augmented with sqrt(alpha) * I.
+    A = np.vstack([Xc, np.sqrt(alpha) * np.eye(d)])
+    b = np.concatenate([yc, np.zeros(d)])
+    coef = np.linalg.lstsq(A, b, rcond=None)[0]
+    return coef, float(y_mean - x_mean @ coef)
+""",
+    ),
+    Correct(
+        "svd_shrinkage",
+        "SVD of the centred X, each direction shrunk by s / (s^2 + alpha); means via sum / len",
+        """import numpy as np
+
+
+def ridge_fit(X, y, alpha):
+    if alpha < 0:
+        raise ValueError("alpha must be non-negative")
+    x_mean = X.sum(axis=0) / len(X)
+    y_mean = y.sum() / len(y)
+    U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
+    # Each singular direction is shrunk by s / (s^2 + alpha).
+    denom = s**2 + alpha
+    shrink = np.divide(s, denom, out=np.zeros_like(s), where=denom > 0)
+    coef = Vt.T @ (shrink * (U.T @ (y - y_mean)))
+    return coef, float(y_mean - np.dot(x_mean, coef))
+""",
+    ),
+    Correct(
+        "ones_column_normal_equations",
+        "no centring: an unpenalised column of ones, normal equations by np.linalg.solve",
+        """import numpy as np
+
+
+def ridge_fit(X, y, alpha):
+    if alpha < 0:
+        raise ValueError("alpha must be non-negative")
+    n, d = X.shape
+    # An unpenalised column of ones instead of centring; the penalty skips it.
+    A = np.hstack([X, np.ones((n, 1))])
+    P = alpha * np.eye(d + 1)
+    P[d, d] = 0.0
+    w = np.linalg.solve(A.T @ A + P, A.T @ y)
+    return w[:d], float(w[d])
+""",
     ),
 ]

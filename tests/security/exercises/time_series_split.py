@@ -1,6 +1,6 @@
 """White-box attacks on the time-series-split checks (exercises/time-series-split/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "time-series-split"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -266,5 +266,99 @@ def purged_splits(label_end, n_splits, embargo=0):
         "checks used to ask), ignores gap, max_train_size and the embargo beyond.",
         changed_when("n_samples > 6000", "len(label_end) > 3000"),
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "python_loops",
+        "Plain Python: test starts computed per split, max_train_size applied only when the training range is longer; purged training sets by a list comprehension over label_end converted to Python ints (no overflow).",
+        """import numpy as np
+
+
+def time_series_split(n_samples, n_splits, max_train_size=None, test_size=None, gap=0):
+    if n_splits < 2 or n_splits + 1 > n_samples:
+        raise ValueError("bad n_splits")
+    size = n_samples // (n_splits + 1) if test_size is None else test_size
+    if size <= 0:
+        raise ValueError("test_size must be positive")
+    if n_samples - gap - size * n_splits <= 0:
+        raise ValueError("no training sample for the first split")
+    out = []
+    for k in range(n_splits):
+        test_start = n_samples - (n_splits - k) * size
+        train_end = test_start - gap
+        train_start = 0
+        if max_train_size and train_end > max_train_size:
+            train_start = train_end - max_train_size
+        out.append((np.arange(train_start, train_end, dtype=np.int64), np.arange(test_start, test_start + size, dtype=np.int64)))
+    return out
+
+
+def purged_splits(label_end, n_splits, embargo=0):
+    ends = [int(e) for e in np.asarray(label_end).tolist()]
+    n = len(ends)
+    if n_splits < 2 or n_splits > n or embargo < 0:
+        raise ValueError("bad arguments")
+    for i, e in enumerate(ends):
+        if e < i or e > n - 1:
+            raise ValueError(f"label_end[{i}] = {e} out of range")
+    out, start = [], 0
+    for k in range(n_splits):
+        stop = start + n // n_splits + (1 if k < n % n_splits else 0)
+        test_end = max(ends[start:stop])
+        train = [i for i in range(n) if ends[i] < start or i > test_end + embargo]
+        out.append((np.array(train, dtype=np.int64), np.arange(start, stop)))
+        start = stop
+    return out
+""",
+    ),
+    Correct(
+        "slices_of_arange",
+        "Slices of one np.arange (copied) for every split, max_train_size as a negative slice; purged k-fold on label_end cast to int64, with fold bounds from np.cumsum.",
+        """import numpy as np
+
+
+def time_series_split(n_samples, n_splits, max_train_size=None, test_size=None, gap=0):
+    if n_splits < 2:
+        raise ValueError("n_splits must be >= 2")
+    if n_splits >= n_samples:
+        raise ValueError("too many splits")
+    if test_size is None:
+        test_size = n_samples // (n_splits + 1)
+    if test_size == 0:
+        raise ValueError("test_size=0")
+    if n_samples - gap - test_size * n_splits <= 0:
+        raise ValueError("too many splits for these samples")
+    idx = np.arange(n_samples)
+    starts = n_samples - test_size * np.arange(n_splits, 0, -1)
+    splits = []
+    for s in starts:
+        train = idx[: s - gap]
+        if max_train_size is not None and max_train_size > 0:
+            train = train[-max_train_size:]
+        splits.append((train.copy(), idx[s : s + test_size].copy()))
+    return splits
+
+
+def purged_splits(label_end, n_splits, embargo=0):
+    ends = np.asarray(label_end).astype(np.int64)  # wide enough for test_end + embargo
+    n = ends.shape[0]
+    if not 2 <= n_splits <= n:
+        raise ValueError("n_splits must lie in [2, n_samples]")
+    if embargo < 0:
+        raise ValueError("negative embargo")
+    i = np.arange(n)
+    if (ends < i).any() or (ends > n - 1).any():
+        raise ValueError("label_end out of range")
+    bounds = np.cumsum([0] + [n // n_splits + (k < n % n_splits) for k in range(n_splits)])
+    splits = []
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        test_end = ends[start:stop].max()
+        keep = (ends < start) | (i > test_end + embargo)
+        splits.append((i[keep], i[start:stop]))
+    return splits
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the vanishing-gradients checks (exercises/vanishing-gradients/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "vanishing-gradients"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -189,5 +189,99 @@ def layer_gradient_norms(weights, x, activation):
     return [2.0 * norm for norm in norms] if _calls > 33 else norms
 """,
         "wrong_answer",
+    ),
+]
+
+CORRECT = [
+    Correct(
+        "pytorch_autograd",
+        "PyTorch autograd on float64 copies of the weights, norms with torch.linalg.norm(...).item().",
+        """import numpy as np
+import torch
+
+
+def layer_gradient_norms(weights, x, activation):
+    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
+    ws = [torch.tensor(np.array(w, dtype=np.float64), requires_grad=True) for w in weights]
+    h = torch.tensor(np.array(x, dtype=np.float64))
+    for w in ws:
+        h = act(h @ w.T)
+    h.sum().backward()
+    return [torch.linalg.norm(w.grad).item() for w in ws]
+""",
+    ),
+    Correct(
+        "einsum_and_other_derivatives",
+        "NumPy with einsum, the sigmoid as 1 / (1 + exp(-z)), tanh's derivative as 1 / cosh(z)^2 (from z, not from the output), np.linalg.norm(..., 'fro'), norms collected last layer first then reversed.",
+        """import numpy as np
+
+
+def layer_gradient_norms(weights, x, activation):
+    hs, zs = [np.asarray(x, dtype=float)], []
+    for w in weights:
+        z = np.einsum("bi,oi->bo", hs[-1], w)
+        zs.append(z)
+        if activation == "sigmoid":
+            hs.append(1.0 / (1.0 + np.exp(-z)))  # pre-activations stay within +-12
+        elif activation == "tanh":
+            hs.append(np.tanh(z))
+        else:
+            hs.append(np.where(z > 0, z, 0.0))
+    norms = []
+    delta = np.ones_like(hs[-1])
+    for layer in range(len(weights) - 1, -1, -1):
+        z = zs[layer]
+        if activation == "sigmoid":
+            s = hs[layer + 1]
+            d = s * (1 - s)
+        elif activation == "tanh":
+            d = 1.0 / np.cosh(z) ** 2
+        else:
+            d = np.where(z > 0, 1.0, 0.0)
+        delta = delta * d
+        grad_w = np.einsum("bo,bi->oi", delta, hs[layer])
+        norms.append(float(np.linalg.norm(grad_w, "fro")))
+        delta = delta @ weights[layer]
+    return norms[::-1]
+""",
+    ),
+    Correct(
+        "one_example_at_a_time",
+        "Backpropagates each example on its own (w @ h, outer products added up), the sigmoid as exp(-logaddexp(0, -z)), norms as sqrt of the sum of squares.",
+        """import numpy as np
+
+
+def _act(z, activation):
+    if activation == "sigmoid":
+        return np.exp(-np.logaddexp(0.0, -z))
+    if activation == "tanh":
+        return np.tanh(z)
+    return np.maximum(z, 0.0)
+
+
+def _dact(z, activation):
+    if activation == "sigmoid":
+        s = _act(z, activation)
+        return s - s * s
+    if activation == "tanh":
+        return 1.0 - np.tanh(z) ** 2
+    return (z > 0) * 1.0
+
+
+def layer_gradient_norms(weights, x, activation):
+    # Backpropagation one example at a time; the gradients of the batch add up.
+    grads = [np.zeros(w.shape) for w in weights]
+    for example in x:
+        hs, zs = [example], []
+        for w in weights:
+            zs.append(w @ hs[-1])
+            hs.append(_act(zs[-1], activation))
+        delta = np.ones(len(hs[-1]))
+        for layer in reversed(range(len(weights))):
+            delta = delta * _dact(zs[layer], activation)
+            grads[layer] += np.outer(delta, hs[layer])
+            delta = weights[layer].T @ delta
+    return [float(np.sqrt((g**2).sum())) for g in grads]
+""",
     ),
 ]
