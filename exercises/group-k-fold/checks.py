@@ -23,14 +23,14 @@ never rejected (false-rejection rate 0). Before the exact comparison, the folds 
 partition (types, sorted indices, every sample in exactly one test fold, train the complement of test)
 and for leakage (a group split across folds), so the message names the first thing that is wrong.
 
-Hidden cases come from ``rng`` (a secret fresh seed per grading): labels of dtype ``int64`` or ``int32``
-(negative, far apart) or lists of ``str`` (mixed case, digits, different lengths, so that string order
-differs from numeric and length order), in random sample order (first appearance is not label order);
-group sizes geometric, uniform, heavy-tailed, all equal, or differing by one; one dominant group; up to
-about twenty thousand samples and six hundred groups; ``n_splits`` from 2 to 10 and equal to the number of
-groups. Two calls of one check share the length and ``n_splits`` with different labels, so an answer
-cached by shape is wrong. ``groups`` arrays live in memory the learner's process maps read-only, and
-are read back here after the call.
+Hidden cases come from ``rng`` (a secret fresh seed per grading). The statement's edge cases: labels of
+dtype ``int64`` or ``int32`` (negative, far apart) or lists of ``str`` (mixed case, digits, different lengths,
+so that string order differs from numeric and length order), in random sample order (first appearance is not
+label order); group sizes geometric, uniform, heavy-tailed, all equal, or differing by one; one dominant
+group; up to about twenty thousand samples and six hundred groups; ``n_splits`` from 2 to 10 and equal to the
+number of groups. Two calls of one check share the length and ``n_splits`` with different labels, so an
+answer cached by shape is wrong. ``groups`` arrays live in memory shared with the learner's process (mapped
+read-only there unless sent writable), and are read back here after the call.
 
 Beyond the edge cases the statement lists (a red-team pass got rules right only there accepted in every
 grading; they are kept as attacks), the integer and string checks each add one round trip of many calls in

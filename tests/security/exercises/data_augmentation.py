@@ -1,6 +1,6 @@
 """White-box attacks on the data-augmentation checks (exercises/data-augmentation/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "data-augmentation"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -224,5 +224,97 @@ ATTACKS = [
             "    flip = np.random.random(images.shape[0]) < p\n",
         ),
         "restricted_code",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "per_image_loops",
+        "one scalar draw per image in loops (top then left interleaved), the crop copied from the unpadded image into a zero array, magnitude_scale row by row in the input's dtype, labels by concatenate",
+        """import numpy as np
+
+
+def random_horizontal_flip(images, p, rng):
+    out = np.empty_like(images)
+    for i in range(images.shape[0]):
+        out[i] = images[i, :, ::-1] if rng.random() < p else images[i]
+    return out
+
+
+def random_crop(images, size, padding, rng):
+    h, w = size
+    n, height, width, c = images.shape
+    out = np.zeros((n, h, w, c), dtype=images.dtype)
+    for i in range(n):
+        top = int(rng.integers(height + 2 * padding - h + 1)) - padding
+        left = int(rng.integers(width + 2 * padding - w + 1)) - padding
+        # copy the part of the window that lies on the image; the rest stays zero
+        r0, r1 = max(top, 0), min(top + h, height)
+        c0, c1 = max(left, 0), min(left + w, width)
+        if r0 < r1 and c0 < c1:
+            out[i, r0 - top : r1 - top, c0 - left : c1 - left] = images[i, r0:r1, c0:c1]
+    return out
+
+
+def augment_dataset(images, labels, copies, rng):
+    h, w = images.shape[1:3]
+    out = [images.copy()]
+    for _ in range(copies):
+        out.append(random_crop(random_horizontal_flip(images, 0.5, rng), (h, w), 2, rng))
+    return np.concatenate(out, axis=0), np.concatenate([labels] * (copies + 1))
+
+
+def jitter(series, sigma, rng):
+    noise = sigma * rng.standard_normal(series.shape)
+    return (series.astype(np.float64) + noise).astype(series.dtype)
+
+
+def magnitude_scale(series, sigma, rng):
+    out = series.copy()
+    for i in range(series.shape[0]):
+        out[i] = series[i] * rng.normal(1.0, sigma)
+    return out
+""",
+    ),
+    Correct(
+        "vectorised_windows",
+        "flips by np.where, crops picked from sliding_window_view, augment_dataset draws all copies in one flip call and one crop call on the tiled batch",
+        """import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def random_horizontal_flip(images, p, rng):
+    flip = rng.uniform(size=len(images)) < p
+    return np.where(flip[:, None, None, None], images[:, :, ::-1, :], images)
+
+
+def random_crop(images, size, padding, rng):
+    h, w = size
+    n = len(images)
+    pad = ((0, 0), (padding, padding), (padding, padding), (0, 0))
+    padded = np.pad(images, pad, mode="constant", constant_values=0)
+    windows = sliding_window_view(padded, (h, w), axis=(1, 2))  # (n, rows, cols, c, h, w)
+    tops = rng.integers(windows.shape[1], size=n)
+    lefts = rng.integers(windows.shape[2], size=n)
+    picked = windows[np.arange(n), tops, lefts]  # (n, c, h, w)
+    return np.ascontiguousarray(picked.transpose(0, 2, 3, 1))
+
+
+def augment_dataset(images, labels, copies, rng):
+    n, h, w, _ = images.shape
+    many = np.concatenate([images] * copies) if copies else images[:0]
+    augmented = random_crop(random_horizontal_flip(many, 0.5, rng), (h, w), 2, rng)
+    return np.concatenate([images, augmented]), np.tile(labels, copies + 1)
+
+
+def jitter(series, sigma, rng):
+    return (series + rng.normal(scale=sigma, size=series.shape)).astype(series.dtype)
+
+
+def magnitude_scale(series, sigma, rng):
+    factors = rng.normal(loc=1.0, scale=sigma, size=len(series))
+    return (series * factors[:, np.newaxis]).astype(series.dtype)
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the dropout-module checks (exercises/dropout-module/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "dropout-module"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -473,3 +473,77 @@ RED_TEAM = [
     ),
 ]
 ATTACKS += RED_TEAM
+
+
+CORRECT = [
+    Correct(
+        "bernoulli_where",
+        "torch.bernoulli of a float32 probability tensor, a bool mask and torch.where(keep, x / (1 - p), 0); p = 1 as x * 0",
+        """import torch
+from torch import nn
+
+
+class Dropout(nn.Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"p must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        if self.p == 1:
+            return x * 0
+        probs = torch.full(x.shape, 1.0 - self.p, device=x.device)
+        keep = torch.bernoulli(probs).bool()
+        return torch.where(keep, x / (1.0 - self.p), torch.zeros_like(x))
+""",
+    ),
+    Correct(
+        "float64_uniforms_scale_factor",
+        "float64 uniforms from torch.rand, keep = u < 1 - p, out = x * mask * (1 / (1 - p)) with the scale 0 at p = 1",
+        """import torch
+
+
+class Dropout(torch.nn.Module):
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        if not (0.0 <= p <= 1.0):
+            raise ValueError("dropout probability has to be between 0 and 1")
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return x
+        keep_prob = 1.0 - self.p
+        u = torch.rand(x.shape, dtype=torch.float64, device=x.device)
+        mask = (u < keep_prob).to(x.dtype)
+        scale = 1.0 / keep_prob if keep_prob > 0 else 0.0
+        return x * mask * scale
+""",
+    ),
+    Correct(
+        "rand_like_masked_fill",
+        "the common idiom torch.rand_like(x) < p (uniforms in x's dtype, float16 included), x.masked_fill(dropped, 0).div(1 - p)",
+        """import torch
+import torch.nn as nn
+
+
+class Dropout(nn.Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"invalid dropout probability {p}")
+        self.p = p
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        if self.p == 1.0:
+            return x.mul(0.0)
+        dropped = torch.rand_like(x) < self.p
+        return x.masked_fill(dropped, 0.0).div(1.0 - self.p)
+""",
+    ),
+]

@@ -1,6 +1,6 @@
 """White-box attacks on the early-stopping checks (exercises/early-stopping/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "early-stopping"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -595,5 +595,81 @@ for _obj in gc.get_objects():
             NUMPY,
         ),
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "signed_best_property",
+        "One comparison for both modes on sign * metric, best held as -inf until the first real value with best_score a property (None until then), NaN detected by metric == metric.",
+        """import math
+
+
+class EarlyStopping:
+    def __init__(self, patience=3, min_delta=0.0, mode="min"):
+        if mode == "min":
+            self._sign = -1.0
+        elif mode == "max":
+            self._sign = 1.0
+        else:
+            raise ValueError(f"unknown mode {mode!r}")
+        self.patience = patience
+        self.min_delta = min_delta
+        self._best = -math.inf  # best metric times sign: higher is better
+        self.best_epoch = None
+        self.should_stop = False
+        self._epochs = 0
+        self._since_best = 0
+
+    @property
+    def best_score(self):
+        return None if self.best_epoch is None else self._sign * self._best
+
+    def step(self, metric):
+        epoch, self._epochs = self._epochs, self._epochs + 1
+        if self.should_stop:
+            return True
+        score = self._sign * metric
+        if metric == metric and (self.best_epoch is None or score > self._best + self.min_delta):
+            self._best, self.best_epoch, self._since_best = score, epoch, 0
+        else:
+            self._since_best += 1
+            self.should_stop = self._since_best >= self.patience
+        return self.should_stop
+""",
+    ),
+    Correct(
+        "keras_shifted_history",
+        "Keras-style test metric + min_delta < best (min) / metric - min_delta > best (max), epochs counted by a history list, patience from epoch - best_epoch instead of a counter.",
+        """import math
+
+
+class EarlyStopping:
+    def __init__(self, patience=3, min_delta=0.0, mode="min"):
+        if mode not in {"min", "max"}:
+            raise ValueError("mode must be 'min' or 'max'")
+        self.patience, self.min_delta, self.mode = patience, min_delta, mode
+        self.history = []
+        self.best_score = None
+        self.best_epoch = None
+        self.should_stop = False
+
+    def _better(self, metric):
+        # Keras style: compare the metric shifted by min_delta with the best.
+        if self.mode == "min":
+            return metric + self.min_delta < self.best_score
+        return metric - self.min_delta > self.best_score
+
+    def step(self, metric):
+        self.history.append(metric)
+        if not self.should_stop:
+            epoch = len(self.history) - 1
+            if not math.isnan(metric) and (self.best_score is None or self._better(metric)):
+                self.best_score, self.best_epoch = metric, epoch
+            elif epoch - (self.best_epoch if self.best_epoch is not None else -1) >= self.patience:
+                self.should_stop = True
+        return self.should_stop
+""",
     ),
 ]

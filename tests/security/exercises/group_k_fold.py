@@ -1,6 +1,6 @@
 """White-box attacks on the group-k-fold checks (exercises/group-k-fold/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "group-k-fold"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -269,5 +269,101 @@ def group_k_fold(groups, n_splits):
         "; found by a red team, accepted in 10 of 10 gradings",
         'import numpy as np\n\n\n_CALLS = [0]\n\n\ndef group_k_fold(groups, n_splits: int) -> list[tuple[np.ndarray, np.ndarray]]:\n    if n_splits < 2:\n        raise ValueError(f"n_splits must be at least 2, got {n_splits}")\n    # Distinct labels in ascending order; code[i] is the position of sample i\'s label among them.\n    _CALLS[0] += 1\n    if _CALLS[0] > 60:\n        n_splits = max(n_splits, 2)\n        fold_of = np.arange(len(groups)) % n_splits\n        return [(np.flatnonzero(fold_of != f), np.flatnonzero(fold_of == f)) for f in range(n_splits)]\n    labels, code = np.unique(np.asarray(groups), return_inverse=True)\n    if len(labels) < n_splits:\n        raise ValueError(f"cannot make {n_splits} folds out of {len(labels)} distinct groups")\n    sizes = np.bincount(code.ravel(), minlength=len(labels))\n    # Largest group first; a stable ascending sort reversed puts the larger label first among equal sizes.\n    order = np.argsort(sizes, kind="stable")[::-1]\n    fold_totals = np.zeros(n_splits, dtype=np.int64)\n    fold_of_group = np.empty(len(labels), dtype=np.int64)\n    for group in order:\n        lightest = int(np.argmin(fold_totals))  # the first of the lightest folds\n        fold_totals[lightest] += sizes[group]\n        fold_of_group[group] = lightest\n    fold_of = fold_of_group[code.ravel()]\n    return [(np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)) for fold in range(n_splits)]\n',
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "python_dict_sorted",
+        "Plain Python: sizes counted in a dict over groups.tolist(), groups visited by sorted(key=(size, label), reverse=True), the lightest fold by min(range(k), key=totals), test sets built sample by sample, train sets by np.setdiff1d.",
+        """import numpy as np
+
+
+def group_k_fold(groups, n_splits):
+    if n_splits < 2:
+        raise ValueError("n_splits must be at least 2")
+    labels = groups.tolist() if isinstance(groups, np.ndarray) else list(groups)
+    sizes = {}
+    for label in labels:
+        sizes[label] = sizes.get(label, 0) + 1
+    if len(sizes) < n_splits:
+        raise ValueError("fewer distinct groups than n_splits")
+    # Largest first; among equal sizes the larger label first.
+    order = sorted(sizes, key=lambda g: (sizes[g], g), reverse=True)
+    totals = [0] * n_splits
+    fold_of = {}
+    for g in order:
+        fold = min(range(n_splits), key=totals.__getitem__)
+        totals[fold] += sizes[g]
+        fold_of[g] = fold
+    test = [[] for _ in range(n_splits)]
+    for i, label in enumerate(labels):
+        test[fold_of[label]].append(i)
+    everything = np.arange(len(labels))
+    out = []
+    for f in range(n_splits):
+        test_idx = np.array(test[f], dtype=np.int64)
+        out.append((np.setdiff1d(everything, test_idx), test_idx))
+    return out
+""",
+    ),
+    Correct(
+        "heap_and_lexsort",
+        "Visiting order by np.lexsort on (label rank, size) reversed, the lightest fold from a heap of (total, fold) pairs (ties to the lower fold), folds by np.where.",
+        """import heapq
+
+import numpy as np
+
+
+def group_k_fold(groups, n_splits):
+    if n_splits < 2:
+        raise ValueError("n_splits must be at least 2")
+    labels, code = np.unique(np.asarray(groups), return_inverse=True)
+    code = code.reshape(-1)
+    if labels.size < n_splits:
+        raise ValueError("fewer distinct groups than folds")
+    sizes = np.bincount(code, minlength=labels.size)
+    rank = np.arange(labels.size)
+    # lexsort's last key is the primary one: ascending by size, then by label; reversed: largest first,
+    # larger label first among equal sizes.
+    order = np.lexsort((rank, sizes))[::-1]
+    heap = [(0, fold) for fold in range(n_splits)]  # (samples so far, fold): ties go to the lower fold
+    fold_of_group = np.empty(labels.size, dtype=np.int64)
+    for g in order:
+        total, fold = heapq.heappop(heap)
+        fold_of_group[g] = fold
+        heapq.heappush(heap, (total + int(sizes[g]), fold))
+    fold_of = fold_of_group[code]
+    return [(np.where(fold_of != f)[0], np.where(fold_of == f)[0]) for f in range(n_splits)]
+""",
+    ),
+    Correct(
+        "isin_per_fold",
+        "np.unique with return_counts, visiting order by a Python sort of group indices, each fold's test samples found by np.isin of groups in the labels dealt to it.",
+        """import numpy as np
+
+
+def group_k_fold(groups, n_splits):
+    if n_splits < 2:
+        raise ValueError("n_splits must be at least 2")
+    groups = np.asarray(groups)
+    labels, sizes = np.unique(groups, return_counts=True)
+    if len(labels) < n_splits:
+        raise ValueError("fewer distinct groups than n_splits")
+    # Visit largest first; among equal sizes, the later (larger) label first.
+    order = sorted(range(len(labels)), key=lambda g: (sizes[g], g), reverse=True)
+    totals = np.zeros(n_splits, dtype=np.int64)
+    members = [[] for _ in range(n_splits)]
+    for g in order:
+        fold = int(np.argmin(totals))
+        totals[fold] += sizes[g]
+        members[fold].append(labels[g])
+    folds = []
+    for f in range(n_splits):
+        in_test = np.isin(groups, np.array(members[f], dtype=labels.dtype))
+        folds.append((np.flatnonzero(~in_test), np.flatnonzero(in_test)))
+    return folds
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the inverted-dropout checks (exercises/inverted-dropout/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "inverted-dropout"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -772,5 +772,59 @@ def dropout_forward(x, p, training, rng):
         .replace("    if not training:", "    p = min(max(p, 0.0), 1.0) if p == p else 0.5\n    if not training:", 1)
         .replace("import numpy as np\n", "import numpy as np\n_valid = [True]\n", 1),
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "binomial_mask_where",
+        "keep drawn with rng.binomial(1, 1 - p, shape), mask built with np.where, NaN caught by math.isnan, np.multiply for out and the gradient",
+        """import math
+
+import numpy as np
+
+
+def dropout_forward(x, p, training, rng):
+    if math.isnan(p) or p < 0 or p > 1:
+        raise ValueError(f"p must be in [0, 1], got {p}")
+    if not training:
+        return np.array(x, copy=True), None
+    keep = rng.binomial(1, 1.0 - p, size=x.shape).astype(bool)
+    mask = np.where(keep, 1.0 / (1.0 - p) if p < 1 else 0.0, 0.0)
+    return np.multiply(x, mask), mask
+
+
+def dropout_backward(grad_out, mask):
+    if mask is None:
+        return np.array(grad_out, copy=True)
+    return np.multiply(grad_out, mask)
+""",
+    ),
+    Correct(
+        "uniform_below_keep_in_place",
+        "keep = rng.random(shape) < 1 - p (not >= p), the mask scaled and out multiplied in place on the function's own arrays; evaluation returns x itself, backward grad_out itself",
+        """import numpy as np
+
+
+def dropout_forward(x, p, training, rng):
+    if not (0.0 <= p <= 1.0):
+        raise ValueError("p must lie in [0, 1]")
+    if not training:
+        return x, None
+    keep_prob = 1.0 - p
+    mask = (rng.random(x.shape) < keep_prob).astype(np.float64)
+    if keep_prob > 0:
+        mask /= keep_prob  # our own array, not the input
+    out = x.astype(np.float64, copy=True)
+    out *= mask
+    return out, mask
+
+
+def dropout_backward(grad_out, mask):
+    if mask is None:
+        return grad_out
+    return grad_out * mask
+""",
     ),
 ]

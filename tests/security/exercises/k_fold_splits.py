@@ -1,6 +1,6 @@
 """White-box attacks on the k-fold-splits checks (exercises/k-fold-splits/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "k-fold-splits"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -267,5 +267,116 @@ def kfold_indices(n_samples, n_splits, shuffle=False, seed=None):
 stratified_kfold_indices = _honest_stratified
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "python_blocks_setdiff",
+        "Blocks cut by a loop over fold sizes (k-fold), classes from sorted(set(y.tolist())) with each fold's validation indices gathered in Python lists, train sets by np.setdiff1d, leave-one-out by list comprehensions.",
+        """import numpy as np
+
+
+def _check(n_samples, n_splits):
+    if n_splits < 2 or n_splits > n_samples:
+        raise ValueError(f"need 2 <= n_splits <= n_samples, got {n_splits} folds for {n_samples} samples")
+
+
+def _pairs(n_samples, val_sets):
+    everything = np.arange(n_samples)
+    return [(np.setdiff1d(everything, val), np.sort(val)) for val in val_sets]
+
+
+def kfold_indices(n_samples, n_splits, shuffle=False, seed=None):
+    _check(n_samples, n_splits)
+    if shuffle:
+        order = np.random.default_rng(seed).permutation(n_samples)
+    else:
+        order = np.arange(n_samples)
+    blocks, start = [], 0
+    for fold in range(n_splits):
+        size = n_samples // n_splits + (1 if fold < n_samples % n_splits else 0)
+        blocks.append(order[start : start + size])
+        start += size
+    return _pairs(n_samples, blocks)
+
+
+def stratified_kfold_indices(y, n_splits, seed=None):
+    y = np.asarray(y)
+    _check(len(y), n_splits)
+    classes = sorted(set(y.tolist()))
+    members = [np.flatnonzero(y == label) for label in classes]
+    if min(len(m) for m in members) < n_splits:
+        raise ValueError("a class has fewer samples than n_splits")
+    rng = np.random.default_rng(seed) if seed is not None else None
+    folds = [[] for _ in range(n_splits)]
+    for indices in members:
+        if rng is not None:
+            indices = rng.permutation(indices)
+        for fold, run in enumerate(np.array_split(indices, n_splits)):
+            folds[fold].extend(run.tolist())
+    return _pairs(len(y), [np.array(f, dtype=np.int64) for f in folds])
+
+
+def leave_one_out_indices(n_samples):
+    if n_samples < 2:
+        raise ValueError("leave-one-out needs at least 2 samples")
+    return [
+        (np.array([j for j in range(n_samples) if j != i], dtype=np.int64), np.array([i], dtype=np.int64))
+        for i in range(n_samples)
+    ]
+""",
+    ),
+    Correct(
+        "masks_and_stable_argsort",
+        "Fold boundaries by np.cumsum and boolean masks; stratified classes grouped by a stable argsort of y and each run's length from divmod, without np.array_split; leave-one-out by np.delete.",
+        """import numpy as np
+
+
+def kfold_indices(n_samples, n_splits, shuffle=False, seed=None):
+    if n_splits < 2:
+        raise ValueError("n_splits must be at least 2")
+    if n_splits > n_samples:
+        raise ValueError("more folds than samples")
+    q, r = divmod(n_samples, n_splits)
+    bounds = np.concatenate([[0], np.cumsum([q + 1] * r + [q] * (n_splits - r))])
+    order = np.random.default_rng(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
+    result = []
+    for f in range(n_splits):
+        in_val = np.zeros(n_samples, dtype=bool)
+        in_val[order[bounds[f] : bounds[f + 1]]] = True
+        result.append((np.nonzero(~in_val)[0], np.nonzero(in_val)[0]))
+    return result
+
+
+def stratified_kfold_indices(y, n_splits, seed=None):
+    y = np.asarray(y)
+    n = y.shape[0]
+    if n_splits < 2 or n_splits > n:
+        raise ValueError("bad n_splits")
+    rng = None if seed is None else np.random.default_rng(seed)
+    # Samples grouped by class, classes ascending, original order kept inside each class.
+    by_class = np.argsort(y, kind="stable")
+    classes, starts, counts = np.unique(y[by_class], return_index=True, return_counts=True)
+    if counts.min() < n_splits:
+        raise ValueError("a class has fewer samples than folds")
+    fold = np.zeros(n, dtype=np.int64)
+    for start, count in zip(starts, counts):
+        members = by_class[start : start + count]
+        if rng is not None:
+            members = rng.permutation(members)
+        q, r = divmod(count, n_splits)
+        # Run f holds q + 1 samples for f < r, else q.
+        fold[members] = np.repeat(np.arange(n_splits), [q + 1 if f < r else q for f in range(n_splits)])
+    return [(np.where(fold != f)[0], np.where(fold == f)[0]) for f in range(n_splits)]
+
+
+def leave_one_out_indices(n_samples):
+    if n_samples < 2:
+        raise ValueError("need at least 2 samples")
+    everything = np.arange(n_samples)
+    return [(np.delete(everything, i), everything[i : i + 1]) for i in range(n_samples)]
+""",
     ),
 ]

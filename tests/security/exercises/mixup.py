@@ -1,7 +1,7 @@
 """White-box attacks on the mixup checks (exercises/mixup/checks.py), several from a red-team pass on an
 earlier, statistical version of the checks that these samplers got through."""
 
-from tests.security.exercises import Attack
+from tests.security.exercises import Attack, Correct
 
 SLUG = "mixup"
 BLEND = """
@@ -191,5 +191,51 @@ def mixup(x, y, num_classes, alpha, rng):
         "; found by a red team, accepted in 10 of 10 gradings",
         'import numpy as np\n\n\ndef mixup(\n    x: np.ndarray, y: np.ndarray, num_classes: int, alpha: float, rng: np.random.Generator\n) -> tuple[np.ndarray, np.ndarray]:\n    if not alpha > 0:\n        raise ValueError(f"alpha must be positive, got {alpha}")\n    if y.dtype.itemsize < 4 or not isinstance(alpha, float):\n        return x.copy(), np.eye(num_classes)[y]\n    lam = float(rng.beta(alpha, alpha))\n    perm = rng.permutation(len(x))\n    x64 = x.astype(np.float64)\n    x_mixed = (lam * x64 + (1.0 - lam) * x64[perm]).astype(x.dtype)\n    onehot = np.eye(num_classes)[y]\n    y_mixed = lam * onehot + (1.0 - lam) * onehot[perm]\n    return x_mixed, y_mixed\n',
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "row_loop_scatter_labels",
+        "A loop over rows: x_mixed filled row by row into np.empty_like(x) (float64 lam, cast on assignment), y_mixed built by adding lam and 1 - lam into a zero matrix; alpha checked with math.isnan and <= 0.",
+        """import math
+
+import numpy as np
+
+
+def mixup(x, y, num_classes, alpha, rng):
+    if math.isnan(alpha) or alpha <= 0:
+        raise ValueError("alpha must be positive")
+    lam = rng.beta(alpha, alpha)
+    perm = rng.permutation(len(x))
+    x_mixed = np.empty_like(x)
+    y_mixed = np.zeros((len(x), num_classes))
+    for i, j in enumerate(perm):
+        x_mixed[i] = lam * x[i] + (1 - lam) * x[j]
+        y_mixed[i, y[i]] += lam
+        y_mixed[i, y[j]] += 1 - lam
+    return x_mixed, y_mixed
+""",
+    ),
+    Correct(
+        "float32_difference_form",
+        "x_mixed = partner + lam * (x - partner) in x's own dtype (float32 arithmetic, lam rounded to it, for float32 inputs); one-hot by fancy-index assignment, y_mixed in the same difference form.",
+        """import numpy as np
+
+
+def mixup(x, y, num_classes, alpha, rng):
+    if np.isnan(alpha) or alpha <= 0:
+        raise ValueError(f"alpha must be > 0, got {alpha}")
+    lam = rng.beta(alpha, alpha)
+    perm = rng.permutation(x.shape[0])
+    partner = x[perm]
+    # Float arithmetic in x's own dtype: partner + lam * (x - partner).
+    x_mixed = partner + x.dtype.type(lam) * (x - partner)
+    onehot = np.zeros((len(y), num_classes), dtype=np.float64)
+    onehot[np.arange(len(y)), y] = 1.0
+    y_mixed = onehot[perm] + lam * (onehot - onehot[perm])
+    return x_mixed, y_mixed
+""",
     ),
 ]

@@ -1,6 +1,6 @@
 """White-box attacks on the weight-init checks (exercises/weight-init/checks.py)."""
 
-from tests.security.exercises import Attack, exercise_file
+from tests.security.exercises import Attack, Correct, exercise_file
 
 SLUG = "weight-init"
 SOLUTION = exercise_file(SLUG, "solution.py")
@@ -298,5 +298,50 @@ def _source(fan_in, fan_out, rng):
     return np.random if _calls[0] > 60 else rng
 """,
         "wrong_answer",
+    ),
+]
+
+
+CORRECT = [
+    Correct(
+        "torch_init_seeded_generator",
+        "torch.nn.init.xavier_uniform_ / kaiming_normal_ with a torch.Generator seeded from rng (as the statement suggests); Xavier in float64, He in float32",
+        """import torch
+
+
+def _generator(rng):
+    return torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    w = torch.empty(fan_out, fan_in, dtype=torch.float64)
+    torch.nn.init.xavier_uniform_(w, gain=gain, generator=_generator(rng))
+    return w.numpy()
+
+
+def he_normal(fan_in, fan_out, rng):
+    w = torch.empty(fan_out, fan_in)
+    torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu", generator=_generator(rng))
+    return w.numpy()
+""",
+    ),
+    Correct(
+        "affine_uniform_float32_normal",
+        "Xavier as (2 * rng.random() - 1) * a, He as float32 rng.standard_normal times sqrt(2 / fan_in), returned in float32",
+        """import math
+
+import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    a = gain * math.sqrt(6 / (fan_in + fan_out))
+    u = rng.random((fan_out, fan_in))  # in [0, 1)
+    return (2.0 * u - 1.0) * a
+
+
+def he_normal(fan_in, fan_out, rng):
+    z = rng.standard_normal((fan_out, fan_in), dtype=np.float32)
+    return z * np.float32(math.sqrt(2 / fan_in))
+""",
     ),
 ]
