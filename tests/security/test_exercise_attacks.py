@@ -18,10 +18,13 @@ CORRECT = all_correct()
 EXERCISES = {exercise.slug: exercise for exercise in load_exercises(settings.CONTENT_DIR)}
 
 
-def test_every_exercise_has_at_least_four_attacks():
+def test_every_exercise_has_at_least_four_attacks_and_two_other_correct_solutions():
     counts = Counter(slug for slug, _ in ATTACKS)
     assert {slug: counts[slug] for slug in EXERCISES if counts[slug] < 4} == {}
     assert len({(slug, attack.name) for slug, attack in ATTACKS}) == len(ATTACKS)
+    correct = Counter(slug for slug, _ in CORRECT)
+    assert {slug: correct[slug] for slug in EXERCISES if correct[slug] < 2} == {}
+    assert len({(slug, solution.name) for slug, solution in CORRECT}) == len(CORRECT)
 
 
 @pytest.mark.parametrize(("slug", "attack"), ATTACKS, ids=[f"{slug}:{attack.name}" for slug, attack in ATTACKS])
