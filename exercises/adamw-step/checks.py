@@ -40,7 +40,7 @@ zeros in the gradient, the weights and the moments), saved moments, ``t`` and hy
 the single-step checks each hyperparameter is drawn from every one of its strata (``STRATA``,
 ``_settings``), so every grading reaches every range in both modes: ``lr`` 1e-5 to 1,
 ``weight_decay`` 1e-4 to 1,000 (with ``lr * weight_decay <= 0.5``, except one step per mode from 0.6 to
-0.99), ``beta1`` 0 to 0.999, ``beta2`` 0.5
+0.99, at that step's lr, the smallest: weight_decay up to about 1e5), ``beta1`` 0 to 0.999, ``beta2`` 0.5
 to 0.99999, ``eps`` 1e-12 to 0.1, ``t`` 1, 2-10, 10-1,000 and 1,000-100,000. Dedicated checks add
 late steps with ``beta2 ** t`` between e ** -10 and 0.9 (``t`` up to 100,000, the last always above
 30,000), and ``eps`` between a tenth of and ten times the typical ``sqrt(v_hat)``. A submission
@@ -345,7 +345,7 @@ def _single_steps(learner, rng, decoupled):
     """Eight single steps of one mode: random shapes, every stratum of every hyperparameter, the last
     one a large array; positional, keyword and mixed calls."""
     rows = _settings(rng, 8, decoupled)
-    # The row of the smallest lr decays hard: lr * weight_decay from 0.6 to 0.99 (weight_decay above 500).
+    # The row of the smallest lr decays hard: lr * weight_decay from 0.6 to 0.99 (weight_decay 6,000 to 99,000).
     low = min(rows, key=lambda row: row["lr"])
     low["weight_decay"] = float(rng.uniform(0.6, 0.99)) / low["lr"]
     shapes = [_telling_shape(rng) for _ in range(7)] + [_large_shape(rng)]

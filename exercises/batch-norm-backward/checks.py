@@ -218,11 +218,12 @@ def many_calls(learner, rng):
     for _ in range(int(rng.integers(60, 101))):
         n = int(rng.integers(4, 17))
         cases.append((_case(rng, n, _features(rng, n, most=8)), _eps(rng)))
-    for index, kinds in zip(rng.permutation(len(cases))[:8].tolist(), np.ndindex(2, 2, 2), strict=False):
+    places = rng.permutation(len(cases)).tolist()
+    for index, kinds in zip(places[:8], np.ndindex(2, 2, 2), strict=False):
         args = tuple(a.astype(np.float32) if kind else a for a, kind in zip(cases[index][0], kinds, strict=True))
         cases[index] = (args, cases[index][1])
-    # A view with one feature is in C order too: the viewed case gets at least two.
-    viewed = int(rng.integers(len(cases)))
+    # Another case than the eight; a view with one feature is in C order too: the viewed case gets at least two.
+    viewed = places[8]
     n = int(rng.integers(4, 17))
     cases[viewed] = (_case(rng, n, int(rng.integers(2, 9))), cases[viewed][1])
     calls = []

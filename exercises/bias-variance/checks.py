@@ -236,9 +236,9 @@ def inputs_untouched(learner, rng):
 def many_calls(learner, rng):
     """40 to 60 calls in one batch, all of one small shape (2 to 6 models, so that the variance shows;
     1 to 6 points), each call's predictions and targets scaled by its own factor from 1e-100 to 1e100
-    (log-uniform; 1 in a quarter of the calls): a result that is right only for the first calls of a process,
-    or only at the magnitudes the other checks use, fails. Judged as ``_compare`` judges, every call at
-    once."""
+    (log-uniform; a quarter of the calls keep a factor of 1): a result that is right only for the first
+    calls of a process, or only at the magnitudes the other checks use, fails. Judged as ``_compare``
+    judges, every call at once."""
     n, n_models, n_points = int(rng.integers(40, 61)), int(rng.integers(2, 7)), int(rng.integers(1, 7))
     scale = np.where(rng.random((n, 1, 1)) < 0.25, 1.0, 10.0 ** rng.uniform(-100, 100, size=(n, 1, 1)))
     y_true = rng.normal(0.0, 10.0, size=(n, 1, n_points))

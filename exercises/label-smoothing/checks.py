@@ -29,10 +29,10 @@ few roundings of the target's terms (``1 - eps``, ``eps / K``, the subtraction, 
 PyTorch's autograd itself comes within a quarter of this), and subnormal probabilities. Float32
 arithmetic (relative error ``6e-8``) or any wrong formula lands far outside.
 
-Array arguments are read-only in the learner's process, and every call is made with
-``call_and_read_args``: after each call this side reads ``logits`` and ``targets`` back from the
-memory it shares with that process, so an input modified in place is seen whatever that process
-reports.
+Array arguments are read-only in the learner's process unless sent writable, and every call but those of
+``many_calls`` is made with ``call_and_read_args``: after each call this side reads ``logits`` and ``targets``
+back from the memory it shares with that process, so an input modified in place is seen whatever that
+process reports.
 
 Nothing is statistical: a correct solution is never rejected (false-rejection rate 0).
 """
@@ -369,8 +369,9 @@ def invalid_smoothing(learner, rng):
 
 @check("Inputs are not modified in place", points=1)
 def inputs_untouched(learner, rng):
-    """Every call of every check reads logits and targets back; this check adds one large case, and one
-    with both arrays writable, as a caller's own arrays are (code that writes only to writable arrays)."""
+    """Every call of the other checks but many_calls reads logits and targets back; this check adds one large
+    case, and one with both arrays writable, as a caller's own arrays are (code that writes only to writable
+    arrays)."""
     logits, targets = _ordinary(rng, _shape(rng, max_n=300, k_range=(20, 60), max_entries=12000), trained=False)
     _both(learner, logits, targets, float(rng.uniform(0.0, 1.0)))
     logits, targets = _ordinary(rng, _shape(rng, max_n=100, k_range=(2, 60)), trained=bool(rng.random() < 0.5))

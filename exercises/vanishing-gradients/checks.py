@@ -17,8 +17,10 @@ fixed networks of the statement.
 
 Pre-activations are kept where the answer is well defined in float64: a network is drawn again if a
 sigmoid or tanh pre-activation exceeds 12 in magnitude (saturation, where equally correct formulas
-differ by more than the tolerance), or if a ReLU pre-activation is non-zero but within 1e-9 of the
-magnitude of its terms (its sign could depend on the summation order).
+differ by more than the tolerance), if a ReLU pre-activation is non-zero but within 1e-9 of the
+magnitude of its terms (its sign could depend on the summation order), or if a layer's gradient norm is
+below 1e-5 of the magnitude of its terms (``|grad_z|.T @ |inputs|``: terms that nearly cancel, where
+another summation order moves the norm by more than the tolerance).
 
 Every call but those of ``many_calls`` reads ``weights`` and ``x`` back from the memory they share with
 the learner's process, so an input changed in place is seen from outside, whatever that process reports
@@ -48,9 +50,11 @@ def _sigmoid(z):
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _expected(weights, x, activation, relu_grad_at_zero=0.0):
+def _expected(weights, x, activation, relu_grad_at_zero=0.0, sizes=None):
     """The Frobenius norm of dLoss/dW_l for every layer, and every pre-activation (for the screens).
-    ``relu_grad_at_zero`` other than PyTorch's 0 tells whether a case would catch the other convention."""
+    ``relu_grad_at_zero`` other than PyTorch's 0 tells whether a case would catch the other convention.
+    ``sizes``, a list, receives for every layer (input first) the norm of the sum of its products' magnitudes,
+    ``|grad_z|.T @ |inputs|``: the scale of that layer's rounding (see Network.well_defined)."""
     inputs, derivatives, pre_activations = [], [], []
     h = x
     for w in weights:
@@ -71,6 +75,8 @@ def _expected(weights, x, activation, relu_grad_at_zero=0.0):
     for layer in reversed(range(len(weights))):
         grad_z = grad_h * derivatives[layer]
         norms[layer] = np.linalg.norm(grad_z.T @ inputs[layer])
+        if sizes is not None:
+            sizes.insert(0, float(np.linalg.norm(np.abs(grad_z).T @ np.abs(inputs[layer]))))
         grad_h = grad_z @ weights[layer]
     return norms, pre_activations
 
@@ -80,10 +86,16 @@ class Network:
 
     def __init__(self, weights, x, activation, description):
         self.weights, self.x, self.activation, self.description = weights, x, activation, description
-        self.expected, self.pre_activations = _expected(weights, x, activation)
+        self.sizes = []
+        self.expected, self.pre_activations = _expected(weights, x, activation, sizes=self.sizes)
 
     def well_defined(self):
         """False when float64 cannot settle the answer to the tolerance (see the module docstring)."""
+        # A layer's gradient is a sum over the batch (and, for the norm, over its entries): where those terms
+        # nearly cancel (a layer of one unit fed by one, over a batch of two, say), summing them in another order
+        # moves the norm by more than the tolerance.
+        if any(0 < norm < 1e-5 * size for norm, size in zip(self.expected, self.sizes, strict=True)):
+            return False
         if self.activation != "relu":
             return max(float(np.abs(z).max()) for z in self.pre_activations) <= 12.0
         h = self.x
