@@ -24,6 +24,11 @@ def _gradients(dout, x_hat, inv_std, gamma):
     return dx, (dout * x_hat).reshape(-1, d).sum(axis=0), dout.reshape(-1, d).sum(axis=0)
 """
 
+# The reference with its two functions renamed, for attacks that wrap them.
+_RENAMED = SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
+    "def layer_norm_backward(", "def _backward("
+)
+
 ATTACKS = [
     Attack(
         "honest_on_the_public_shapes",
@@ -194,9 +199,7 @@ def layer_norm_backward(dout, cache):
     Attack(
         "centres_writable_x_in_place",
         "Centres x in place after the forward pass when it is writable: the checks passed every array read-only; found by a red team, accepted in 3 of 3 gradings",
-        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
-            "def layer_norm_backward(", "def _backward("
-        )
+        _RENAMED
         + """
 def layer_norm_forward(x, gamma, beta, eps=1e-5):
     r = _forward(x, gamma, beta, eps)
@@ -213,9 +216,7 @@ def layer_norm_backward(dout, cache):
     Attack(
         "zeroes_writable_dout",
         "Zeroes dout after the backward pass when it is writable: the checks passed every array read-only; found by a red team, accepted in 3 of 3 gradings",
-        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
-            "def layer_norm_backward(", "def _backward("
-        )
+        _RENAMED
         + """
 def layer_norm_forward(x, gamma, beta, eps=1e-5):
     return _forward(x, gamma, beta, eps)
@@ -232,9 +233,7 @@ def layer_norm_backward(dout, cache):
     Attack(
         "time_bomb",
         "Right for 60 calls, then scales out and dx by 1.01: the checks made about 55 calls; found by a red team, accepted in 4 of 4 gradings",
-        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
-            "def layer_norm_backward(", "def _backward("
-        )
+        _RENAMED
         + """
 _CALLS = [0]
 
@@ -254,9 +253,7 @@ def layer_norm_backward(dout, cache):
     Attack(
         "float32_wrong_beyond_rank_two",
         "Scales dx by 1.01 for float32 inputs of rank other than 2: the checks sent float32 only as (N, D); found by a red team, accepted in 3 of 3 gradings",
-        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
-            "def layer_norm_backward(", "def _backward("
-        )
+        _RENAMED
         + """
 def layer_norm_forward(x, gamma, beta, eps=1e-5):
     return _forward(x, gamma, beta, eps)
@@ -273,9 +270,7 @@ def layer_norm_backward(dout, cache):
     Attack(
         "default_eps_wrong_in_backward",
         "With eps left out, the output uses 1e-5 but the cache 1e-6 (except on the worked example's shape): the checks judged the backward with the default eps only on the worked example; found by a red team, accepted in 3 of 3 gradings",
-        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
-            "def layer_norm_backward(", "def _backward("
-        )
+        _RENAMED
         + """
 def layer_norm_forward(x, gamma, beta, eps=None):
     if eps is None:
@@ -292,9 +287,7 @@ def layer_norm_backward(dout, cache):
     Attack(
         "wrong_for_views_not_in_c_order",
         "Scales out and dx by 1.01 when x or dout is not C-contiguous (a caller's x.T): the checks sent only C-ordered arrays; found by a red team, accepted in 3 of 3 gradings",
-        SOLUTION.replace("def layer_norm_forward(", "def _forward(").replace(
-            "def layer_norm_backward(", "def _backward("
-        )
+        _RENAMED
         + """
 def layer_norm_forward(x, gamma, beta, eps=1e-5):
     out, cache = _forward(x, gamma, beta, eps)
